@@ -1,0 +1,3 @@
+"""accord: keyboard-first qualitative coding of psychotherapy and interview transcripts."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,136 @@
+"""Plain data shared by every layer: no I/O, no UI, no database.
+
+Offsets are Unicode code points into `Transcript.text`, half-open `[start, end)`, so
+`transcript.text[u.start:u.end]` is exactly what the speaker said. That is the same
+convention as Python slicing and REFI-QDA's PlainTextSelection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One speaker turn. `number` is 1-based, as coders see it."""
+
+    number: int
+    speaker: str
+    start: int
+    end: int
+    time_start: float | None = None
+    time_end: float | None = None
+
+
+@dataclass
+class Transcript:
+    """A parsed transcript, ready to store.
+
+    `notes` carries things the reader wants the user to know but that are not errors,
+    such as "decoded as Windows-1252 (not valid UTF-8)".
+    """
+
+    name: str
+    text: str
+    utterances: list[Utterance]
+    format: str
+    source: str | None = None
+    encoding: str = "utf-8"
+    roles: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def sha256(self) -> str:
+        return text_sha256(self.text)
+
+    @property
+    def speakers(self) -> list[str]:
+        """Speakers in order of first appearance."""
+        return list(dict.fromkeys(u.speaker for u in self.utterances))
+
+    @property
+    def words(self) -> int:
+        return sum(len(self.text[u.start : u.end].split()) for u in self.utterances)
+
+    def utterance_text(self, u: Utterance) -> str:
+        return self.text[u.start : u.end]
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Code:
+    """One code of a codebook. `patterns` are spaCy Matcher token patterns."""
+
+    name: str
+    parent: str | None = None
+    color: str | None = None
+    hotkey: str | None = None
+    definition: str = ""
+    when_to_use: str = ""
+    when_not_to_use: str = ""
+    examples: list[str] = field(default_factory=list)
+    counter_examples: list[str] = field(default_factory=list)
+    patterns: list[list[dict]] = field(default_factory=list)
+
+
+@dataclass
+class Codebook:
+    name: str
+    codes: list[Code]
+    version: str = "1"
+    description: str = ""
+    source: str | None = None
+
+    def by_name(self) -> dict[str, Code]:
+        return {c.name: c for c in self.codes}
+
+    def children(self, name: str | None) -> list[Code]:
+        return [c for c in self.codes if c.parent == name]
+
+    def path(self, name: str) -> list[str]:
+        """Names from the root down to `name`, for display as `Rupture > Withdrawal`."""
+        codes = self.by_name()
+        out = [name]
+        while codes[out[0]].parent:
+            out.insert(0, codes[out[0]].parent)
+        return out
+
+
+@dataclass(frozen=True)
+class Coder:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Coding:
+    """A code applied by a coder to `[start, end)` of a transcript."""
+
+    id: int
+    transcript: str
+    code: str
+    coder: str
+    start: int
+    end: int
+    origin: str = "manual"  # manual | suggestion | import
+    memo: str = ""
+    suggestion_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A machine proposal; `explanation` says why in words a coder can read."""
+
+    id: int
+    transcript: str
+    code: str
+    start: int
+    end: int
+    score: float
+    explanation: str
+    pipeline_version: str
+    status: str = "pending"  # pending | accepted | rejected
