@@ -1,0 +1,251 @@
+"""Load and validate YAML codebooks.
+
+Errors must point a researcher at the exact line of their YAML, so the file is composed
+into PyYAML nodes (which remember their position) and converted by hand rather than with
+`yaml.safe_load`, which forgets where things were.
+
+Token patterns are checked twice: first for attributes that need a tagger or parser
+(POS, TAG, DEP, ...), which our pipeline deliberately lacks and which spaCy would only
+reject at match time (E155); then with spaCy's own pattern schema.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import InputError
+from .model import Code, Codebook
+
+CODE_KEYS = {
+    "name",
+    "parent",
+    "color",
+    "colour",
+    "hotkey",
+    "definition",
+    "when_to_use",
+    "when_not_to_use",
+    "examples",
+    "counter_examples",
+    "patterns",
+}
+TOP_KEYS = {"name", "version", "description", "codes"}
+NEEDS_TAGGER = {"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "HEAD", "SENT_START"}
+COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+
+@dataclass
+class _Node:
+    """A converted YAML value plus the 1-based line it started on."""
+
+    value: object
+    line: int
+    items: dict = field(default_factory=dict)  # mapping key -> _Node, or list index -> _Node
+
+
+def _convert(node: yaml.Node, loader: yaml.SafeLoader) -> _Node:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        items = {key_node.value: _convert(value_node, loader) for key_node, value_node in node.value}
+        return _Node({k: v.value for k, v in items.items()}, line, items)
+    if isinstance(node, yaml.SequenceNode):
+        items = {i: _convert(v, loader) for i, v in enumerate(node.value)}
+        return _Node([v.value for v in items.values()], line, items)
+    return _Node(loader.construct_object(node), line)
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read and validate a codebook, raising InputError(file, message, line) on the first problem."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise InputError(path, f"cannot read codebook: {e.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise InputError(path, "codebook is not UTF-8 text", line) from None
+    return parse_codebook(text, path)
+
+
+def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(e, "problem", None) or str(e)
+        raise InputError(path, f"malformed YAML: {problem}", line) from None
+    if node is None:
+        raise InputError(path, "codebook is empty")
+    loader = yaml.SafeLoader("")
+    try:
+        doc = _convert(node, loader)
+    finally:
+        loader.dispose()
+    if not isinstance(doc.value, dict):
+        raise InputError(path, "a codebook is a mapping with `name` and `codes`", doc.line)
+    for key, sub in doc.items.items():
+        if key not in TOP_KEYS:
+            raise InputError(path, f"unknown top-level key {key!r} (expected one of {sorted(TOP_KEYS)})", sub.line)
+    codes_node = doc.items.get("codes")
+    if codes_node is None or not isinstance(codes_node.value, list) or not codes_node.value:
+        raise InputError(path, "`codes` must be a non-empty list of codes", codes_node.line if codes_node else doc.line)
+    codes = [_code(path, sub) for sub in codes_node.items.values()]
+    lines = {c.name: sub.line for c, sub in zip(codes, codes_node.items.values())}
+    _check_names(path, codes, codes_node)
+    _check_parents(path, codes, codes_node)
+    _check_hotkeys(path, codes, codes_node, lines)
+    return Codebook(
+        name=str(doc.value.get("name") or Path(str(path)).stem),
+        version=str(doc.value.get("version") or "1"),
+        description=str(doc.value.get("description") or "").strip(),
+        codes=codes,
+        source=str(path),
+    )
+
+
+def _text(path, node: _Node | None, what: str) -> str:
+    if node is None or node.value is None:
+        return ""
+    if not isinstance(node.value, (str, int, float)):
+        raise InputError(path, f"{what} must be text", node.line)
+    return str(node.value).strip()
+
+
+def _strings(path, node: _Node | None, what: str) -> list[str]:
+    if node is None or node.value is None:
+        return []
+    if not isinstance(node.value, list):
+        raise InputError(path, f"{what} must be a list of phrases", node.line)
+    out = []
+    for sub in node.items.values():
+        if not isinstance(sub.value, str) or not sub.value.strip():
+            raise InputError(path, f"each entry of {what} must be a non-empty phrase", sub.line)
+        out.append(sub.value.strip())
+    return out
+
+
+def _code(path, node: _Node) -> Code:
+    if not isinstance(node.value, dict):
+        raise InputError(path, "each code must be a mapping with at least a `name`", node.line)
+    for key, sub in node.items.items():
+        if key not in CODE_KEYS:
+            raise InputError(path, f"unknown key {key!r} in code (expected one of {sorted(CODE_KEYS - {'colour'})})", sub.line)
+    name = _text(path, node.items.get("name"), "`name`")
+    if not name:
+        raise InputError(path, "code has no `name`", node.line)
+    color_node = node.items.get("color") or node.items.get("colour")
+    color = _text(path, color_node, "`color`") or None
+    if color and not COLOR_RE.match(color):
+        raise InputError(path, f"code {name!r}: colour {color!r} is not #RRGGBB or #RGB", color_node.line)
+    hotkey_node = node.items.get("hotkey")
+    hotkey = None if hotkey_node is None or hotkey_node.value is None else str(hotkey_node.value)
+    if hotkey is not None and (len(hotkey) != 1 or hotkey.isspace()):
+        raise InputError(path, f"code {name!r}: hotkey {hotkey!r} must be a single character", hotkey_node.line)
+    return Code(
+        name=name,
+        parent=_text(path, node.items.get("parent"), "`parent`") or None,
+        color=color,
+        hotkey=hotkey,
+        definition=_text(path, node.items.get("definition"), "`definition`"),
+        when_to_use=_text(path, node.items.get("when_to_use"), "`when_to_use`"),
+        when_not_to_use=_text(path, node.items.get("when_not_to_use"), "`when_not_to_use`"),
+        examples=_strings(path, node.items.get("examples"), "`examples`"),
+        counter_examples=_strings(path, node.items.get("counter_examples"), "`counter_examples`"),
+        patterns=_patterns(path, name, node.items.get("patterns")),
+    )
+
+
+def _patterns(path, name: str, node: _Node | None) -> list[list[dict]]:
+    if node is None or node.value is None:
+        return []
+    if not isinstance(node.value, list):
+        raise InputError(path, f"code {name!r}: `patterns` must be a list of token patterns", node.line)
+    out = []
+    for sub in node.items.values():
+        pattern = sub.value
+        if not isinstance(pattern, list) or not pattern or not all(isinstance(t, dict) for t in pattern):
+            raise InputError(path, f"code {name!r}: a pattern is a list of token mappings like [{{LOWER: \"you\"}}]", sub.line)
+        for token in pattern:
+            bad = NEEDS_TAGGER & {k.upper() for k in token}
+            if bad:
+                raise InputError(
+                    path,
+                    f"code {name!r}: pattern uses {', '.join(sorted(bad))}, which needs a tagger or parser; "
+                    "accord's pipeline has none (use LOWER, LEMMA, TEXT, IN, REGEX, OP)",
+                    sub.line,
+                )
+        problems = _spacy_pattern_errors(pattern)
+        if problems:
+            raise InputError(path, f"code {name!r}: malformed pattern: {problems[0]}", sub.line)
+        out.append(pattern)
+    return out
+
+
+def _spacy_pattern_errors(pattern: list[dict]) -> list[str]:
+    from spacy.schemas import validate_token_pattern  # spaCy import is slow; only when needed
+
+    return validate_token_pattern(pattern)
+
+
+def _check_names(path, codes: list[Code], codes_node: _Node) -> None:
+    seen: dict[str, int] = {}
+    for code, sub in zip(codes, codes_node.items.values()):
+        key = code.name.casefold()
+        if key in seen:
+            raise InputError(path, f"duplicate code name {code.name!r} (first defined on line {seen[key]})", sub.line)
+        seen[key] = sub.line
+
+
+def _check_parents(path, codes: list[Code], codes_node: _Node) -> None:
+    by_name = {c.name: c for c in codes}
+    subs = list(codes_node.items.values())
+    for code, sub in zip(codes, subs):
+        if code.parent is None:
+            continue
+        line = sub.items["parent"].line
+        if code.parent not in by_name:
+            raise InputError(path, f"code {code.name!r}: unknown parent {code.parent!r}", line)
+        seen = {code.name}
+        parent = code.parent
+        while parent:
+            if parent in seen:
+                raise InputError(path, f"code {code.name!r}: parents form a cycle through {parent!r}", line)
+            seen.add(parent)
+            parent = by_name[parent].parent
+
+
+def _check_hotkeys(path, codes: list[Code], codes_node: _Node, lines: dict[str, int]) -> None:
+    owner: dict[str, str] = {}
+    for code, sub in zip(codes, codes_node.items.values()):
+        if code.hotkey is None:
+            continue
+        if code.hotkey in owner:
+            raise InputError(
+                path,
+                f"hotkey {code.hotkey!r} of code {code.name!r} is already used by {owner[code.hotkey]!r} "
+                f"(line {lines[owner[code.hotkey]]})",
+                sub.items["hotkey"].line,
+            )
+        owner[code.hotkey] = code.name
+
+
+def codebook_to_dict(codebook: Codebook) -> dict:
+    """The YAML shape, for storing a version snapshot and writing a codebook back out."""
+    codes = []
+    for c in codebook.codes:
+        d = {"name": c.name, "parent": c.parent, "color": c.color, "hotkey": c.hotkey}
+        for key in ("definition", "when_to_use", "when_not_to_use"):
+            if getattr(c, key):
+                d[key] = getattr(c, key)
+        for key in ("examples", "counter_examples", "patterns"):
+            if getattr(c, key):
+                d[key] = getattr(c, key)
+        codes.append(d)
+    return {"name": codebook.name, "version": codebook.version, "description": codebook.description, "codes": codes}

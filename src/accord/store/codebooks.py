@@ -1,0 +1,94 @@
+"""The project's codebook, versioned.
+
+Codes keep a stable id (and REFI-QDA guid) across codebook versions, matched by name, so
+editing a definition never detaches existing codings. Every load that changes anything is
+stored as a full snapshot in `codebook_versions`; a code dropped from the YAML is retired,
+not deleted, because codings may still point at it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from ..codebook import codebook_to_dict
+from ..model import Code, Codebook
+from .common import ProjectError, new_guid, now
+
+_LIST_FIELDS = ("examples", "counter_examples", "patterns")
+_TEXT_FIELDS = ("parent", "color", "hotkey", "definition", "when_to_use", "when_not_to_use")
+
+
+class CodebookStore:
+    def load_codebook(self, codebook: Codebook) -> dict:
+        """Make `codebook` the project's codebook; returns what changed."""
+        snapshot = json.dumps(codebook_to_dict(codebook), ensure_ascii=False, sort_keys=True)
+        digest = hashlib.sha256(snapshot.encode()).hexdigest()
+        with self.transaction():
+            latest = self.conn.execute(
+                "SELECT version, sha256 FROM codebook_versions ORDER BY version DESC LIMIT 1"
+            ).fetchone()
+            if latest and latest[1] == digest:
+                return {"status": "unchanged", "version": latest[0], "added": [], "updated": [], "retired": []}
+            version = self.db["codebook_versions"].insert(
+                {
+                    "name": codebook.name,
+                    "label": codebook.version,
+                    "sha256": digest,
+                    "source": codebook.source,
+                    "snapshot": snapshot,
+                    "loaded_at": now(),
+                }
+            ).last_pk
+            existing = {r["name"]: r for r in self.db["codes"].rows}
+            added, updated = [], []
+            for position, code in enumerate(codebook.codes):
+                values = {f: getattr(code, f) for f in _TEXT_FIELDS}
+                values.update({f: json.dumps(getattr(code, f), ensure_ascii=False) for f in _LIST_FIELDS})
+                values.update(position=position, retired=0, version=version)
+                old = existing.get(code.name)
+                if old is None:
+                    self.db["codes"].insert(dict(values, name=code.name, guid=new_guid()))
+                    added.append(code.name)
+                else:
+                    if any(old[k] != v for k, v in values.items() if k not in ("version", "position")):
+                        updated.append(code.name)
+                    self.db["codes"].update(old["id"], values)
+            names = {c.name for c in codebook.codes}
+            retired = [n for n, r in existing.items() if n not in names and not r["retired"]]
+            for name in retired:
+                self.db["codes"].update(existing[name]["id"], {"retired": 1})
+            change = {"version": version, "added": added, "updated": updated, "retired": retired}
+            self.log("codebook.load", "codebook", version, dict(change, name=codebook.name, source=codebook.source))
+        return dict(change, status="loaded")
+
+    def codebook(self) -> Codebook | None:
+        """The current codebook (retired codes left out), or None before one is loaded."""
+        head = self.conn.execute(
+            "SELECT name, label, source, snapshot FROM codebook_versions ORDER BY version DESC LIMIT 1"
+        ).fetchone()
+        if head is None:
+            return None
+        codes = [
+            Code(
+                name=r["name"],
+                **{f: r[f] for f in _TEXT_FIELDS},
+                **{f: json.loads(r[f] or "[]") for f in _LIST_FIELDS},
+            )
+            for r in self.db["codes"].rows_where("retired = 0", order_by="position")
+        ]
+        description = json.loads(head[3]).get("description", "")
+        return Codebook(name=head[0], version=head[1], source=head[2], description=description, codes=codes)
+
+    def codebook_versions(self) -> list[dict]:
+        return list(self.db.query("SELECT version, name, label, source, loaded_at FROM codebook_versions ORDER BY version"))
+
+    def code_id(self, name: str) -> int:
+        row = self.conn.execute("SELECT id FROM codes WHERE name = ?", [name]).fetchone()
+        if row is None:
+            row = self.conn.execute("SELECT id FROM codes WHERE lower(name) = lower(?)", [name]).fetchone()
+        if row is None:
+            if not self.conn.execute("SELECT 1 FROM codes LIMIT 1").fetchone():
+                raise ProjectError(f"no code named {name!r}: the project has no codebook yet (`accord codebook load FILE`)")
+            raise ProjectError(f"no code named {name!r} in the project's codebook (see `accord codebook show`)")
+        return row[0]

@@ -1,0 +1,218 @@
+"""The project file: one SQLite database per project, opened through `Project`.
+
+Why it is set up this way:
+- The file is created readable by its owner only (clinical material); SQLite gives its WAL
+  and shared-memory files the same mode.
+- WAL lets a second coder's process read while the first writes; `busy_timeout` and
+  `BEGIN IMMEDIATE` make concurrent writers wait their turn instead of failing with
+  "database is locked"; `synchronous=FULL` so a confirmed action survives a power cut too.
+- Every change runs in `transaction()`: one action, one commit, together with its event.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from .codebooks import CodebookStore
+from .codings import CodingStore
+from .common import ProjectError, new_guid, now
+from .schema import migrations
+from .transcripts import TranscriptStore
+
+DEFAULT_PROJECT = "accord.db"
+BUSY_TIMEOUT_MS = 15_000
+
+
+class Project(TranscriptStore, CodebookStore, CodingStore):
+    """A coding project. Create with `Project.create(path)`, reopen with `Project.open(path)`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+        self.db = Database(conn)
+
+    # --- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | Path) -> "Project":
+        path = Path(path)
+        if path.exists():
+            raise ProjectError(f"{path}: a file already exists there; open it, or choose another name")
+        if not path.parent.exists():
+            raise ProjectError(f"{path}: folder {path.parent} does not exist")
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+        try:
+            project = cls._connect(path)
+            project._migrate()
+            with project.transaction():
+                project.db["meta"].insert_all(
+                    [
+                        {"key": "guid", "value": new_guid()},
+                        {"key": "created_at", "value": now()},
+                        {"key": "mode", "value": "blind"},
+                    ]
+                )
+        except BaseException:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise
+        return project
+
+    @classmethod
+    def open(cls, path: str | Path) -> "Project":
+        path = Path(path)
+        if not path.exists():
+            raise ProjectError(f"{path}: no project here (create one with `accord init --project {path}`)")
+        with open(path, "rb") as f:
+            header = f.read(16)
+        if header and header != b"SQLite format 3\x00":
+            raise ProjectError(f"{path}: not an accord project (not an SQLite file)")
+        project = cls._connect(path)
+        try:
+            if not project.db["meta"].exists():
+                raise ProjectError(f"{path}: an SQLite file, but not an accord project")
+            project._migrate()
+        except sqlite3.DatabaseError as e:
+            project.close()
+            raise ProjectError(f"{path}: cannot read project: {e}") from None
+        except BaseException:
+            project.close()
+            raise
+        return project
+
+    @classmethod
+    def _connect(cls, path: Path) -> "Project":
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        return cls(path, conn)
+
+    def _migrate(self) -> None:
+        if migrations.pending(self.db):
+            with self.transaction():
+                migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- transactions and the event log ------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """One unit of work: all of it is committed, or none of it.
+
+        BEGIN IMMEDIATE takes the write lock up front, so a second coder's process waits
+        (up to the busy timeout) instead of failing half-way with "database is locked".
+        Nested calls join the outer transaction.
+        """
+        if self.conn.in_transaction:
+            with self.db.atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def log(self, action: str, entity: str, entity_id: int | None, data: dict, coder_id: int | None = None) -> int:
+        """Append to the event log; call inside the transaction that made the change."""
+        return self.db["events"].insert(
+            {
+                "at": now(),
+                "coder_id": coder_id,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "data": json.dumps(data, ensure_ascii=False),
+                "undone": 0,
+            }
+        ).last_pk
+
+    def events(self, coder: str | None = None, limit: int | None = None) -> list[dict]:
+        where, params = "", []
+        if coder is not None:
+            where, params = "coder_id = ?", [self.coder_id(coder)]
+        rows = self.db["events"].rows_where(where or None, params, order_by="id desc", limit=limit)
+        return [dict(r, data=json.loads(r["data"])) for r in rows]
+
+    # --- meta and coders ---------------------------------------------------------------------
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    def add_coder(self, name: str) -> int:
+        name = name.strip()
+        if not name:
+            raise ProjectError("a coder needs a name")
+        existing = self.conn.execute("SELECT id FROM coders WHERE name = ?", [name]).fetchone()
+        if existing:
+            raise ProjectError(f"coder {name!r} already exists")
+        with self.transaction():
+            coder_id = self.db["coders"].insert({"guid": new_guid(), "name": name, "created_at": now()}).last_pk
+            self.log("coder.add", "coder", coder_id, {"name": name}, coder_id)
+        return coder_id
+
+    def ensure_coder(self, name: str) -> int:
+        row = self.conn.execute("SELECT id FROM coders WHERE name = ?", [name]).fetchone()
+        return row[0] if row else self.add_coder(name)
+
+    def coders(self) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT c.id, c.name, c.created_at, "
+                "(SELECT count(*) FROM codings k WHERE k.coder_id = c.id AND k.status = 'active') AS codings "
+                "FROM coders c ORDER BY c.id"
+            )
+        )
+
+    def coder_id(self, name: str) -> int:
+        row = self.conn.execute("SELECT id FROM coders WHERE name = ?", [name]).fetchone()
+        if not row:
+            known = ", ".join(c["name"] for c in self.coders()) or "none yet"
+            raise ProjectError(f"no coder named {name!r} (coders: {known}; add one with `accord coders add NAME`)")
+        return row[0]
+
+    def status(self) -> dict:
+        q = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        cb = self.conn.execute(
+            "SELECT name, label, version FROM codebook_versions ORDER BY version DESC LIMIT 1"
+        ).fetchone()
+        return {
+            "project": str(self.path),
+            "mode": self.meta("mode", "blind"),
+            "transcripts": q("SELECT count(*) FROM transcripts"),
+            "utterances": q("SELECT count(*) FROM utterances"),
+            "words": q("SELECT coalesce(sum(words), 0) FROM transcripts"),
+            "codebook": {"name": cb[0], "version": cb[1], "stored_version": cb[2]} if cb else None,
+            "codes": q("SELECT count(*) FROM codes WHERE retired = 0"),
+            "coders": [{"name": c["name"], "codings": c["codings"]} for c in self.coders()],
+            "codings": q("SELECT count(*) FROM codings WHERE status = 'active'"),
+            "pending_suggestions": q("SELECT count(*) FROM suggestions WHERE status = 'pending'"),
+            "events": q("SELECT count(*) FROM events"),
+        }

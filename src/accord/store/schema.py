@@ -1,0 +1,175 @@
+"""The project schema, as sqlite-utils migrations from the first release on.
+
+Never edit a migration that has shipped: add a new one. Each runs in its own transaction,
+recorded in `_sqlite_migrations`, so a project made by an older accord is upgraded in place
+the first time a newer accord opens it.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("accord")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["transcripts"].create(
+        {
+            "id": int,
+            "guid": str,
+            "name": str,
+            "source": str,
+            "format": str,
+            "encoding": str,
+            "sha256": str,
+            "text": str,
+            "roles": str,  # JSON: speaker label -> role
+            "notes": str,  # JSON list of reader notes (e.g. encoding fallback)
+            "words": int,
+            "imported_at": str,
+        },
+        pk="id",
+        not_null={"guid", "name", "sha256", "text", "format"},
+    )
+    db["transcripts"].create_index(["name"], unique=True)
+    db["utterances"].create(
+        {
+            "transcript_id": int,
+            "number": int,
+            "speaker": str,
+            "start": int,
+            "end": int,
+            "time_start": float,
+            "time_end": float,
+        },
+        pk=("transcript_id", "number"),
+        foreign_keys=[("transcript_id", "transcripts", "id")],
+    )
+    db["codebook_versions"].create(
+        {
+            "version": int,
+            "name": str,
+            "label": str,  # the version string written in the YAML
+            "sha256": str,
+            "source": str,
+            "snapshot": str,  # JSON of the whole codebook as loaded
+            "loaded_at": str,
+        },
+        pk="version",
+    )
+    db["codes"].create(
+        {
+            "id": int,
+            "guid": str,
+            "name": str,
+            "parent": str,
+            "color": str,
+            "hotkey": str,
+            "definition": str,
+            "when_to_use": str,
+            "when_not_to_use": str,
+            "examples": str,
+            "counter_examples": str,
+            "patterns": str,
+            "position": int,
+            "retired": int,  # 1 when a later codebook version dropped it; codings keep pointing here
+            "version": int,  # codebook version that last defined it
+        },
+        pk="id",
+        not_null={"guid", "name"},
+        defaults={"retired": 0},
+    )
+    db["codes"].create_index(["name"], unique=True)
+    db["coders"].create({"id": int, "guid": str, "name": str, "created_at": str}, pk="id", not_null={"name"})
+    db["coders"].create_index(["name"], unique=True)
+    db["suggestions"].create(
+        {
+            "id": int,
+            "transcript_id": int,
+            "code_id": int,
+            "start": int,
+            "end": int,
+            "score": float,
+            "explanation": str,
+            "pipeline_version": str,
+            "status": str,  # pending | accepted | rejected
+            "created_at": str,
+            "decided_at": str,
+            "decided_by": int,
+        },
+        pk="id",
+        foreign_keys=[
+            ("transcript_id", "transcripts", "id"),
+            ("code_id", "codes", "id"),
+            ("decided_by", "coders", "id"),
+        ],
+        defaults={"status": "pending"},
+    )
+    db["suggestions"].create_index(["transcript_id", "status"])
+    db["codings"].create(
+        {
+            "id": int,
+            "guid": str,
+            "transcript_id": int,
+            "code_id": int,
+            "coder_id": int,
+            "start": int,
+            "end": int,
+            "origin": str,  # manual | suggestion | import
+            "suggestion_id": int,
+            "status": str,  # active | removed (rows are never deleted: the log refers to them)
+            "memo": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("transcript_id", "transcripts", "id"),
+            ("code_id", "codes", "id"),
+            ("coder_id", "coders", "id"),
+            ("suggestion_id", "suggestions", "id"),
+        ],
+        not_null={"transcript_id", "code_id", "coder_id", "start", "end"},
+        defaults={"status": "active", "origin": "manual", "memo": ""},
+    )
+    db["codings"].create_index(["transcript_id", "coder_id", "status"])
+    db["memos"].create(
+        {
+            "id": int,
+            "transcript_id": int,
+            "utterance": int,  # number; NULL for a memo on the whole transcript
+            "coder_id": int,
+            "text": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("transcript_id", "transcripts", "id"), ("coder_id", "coders", "id")],
+    )
+    db["events"].create(
+        {
+            "id": int,
+            "at": str,
+            "coder_id": int,
+            "action": str,
+            "entity": str,
+            "entity_id": int,
+            "data": str,  # JSON: what changed, before and after, and provenance
+            "undone": int,
+        },
+        pk="id",
+        foreign_keys=[("coder_id", "coders", "id")],
+        defaults={"undone": 0},
+    )
+    db["events"].create_index(["coder_id", "id"])
+    # The event log is append-only: rows may be marked undone, never rewritten or deleted.
+    db.execute(
+        "CREATE TRIGGER events_no_delete BEFORE DELETE ON events "
+        "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER events_no_rewrite BEFORE UPDATE OF at, coder_id, action, entity, entity_id, data ON events "
+        "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END"
+    )

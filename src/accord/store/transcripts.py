@@ -1,0 +1,127 @@
+"""Transcripts in the project: stored once, never changed.
+
+Codings are offsets into a transcript's text, so the text must never change under them.
+Re-importing a file whose text differs is refused (or stored as a new transcript when the
+user asks), never silently re-anchored.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from ..model import Transcript, Utterance
+from .common import ProjectError, new_guid, now
+
+
+@dataclass
+class ImportResult:
+    name: str
+    status: str  # imported | unchanged | imported-as-new
+    utterances: int
+    words: int
+    notes: list[str] = field(default_factory=list)
+
+
+class TranscriptStore:
+    def import_transcript(self, transcript: Transcript, *, as_new: bool = False) -> ImportResult:
+        """Store a parsed transcript in one transaction: all utterances, or nothing."""
+        name = transcript.name
+        with self.transaction():
+            row = self.conn.execute("SELECT sha256 FROM transcripts WHERE name = ?", [name]).fetchone()
+            status = "imported"
+            if row and row[0] == transcript.sha256:
+                return ImportResult(name, "unchanged", len(transcript.utterances), transcript.words, transcript.notes)
+            if row:
+                if not as_new:
+                    raise ProjectError(
+                        f"{transcript.source or name}: the text differs from transcript {name!r} already in the "
+                        "project. Codings are anchored to the stored text, so it is not replaced; "
+                        "use --as-new to store this version as a new transcript"
+                    )
+                name = self._free_name(name)
+                status = "imported-as-new"
+            words = transcript.words
+            transcript_id = self.db["transcripts"].insert(
+                {
+                    "guid": new_guid(),
+                    "name": name,
+                    "source": transcript.source,
+                    "format": transcript.format,
+                    "encoding": transcript.encoding,
+                    "sha256": transcript.sha256,
+                    "text": transcript.text,
+                    "roles": json.dumps(transcript.roles, ensure_ascii=False),
+                    "notes": json.dumps(transcript.notes, ensure_ascii=False),
+                    "words": words,
+                    "imported_at": now(),
+                }
+            ).last_pk
+            self.conn.executemany(
+                'INSERT INTO utterances (transcript_id, number, speaker, start, "end", time_start, time_end) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (transcript_id, u.number, u.speaker, u.start, u.end, u.time_start, u.time_end)
+                    for u in transcript.utterances
+                ],
+            )
+            self.log(
+                "transcript.import",
+                "transcript",
+                transcript_id,
+                {"name": name, "source": transcript.source, "sha256": transcript.sha256, "format": transcript.format},
+            )
+        return ImportResult(name, status, len(transcript.utterances), words, transcript.notes)
+
+    def _free_name(self, name: str) -> str:
+        k = 2
+        while self.conn.execute("SELECT 1 FROM transcripts WHERE name = ?", [f"{name} ({k})"]).fetchone():
+            k += 1
+        return f"{name} ({k})"
+
+    def transcript_id(self, name: str) -> int:
+        row = self.conn.execute("SELECT id FROM transcripts WHERE name = ?", [name]).fetchone()
+        if not row:
+            names = [r[0] for r in self.conn.execute("SELECT name FROM transcripts ORDER BY name")]
+            hint = f" (transcripts: {', '.join(names[:10])}{', ...' if len(names) > 10 else ''})" if names else ""
+            raise ProjectError(f"no transcript named {name!r}{hint}")
+        return row[0]
+
+    def transcripts(self) -> list[dict]:
+        """One summary per transcript, in import order."""
+        rows = self.db.query(
+            "SELECT t.id, t.name, t.source, t.format, t.encoding, t.words, t.imported_at, t.roles, "
+            "(SELECT count(*) FROM utterances u WHERE u.transcript_id = t.id) AS utterances, "
+            "(SELECT group_concat(speaker, char(31)) FROM "
+            "  (SELECT speaker, min(number) AS first FROM utterances u WHERE u.transcript_id = t.id "
+            "   GROUP BY speaker ORDER BY first)) AS speakers "
+            "FROM transcripts t ORDER BY t.id"
+        )
+        out = []
+        for r in rows:
+            r["speakers"] = r["speakers"].split("\x1f") if r["speakers"] else []
+            r["roles"] = json.loads(r["roles"] or "{}")
+            out.append(r)
+        return out
+
+    def transcript(self, name: str) -> Transcript:
+        transcript_id = self.transcript_id(name)
+        row = self.db["transcripts"].get(transcript_id)
+        utterances = [
+            Utterance(r[0], r[1], r[2], r[3], r[4], r[5])
+            for r in self.conn.execute(
+                'SELECT number, speaker, start, "end", time_start, time_end FROM utterances '
+                "WHERE transcript_id = ? ORDER BY number",
+                [transcript_id],
+            )
+        ]
+        return Transcript(
+            name=row["name"],
+            text=row["text"],
+            utterances=utterances,
+            format=row["format"],
+            source=row["source"],
+            encoding=row["encoding"],
+            roles=json.loads(row["roles"] or "{}"),
+            notes=json.loads(row["notes"] or "[]"),
+        )
