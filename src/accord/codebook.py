@@ -77,9 +77,14 @@ def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        line = mark.line + 1 if mark else None
+        problem_mark, context_mark = getattr(e, "problem_mark", None), getattr(e, "context_mark", None)
         problem = getattr(e, "problem", None) or str(e)
+        line = problem_mark.line + 1 if problem_mark else None
+        context = getattr(e, "context", None)
+        if context and context_mark and "scanning" in context:
+            # An unclosed quote is reported where the file ends; where it opened is what helps.
+            problem = f"{problem} on line {line} ({context} that starts here)"
+            line = context_mark.line + 1
         raise InputError(path, f"malformed YAML: {problem}", line) from None
     if node is None:
         raise InputError(path, "codebook is empty")

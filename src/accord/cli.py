@@ -1,0 +1,529 @@
+"""The `accord` command line: thin click commands over the library.
+
+Exit status: 0 done; 1 a request the project cannot honour (unknown coder, no project);
+2 bad input (a file that cannot be read as a transcript, codebook or coding table), in which
+case the project file is left exactly as it was: every input is parsed in full before the
+project is opened for writing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import AccordError, InputError
+
+EXIT_BAD_INPUT = 2
+
+
+def _project_option(f):
+    return click.option(
+        "--project",
+        "-p",
+        "project_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default="accord.db",
+        envvar="ACCORD_PROJECT",
+        show_default=True,
+        help="Project file (or set ACCORD_PROJECT).",
+    )(f)
+
+
+def _json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
+
+
+def _open(project_path: Path):
+    from .store import Project
+
+    return Project.open(project_path)
+
+
+def _emit_json(value) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+class AccordGroup(click.Group):
+    """Turns user-facing errors into one clear line and the right exit status."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InputError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except AccordError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=AccordGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="accord")
+def main():
+    """accord: code psychotherapy and interview transcripts at the keyboard.
+
+    \b
+    Typical session:
+      accord init --codebook codebooks/alliance.yaml
+      accord import sessions/*.docx --speakers T=therapist,C=client
+      accord coders add alice
+      accord status
+
+    Every command takes --project PATH (default ./accord.db). Nothing ever leaves your machine.
+    """
+
+
+# --- project -----------------------------------------------------------------------------------
+
+
+@main.command()
+@_project_option
+@click.option("--codebook", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Load this codebook too.")
+def init(project_path: Path, codebook: Path | None):
+    """Create a new, empty project file.
+
+    \b
+    Example:
+      accord init --project study.db --codebook codebooks/alliance.yaml
+    """
+    from .codebook import load_codebook
+    from .store import Project
+
+    book = load_codebook(codebook) if codebook else None  # validate before creating anything
+    with Project.create(project_path) as project:
+        if book:
+            project.load_codebook(book)
+    click.echo(f"Created {project_path}" + (f" with codebook {book.name!r} ({len(book.codes)} codes)" if book else ""))
+
+
+@main.command()
+@_project_option
+@_json_option
+def status(project_path: Path, as_json: bool):
+    """Summarise the project: transcripts, codebook, coders, codings.
+
+    \b
+    Example:
+      accord status --project study.db
+    """
+    with _open(project_path) as project:
+        s = project.status()
+    if as_json:
+        return _emit_json(s)
+    click.echo(f"Project     {s['project']}  (mode: {s['mode']})")
+    click.echo(f"Transcripts {s['transcripts']}  ({s['utterances']} utterances, {s['words']} words)")
+    cb = s["codebook"]
+    click.echo(f"Codebook    {cb['name']} v{cb['version']} ({s['codes']} codes)" if cb else "Codebook    none loaded")
+    coders = ", ".join(f"{c['name']} ({c['codings']})" for c in s["coders"]) or "none"
+    click.echo(f"Coders      {coders}")
+    click.echo(f"Codings     {s['codings']}")
+    click.echo(f"Suggestions {s['pending_suggestions']} pending")
+
+
+# --- transcripts -------------------------------------------------------------------------------
+
+
+def _parse_columns(value: str | None) -> dict | None:
+    if not value:
+        return None
+    out = {}
+    for part in value.split(","):
+        key, sep, column = part.partition("=")
+        if not sep or key.strip() not in ("speaker", "text", "start", "end"):
+            raise click.BadParameter("use speaker=COLUMN,text=COLUMN[,start=COLUMN][,end=COLUMN]")
+        out[key.strip()] = column.strip()
+    return out
+
+
+@main.command("import")
+@_project_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "otter", "docx", "vtt", "srt", "csv"]), help="Force a format instead of detecting it.")
+@click.option("--name", help="Transcript name (one file only; default: the file name without extension).")
+@click.option("--speakers", help="Speaker roles, e.g. T=therapist,C=client.")
+@click.option("--columns", help="CSV/TSV columns, e.g. speaker=Who,text=Said,start=In,end=Out.")
+@click.option("--as-new", is_flag=True, help="If a transcript of that name exists with different text, store this one as a new transcript.")
+@click.option("--skip-bad", is_flag=True, help="Import the good files even if some cannot be read (exit status is still 2).")
+@_json_option
+def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad, as_json):
+    """Import transcripts (plain text, Otter text, Word .docx, VTT, SRT, CSV/TSV).
+
+    The format is detected from the content and extension. Every file is read and checked
+    before the project is touched: if any file is bad, nothing is imported (unless
+    --skip-bad) and the project file is left exactly as it was.
+
+    \b
+    Examples:
+      accord import session01.txt
+      accord import interviews/*.vtt --speakers "Interviewer=interviewer,P1=participant"
+      accord import coded.csv --columns speaker=Who,text=Said
+    """
+    from .transcripts import parse_roles, read_transcript
+
+    if name and len(files) > 1:
+        raise click.UsageError("--name needs exactly one file")
+    roles = parse_roles(speakers) if speakers else None
+    column_map = _parse_columns(columns)
+    parsed, errors = [], []
+    with click.progressbar(files, label="Reading", file=sys.stderr, hidden=len(files) < 5) as bar:
+        for path in bar:
+            try:
+                parsed.append(read_transcript(path, format=fmt, name=name, roles=roles, columns=column_map))
+            except InputError as e:
+                errors.append(e)
+    for e in errors:
+        click.echo(f"error: {e}", err=True)
+    if errors and not skip_bad:
+        click.echo(f"Nothing imported: {len(errors)} of {len(files)} file(s) could not be read.", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    results = []
+    with _open(project_path) as project:
+        with click.progressbar(parsed, label="Storing", file=sys.stderr, hidden=len(parsed) < 5) as bar:
+            for transcript in bar:
+                results.append(project.import_transcript(transcript, as_new=as_new))
+    if as_json:
+        _emit_json([r.__dict__ for r in results])
+    else:
+        for r in results:
+            verb = {"imported": "Imported", "unchanged": "Unchanged", "imported-as-new": "Imported as new"}[r.status]
+            click.echo(f"{verb}: {r.name} ({r.utterances} utterances, {r.words} words)")
+            for note in r.notes:
+                click.echo(f"  note: {note}")
+    if errors:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@main.command()
+@_project_option
+@_json_option
+def transcripts(project_path: Path, as_json: bool):
+    """List transcripts with their words, utterances and speakers.
+
+    \b
+    Example:
+      accord transcripts --json | jq '.[].name'
+    """
+    with _open(project_path) as project:
+        rows = project.transcripts()
+    if as_json:
+        return _emit_json(
+            [
+                {k: r[k] for k in ("name", "words", "utterances", "speakers", "roles", "format", "source", "imported_at")}
+                for r in rows
+            ]
+        )
+    if not rows:
+        click.echo("No transcripts yet. Import some with `accord import FILE...`.")
+        return
+    width = max(len(r["name"]) for r in rows)
+    click.echo(f"{'name':<{width}}  {'words':>7}  {'utts':>5}  speakers")
+    for r in rows:
+        speakers = ", ".join(f"{s} ({r['roles'][s]})" if s in r["roles"] else s for s in r["speakers"])
+        click.echo(f"{r['name']:<{width}}  {r['words']:>7}  {r['utterances']:>5}  {speakers}")
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+@main.command()
+@_project_option
+@click.argument("name")
+@click.option("--from", "first", type=int, default=1, help="First utterance number to show.")
+@click.option("--to", "last", type=int, help="Last utterance number to show.")
+@_json_option
+def show(project_path: Path, name: str, first: int, last: int | None, as_json: bool):
+    """Show a transcript's utterances with numbers, speakers and times.
+
+    \b
+    Example:
+      accord show session01_cbt_panic --from 10 --to 20
+    """
+    with _open(project_path) as project:
+        t = project.transcript(name)
+    rows = [u for u in t.utterances if u.number >= first and (last is None or u.number <= last)]
+    if as_json:
+        return _emit_json(
+            [
+                {
+                    "number": u.number,
+                    "speaker": u.speaker,
+                    "role": t.roles.get(u.speaker),
+                    "start": u.start,
+                    "end": u.end,
+                    "time_start": u.time_start,
+                    "time_end": u.time_end,
+                    "text": t.utterance_text(u),
+                }
+                for u in rows
+            ]
+        )
+    click.echo(f"{t.name}  ({t.format}, {len(t.utterances)} utterances, {t.words} words)")
+    for u in rows:
+        when = _clock(u.time_start)
+        text = t.utterance_text(u).replace("\n", "\n" + " " * 8)
+        click.echo(f"{u.number:>5}  {when + '  ' if when else ''}{u.speaker or '?'}: {text}")
+
+
+# --- codebook ----------------------------------------------------------------------------------
+
+
+@main.group()
+def codebook():
+    """Validate, load and show codebooks (YAML).
+
+    \b
+    Examples:
+      accord codebook validate codebooks/alliance.yaml
+      accord codebook load codebooks/alliance.yaml --project study.db
+      accord codebook show
+    """
+
+
+@codebook.command("validate")
+@click.argument("file", type=click.Path(path_type=Path))
+def codebook_validate(file: Path):
+    """Check a codebook file and report the first problem with its line.
+
+    \b
+    Example:
+      accord codebook validate codebooks/mi.yaml
+    """
+    from .codebook import load_codebook
+
+    book = load_codebook(file)
+    patterns = sum(len(c.patterns) for c in book.codes)
+    examples = sum(len(c.examples) for c in book.codes)
+    click.echo(f"{file}: OK: {book.name!r} v{book.version}, {len(book.codes)} codes, {examples} example phrases, {patterns} patterns")
+
+
+@codebook.command("load")
+@_project_option
+@click.argument("file", type=click.Path(path_type=Path))
+def codebook_load(project_path: Path, file: Path):
+    """Load (or update) the project's codebook from a YAML file.
+
+    Codes are matched by name, so existing codings keep their code when definitions change;
+    codes missing from the new file are retired, not deleted.
+
+    \b
+    Example:
+      accord codebook load codebooks/alliance.yaml
+    """
+    from .codebook import load_codebook
+
+    book = load_codebook(file)
+    with _open(project_path) as project:
+        change = project.load_codebook(book)
+    if change["status"] == "unchanged":
+        click.echo(f"Codebook unchanged (version {change['version']}).")
+        return
+    click.echo(f"Loaded {book.name!r} as codebook version {change['version']}: {len(book.codes)} codes")
+    for key in ("added", "updated", "retired"):
+        if change[key] and change["version"] > 1:
+            click.echo(f"  {key}: {', '.join(change[key])}")
+
+
+@codebook.command("show")
+@_project_option
+@_json_option
+def codebook_show(project_path: Path, as_json: bool):
+    """Show the project's codebook as a tree with hotkeys.
+
+    \b
+    Example:
+      accord codebook show --json
+    """
+    from .codebook import codebook_to_dict
+
+    with _open(project_path) as project:
+        book = project.codebook()
+    if book is None:
+        raise AccordError("the project has no codebook yet; load one with `accord codebook load FILE`")
+    if as_json:
+        return _emit_json(codebook_to_dict(book))
+    click.echo(f"{book.name} (version {book.version})")
+
+    def walk(parent: str | None, depth: int) -> None:
+        for c in book.children(parent):
+            key = f"[{c.hotkey}] " if c.hotkey else "    "
+            click.echo(f"  {key}{'  ' * depth}{c.name}")
+            walk(c.name, depth + 1)
+
+    walk(None, 0)
+
+
+# --- coders and codings ------------------------------------------------------------------------
+
+
+@main.group()
+def coders():
+    """Add and list coders.
+
+    \b
+    Examples:
+      accord coders add alice
+      accord coders list --json
+    """
+
+
+@coders.command("add")
+@_project_option
+@click.argument("name")
+def coders_add(project_path: Path, name: str):
+    """Add a coder to the project.
+
+    \b
+    Example:
+      accord coders add "Second coder"
+    """
+    with _open(project_path) as project:
+        project.add_coder(name)
+    click.echo(f"Added coder {name!r}")
+
+
+@coders.command("list")
+@_project_option
+@_json_option
+def coders_list(project_path: Path, as_json: bool):
+    """List coders and how many codings each has.
+
+    \b
+    Example:
+      accord coders list
+    """
+    with _open(project_path) as project:
+        rows = project.coders()
+    if as_json:
+        return _emit_json([{"name": r["name"], "codings": r["codings"], "created_at": r["created_at"]} for r in rows])
+    for r in rows:
+        click.echo(f"{r['name']}  ({r['codings']} codings)")
+    if not rows:
+        click.echo("No coders yet. Add one with `accord coders add NAME`.")
+
+
+@main.group()
+def codings():
+    """Import and list codings.
+
+    \b
+    Examples:
+      accord codings import sample_transcripts/reference_coding_1-3.csv --coder reference
+      accord codings list --coder reference --transcript session01_cbt_panic
+    """
+
+
+@codings.command("import")
+@_project_option
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--coder", required=True, help="Whose codings these are (created if new).")
+def codings_import(project_path: Path, file: Path, coder: str):
+    """Import codings from a CSV: transcript,utterance,code[,text][,memo].
+
+    `text` is the exact words coded within the utterance (empty: the whole utterance);
+    alternatively give start,end offsets. The whole file is checked first; one bad row
+    and nothing is imported.
+
+    \b
+    Example:
+      accord codings import reference.csv --coder reference
+    """
+    from .coding_table import read_coding_table
+
+    if not file.is_file():
+        raise InputError(file, "no such file")
+    with _open(project_path) as project:
+        book = project.codebook()
+        names = {r["name"] for r in project.transcripts()}
+        transcripts = {n: project.transcript(n) for n in names}
+        rows = read_coding_table(file, transcripts, {c.name for c in book.codes} if book else set())
+        count = project.import_codings(rows, coder)
+    click.echo(f"Imported {count} codings for coder {coder!r}")
+
+
+@codings.command("list")
+@_project_option
+@click.option("--coder", help="Only this coder's codings.")
+@click.option("--transcript", help="Only this transcript.")
+@click.option("--code", help="Only this code.")
+@_json_option
+def codings_list(project_path: Path, coder, transcript, code, as_json: bool):
+    """List codings with the coded words.
+
+    \b
+    Example:
+      accord codings list --coder alice --code "Minimal response"
+    """
+    with _open(project_path) as project:
+        rows = project.codings(coder=coder, transcript=transcript, code=code)
+        texts = {name: project.transcript(name).text for name in {r.transcript for r in rows}}
+    if as_json:
+        return _emit_json([dict(r.__dict__, text=texts[r.transcript][r.start : r.end]) for r in rows])
+    for r in rows:
+        quote = texts[r.transcript][r.start : r.end].replace("\n", " ")
+        quote = quote if len(quote) <= 70 else quote[:67] + "..."
+        click.echo(f"{r.id:>5}  {r.transcript}  {r.code}  [{r.coder}]  \"{quote}\"")
+
+
+@main.command()
+@_project_option
+@click.option("--coder", required=True, help="Whose last action to undo.")
+def undo(project_path: Path, coder: str):
+    """Undo a coder's last action (apply, remove, memo, import).
+
+    \b
+    Example:
+      accord undo --coder alice
+    """
+    with _open(project_path) as project:
+        event = project.undo(coder)
+    click.echo(f"Undid {event['action']} (event {event['id']})" if event else "Nothing to undo.")
+
+
+@main.command()
+@_project_option
+@click.option("--coder", required=True, help="Whose undone action to redo.")
+def redo(project_path: Path, coder: str):
+    """Redo the action a coder most recently undid.
+
+    \b
+    Example:
+      accord redo --coder alice
+    """
+    with _open(project_path) as project:
+        event = project.redo(coder)
+    click.echo(f"Redid {event['action']} (event {event['id']})" if event else "Nothing to redo.")
+
+
+@main.command()
+@_project_option
+def demo(project_path: Path):
+    """Create a demo project from the shipped sample transcripts and alliance codebook.
+
+    The reference coding of the samples is imported as coder "reference".
+
+    \b
+    Example:
+      accord demo --project demo.db
+    """
+    from .demo import build_demo
+
+    if project_path.exists():
+        raise AccordError(f"{project_path} already exists; choose another --project or remove it")
+    summary = build_demo(project_path)
+    click.echo(
+        f"Created demo project {project_path}: {summary['transcripts']} transcripts, "
+        f"{summary['words']} words, codebook {summary['codebook']!r}, {summary['codings']} reference codings."
+    )
+    click.echo(f"Try: accord transcripts --project {project_path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

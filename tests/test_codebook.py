@@ -1,0 +1,89 @@
+"""Codebook loading: the shipped codebooks load, and every malformed one names file and line."""
+
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.matcher import Matcher
+
+from accord.codebook import codebook_to_dict, load_codebook, parse_codebook
+from accord.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD = ROOT / "tests" / "bad_input" / "codebooks"
+
+# file -> (line, words that must appear in the message)
+BAD_CODEBOOKS = {
+    "malformed_yaml.yaml": (4, "malformed YAML: found unexpected end of stream on line 6"),
+    "unknown_parent.yaml": (5, "unknown parent 'Ruptures'"),
+    "duplicate_name.yaml": (7, "duplicate code name 'repair' (first defined on line 3)"),
+    "hotkey_clash.yaml": (6, "hotkey 'r' of code 'Repair' is already used by 'Rupture'"),
+    "bad_colour.yaml": (4, "colour '#c0392' is not #RRGGBB"),
+    "malformed_pattern.yaml": (6, "malformed pattern"),
+    "tagger_pattern.yaml": (5, "needs a tagger"),
+    "unknown_key.yaml": (4, "unknown key 'defintion'"),
+    "parent_cycle.yaml": (4, "cycle"),
+    "not_utf8.yaml": (3, "not UTF-8"),
+    "empty.yaml": (None, "empty"),
+}
+
+
+def test_every_bad_codebook_in_the_folder_is_covered():
+    assert {p.name for p in BAD.glob("*.yaml")} == set(BAD_CODEBOOKS)
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CODEBOOKS))
+def test_bad_codebook_names_file_and_line(name):
+    line, words = BAD_CODEBOOKS[name]
+    with pytest.raises(InputError) as info:
+        load_codebook(BAD / name)
+    err = info.value
+    assert err.file.endswith(name)
+    assert err.line == line
+    assert words in err.message
+    assert str(err).startswith(f"{BAD / name}:{line}:" if line else f"{BAD / name}:")
+
+
+@pytest.mark.parametrize("name", ["alliance.yaml", "mi.yaml"])
+def test_shipped_codebooks_load_and_every_pattern_compiles(name):
+    book = load_codebook(ROOT / "codebooks" / name)
+    assert len(book.codes) >= 10
+    nlp = spacy.blank("en")
+    matcher = Matcher(nlp.vocab, validate=True)
+    for code in book.codes:
+        assert code.definition, f"{code.name} has no definition"
+        for i, pattern in enumerate(code.patterns):
+            matcher.add(f"{code.name}/{i}", [pattern])
+    hotkeys = [c.hotkey for c in book.codes if c.hotkey]
+    assert len(hotkeys) == len(set(hotkeys))
+
+
+def test_alliance_codebook_has_the_hierarchy_researchers_expect():
+    book = load_codebook(ROOT / "codebooks" / "alliance.yaml")
+    roots = {c.name for c in book.children(None)}
+    assert {"Rupture", "Repair", "Power dynamics", "Real relationship"} <= roots
+    assert book.path("Minimal response") == ["Rupture", "Withdrawal rupture", "Minimal response"]
+    assert book.path("Complaint about the therapist")[:2] == ["Rupture", "Confrontation rupture"]
+    leaves = [c for c in book.codes if not book.children(c.name)]
+    assert all(c.hotkey for c in leaves), "every leaf code has a hotkey"
+    assert sum(len(c.examples) for c in book.codes) >= 150
+    assert sum(len(c.patterns) for c in book.codes) >= 60
+    assert all(c.when_to_use and c.when_not_to_use for c in book.codes)
+
+
+def test_round_trip_through_dict_keeps_everything():
+    import yaml
+
+    book = load_codebook(ROOT / "codebooks" / "alliance.yaml")
+    again = parse_codebook(yaml.safe_dump(codebook_to_dict(book), allow_unicode=True), "again.yaml")
+    assert codebook_to_dict(again) == codebook_to_dict(book)
+
+
+def test_hotkey_written_as_a_number_is_a_character():
+    book = parse_codebook("name: x\ncodes:\n  - name: A\n    hotkey: 1\n")
+    assert book.codes[0].hotkey == "1"
+
+
+def test_colour_accepts_short_hex_and_british_spelling():
+    book = parse_codebook("name: x\ncodes:\n  - name: A\n    colour: '#abc'\n")
+    assert book.codes[0].color == "#abc"

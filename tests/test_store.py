@@ -1,0 +1,243 @@
+"""The project store on real SQLite files: safety, immutability, versioning, undo."""
+
+import multiprocessing
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from accord.codebook import parse_codebook
+from accord.model import Transcript, Utterance
+from accord.store import Project, ProjectError
+
+CODEBOOK = """
+name: Test book
+codes:
+  - name: Rupture
+    hotkey: "1"
+    definition: A strain in the alliance.
+  - name: Withdrawal
+    parent: Rupture
+    hotkey: "2"
+  - name: Repair
+    hotkey: "3"
+"""
+
+
+def make_transcript(name="s1", n=4, extra=""):
+    lines, utterances, pos = [], [], 0
+    for i in range(n):
+        speaker = "T" if i % 2 == 0 else "C"
+        body = f"utterance number {i + 1} {extra}".strip()
+        line = f"{speaker}: {body}"
+        utterances.append(Utterance(i + 1, speaker, pos + 3, pos + len(line)))
+        lines.append(line)
+        pos += len(line) + 1
+    return Transcript(name, "\n".join(lines) + "\n", utterances, "text", roles={"T": "therapist", "C": "client"})
+
+
+@pytest.fixture
+def project(tmp_path):
+    p = Project.create(tmp_path / "p.db")
+    p.load_codebook(parse_codebook(CODEBOOK, "book.yaml"))
+    p.import_transcript(make_transcript())
+    p.add_coder("ann")
+    p.add_coder("ben")
+    yield p
+    p.close()
+
+
+def test_new_project_file_is_private_and_uses_wal_and_foreign_keys(tmp_path):
+    path = tmp_path / "p.db"
+    with Project.create(path) as p:
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        assert p.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert p.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert p.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+        applied = [r["name"] for r in p.db["_sqlite_migrations"].rows]
+        assert applied == ["m001_initial"]
+
+
+def test_create_refuses_to_overwrite_and_open_refuses_strangers(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(ProjectError, match="already exists"):
+        Project.create(tmp_path / "notes.txt")
+    with pytest.raises(ProjectError, match="not an SQLite file"):
+        Project.open(tmp_path / "notes.txt")
+    with pytest.raises(ProjectError, match="no project here"):
+        Project.open(tmp_path / "missing.db")
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE x (y)").connection.close()
+    with pytest.raises(ProjectError, match="not an accord project"):
+        Project.open(other)
+
+
+def test_transcript_round_trips_exactly(project):
+    stored = project.transcript("s1")
+    original = make_transcript()
+    assert stored.text == original.text
+    assert stored.utterances == original.utterances
+    assert stored.roles == {"T": "therapist", "C": "client"}
+    assert [stored.utterance_text(u) for u in stored.utterances][0] == "utterance number 1"
+
+
+def test_reimport_same_text_is_a_no_op_and_changed_text_is_refused(project):
+    assert project.import_transcript(make_transcript()).status == "unchanged"
+    changed = make_transcript(extra="edited")
+    with pytest.raises(ProjectError, match="text differs"):
+        project.import_transcript(changed)
+    assert project.transcript("s1").text == make_transcript().text
+    result = project.import_transcript(changed, as_new=True)
+    assert (result.status, result.name) == ("imported-as-new", "s1 (2)")
+    assert project.transcript("s1 (2)").text == changed.text
+
+
+def test_interrupted_import_leaves_no_half_imported_transcript(project):
+    # A real SQLite failure half-way through the utterances, as a full disk would cause.
+    project.conn.execute(
+        "CREATE TRIGGER fail_half_way BEFORE INSERT ON utterances WHEN NEW.number = 50 "
+        "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    )
+    events_before = project.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    with pytest.raises(sqlite3.IntegrityError, match="disk full"):
+        project.import_transcript(make_transcript("big", n=100))
+    assert [t["name"] for t in project.transcripts()] == ["s1"]
+    assert project.conn.execute("SELECT count(*) FROM utterances").fetchone()[0] == 4
+    assert project.conn.execute("SELECT count(*) FROM events").fetchone()[0] == events_before
+
+
+def test_codebook_versions_keep_code_identity(project):
+    coding = project.apply_code("s1", "Withdrawal", "ann", 3, 10)
+    assert project.load_codebook(parse_codebook(CODEBOOK, "book.yaml"))["status"] == "unchanged"
+    edited = CODEBOOK.replace("A strain in the alliance.", "A strain.").replace(
+        '  - name: Repair\n    hotkey: "3"\n', ""
+    )
+    change = project.load_codebook(parse_codebook(edited, "book.yaml"))
+    assert change["version"] == 2
+    assert change["updated"] == ["Rupture"]
+    assert change["retired"] == ["Repair"]
+    book = project.codebook()
+    assert [c.name for c in book.codes] == ["Rupture", "Withdrawal"]
+    assert book.by_name()["Rupture"].definition == "A strain."
+    assert project.codings()[0] == coding
+    with pytest.raises(ProjectError, match="retired"):
+        project.apply_code("s1", "Repair", "ann", 3, 10)
+    assert [v["version"] for v in project.codebook_versions()] == [1, 2]
+
+
+def test_apply_checks_span_code_and_coder(project):
+    with pytest.raises(ProjectError, match="not inside"):
+        project.apply_code("s1", "Rupture", "ann", 5, 5000)
+    with pytest.raises(ProjectError, match="no code named"):
+        project.apply_code("s1", "Nope", "ann", 3, 10)
+    with pytest.raises(ProjectError, match="no coder named"):
+        project.apply_code("s1", "Rupture", "zoe", 3, 10)
+    with pytest.raises(ProjectError, match="no transcript named"):
+        project.apply_code("s9", "Rupture", "ann", 3, 10)
+
+
+def test_overlapping_codes_and_per_coder_views(project):
+    a = project.apply_code("s1", "Rupture", "ann", 3, 20)
+    b = project.apply_code("s1", "Withdrawal", "ann", 5, 12)
+    c = project.apply_code("s1", "Repair", "ben", 3, 20)
+    assert project.codings(coder="ann") == [a, b]
+    assert project.codings(coder="ben") == [c]
+    assert project.codings(code="Rupture") == [a]
+
+
+def test_coders_change_only_their_own_codings(project):
+    a = project.apply_code("s1", "Rupture", "ann", 3, 20)
+    with pytest.raises(ProjectError, match="another coder"):
+        project.remove_coding(a.id, "ben")
+
+
+def test_undo_redo_over_apply_remove_memo_survives_reopen(tmp_path, project):
+    a = project.apply_code("s1", "Rupture", "ann", 3, 20)
+    project.set_coding_memo(a.id, "flat tone", "ann")
+    project.remove_coding(a.id, "ann")
+    project.apply_code("s1", "Repair", "ben", 3, 20)  # another coder's action is not on ann's stack
+    assert project.codings(coder="ann") == []
+    path = project.path
+    project.close()
+
+    with Project.open(path) as p:
+        assert p.undo("ann")["action"] == "coding.remove"
+        assert p.codings(coder="ann")[0].memo == "flat tone"
+        assert p.undo("ann")["action"] == "coding.memo"
+        assert p.codings(coder="ann")[0].memo == ""
+        assert p.undo("ann")["action"] == "coding.apply"
+        assert p.codings(coder="ann") == []
+        assert p.undo("ann") is None
+        assert p.redo("ann")["action"] == "coding.apply"
+        assert p.redo("ann")["action"] == "coding.memo"
+        assert p.codings(coder="ann")[0].memo == "flat tone"
+        # A new action clears the redo stack, as in every editor.
+        p.apply_code("s1", "Withdrawal", "ann", 3, 8)
+        assert p.redo("ann") is None
+        assert len(p.codings(coder="ben")) == 1
+
+
+def test_event_log_is_append_only(project):
+    project.apply_code("s1", "Rupture", "ann", 3, 20)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        project.conn.execute("DELETE FROM events")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        project.conn.execute("UPDATE events SET data = '{}'")
+    actions = [e["action"] for e in project.events()]
+    assert actions[0] == "coding.apply" and "transcript.import" in actions
+
+
+def _apply_many(path, coder, n, start_flag):
+    start_flag.wait()
+    with Project.open(path) as p:
+        for i in range(n):
+            p.apply_code("s1", "Rupture", coder, 3, 10 + i % 5)
+
+
+def test_two_coders_writing_at_once_both_succeed(project):
+    path, n = project.path, 150
+    flag = multiprocessing.Event()
+    procs = [multiprocessing.Process(target=_apply_many, args=(path, c, n, flag)) for c in ("ann", "ben")]
+    for proc in procs:
+        proc.start()
+    flag.set()
+    for proc in procs:
+        proc.join(120)
+    assert [proc.exitcode for proc in procs] == [0, 0]
+    assert len(project.codings(coder="ann")) == n
+    assert len(project.codings(coder="ben")) == n
+
+
+def test_every_committed_action_survives_sigkill(project, tmp_path):
+    """A writer prints each coding id after apply_code returns; kill it mid-stream."""
+    path = project.path
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from accord.store import Project
+        p = Project.open({str(path)!r})
+        i = 0
+        while True:
+            c = p.apply_code("s1", "Rupture", "ann", 3, 10 + i % 5)
+            print(c.id, flush=True)
+            i += 1
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    confirmed = []
+    for line in proc.stdout:
+        confirmed.append(int(line))
+        if len(confirmed) == 40:
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    confirmed += [int(x) for x in proc.stdout.read().split()]
+    with Project.open(path) as p:
+        stored = {c.id for c in p.codings(coder="ann")}
+        assert p.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert set(confirmed) <= stored
