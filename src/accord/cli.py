@@ -516,7 +516,11 @@ def demo(project_path: Path):
     from .demo import build_demo
 
     if project_path.exists():
-        raise AccordError(f"{project_path} already exists; choose another --project or remove it")
+        with _open(project_path) as project:  # refuses anything that is not an accord project
+            s = project.status()
+        click.echo(f"{project_path} already exists ({s['transcripts']} transcripts, {s['codings']} codings); left as it is.")
+        click.echo(f"Try: accord transcripts --project {project_path}")
+        return
     summary = build_demo(project_path)
     click.echo(
         f"Created demo project {project_path}: {summary['transcripts']} transcripts, "

@@ -1,0 +1,230 @@
+"""The command line, end to end on real files, including what bad input does to a project."""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from accord.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD = ROOT / "tests" / "bad_input"
+SAMPLES = ROOT / "sample_transcripts"
+ALLIANCE = ROOT / "codebooks" / "alliance.yaml"
+
+
+def run(*args, ok=True):
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    if ok:
+        assert result.exit_code == 0, result.output + (result.stderr or "")
+    return result
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def project(tmp_path):
+    path = tmp_path / "study.db"
+    run("init", "--project", path, "--codebook", ALLIANCE)
+    return path
+
+
+def write_session(tmp_path, name="s1.txt"):
+    path = tmp_path / name
+    path.write_text(
+        "Session 4, pseudonymised\n\n"
+        "[00:00:05] T: How has the week been?\n"
+        "[00:00:09] C: Fine. I guess.\n"
+        "[00:00:12] T: You said fine, but your voice dropped a little\n"
+        "when you said it.\n"
+        "[00:00:20] C: Whatever. It doesn't matter.\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_import_list_show_and_json(project, tmp_path):
+    session = write_session(tmp_path)
+    out = run("import", session, "--project", project, "--speakers", "T=therapist,C=client").output
+    assert "Imported: s1 (4 utterances" in out
+    listed = json.loads(run("transcripts", "--project", project, "--json").stdout)
+    assert listed[0]["name"] == "s1"
+    assert listed[0]["utterances"] == 4
+    assert listed[0]["words"] == 25
+    assert listed[0]["speakers"] == ["T", "C"]
+    assert listed[0]["roles"] == {"T": "therapist", "C": "client"}
+    shown = run("show", "s1", "--project", project).output
+    assert "    3  00:00:12  T: You said fine, but your voice dropped a little" in shown
+    rows = json.loads(run("show", "s1", "--project", project, "--json", "--from", "2", "--to", "2").stdout)
+    assert rows == [
+        {
+            "number": 2,
+            "speaker": "C",
+            "role": "client",
+            "start": rows[0]["start"],
+            "end": rows[0]["end"],
+            "time_start": 9.0,
+            "time_end": rows[0]["time_end"],
+            "text": "Fine. I guess.",
+        }
+    ]
+    again = run("import", session, "--project", project).output
+    assert "Unchanged: s1" in again
+
+
+def test_changed_file_is_refused_with_exit_2_and_project_unchanged(project, tmp_path):
+    session = write_session(tmp_path)
+    run("import", session, "--project", project)
+    session.write_text(session.read_text().replace("Whatever", "Okay"), encoding="utf-8")
+    before = digest(project)
+    result = run("import", session, "--project", project, ok=False)
+    assert result.exit_code == 1
+    assert "text differs" in result.stderr and "--as-new" in result.stderr
+    assert digest(project) == before
+    out = run("import", session, "--project", project, "--as-new").output
+    assert "Imported as new: s1 (2)" in out
+
+
+def bad_transcripts():
+    return sorted(p for p in BAD.iterdir() if p.is_file() and p.name != "README.md")
+
+
+def test_bad_input_folder_is_not_empty():
+    assert len(bad_transcripts()) >= 7
+
+
+@pytest.mark.parametrize("bad", bad_transcripts(), ids=lambda p: p.name)
+def test_bad_transcript_exits_2_names_file_and_leaves_project_unchanged(project, tmp_path, bad):
+    run("import", write_session(tmp_path), "--project", project)
+    before = digest(project)
+    result = run("import", bad, "--project", project, ok=False)
+    assert result.exit_code == 2, result.output
+    assert str(bad) in result.stderr
+    assert "Nothing imported" in result.stderr
+    assert digest(project) == before
+    assert not Path(f"{project}-wal").exists() or Path(f"{project}-wal").stat().st_size == 0
+
+
+def test_one_bad_file_among_good_ones_imports_nothing_unless_asked(project, tmp_path):
+    good = write_session(tmp_path)
+    before = digest(project)
+    result = run("import", good, BAD / "empty.txt", "--project", project, ok=False)
+    assert result.exit_code == 2
+    assert digest(project) == before
+    result = run("import", good, BAD / "empty.txt", "--project", project, "--skip-bad", ok=False)
+    assert result.exit_code == 2
+    assert "Imported: s1" in result.output
+
+
+@pytest.mark.parametrize("bad", sorted((BAD / "codebooks").glob("*.yaml")), ids=lambda p: p.name)
+def test_bad_codebook_exits_2_and_leaves_project_unchanged(project, bad):
+    before = digest(project)
+    for args in (("codebook", "load", bad, "--project", project), ("codebook", "validate", bad)):
+        result = run(*args, ok=False)
+        assert result.exit_code == 2
+        assert str(bad) in result.stderr
+    assert digest(project) == before
+
+
+def test_init_with_bad_codebook_creates_no_project(tmp_path):
+    result = run("init", "--project", tmp_path / "x.db", "--codebook", BAD / "codebooks" / "hotkey_clash.yaml", ok=False)
+    assert result.exit_code == 2
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_codings_import_list_undo_redo(project, tmp_path):
+    run("import", write_session(tmp_path), "--project", project)
+    table = tmp_path / "coding.csv"
+    table.write_text(
+        "transcript,utterance,code,text,memo\n"
+        's1,2,Minimal response,I guess,"flat, short"\n'
+        "s1,4,Denial,It doesn't matter,\n"
+        "s1,3,Meta-communication,,whole turn\n",
+        encoding="utf-8",
+    )
+    assert "Imported 3 codings for coder 'alice'" in run("codings", "import", table, "--coder", "alice", "--project", project).output
+    rows = json.loads(run("codings", "list", "--project", project, "--json").stdout)
+    assert [(r["code"], r["text"]) for r in rows] == [
+        ("Minimal response", "I guess"),
+        ("Meta-communication", "You said fine, but your voice dropped a little\nwhen you said it."),
+        ("Denial", "It doesn't matter"),
+    ]
+    assert rows[0]["memo"] == "flat, short"
+    assert "Undid codings.import" in run("undo", "--coder", "alice", "--project", project).output
+    assert json.loads(run("codings", "list", "--project", project, "--json").stdout) == []
+    assert "Redid codings.import" in run("redo", "--coder", "alice", "--project", project).output
+    status = json.loads(run("status", "--project", project, "--json").stdout)
+    assert status["codings"] == 3 and status["coders"] == [{"name": "alice", "codings": 3}]
+
+
+def test_bad_coding_table_names_the_line_and_imports_nothing(project, tmp_path):
+    run("import", write_session(tmp_path), "--project", project)
+    table = tmp_path / "coding.csv"
+    table.write_text(
+        "transcript,utterance,code,text\ns1,2,Minimal response,I guess\ns1,4,Denial,words never said\n",
+        encoding="utf-8",
+    )
+    before = digest(project)
+    result = run("codings", "import", table, "--coder", "alice", "--project", project, ok=False)
+    assert result.exit_code == 2
+    assert f"{table}:3:" in result.stderr and "not in utterance 4" in result.stderr
+    assert digest(project) == before
+
+
+def test_coders_and_codebook_show(project):
+    run("coders", "add", "alice", "--project", project)
+    result = run("coders", "add", "alice", "--project", project, ok=False)
+    assert result.exit_code == 1 and "already exists" in result.stderr
+    assert json.loads(run("coders", "list", "--project", project, "--json").stdout)[0]["name"] == "alice"
+    shown = run("codebook", "show", "--project", project).output
+    assert "Withdrawal rupture" in shown and "Minimal response" in shown
+    book = json.loads(run("codebook", "show", "--project", project, "--json").stdout)
+    assert any(c["name"] == "Genuineness" for c in book["codes"])
+
+
+def test_missing_project_is_a_clear_error(tmp_path):
+    result = run("status", "--project", tmp_path / "nope.db", ok=False)
+    assert result.exit_code == 1
+    assert "no project here" in result.stderr and "accord init" in result.stderr
+
+
+def _commands(group, prefix=()):
+    for name, cmd in group.commands.items():
+        yield prefix + (name,), cmd
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, prefix + (name,))
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _commands(main)], ids=" ".join)
+def test_every_help_has_an_example(path):
+    out = run(*path, "--help").output
+    assert "Example" in out
+    assert f"accord {path[0]}" in out
+
+
+def test_installed_console_script_runs(tmp_path):
+    exe = Path(sys.executable).with_name("accord")
+    assert exe.exists(), "the accord console script is installed beside python"
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("accord, version")
+
+
+def test_demo_builds_the_shipped_project(tmp_path):
+    path = tmp_path / "demo.db"
+    out = run("demo", "--project", path).output
+    assert "Created demo project" in out
+    status = json.loads(run("status", "--project", path, "--json").stdout)
+    assert status["transcripts"] >= 6
+    assert status["words"] >= 6 * 1500
+    assert status["codings"] >= 100
+    assert status["coders"][0]["name"] == "reference"
+    assert "already exists" in run("demo", "--project", path).output
+    assert os.stat(path).st_mode & 0o077 == 0
