@@ -1,0 +1,12 @@
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """The shared AnnoMI test corpus next to the repo (never copied into it)."""
+    path = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+    if not path.is_dir():
+        pytest.skip("../shared/corpus not found: corpus tests need the shared AnnoMI material")
+    return path
