@@ -228,3 +228,17 @@ def test_demo_builds_the_shipped_project(tmp_path):
     assert status["coders"][0]["name"] == "reference"
     assert "already exists" in run("demo", "--project", path).output
     assert os.stat(path).st_mode & 0o077 == 0
+
+
+def test_same_name_twice_in_one_batch_imports_nothing(project, tmp_path):
+    first = write_session(tmp_path)
+    (tmp_path / "other").mkdir()
+    second = tmp_path / "other" / "s1.txt"
+    second.write_text("T: A different session.\nC: With the same file name.\n", encoding="utf-8")
+    before = digest(project)
+    result = run("import", first, second, "--project", project, ok=False)
+    assert result.exit_code == 1
+    assert "same name 's1'" in result.stderr and "nothing imported" in result.stderr
+    assert digest(project) == before
+    out = run("import", first, second, "--project", project, "--as-new").output
+    assert "Imported: s1" in out and "Imported as new: s1 (2)" in out

@@ -182,6 +182,14 @@ def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad,
         sys.exit(EXIT_BAD_INPUT)
     results = []
     with _open(project_path) as project:
+        conflicts = [] if as_new else project.import_conflicts(parsed)
+        if conflicts:
+            for problem in conflicts:
+                click.echo(f"error: {problem}", err=True)
+            raise AccordError(
+                "nothing imported. Codings are anchored to stored text, so a transcript is never replaced; "
+                "use --as-new to store the new text as a new transcript, or --name to name it yourself"
+            )
         with click.progressbar(parsed, label="Storing", file=sys.stderr, hidden=len(parsed) < 5) as bar:
             for transcript in bar:
                 results.append(project.import_transcript(transcript, as_new=as_new))

@@ -73,6 +73,19 @@ class TranscriptStore:
             )
         return ImportResult(name, status, len(transcript.utterances), words, transcript.notes)
 
+    def import_conflicts(self, transcripts: list[Transcript]) -> list[str]:
+        """Why importing these would be refused: a changed text under a stored name, or two
+        different texts with one name in the batch. Checked before anything is stored."""
+        problems, seen = [], {}
+        for t in transcripts:
+            row = self.conn.execute("SELECT sha256 FROM transcripts WHERE name = ?", [t.name]).fetchone()
+            if row and row[0] != t.sha256:
+                problems.append(f"{t.source or t.name}: the text differs from transcript {t.name!r} already in the project")
+            elif t.name in seen and seen[t.name].sha256 != t.sha256:
+                problems.append(f"{t.source}: same name {t.name!r} as {seen[t.name].source}, but different text")
+            seen.setdefault(t.name, t)
+        return problems
+
     def _free_name(self, name: str) -> str:
         k = 2
         while self.conn.execute("SELECT 1 FROM transcripts WHERE name = ?", [f"{name} ({k})"]).fetchone():
