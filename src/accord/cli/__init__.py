@@ -8,58 +8,14 @@ project is opened for writing.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import AccordError, InputError
-
-EXIT_BAD_INPUT = 2
-
-
-def _project_option(f):
-    return click.option(
-        "--project",
-        "-p",
-        "project_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default="accord.db",
-        envvar="ACCORD_PROJECT",
-        show_default=True,
-        help="Project file (or set ACCORD_PROJECT).",
-    )(f)
-
-
-def _json_option(f):
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
-
-
-def _open(project_path: Path):
-    from .store import Project
-
-    return Project.open(project_path)
-
-
-def _emit_json(value) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
-
-
-class AccordGroup(click.Group):
-    """Turns user-facing errors into one clear line and the right exit status."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except InputError as e:
-            click.echo(f"error: {e}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-        except AccordError as e:
-            click.echo(f"error: {e}", err=True)
-            sys.exit(1)
-
+from .. import __version__
+from ..errors import AccordError, InputError
+from .common import EXIT_BAD_INPUT, AccordGroup, emit_json, json_option, open_project, project_option
 
 @click.group(cls=AccordGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="accord")
@@ -81,7 +37,7 @@ def main():
 
 
 @main.command()
-@_project_option
+@project_option
 @click.option("--codebook", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Load this codebook too.")
 def init(project_path: Path, codebook: Path | None):
     """Create a new, empty project file.
@@ -90,8 +46,8 @@ def init(project_path: Path, codebook: Path | None):
     Example:
       accord init --project study.db --codebook codebooks/alliance.yaml
     """
-    from .codebook import load_codebook
-    from .store import Project
+    from ..codebook import load_codebook
+    from ..store import Project
 
     book = load_codebook(codebook) if codebook else None  # validate before creating anything
     with Project.create(project_path) as project:
@@ -101,8 +57,8 @@ def init(project_path: Path, codebook: Path | None):
 
 
 @main.command()
-@_project_option
-@_json_option
+@project_option
+@json_option
 def status(project_path: Path, as_json: bool):
     """Summarise the project: transcripts, codebook, coders, codings.
 
@@ -110,10 +66,10 @@ def status(project_path: Path, as_json: bool):
     Example:
       accord status --project study.db
     """
-    with _open(project_path) as project:
+    with open_project(project_path) as project:
         s = project.status()
     if as_json:
-        return _emit_json(s)
+        return emit_json(s)
     click.echo(f"Project     {s['project']}  (mode: {s['mode']})")
     click.echo(f"Transcripts {s['transcripts']}  ({s['utterances']} utterances, {s['words']} words)")
     cb = s["codebook"]
@@ -140,7 +96,7 @@ def _parse_columns(value: str | None) -> dict | None:
 
 
 @main.command("import")
-@_project_option
+@project_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "otter", "docx", "vtt", "srt", "csv"]), help="Force a format instead of detecting it.")
 @click.option("--name", help="Transcript name (one file only; default: the file name without extension).")
@@ -148,7 +104,7 @@ def _parse_columns(value: str | None) -> dict | None:
 @click.option("--columns", help="CSV/TSV columns, e.g. speaker=Who,text=Said,start=In,end=Out.")
 @click.option("--as-new", is_flag=True, help="If a transcript of that name exists with different text, store this one as a new transcript.")
 @click.option("--skip-bad", is_flag=True, help="Import the good files even if some cannot be read (exit status is still 2).")
-@_json_option
+@json_option
 def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad, as_json):
     """Import transcripts (plain text, Otter text, Word .docx, VTT, SRT, CSV/TSV).
 
@@ -162,7 +118,7 @@ def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad,
       accord import interviews/*.vtt --speakers "Interviewer=interviewer,P1=participant"
       accord import coded.csv --columns speaker=Who,text=Said
     """
-    from .transcripts import parse_roles, read_transcript
+    from ..transcripts import parse_roles, read_transcript
 
     if name and len(files) > 1:
         raise click.UsageError("--name needs exactly one file")
@@ -181,7 +137,7 @@ def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad,
         click.echo(f"Nothing imported: {len(errors)} of {len(files)} file(s) could not be read.", err=True)
         sys.exit(EXIT_BAD_INPUT)
     results = []
-    with _open(project_path) as project:
+    with open_project(project_path) as project:
         conflicts = [] if as_new else project.import_conflicts(parsed)
         if conflicts:
             for problem in conflicts:
@@ -194,7 +150,7 @@ def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad,
             for transcript in bar:
                 results.append(project.import_transcript(transcript, as_new=as_new))
     if as_json:
-        _emit_json([r.__dict__ for r in results])
+        emit_json([r.__dict__ for r in results])
     else:
         for r in results:
             verb = {"imported": "Imported", "unchanged": "Unchanged", "imported-as-new": "Imported as new"}[r.status]
@@ -206,8 +162,8 @@ def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad,
 
 
 @main.command()
-@_project_option
-@_json_option
+@project_option
+@json_option
 def transcripts(project_path: Path, as_json: bool):
     """List transcripts with their words, utterances and speakers.
 
@@ -215,10 +171,10 @@ def transcripts(project_path: Path, as_json: bool):
     Example:
       accord transcripts --json | jq '.[].name'
     """
-    with _open(project_path) as project:
+    with open_project(project_path) as project:
         rows = project.transcripts()
     if as_json:
-        return _emit_json(
+        return emit_json(
             [
                 {k: r[k] for k in ("name", "words", "utterances", "speakers", "roles", "format", "source", "imported_at")}
                 for r in rows
@@ -242,11 +198,11 @@ def _clock(seconds: float | None) -> str:
 
 
 @main.command()
-@_project_option
+@project_option
 @click.argument("name")
 @click.option("--from", "first", type=int, default=1, help="First utterance number to show.")
 @click.option("--to", "last", type=int, help="Last utterance number to show.")
-@_json_option
+@json_option
 def show(project_path: Path, name: str, first: int, last: int | None, as_json: bool):
     """Show a transcript's utterances with numbers, speakers and times.
 
@@ -254,11 +210,11 @@ def show(project_path: Path, name: str, first: int, last: int | None, as_json: b
     Example:
       accord show session01_cbt_panic --from 10 --to 20
     """
-    with _open(project_path) as project:
+    with open_project(project_path) as project:
         t = project.transcript(name)
     rows = [u for u in t.utterances if u.number >= first and (last is None or u.number <= last)]
     if as_json:
-        return _emit_json(
+        return emit_json(
             [
                 {
                     "number": u.number,
@@ -304,7 +260,7 @@ def codebook_validate(file: Path):
     Example:
       accord codebook validate codebooks/mi.yaml
     """
-    from .codebook import load_codebook
+    from ..codebook import load_codebook
 
     book = load_codebook(file)
     patterns = sum(len(c.patterns) for c in book.codes)
@@ -313,7 +269,7 @@ def codebook_validate(file: Path):
 
 
 @codebook.command("load")
-@_project_option
+@project_option
 @click.argument("file", type=click.Path(path_type=Path))
 def codebook_load(project_path: Path, file: Path):
     """Load (or update) the project's codebook from a YAML file.
@@ -325,10 +281,10 @@ def codebook_load(project_path: Path, file: Path):
     Example:
       accord codebook load codebooks/alliance.yaml
     """
-    from .codebook import load_codebook
+    from ..codebook import load_codebook
 
     book = load_codebook(file)
-    with _open(project_path) as project:
+    with open_project(project_path) as project:
         change = project.load_codebook(book)
     if change["status"] == "unchanged":
         click.echo(f"Codebook unchanged (version {change['version']}).")
@@ -340,8 +296,8 @@ def codebook_load(project_path: Path, file: Path):
 
 
 @codebook.command("show")
-@_project_option
-@_json_option
+@project_option
+@json_option
 def codebook_show(project_path: Path, as_json: bool):
     """Show the project's codebook as a tree with hotkeys.
 
@@ -349,14 +305,14 @@ def codebook_show(project_path: Path, as_json: bool):
     Example:
       accord codebook show --json
     """
-    from .codebook import codebook_to_dict
+    from ..codebook import codebook_to_dict
 
-    with _open(project_path) as project:
+    with open_project(project_path) as project:
         book = project.codebook()
     if book is None:
         raise AccordError("the project has no codebook yet; load one with `accord codebook load FILE`")
     if as_json:
-        return _emit_json(codebook_to_dict(book))
+        return emit_json(codebook_to_dict(book))
     click.echo(f"{book.name} (version {book.version})")
 
     def walk(parent: str | None, depth: int) -> None:
@@ -383,7 +339,7 @@ def coders():
 
 
 @coders.command("add")
-@_project_option
+@project_option
 @click.argument("name")
 def coders_add(project_path: Path, name: str):
     """Add a coder to the project.
@@ -392,14 +348,14 @@ def coders_add(project_path: Path, name: str):
     Example:
       accord coders add "Second coder"
     """
-    with _open(project_path) as project:
+    with open_project(project_path) as project:
         project.add_coder(name)
     click.echo(f"Added coder {name!r}")
 
 
 @coders.command("list")
-@_project_option
-@_json_option
+@project_option
+@json_option
 def coders_list(project_path: Path, as_json: bool):
     """List coders and how many codings each has.
 
@@ -407,10 +363,10 @@ def coders_list(project_path: Path, as_json: bool):
     Example:
       accord coders list
     """
-    with _open(project_path) as project:
+    with open_project(project_path) as project:
         rows = project.coders()
     if as_json:
-        return _emit_json([{"name": r["name"], "codings": r["codings"], "created_at": r["created_at"]} for r in rows])
+        return emit_json([{"name": r["name"], "codings": r["codings"], "created_at": r["created_at"]} for r in rows])
     for r in rows:
         click.echo(f"{r['name']}  ({r['codings']} codings)")
     if not rows:
@@ -429,7 +385,7 @@ def codings():
 
 
 @codings.command("import")
-@_project_option
+@project_option
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--coder", required=True, help="Whose codings these are (created if new).")
 def codings_import(project_path: Path, file: Path, coder: str):
@@ -443,11 +399,11 @@ def codings_import(project_path: Path, file: Path, coder: str):
     Example:
       accord codings import reference.csv --coder reference
     """
-    from .coding_table import read_coding_table
+    from ..coding_table import read_coding_table
 
     if not file.is_file():
         raise InputError(file, "no such file")
-    with _open(project_path) as project:
+    with open_project(project_path) as project:
         book = project.codebook()
         names = {r["name"] for r in project.transcripts()}
         transcripts = {n: project.transcript(n) for n in names}
@@ -457,11 +413,11 @@ def codings_import(project_path: Path, file: Path, coder: str):
 
 
 @codings.command("list")
-@_project_option
+@project_option
 @click.option("--coder", help="Only this coder's codings.")
 @click.option("--transcript", help="Only this transcript.")
 @click.option("--code", help="Only this code.")
-@_json_option
+@json_option
 def codings_list(project_path: Path, coder, transcript, code, as_json: bool):
     """List codings with the coded words.
 
@@ -469,11 +425,11 @@ def codings_list(project_path: Path, coder, transcript, code, as_json: bool):
     Example:
       accord codings list --coder alice --code "Minimal response"
     """
-    with _open(project_path) as project:
+    with open_project(project_path) as project:
         rows = project.codings(coder=coder, transcript=transcript, code=code)
         texts = {name: project.transcript(name).text for name in {r.transcript for r in rows}}
     if as_json:
-        return _emit_json([dict(r.__dict__, text=texts[r.transcript][r.start : r.end]) for r in rows])
+        return emit_json([dict(r.__dict__, text=texts[r.transcript][r.start : r.end]) for r in rows])
     for r in rows:
         quote = texts[r.transcript][r.start : r.end].replace("\n", " ")
         quote = quote if len(quote) <= 70 else quote[:67] + "..."
@@ -481,7 +437,7 @@ def codings_list(project_path: Path, coder, transcript, code, as_json: bool):
 
 
 @main.command()
-@_project_option
+@project_option
 @click.option("--coder", required=True, help="Whose last action to undo.")
 def undo(project_path: Path, coder: str):
     """Undo a coder's last action (apply, remove, memo, import).
@@ -490,13 +446,13 @@ def undo(project_path: Path, coder: str):
     Example:
       accord undo --coder alice
     """
-    with _open(project_path) as project:
+    with open_project(project_path) as project:
         event = project.undo(coder)
     click.echo(f"Undid {event['action']} (event {event['id']})" if event else "Nothing to undo.")
 
 
 @main.command()
-@_project_option
+@project_option
 @click.option("--coder", required=True, help="Whose undone action to redo.")
 def redo(project_path: Path, coder: str):
     """Redo the action a coder most recently undid.
@@ -505,13 +461,13 @@ def redo(project_path: Path, coder: str):
     Example:
       accord redo --coder alice
     """
-    with _open(project_path) as project:
+    with open_project(project_path) as project:
         event = project.redo(coder)
     click.echo(f"Redid {event['action']} (event {event['id']})" if event else "Nothing to redo.")
 
 
 @main.command()
-@_project_option
+@project_option
 def demo(project_path: Path):
     """Create a demo project from the shipped sample transcripts and alliance codebook.
 
@@ -521,10 +477,10 @@ def demo(project_path: Path):
     Example:
       accord demo --project demo.db
     """
-    from .demo import build_demo
+    from ..demo import build_demo
 
     if project_path.exists():
-        with _open(project_path) as project:  # refuses anything that is not an accord project
+        with open_project(project_path) as project:  # refuses anything that is not an accord project
             s = project.status()
         click.echo(f"{project_path} already exists ({s['transcripts']} transcripts, {s['codings']} codings); left as it is.")
         click.echo(f"Try: accord transcripts --project {project_path}")
@@ -537,5 +493,5 @@ def demo(project_path: Path):
     click.echo(f"Try: accord transcripts --project {project_path}")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+# Each area registers its commands on `main` in a module of its own.
+from . import _areas  # noqa: E402,F401

@@ -1,0 +1,4 @@
+"""Import the command modules of each area so they register on `accord.cli.main`.
+
+Add a line here for a new area's module (for example `from . import agreement`).
+"""
