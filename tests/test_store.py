@@ -241,3 +241,57 @@ def test_every_committed_action_survives_sigkill(project, tmp_path):
         stored = {c.id for c in p.codings(coder="ann")}
         assert p.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert set(confirmed) <= stored
+
+
+def suggest(project, *spans, version="v1"):
+    items = [
+        {"code": code, "start": a, "end": b, "score": 0.9, "explanation": f"phrase matched at {a}"}
+        for code, a, b in spans
+    ]
+    return project.replace_suggestions("s1", version, items)
+
+
+def test_suggestion_decisions_are_per_coder_and_blind(project):
+    suggest(project, ("Rupture", 3, 10), ("Repair", 23, 30))
+    first, second = project.suggestions(transcript="s1", coder="ann")
+    coding = project.accept_suggestion(first.id, "ann", end=12)
+    assert (coding.origin, coding.suggestion_id, coding.start, coding.end) == ("suggestion", first.id, 3, 12)
+    project.reject_suggestion(second.id, "ann")
+    assert project.suggestions(transcript="s1", coder="ann") == []
+    assert len(project.suggestions(transcript="s1", coder="ben")) == 2, "ann's decisions do not decide for ben"
+    with pytest.raises(ProjectError, match="already accepted"):
+        project.accept_suggestion(first.id, "ann")
+    event = project.events(coder="ann")[0]
+    assert event["action"] == "suggestion.reject" and event["data"]["pipeline_version"] == "v1"
+
+
+def test_rerun_replaces_undecided_and_keeps_decided(project):
+    suggest(project, ("Rupture", 3, 10), ("Repair", 23, 30))
+    kept = project.suggestions(transcript="s1")[0]
+    project.accept_suggestion(kept.id, "ann")
+    counts = suggest(project, ("Rupture", 3, 10), ("Withdrawal", 40, 45), version="v2")
+    assert counts == {"added": 1, "kept": 1, "superseded": 0}
+    now = project.suggestions(transcript="s1")
+    assert [(s.code, s.pipeline_version) for s in now] == [("Rupture", "v2"), ("Withdrawal", "v2")]
+    assert now[0].id == kept.id, "the decided suggestion keeps its id, so provenance holds"
+    counts = suggest(project, ("Withdrawal", 40, 45), version="v3")
+    assert counts["superseded"] == 1
+    assert project.codings(coder="ann")[0].suggestion_id == kept.id
+
+
+def test_undo_accept_reject_and_accept_all(project):
+    suggest(project, ("Rupture", 3, 10), ("Rupture", 23, 30), ("Repair", 40, 45))
+    a, b, c = project.suggestions(transcript="s1")
+    project.accept_suggestion(a.id, "ann")
+    project.reject_suggestion(c.id, "ann")
+    assert project.undo("ann")["action"] == "suggestion.reject"
+    assert project.decision(c.id, "ann") is None
+    assert project.undo("ann")["action"] == "suggestion.accept"
+    assert project.codings(coder="ann") == [] and project.decision(a.id, "ann") is None
+    assert project.accept_all("s1", "Rupture", "ann") == 2
+    assert len(project.codings(coder="ann")) == 2
+    project.undo("ann")
+    assert project.codings(coder="ann") == []
+    assert len(project.suggestions(transcript="s1", coder="ann")) == 3
+    project.redo("ann")
+    assert [d["decision"] for d in project.decisions("ann")] == ["accepted", "accepted"]

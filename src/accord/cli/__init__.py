@@ -77,7 +77,7 @@ def status(project_path: Path, as_json: bool):
     coders = ", ".join(f"{c['name']} ({c['codings']})" for c in s["coders"]) or "none"
     click.echo(f"Coders      {coders}")
     click.echo(f"Codings     {s['codings']}")
-    click.echo(f"Suggestions {s['pending_suggestions']} pending")
+    click.echo(f"Suggestions {s['suggestions']}")
 
 
 # --- transcripts -------------------------------------------------------------------------------

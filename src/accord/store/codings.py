@@ -13,7 +13,15 @@ import json
 from ..model import Coding
 from .common import ProjectError, new_guid, now
 
-UNDOABLE = ("coding.apply", "coding.remove", "coding.memo", "codings.import")
+UNDOABLE = (
+    "coding.apply",
+    "coding.remove",
+    "coding.memo",
+    "codings.import",
+    "suggestion.accept",
+    "suggestion.reject",
+    "suggestion.accept_all",
+)
 
 _SELECT = (
     'SELECT k.id, t.name, c.name, d.name, k.start, k."end", k.origin, k.memo, k.suggestion_id '
@@ -196,6 +204,8 @@ class CodingStore:
         elif action == "codings.import":
             for cid in data["coding_ids"]:
                 self._set_status(cid, "removed" if undo else "active")
+        elif action.startswith("suggestion."):
+            self._revert_decision(event, undo=undo)
 
 
 def _describe(coding: Coding) -> dict:

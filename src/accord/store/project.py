@@ -23,13 +23,14 @@ from .codebooks import CodebookStore
 from .codings import CodingStore
 from .common import ProjectError, new_guid, now
 from .schema import migrations
+from .suggestions import SuggestionStore
 from .transcripts import TranscriptStore
 
 DEFAULT_PROJECT = "accord.db"
 BUSY_TIMEOUT_MS = 15_000
 
 
-class Project(TranscriptStore, CodebookStore, CodingStore):
+class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore):
     """A coding project. Create with `Project.create(path)`, reopen with `Project.open(path)`."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection):
@@ -213,6 +214,6 @@ class Project(TranscriptStore, CodebookStore, CodingStore):
             "codes": q("SELECT count(*) FROM codes WHERE retired = 0"),
             "coders": [{"name": c["name"], "codings": c["codings"]} for c in self.coders()],
             "codings": q("SELECT count(*) FROM codings WHERE status = 'active'"),
-            "pending_suggestions": q("SELECT count(*) FROM suggestions WHERE status = 'pending'"),
+            "suggestions": q("SELECT count(*) FROM suggestions WHERE status = 'current'"),
             "events": q("SELECT count(*) FROM events"),
         }

@@ -93,19 +93,14 @@ def m001_initial(db: Database) -> None:
             "end": int,
             "score": float,
             "explanation": str,
+            "source": str,  # rule | model | both
             "pipeline_version": str,
-            "status": str,  # pending | accepted | rejected
+            "status": str,  # current | superseded (a later run no longer proposes it)
             "created_at": str,
-            "decided_at": str,
-            "decided_by": int,
         },
         pk="id",
-        foreign_keys=[
-            ("transcript_id", "transcripts", "id"),
-            ("code_id", "codes", "id"),
-            ("decided_by", "coders", "id"),
-        ],
-        defaults={"status": "pending"},
+        foreign_keys=[("transcript_id", "transcripts", "id"), ("code_id", "codes", "id")],
+        defaults={"status": "current"},
     )
     db["suggestions"].create_index(["transcript_id", "status"])
     db["codings"].create(
@@ -135,6 +130,12 @@ def m001_initial(db: Database) -> None:
         defaults={"status": "active", "origin": "manual", "memo": ""},
     )
     db["codings"].create_index(["transcript_id", "coder_id", "status"])
+    # Each coder decides on each suggestion independently (blind coding); no row = pending.
+    db["suggestion_decisions"].create(
+        {"suggestion_id": int, "coder_id": int, "decision": str, "coding_id": int, "at": str},
+        pk=("suggestion_id", "coder_id"),
+        foreign_keys=[("suggestion_id", "suggestions", "id"), ("coder_id", "coders", "id"), ("coding_id", "codings", "id")],
+    )
     db["memos"].create(
         {
             "id": int,

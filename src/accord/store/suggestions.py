@@ -1,0 +1,202 @@
+"""Machine suggestions and each coder's decisions on them.
+
+Suggestions belong to the project; decisions belong to coders. Coders code blind, so one
+coder accepting or rejecting a suggestion never decides it for another: a suggestion is
+pending for a coder until that coder has a row in `suggestion_decisions`.
+
+Re-running the pipeline replaces what nobody has decided on and keeps every decided
+suggestion (as `superseded` when the new run no longer proposes it), so decisions and the
+provenance of accepted codings are never lost.
+"""
+
+from __future__ import annotations
+
+from ..model import Coding, Suggestion
+from .common import ProjectError, now
+
+_SELECT = (
+    'SELECT s.id, t.name, c.name, s.start, s."end", s.score, s.explanation, s.pipeline_version, s.status '
+    "FROM suggestions s JOIN transcripts t ON t.id = s.transcript_id JOIN codes c ON c.id = s.code_id "
+)
+
+
+class SuggestionStore:
+    def replace_suggestions(self, transcript: str, pipeline_version: str, items: list[dict]) -> dict:
+        """Store one run's suggestions for a transcript.
+
+        `items` are dicts with code, start, end, score, explanation and optionally source
+        (rule | model | both). Returns counts of added, kept and superseded suggestions.
+        """
+        with self.transaction():
+            transcript_id = self.transcript_id(transcript)
+            code_ids = {name: self.code_id(name) for name in {i["code"] for i in items}}
+            decided = {
+                (r[1], r[2], r[3]): r[0]
+                for r in self.conn.execute(
+                    'SELECT s.id, s.code_id, s.start, s."end" FROM suggestions s WHERE s.transcript_id = ? '
+                    "AND EXISTS (SELECT 1 FROM suggestion_decisions d WHERE d.suggestion_id = s.id)",
+                    [transcript_id],
+                )
+            }
+            self.conn.execute(
+                "DELETE FROM suggestions WHERE transcript_id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM suggestion_decisions d WHERE d.suggestion_id = suggestions.id)",
+                [transcript_id],
+            )
+            self.conn.execute("UPDATE suggestions SET status = 'superseded' WHERE transcript_id = ?", [transcript_id])
+            stamp, added, kept = now(), [], 0
+            for item in items:
+                key = (code_ids[item["code"]], item["start"], item["end"])
+                values = {
+                    "score": float(item["score"]),
+                    "explanation": item["explanation"],
+                    "source": item.get("source", "rule"),
+                    "pipeline_version": pipeline_version,
+                    "status": "current",
+                }
+                if key in decided:
+                    self.db["suggestions"].update(decided[key], values)
+                    kept += 1
+                else:
+                    added.append(
+                        dict(values, transcript_id=transcript_id, code_id=key[0], start=key[1], end=key[2], created_at=stamp)
+                    )
+            self.db["suggestions"].insert_all(added)
+            superseded = self.conn.execute(
+                "SELECT count(*) FROM suggestions WHERE transcript_id = ? AND status = 'superseded'", [transcript_id]
+            ).fetchone()[0]
+            self.log(
+                "suggestions.replace",
+                "transcript",
+                transcript_id,
+                {"pipeline_version": pipeline_version, "added": len(added), "kept": kept, "superseded": superseded},
+            )
+        return {"added": len(added), "kept": kept, "superseded": superseded}
+
+    def suggestions(
+        self, *, transcript: str | None = None, coder: str | None = None, code: str | None = None, pending: bool = True
+    ) -> list[Suggestion]:
+        """Current suggestions in text order; with `coder` and `pending`, only those that coder has not decided."""
+        where, params = ["s.status = 'current'"], []
+        if transcript is not None:
+            where.append("s.transcript_id = ?")
+            params.append(self.transcript_id(transcript))
+        if code is not None:
+            where.append("s.code_id = ?")
+            params.append(self.code_id(code))
+        if coder is not None and pending:
+            where.append("NOT EXISTS (SELECT 1 FROM suggestion_decisions d WHERE d.suggestion_id = s.id AND d.coder_id = ?)")
+            params.append(self.coder_id(coder))
+        sql = _SELECT + "WHERE " + " AND ".join(where) + ' ORDER BY t.id, s.start, s."end", s.id'
+        return [Suggestion(*row) for row in self.conn.execute(sql, params)]
+
+    def suggestion(self, suggestion_id: int) -> Suggestion:
+        row = self.conn.execute(_SELECT + "WHERE s.id = ?", [suggestion_id]).fetchone()
+        if row is None:
+            raise ProjectError(f"no suggestion with id {suggestion_id}")
+        return Suggestion(*row)
+
+    def decision(self, suggestion_id: int, coder: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT decision FROM suggestion_decisions WHERE suggestion_id = ? AND coder_id = ?",
+            [suggestion_id, self.coder_id(coder)],
+        ).fetchone()
+        return row[0] if row else None
+
+    def _check_undecided(self, suggestion_id: int, coder: str) -> Suggestion:
+        s = self.suggestion(suggestion_id)
+        earlier = self.decision(suggestion_id, coder)
+        if earlier:
+            raise ProjectError(f"suggestion {suggestion_id} was already {earlier} by {coder}")
+        return s
+
+    def accept_suggestion(self, suggestion_id: int, coder: str, start: int | None = None, end: int | None = None) -> Coding:
+        """Turn a suggestion into this coder's coding, optionally with adjusted boundaries."""
+        with self.transaction():
+            s = self._check_undecided(suggestion_id, coder)
+            coding_id = self._insert_coding(
+                s.transcript, s.code, coder, s.start if start is None else start, s.end if end is None else end,
+                "suggestion", "", suggestion_id,
+            )
+            coder_id = self.coder_id(coder)
+            self.db["suggestion_decisions"].insert(
+                {"suggestion_id": suggestion_id, "coder_id": coder_id, "decision": "accepted", "coding_id": coding_id, "at": now()}
+            )
+            coding = self.coding(coding_id)
+            self.log(
+                "suggestion.accept",
+                "suggestion",
+                suggestion_id,
+                {"coding_id": coding_id, "code": s.code, "start": coding.start, "end": coding.end,
+                 "adjusted": (coding.start, coding.end) != (s.start, s.end), "score": s.score,
+                 "explanation": s.explanation, "pipeline_version": s.pipeline_version},
+                coder_id,
+            )
+        return coding
+
+    def reject_suggestion(self, suggestion_id: int, coder: str) -> None:
+        with self.transaction():
+            s = self._check_undecided(suggestion_id, coder)
+            coder_id = self.coder_id(coder)
+            self.db["suggestion_decisions"].insert(
+                {"suggestion_id": suggestion_id, "coder_id": coder_id, "decision": "rejected", "coding_id": None, "at": now()}
+            )
+            self.log(
+                "suggestion.reject",
+                "suggestion",
+                suggestion_id,
+                {"code": s.code, "start": s.start, "end": s.end, "score": s.score, "pipeline_version": s.pipeline_version},
+                coder_id,
+            )
+
+    def accept_all(self, transcript: str, code: str, coder: str) -> int:
+        """Accept every pending suggestion of one code in one transcript, as one undoable action."""
+        with self.transaction():
+            pending = self.suggestions(transcript=transcript, coder=coder, code=code)
+            coder_id = self.coder_id(coder)
+            accepted = []
+            for s in pending:
+                coding_id = self._insert_coding(s.transcript, s.code, coder, s.start, s.end, "suggestion", "", s.id)
+                self.db["suggestion_decisions"].insert(
+                    {"suggestion_id": s.id, "coder_id": coder_id, "decision": "accepted", "coding_id": coding_id, "at": now()}
+                )
+                accepted.append([s.id, coding_id])
+            self.log("suggestion.accept_all", "transcript", self.transcript_id(transcript),
+                     {"code": code, "accepted": accepted}, coder_id)
+        return len(accepted)
+
+    def decisions(self, coder: str | None = None) -> list[dict]:
+        """Every decision with its suggestion, for training and evaluation."""
+        sql = (
+            'SELECT d.decision, d.coding_id, k.name AS coder, s.id AS suggestion_id, t.name AS transcript, c.name AS code, '
+            's.start, s."end", s.score, s.pipeline_version FROM suggestion_decisions d '
+            "JOIN suggestions s ON s.id = d.suggestion_id JOIN transcripts t ON t.id = s.transcript_id "
+            "JOIN codes c ON c.id = s.code_id JOIN coders k ON k.id = d.coder_id"
+        )
+        params = []
+        if coder is not None:
+            sql += " WHERE d.coder_id = ?"
+            params.append(self.coder_id(coder))
+        return list(self.db.query(sql + " ORDER BY d.at", params))
+
+    def _revert_decision(self, event: dict, *, undo: bool) -> None:
+        """Undo/redo of accept, reject and accept-all: the decision row and its coding come and go."""
+        coder_id, data = event["coder_id"], event["data"]
+        if event["action"] == "suggestion.accept_all":
+            pairs = data["accepted"]
+        elif event["action"] == "suggestion.accept":
+            pairs = [[event["entity_id"], data["coding_id"]]]
+        else:
+            pairs = [[event["entity_id"], None]]
+        for suggestion_id, coding_id in pairs:
+            if coding_id is not None:
+                self._set_status(coding_id, "removed" if undo else "active")
+            if undo:
+                self.conn.execute(
+                    "DELETE FROM suggestion_decisions WHERE suggestion_id = ? AND coder_id = ?", [suggestion_id, coder_id]
+                )
+            else:
+                decision = "rejected" if coding_id is None else "accepted"
+                self.db["suggestion_decisions"].insert(
+                    {"suggestion_id": suggestion_id, "coder_id": coder_id, "decision": decision, "coding_id": coding_id, "at": now()}
+                )
