@@ -295,3 +295,31 @@ def test_undo_accept_reject_and_accept_all(project):
     assert len(project.suggestions(transcript="s1", coder="ann")) == 3
     project.redo("ann")
     assert [d["decision"] for d in project.decisions("ann")] == ["accepted", "accepted"]
+
+
+def test_blind_mode_hides_other_coders_until_reconciliation(project):
+    mine = project.apply_code("s1", "Rupture", "ann", 3, 10)
+    theirs = project.apply_code("s1", "Repair", "ben", 3, 10)
+    project.set_utterance_memo("s1", 1, "ben", "ben's private thought")
+    assert project.mode == "blind"
+    assert project.visible_codings("ann", "s1") == [mine]
+    assert project.utterance_memos("s1", "ann") == {}
+    project.set_mode("reconciliation")
+    assert project.visible_codings("ann", "s1") == [mine, theirs]
+    assert project.utterance_memos("s1", "ann") == {1: "ben's private thought"}
+    with pytest.raises(ProjectError, match="unknown mode"):
+        project.set_mode("open")
+
+
+def test_utterance_memo_undo_and_review_progress(project):
+    project.set_utterance_memo("s1", 2, "ann", "first")
+    project.set_utterance_memo("s1", 2, "ann", "second")
+    assert project.utterance_memos("s1", "ann") == {2: "second"}
+    project.undo("ann")
+    assert project.utterance_memos("s1", "ann") == {2: "first"}
+    project.undo("ann")
+    assert project.utterance_memos("s1", "ann") == {}
+    project.save_reviewed("s1", "ann", {1, 2, 4})
+    assert project.reviewed("s1", "ann") == {1, 2, 4}
+    assert project.progress("ann") == {"s1": 0.75}
+    assert project.progress("ben") == {"s1": 0.0}

@@ -21,6 +21,7 @@ UNDOABLE = (
     "suggestion.accept",
     "suggestion.reject",
     "suggestion.accept_all",
+    "memo.set",
 )
 
 _SELECT = (
@@ -206,6 +207,8 @@ class CodingStore:
                 self._set_status(cid, "removed" if undo else "active")
         elif action.startswith("suggestion."):
             self._revert_decision(event, undo=undo)
+        elif action == "memo.set":
+            self._revert_memo(event, undo=undo)
 
 
 def _describe(coding: Coding) -> dict:

@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from .codebooks import CodebookStore
 from .codings import CodingStore
+from .memos import MemoStore
 from .common import ProjectError, new_guid, now
 from .schema import migrations
 from .suggestions import SuggestionStore
@@ -30,7 +31,7 @@ DEFAULT_PROJECT = "accord.db"
 BUSY_TIMEOUT_MS = 15_000
 
 
-class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore):
+class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore, MemoStore):
     """A coding project. Create with `Project.create(path)`, reopen with `Project.open(path)`."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection):

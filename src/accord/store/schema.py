@@ -174,3 +174,13 @@ def m001_initial(db: Database) -> None:
         "CREATE TRIGGER events_no_rewrite BEFORE UPDATE OF at, coder_id, action, entity, entity_id, data ON events "
         "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END"
     )
+
+
+@migrations()
+def m002_review_progress(db: Database) -> None:
+    """Which utterances each coder has reviewed, as compact JSON ranges [[first, last], ...]."""
+    db["review_progress"].create(
+        {"transcript_id": int, "coder_id": int, "ranges": str, "updated_at": str},
+        pk=("transcript_id", "coder_id"),
+        foreign_keys=[("transcript_id", "transcripts", "id"), ("coder_id", "coders", "id")],
+    )
