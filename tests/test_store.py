@@ -60,7 +60,7 @@ def test_new_project_file_is_private_and_uses_wal_and_foreign_keys(tmp_path):
         assert p.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert p.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
         applied = [r["name"] for r in p.db["_sqlite_migrations"].rows]
-        assert applied == ["m001_initial"]
+        assert applied[:2] == ["m001_initial", "m002_review_progress"]
 
 
 def test_create_refuses_to_overwrite_and_open_refuses_strangers(tmp_path):
