@@ -17,20 +17,48 @@ from .. import __version__
 from ..errors import AccordError, InputError
 from .common import EXIT_BAD_INPUT, AccordGroup, emit_json, json_option, open_project, project_option
 
-@click.group(cls=AccordGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=AccordGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="accord")
-def main():
+@project_option
+@click.pass_context
+def main(ctx, project_path: Path):
     """accord: code psychotherapy and interview transcripts at the keyboard.
+
+    With no command, opens the coding UI on the project (offering to create the demo
+    project when there is none).
 
     \b
     Typical session:
       accord init --codebook codebooks/alliance.yaml
       accord import sessions/*.docx --speakers T=therapist,C=client
-      accord coders add alice
+      accord code session01 --coder alice
       accord status
 
     Every command takes --project PATH (default ./accord.db). Nothing ever leaves your machine.
     """
+    if ctx.invoked_subcommand is None:
+        from ..tui.app import AccordApp
+
+        sys.exit(AccordApp(project_path).run() or 0)
+
+
+@main.command()
+@project_option
+@click.argument("transcript", required=False)
+@click.option("--coder", help="Your coder name (asked once and remembered per project if not given).")
+def code(project_path: Path, transcript: str | None, coder: str | None):
+    """Open the coding UI, optionally straight on one transcript.
+
+    \b
+    Examples:
+      accord code
+      accord code session01_cbt_panic --coder alice --project study.db
+    """
+    from ..tui.app import AccordApp
+
+    if not project_path.exists():
+        raise AccordError(f"{project_path}: no project here (create one with `accord init` or run `accord` for the demo)")
+    sys.exit(AccordApp(project_path, coder=coder, transcript=transcript, offer_demo=False).run() or 0)
 
 
 # --- project -----------------------------------------------------------------------------------

@@ -1,0 +1,178 @@
+"""One coder working through one transcript: what they may see and what they can do.
+
+The coding screen is a thin view over this class, so everything a coder can do is
+testable without a terminal, and blind coding is enforced by what the store hands out
+(`visible_codings`, pending suggestions for this coder only). Every action goes straight
+to the store, which commits before returning: when a method here returns, the work is saved.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import defaultdict
+
+from .model import Coding, Suggestion
+from .store import Project
+
+
+class CodingSession:
+    def __init__(self, project: Project, transcript: str, coder: str):
+        self.project = project
+        self.coder = coder
+        self.transcript = project.transcript(transcript)
+        self.name = self.transcript.name
+        self.utterances = self.transcript.utterances
+        self._starts = [u.start for u in self.utterances]
+        self.codebook = project.codebook()
+        self.codes = self.codebook.by_name() if self.codebook else {}
+        self.reviewed: set[int] = project.reviewed(self.name, coder)
+        self._reviewed_saved = set(self.reviewed)
+        self.reload()
+
+    # --- what the coder sees -------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Re-read codings, suggestions and memos (after undo/redo or another coder's merge)."""
+        self.codings: list[Coding] = self.project.visible_codings(self.coder, self.name)
+        self.suggestions: list[Suggestion] = self.project.suggestions(transcript=self.name, coder=self.coder)
+        self.memos: dict[int, str] = self.project.utterance_memos(self.name, self.coder)
+        self._index()
+
+    def _index(self) -> None:
+        self.codings_by_utterance: dict[int, list[Coding]] = defaultdict(list)
+        for c in self.codings:
+            for i in self.utterances_overlapping(c.start, c.end):
+                self.codings_by_utterance[i].append(c)
+        self.suggestions_by_utterance: dict[int, list[Suggestion]] = defaultdict(list)
+        for s in self.suggestions:
+            for i in self.utterances_overlapping(s.start, s.end):
+                self.suggestions_by_utterance[i].append(s)
+
+    def utterance_index_at(self, offset: int) -> int:
+        """Index of the utterance containing (or nearest before) a text offset."""
+        return max(0, bisect.bisect_right(self._starts, offset) - 1)
+
+    def utterances_overlapping(self, start: int, end: int) -> range:
+        first = self.utterance_index_at(start)
+        if self.utterances and self.utterances[first].end <= start:
+            first += 1
+        last = max(first, bisect.bisect_left(self._starts, end))
+        return range(first, min(last, len(self.utterances)))
+
+    def hotkeys(self) -> dict[str, str]:
+        return {c.hotkey: c.name for c in self.codebook.codes if c.hotkey} if self.codebook else {}
+
+    def color(self, code: str) -> str:
+        c = self.codes.get(code)
+        return (c.color if c and c.color else None) or "#888888"
+
+    # --- actions (each committed before it returns) ---------------------------------------
+
+    def apply(self, code: str, start: int, end: int) -> Coding:
+        coding = self.project.apply_code(self.name, code, self.coder, start, end)
+        self._add(coding)
+        return coding
+
+    def _add(self, coding: Coding) -> None:
+        self.codings.append(coding)
+        for i in self.utterances_overlapping(coding.start, coding.end):
+            self.codings_by_utterance[i].append(coding)
+
+    def own_codings_overlapping(self, start: int, end: int) -> list[Coding]:
+        return [c for c in self.codings if c.coder == self.coder and c.start < end and c.end > start]
+
+    def remove(self, coding_id: int) -> Coding:
+        coding = self.project.remove_coding(coding_id, self.coder)
+        self.codings = [c for c in self.codings if c.id != coding_id]
+        for i in self.utterances_overlapping(coding.start, coding.end):
+            self.codings_by_utterance[i] = [c for c in self.codings_by_utterance[i] if c.id != coding_id]
+        return coding
+
+    def set_coding_memo(self, coding_id: int, text: str) -> None:
+        self.project.set_coding_memo(coding_id, text, self.coder)
+        self.reload()
+
+    def set_utterance_memo(self, number: int, text: str) -> None:
+        self.project.set_utterance_memo(self.name, number, self.coder, text)
+        if text:
+            self.memos[number] = text
+        else:
+            self.memos.pop(number, None)
+
+    def accept(self, suggestion: Suggestion, start: int | None = None, end: int | None = None) -> Coding:
+        coding = self.project.accept_suggestion(suggestion.id, self.coder, start, end)
+        self._drop_suggestion(suggestion)
+        self._add(coding)
+        return coding
+
+    def reject(self, suggestion: Suggestion) -> None:
+        self.project.reject_suggestion(suggestion.id, self.coder)
+        self._drop_suggestion(suggestion)
+
+    def _drop_suggestion(self, suggestion: Suggestion) -> None:
+        self.suggestions = [s for s in self.suggestions if s.id != suggestion.id]
+        for i in self.utterances_overlapping(suggestion.start, suggestion.end):
+            self.suggestions_by_utterance[i] = [s for s in self.suggestions_by_utterance[i] if s.id != suggestion.id]
+
+    def pending_count(self, code: str) -> int:
+        return sum(1 for s in self.suggestions if s.code == code)
+
+    def accept_all(self, code: str) -> int:
+        count = self.project.accept_all(self.name, code, self.coder)
+        self.reload()
+        return count
+
+    def undo(self) -> dict | None:
+        event = self.project.undo(self.coder)
+        self.reload()
+        return event
+
+    def redo(self) -> dict | None:
+        event = self.project.redo(self.coder)
+        self.reload()
+        return event
+
+    # --- moving around ----------------------------------------------------------------------
+
+    def next_suggestion(self, offset: int, backwards: bool = False) -> Suggestion | None:
+        """The first pending suggestion starting after `offset` (or before it, backwards)."""
+        if backwards:
+            earlier = [s for s in self.suggestions if s.start < offset]
+            return earlier[-1] if earlier else None
+        return next((s for s in self.suggestions if s.start > offset), None)
+
+    def search(self, pattern: str) -> list[tuple[int, int]]:
+        """Regex hits inside spoken text (never in labels or timestamps); re.error on a bad pattern."""
+        regex = re.compile(pattern, re.IGNORECASE)
+        hits = []
+        for u in self.utterances:
+            for m in regex.finditer(self.transcript.text, u.start, u.end):
+                if m.end() > m.start():
+                    hits.append((m.start(), m.end()))
+        return hits
+
+    def filter(self, speaker: str | None = None, code: str | None = None) -> list[int]:
+        """Indexes of the utterances to show: all, one speaker's, or those carrying a code."""
+        keep = []
+        for i, u in enumerate(self.utterances):
+            if speaker is not None and u.speaker != speaker:
+                continue
+            if code is not None and not any(c.code == code for c in self.codings_by_utterance.get(i, ())):
+                continue
+            keep.append(i)
+        return keep
+
+    # --- progress -----------------------------------------------------------------------------
+
+    def mark_reviewed(self, number: int) -> None:
+        self.reviewed.add(number)
+
+    def save_progress(self) -> None:
+        if self.reviewed != self._reviewed_saved:
+            self.project.save_reviewed(self.name, self.coder, self.reviewed)
+            self._reviewed_saved = set(self.reviewed)
+
+    @property
+    def progress(self) -> float:
+        return len(self.reviewed) / len(self.utterances) if self.utterances else 0.0

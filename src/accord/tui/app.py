@@ -1,0 +1,166 @@
+"""The accord terminal app: opens a project, asks who is coding, and shows the screens.
+
+Anything that goes wrong while opening (no project, a file that is not a project, an
+unknown transcript) is shown in the UI as a message, never as a traceback.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from textual.app import App
+from textual.command import Hit, Hits, Provider
+from textual.widgets import Static
+
+from ..coding_session import CodingSession
+from ..errors import AccordError
+from ..store import Project
+from . import prefs
+from .screens.modals import Choose, Confirm, Message, TextPrompt
+
+
+class AccordCommands(Provider):
+    """accord's commands in Textual's command palette (Ctrl+P)."""
+
+    async def search(self, query: str) -> Hits:
+        app: AccordApp = self.app  # type: ignore[assignment]
+        if app.project is None:
+            return
+        matcher = self.matcher(query)
+        commands = [
+            ("Home: transcripts and progress", app.show_home),
+            ("Codebook: browse, search, edit", app.open_codebook),
+            ("Help: all keys", app.show_help),
+        ]
+        for t in app.project.transcripts():
+            commands.append((f"Open transcript {t['name']}", partial(app.open_transcript, t["name"])))
+        screen = app.screen
+        if hasattr(screen, "apply") and getattr(screen, "session", None) and screen.session.codebook:
+            for code in screen.session.codebook.codes:
+                commands.append((f"Apply code {code.name}", partial(screen.apply, code.name)))
+        for text, callback in commands:
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), callback, help=None)
+
+
+class AccordApp(App):
+    CSS_PATH = "accord.tcss"
+    TITLE = "accord"
+    COMMANDS = App.COMMANDS | {AccordCommands}
+
+    def __init__(self, project_path: str | Path = "accord.db", coder: str | None = None,
+                 transcript: str | None = None, offer_demo: bool = True) -> None:
+        super().__init__()
+        self.project_path = Path(project_path)
+        self.coder = coder
+        self.start_transcript = transcript
+        self.offer_demo = offer_demo
+        self.project: Project | None = None
+
+    def compose(self):
+        yield Static("Opening…", id="splash")
+
+    def on_mount(self) -> None:
+        if not self.project_path.exists() and self.offer_demo:
+            self.push_screen(
+                Confirm(
+                    f"There is no accord project at {self.project_path}.\n"
+                    "Create the demo project here (six sample sessions, the alliance codebook\n"
+                    "and a reference coding) and open it?",
+                    yes="Create demo",
+                    no="Quit",
+                ),
+                self._demo_answer,
+            )
+            return
+        self._open()
+
+    def _demo_answer(self, yes: bool) -> None:
+        if not yes:
+            self.exit()
+            return
+        from ..demo import build_demo
+
+        try:
+            build_demo(self.project_path)
+        except AccordError as e:
+            self.fail("Could not create the demo project", str(e))
+            return
+        self._open()
+
+    def fail(self, title: str, body: str) -> None:
+        self.push_screen(Message(title, body), lambda _: self.exit(return_code=1))
+
+    def _open(self) -> None:
+        try:
+            self.project = Project.open(self.project_path)
+        except AccordError as e:
+            self.fail("Cannot open the project", str(e))
+            return
+        if self.coder:
+            self._with_coder(self.coder)
+            return
+        remembered = prefs.remembered_coder(self.project_path)
+        known = [c["name"] for c in self.project.coders()]
+        if remembered and remembered in known:
+            self._with_coder(remembered)
+        elif known:
+            choices = [(name, name) for name in known] + [("\0new", "Someone else (add a coder)…")]
+            self.push_screen(Choose("Who is coding?", choices), self._chosen_coder)
+        else:
+            self.push_screen(TextPrompt("Who is coding? (your name or initials)"), self._with_coder)
+
+    def _chosen_coder(self, choice: str | None) -> None:
+        if choice == "\0new":
+            self.push_screen(TextPrompt("Name of the new coder"), self._with_coder)
+        else:
+            self._with_coder(choice)
+
+    def _with_coder(self, name: str | None) -> None:
+        if not name or not name.strip():
+            self.exit()
+            return
+        self.coder = name.strip()
+        self.project.ensure_coder(self.coder)
+        prefs.remember_coder(self.project_path, self.coder)
+        self.show_home()
+        if self.start_transcript:
+            self.open_transcript(self.start_transcript)
+
+    # --- navigation used by screens and the command palette ---------------------------------
+
+    def show_home(self) -> None:
+        from .screens.home import HomeScreen
+
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(HomeScreen(self.project, self.coder))
+
+    def open_transcript(self, name: str) -> None:
+        from .screens.coding import CodingScreen
+
+        try:
+            session = CodingSession(self.project, name, self.coder)
+        except AccordError as e:
+            self.push_screen(Message("Cannot open the transcript", str(e)))
+            return
+        if not session.utterances:
+            self.push_screen(Message("Cannot open the transcript", f"{name} has no utterances"))
+            return
+        self.push_screen(CodingScreen(session))
+
+    def open_codebook(self) -> None:
+        from .screens.codebook import CodebookScreen
+
+        self.push_screen(CodebookScreen(self.project))
+
+    def show_help(self) -> None:
+        screen = self.screen
+        if hasattr(screen, "action_help"):
+            screen.action_help()
+
+    def on_unmount(self) -> None:
+        if self.project is not None:
+            self.project.close()

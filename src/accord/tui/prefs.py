@@ -1,0 +1,38 @@
+"""Per-user preferences: which coder name this person used for each project.
+
+Kept outside the project file on purpose: two coders may share one project file, and each
+of their machines should remember its own coder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+
+def _prefs_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "accord" / "prefs.json"
+
+
+def _load() -> dict:
+    try:
+        return json.loads(_prefs_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def remembered_coder(project: Path) -> str | None:
+    return _load().get("coders", {}).get(str(Path(project).resolve()))
+
+
+def remember_coder(project: Path, coder: str) -> None:
+    prefs = _load()
+    prefs.setdefault("coders", {})[str(Path(project).resolve())] = coder
+    path = _prefs_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(prefs, indent=2), encoding="utf-8")
+    except OSError:
+        pass  # a read-only home only costs the user one question next time

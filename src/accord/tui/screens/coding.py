@@ -1,0 +1,463 @@
+"""The coding screen: the transcript, the codebook, the current suggestion, the memo.
+
+Every key is a Binding with an id (so it can be listed in help and remapped); code
+hotkeys come from the codebook and are handled in `on_key` after the screen's own keys.
+Each action calls the CodingSession, which returns only after the store has committed, and
+only then does the status bar say "saved".
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ...coding_session import CodingSession
+from ...errors import AccordError
+from ..widgets.code_panel import CodePanel
+from ..widgets.transcript_view import TranscriptView
+from .modals import Choose, Confirm, MemoEditor, TextPrompt
+
+WORD = re.compile(r"\s*\S+")
+
+BINDINGS = [
+    Binding("j,down", "move(1)", "Next", id="move.down"),
+    Binding("k,up", "move(-1)", "Previous", id="move.up", show=False),
+    Binding("pagedown", "page(1)", "Page down", id="move.page_down", show=False),
+    Binding("pageup", "page(-1)", "Page up", id="move.page_up", show=False),
+    Binding("g,home", "jump_start", "Start", id="move.start", show=False),
+    Binding("G,end", "jump_end", "End", id="move.end", show=False),
+    Binding("colon", "goto", "Go to #", id="move.goto", show=False),
+    Binding("shift+right", "extend_end(1)", "Extend by character", id="select.char_right", show=False),
+    Binding("shift+left", "extend_end(-1)", "Shrink by character", id="select.char_left", show=False),
+    Binding("l,ctrl+shift+right", "extend_word(1)", "Extend by word", id="select.word_right", show=False),
+    Binding("h,ctrl+shift+left", "extend_word(-1)", "Shrink by word", id="select.word_left", show=False),
+    Binding("L", "trim_start(1)", "Start: next word", id="select.start_right", show=False),
+    Binding("H", "trim_start(-1)", "Start: previous word", id="select.start_left", show=False),
+    Binding("shift+down", "extend_utterance(1)", "Extend by utterance", id="select.utterance_down", show=False),
+    Binding("shift+up", "extend_utterance(-1)", "Shrink by utterance", id="select.utterance_up", show=False),
+    Binding("escape", "reset_selection", "Reset selection", id="select.reset", show=False),
+    Binding("enter", "apply_by_name", "Apply code…", id="code.apply_by_name"),
+    Binding("x", "remove", "Remove code", id="code.remove"),
+    Binding("right_square_bracket", "suggestion(1)", "Next suggestion", id="suggest.next"),
+    Binding("left_square_bracket", "suggestion(-1)", "Prev suggestion", id="suggest.previous", show=False),
+    Binding("a", "accept", "Accept", id="suggest.accept"),
+    Binding("r", "reject", "Reject", id="suggest.reject"),
+    Binding("A", "accept_all", "Accept all of code", id="suggest.accept_all", show=False),
+    Binding("m", "memo", "Memo", id="memo.utterance"),
+    Binding("M", "coding_memo", "Memo on coding", id="memo.coding", show=False),
+    Binding("slash", "search", "Search", id="search.start"),
+    Binding("n", "hit(1)", "Next hit", id="search.next", show=False),
+    Binding("N", "hit(-1)", "Previous hit", id="search.previous", show=False),
+    Binding("ctrl+f", "filter", "Filter", id="view.filter", show=False),
+    Binding("u", "undo", "Undo", id="edit.undo"),
+    Binding("ctrl+r,U", "redo", "Redo", id="edit.redo", show=False),
+    Binding("tab", "focus_codes", "Codes", id="view.focus_codes", show=False),
+    Binding("question_mark", "help", "Help", id="app.help"),
+    Binding("q", "back", "Back", id="app.back"),
+]
+
+RESERVED_KEYS = {k for b in BINDINGS for k in b.key.split(",")} | {"?", "/", ":", "[", "]"}
+
+
+class CodingScreen(Screen):
+    BINDINGS = BINDINGS
+
+    def __init__(self, session: CodingSession) -> None:
+        super().__init__()
+        self.session = session
+        self.view = TranscriptView(session, id="transcript")
+        self.hit_index = -1
+        self.current_suggestion = None
+        self.filter_label = ""
+        self.last_saved = "nothing yet"
+        self.hotkeys = {k: v for k, v in session.hotkeys().items() if k not in RESERVED_KEYS}
+        self.shadowed = sorted(k for k in session.hotkeys() if k in RESERVED_KEYS)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="coding-body"):
+            yield self.view
+            with Vertical(id="side"):
+                yield CodePanel(self.session.codebook, id="codes")
+                yield Static("", id="suggestion-panel")
+                yield Static("", id="memo-panel")
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.view.focus()
+        self.session.mark_reviewed(1)
+        self.refresh_panels()
+        if self.shadowed:
+            keys = ", ".join(self.shadowed)
+            self.notify(f"Codebook hotkeys {keys} are accord keys here; apply those codes with Enter.", timeout=6)
+        self.set_interval(3.0, self.session.save_progress)
+
+    def on_unmount(self) -> None:
+        self.session.save_progress()
+
+    # --- status and panels -------------------------------------------------------------------
+
+    def refresh_panels(self) -> None:
+        s, v = self.session, self.view
+        u = s.utterances[v.cursor] if s.utterances else None
+        start, end = v.selected_span()
+        here = sorted({c.code for c in s.codings_by_utterance.get(v.cursor, ())})
+        status = Text()
+        status.append(f" {s.coder} ", style="bold reverse")
+        status.append(f"  {s.name}  ")
+        status.append(f"utterance {u.number if u else 0}/{len(s.utterances)}  ")
+        status.append(f"reviewed {s.progress:.0%}  ")
+        status.append(f"{len(s.codings)} codings  {len(s.suggestions)} suggestions  ")
+        if self.filter_label:
+            status.append(f"filter: {self.filter_label}  ", style="yellow")
+        status.append(f"selection {start}-{end}  ", style="grey50")
+        status.append(f"saved ✓ {self.last_saved}", style="green")
+        self.query_one("#status", Static).update(status)
+        sg = self.current_suggestion
+        panel = Text()
+        if sg:
+            panel.append("Suggestion: ", style="bold")
+            panel.append(f"{sg.code}\n", style=f"bold {s.color(sg.code)}")
+            panel.append(f"score {sg.score:.2f}  ·  {sg.explanation}\n")
+            panel.append("“" + s.transcript.text[sg.start : sg.end][:160] + "”\n", style="italic")
+            panel.append("a accept · r reject · A accept all of this code · ] next", style="grey50")
+        else:
+            panel.append(f"{len(s.suggestions)} pending suggestions. ] for the next one.", style="grey50")
+        self.query_one("#suggestion-panel", Static).update(panel)
+        memo = Text()
+        if here:
+            memo.append("Codes here: ", style="bold")
+            memo.append(", ".join(here) + "\n")
+        if u and u.number in s.memos:
+            memo.append("Memo: ", style="bold yellow")
+            memo.append(s.memos[u.number])
+        self.query_one("#memo-panel", Static).update(memo)
+
+    def saved(self, what: str) -> None:
+        self.last_saved = what
+        self.refresh_panels()
+
+    def on_transcript_view_cursor_moved(self, message: TranscriptView.CursorMoved) -> None:
+        self.session.mark_reviewed(self.session.utterances[message.index].number)
+        if self.current_suggestion and not (
+            self.current_suggestion.start < self.session.utterances[message.index].end
+            and self.current_suggestion.end > self.session.utterances[message.index].start
+        ):
+            self._set_current_suggestion(None)
+        self.refresh_panels()
+
+    def on_transcript_view_selection_changed(self, message: TranscriptView.SelectionChanged) -> None:
+        self.refresh_panels()
+
+    # --- moving -----------------------------------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        self.view.move_by(delta)
+
+    def action_page(self, direction: int) -> None:
+        self.view.page(direction)
+
+    def action_jump_start(self) -> None:
+        self.view.move_by(-len(self.session.utterances))
+
+    def action_jump_end(self) -> None:
+        self.view.move_by(len(self.session.utterances))
+
+    def action_goto(self) -> None:
+        def go(value: str | None) -> None:
+            if value and value.isdigit():
+                number = int(value)
+                if 1 <= number <= len(self.session.utterances):
+                    self.view.move_to(number - 1)
+                else:
+                    self.notify(f"No utterance {number} (1-{len(self.session.utterances)})", severity="warning")
+
+        self.app.push_screen(TextPrompt("Go to utterance number", restrict=r"[0-9]*"), go)
+
+    # --- selecting ----------------------------------------------------------------------------
+
+    def _span_for_extension(self) -> tuple[int, int]:
+        if self.view.selection is None:
+            u = self.session.utterances[self.view.cursor]
+            return u.start, u.start
+        return self.view.selection.start, self.view.selection.end
+
+    def _clamp(self, offset: int) -> int:
+        return max(0, min(len(self.session.transcript.text), offset))
+
+    def action_extend_end(self, delta: int) -> None:
+        start, end = self._span_for_extension()
+        self.view.set_selection(start, max(start + 1, self._clamp(end + delta)))
+
+    def action_extend_word(self, direction: int) -> None:
+        start, end = self._span_for_extension()
+        text = self.session.transcript.text
+        if direction > 0:
+            m = WORD.match(text, end)
+            end = m.end() if m else end
+        else:
+            trimmed = text[start:end].rstrip()
+            cut = trimmed.rstrip().rfind(" ")
+            end = start + (cut if cut > 0 else len(trimmed))
+        self.view.set_selection(start, max(end, start + 1))
+
+    def action_trim_start(self, direction: int) -> None:
+        if self.view.selection is None:
+            u = self.session.utterances[self.view.cursor]
+            start, end = u.start, u.end
+        else:
+            start, end = self.view.selection.start, self.view.selection.end
+        text = self.session.transcript.text
+        if direction > 0:
+            m = WORD.match(text, start)
+            nxt = m.end() if m else start
+            while nxt < end and text[nxt].isspace():
+                nxt += 1
+            start = min(nxt, end - 1)
+        else:
+            before = text[:start].rstrip()
+            cut = max(before.rfind(" "), before.rfind("\n"))
+            start = cut + 1
+        self.view.set_selection(start, end)
+
+    def action_extend_utterance(self, direction: int) -> None:
+        s = self.session
+        start, end = self.view.selected_span()
+        last = s.utterance_index_at(max(start, end - 1))
+        target = max(s.utterance_index_at(start), min(len(s.utterances) - 1, last + direction))
+        self.view.set_selection(start, s.utterances[target].end)
+
+    def action_reset_selection(self) -> None:
+        self.view.clear_selection()
+        self.view.set_hits([]) if self.view.hits else None
+
+    # --- coding -----------------------------------------------------------------------------
+
+    def apply(self, code: str) -> None:
+        start, end = self.view.selected_span()
+        try:
+            coding = self.session.apply(code, start, end)
+        except AccordError as e:
+            self.notify(str(e), severity="error")
+            return
+        self.view.touch_range(coding.start, coding.end)
+        self.saved(f"applied {code}")
+
+    def on_key(self, event: events.Key) -> None:
+        if self.focused is not self.view:
+            return
+        code = self.hotkeys.get(event.character or "")
+        if code:
+            event.stop()
+            event.prevent_default()
+            self.apply(code)
+
+    def on_code_panel_code_chosen(self, message: CodePanel.CodeChosen) -> None:
+        self.apply(message.code)
+        self.view.focus()
+
+    def action_apply_by_name(self) -> None:
+        if not self.session.codebook:
+            self.notify("The project has no codebook.", severity="error")
+            return
+        book = self.session.codebook
+        choices = [(c.name, " > ".join(book.path(c.name)) + (f"  [{c.hotkey}]" if c.hotkey else "")) for c in book.codes]
+        self.app.push_screen(Choose("Apply which code to the selection?", choices), lambda c: c and self.apply(c))
+
+    def action_remove(self) -> None:
+        start, end = self.view.selected_span()
+        mine = self.session.own_codings_overlapping(start, end)
+        if not mine:
+            self.notify("None of your codes here to remove.", severity="warning")
+            return
+
+        def remove(coding_id: str | None) -> None:
+            if coding_id:
+                coding = self.session.remove(int(coding_id))
+                self.view.touch_range(coding.start, coding.end)
+                self.saved(f"removed {coding.code}")
+
+        if len(mine) == 1:
+            remove(str(mine[0].id))
+        else:
+            text = self.session.transcript.text
+            choices = [(str(c.id), f"{c.code}: “{text[c.start:c.end][:50]}”") for c in mine]
+            self.app.push_screen(Choose("Remove which code?", choices), remove)
+
+    # --- suggestions ----------------------------------------------------------------------------
+
+    def _set_current_suggestion(self, suggestion) -> None:
+        old = self.current_suggestion
+        self.current_suggestion = suggestion
+        self.view.current_suggestion_id = suggestion.id if suggestion else None
+        for sg in (old, suggestion):
+            if sg:
+                self.view.touch_range(sg.start, sg.end)
+
+    def action_suggestion(self, direction: int) -> None:
+        start, _ = self.view.selected_span()
+        if self.current_suggestion:
+            start = self.current_suggestion.start
+        sg = self.session.next_suggestion(start, backwards=direction < 0)
+        if sg is None:
+            self.notify("No more pending suggestions that way.", severity="information")
+            return
+        self.view.move_to(self.session.utterance_index_at(sg.start))
+        self._set_current_suggestion(sg)
+        self.view.set_selection(sg.start, sg.end)
+
+    def action_accept(self) -> None:
+        sg = self.current_suggestion
+        if sg is None:
+            self.notify("No suggestion selected: ] goes to the next one.", severity="warning")
+            return
+        start, end = self.view.selected_span()
+        adjusted = (start, end) != (sg.start, sg.end) and start < sg.end and end > sg.start
+        coding = self.session.accept(sg, start if adjusted else None, end if adjusted else None)
+        self._set_current_suggestion(None)
+        self.view.touch_range(min(sg.start, coding.start), max(sg.end, coding.end))
+        self.saved(f"accepted {sg.code}" + (" (adjusted)" if adjusted else ""))
+        self.action_suggestion(1) if self.session.next_suggestion(coding.start) else None
+
+    def action_reject(self) -> None:
+        sg = self.current_suggestion
+        if sg is None:
+            self.notify("No suggestion selected: ] goes to the next one.", severity="warning")
+            return
+        self.session.reject(sg)
+        self._set_current_suggestion(None)
+        self.view.touch_range(sg.start, sg.end)
+        self.saved(f"rejected {sg.code}")
+        self.action_suggestion(1) if self.session.next_suggestion(sg.start) else None
+
+    def action_accept_all(self) -> None:
+        sg = self.current_suggestion
+        if sg is None:
+            self.notify("Go to a suggestion first (]); A accepts all of its code.", severity="warning")
+            return
+        n = self.session.pending_count(sg.code)
+
+        def go(yes: bool) -> None:
+            if yes:
+                count = self.session.accept_all(sg.code)
+                self._set_current_suggestion(None)
+                self.view.touch_all()
+                self.saved(f"accepted {count} × {sg.code}")
+
+        self.app.push_screen(Confirm(f"Accept all {n} pending “{sg.code}” suggestions in this transcript?"), go)
+
+    # --- memos, search, filter ---------------------------------------------------------------
+
+    def action_memo(self) -> None:
+        u = self.session.utterances[self.view.cursor]
+
+        def save(text: str | None) -> None:
+            if text is not None:
+                self.session.set_utterance_memo(u.number, text)
+                self.view.touch(self.view.cursor)
+                self.saved("memo" if text else "memo deleted")
+
+        self.app.push_screen(MemoEditor(f"Memo on utterance {u.number}", self.session.memos.get(u.number, "")), save)
+
+    def action_coding_memo(self) -> None:
+        start, end = self.view.selected_span()
+        mine = self.session.own_codings_overlapping(start, end)
+        if not mine:
+            self.notify("None of your codes here to write a memo on.", severity="warning")
+            return
+
+        def edit(coding_id: str | None) -> None:
+            if not coding_id:
+                return
+            coding = next(c for c in mine if c.id == int(coding_id))
+
+            def save(text: str | None) -> None:
+                if text is not None:
+                    self.session.set_coding_memo(coding.id, text)
+                    self.saved(f"memo on {coding.code}")
+
+            self.app.push_screen(MemoEditor(f"Memo on {coding.code}", coding.memo), save)
+
+        if len(mine) == 1:
+            edit(str(mine[0].id))
+        else:
+            self.app.push_screen(Choose("Memo on which coding?", [(str(c.id), c.code) for c in mine]), edit)
+
+    def action_search(self) -> None:
+        def go(pattern: str | None) -> None:
+            if not pattern:
+                return
+            try:
+                hits = self.session.search(pattern)
+            except re.error as e:
+                self.notify(f"Not a valid regular expression: {e}", severity="error")
+                return
+            self.view.set_hits(hits)
+            self.hit_index = -1
+            self.notify(f"{len(hits)} match(es) for /{pattern}/")
+            if hits:
+                self.action_hit(1)
+
+        self.app.push_screen(TextPrompt("Search (regular expression, case-insensitive)"), go)
+
+    def action_hit(self, direction: int) -> None:
+        hits = self.view.hits
+        if not hits:
+            return
+        self.hit_index = (self.hit_index + direction) % len(hits)
+        start, end = hits[self.hit_index]
+        self.view.move_to(self.session.utterance_index_at(start))
+        self.view.set_selection(start, end)
+
+    def action_filter(self) -> None:
+        s = self.session
+        choices = [("all", "Show everything")]
+        choices += [(f"speaker:{sp}", f"Speaker: {sp}") for sp in s.transcript.speakers]
+        if s.codebook:
+            choices += [(f"code:{c.name}", f"Code: {c.name}") for c in s.codebook.codes]
+
+        def go(choice: str | None) -> None:
+            if not choice:
+                return
+            kind, _, value = choice.partition(":")
+            indexes = s.filter(speaker=value if kind == "speaker" else None, code=value if kind == "code" else None)
+            if kind != "all" and not indexes:
+                self.notify("Nothing matches that filter.", severity="warning")
+                return
+            self.filter_label = "" if kind == "all" else value
+            self.view.set_filter(indexes if kind != "all" else list(range(len(s.utterances))))
+            self.refresh_panels()
+
+        self.app.push_screen(Choose("Show only…", choices), go)
+
+    # --- undo, help, leaving -------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        event = self.session.undo()
+        self.view.touch_all()
+        self.saved(f"undid {event['action']}" if event else "nothing to undo")
+
+    def action_redo(self) -> None:
+        event = self.session.redo()
+        self.view.touch_all()
+        self.saved(f"redid {event['action']}" if event else "nothing to redo")
+
+    def action_focus_codes(self) -> None:
+        tree = self.query_one("#code-tree")
+        (self.view if tree.has_focus else tree).focus()
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen(BINDINGS, self.session.hotkeys()))
+
+    def action_back(self) -> None:
+        self.session.save_progress()
+        self.app.pop_screen() if len(self.app.screen_stack) > 2 else self.app.exit()

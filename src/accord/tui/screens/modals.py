@@ -1,0 +1,160 @@
+"""Small modal dialogs: ask for a line of text, a memo, a choice from a list, a yes/no."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.fuzzy import Matcher
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, TextArea
+from textual.widgets.option_list import Option
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """One line of input; Enter submits, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+
+    def __init__(self, title: str, placeholder: str = "", value: str = "", restrict: str | None = None) -> None:
+        super().__init__()
+        self.title_text, self.placeholder, self.value, self.restrict = title, placeholder, value, restrict
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(value=self.value, placeholder=self.placeholder, restrict=self.restrict, id="prompt-input")
+            yield Label("Enter to confirm, Escape to cancel", classes="dialog-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MemoEditor(ModalScreen[str | None]):
+    """A multi-line memo; Ctrl+S saves (empty clears it), Escape cancels."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="memo.save"),
+        Binding("escape", "cancel", "Cancel", id="memo.cancel"),
+    ]
+
+    def __init__(self, title: str, text: str = "") -> None:
+        super().__init__()
+        self.title_text, self.text = title, text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield TextArea(self.text, id="memo-text", soft_wrap=True)
+            yield Label("Ctrl+S to save (empty to delete), Escape to cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class Choose(ModalScreen[str | None]):
+    """Pick one of many by typing part of it (fuzzy), then Enter."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choose.cancel")]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
+        """`choices` are (value, label) pairs."""
+        super().__init__()
+        self.title_text, self.choices = title, choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(placeholder="type to filter", id="choose-filter")
+            yield OptionList(*[Option(label, id=value) for value, label in self.choices], id="choose-list")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).highlighted = 0 if self.choices else None
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        matcher = Matcher(event.value) if event.value else None
+        ranked = [
+            (matcher.match(label) if matcher else 1.0, value, label) for value, label in self.choices
+        ]
+        ranked = [r for r in ranked if r[0] > 0]
+        ranked.sort(key=lambda r: -r[0])
+        options.add_options([Option(matcher.highlight(label) if matcher else label, id=value) for _, value, label in ranked])
+        options.highlighted = 0 if ranked else None
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    def on_key(self, event) -> None:
+        if event.key in ("down", "up"):
+            options = self.query_one(OptionList)
+            if options.option_count:
+                current = options.highlighted or 0
+                step = 1 if event.key == "down" else -1
+                options.highlighted = max(0, min(options.option_count - 1, current + step))
+            event.stop()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class Confirm(ModalScreen[bool]):
+    """A yes/no question; y/Enter for yes, n/Escape for no."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self.question, self.yes, self.no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self.yes} (y)", variant="primary", id="yes")
+                yield Button(f"{self.no} (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class Message(ModalScreen[None]):
+    """A message the user must see (an error opening a project, say); any key closes it."""
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self.title_text, self.body = title, body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(self.title_text, classes="dialog-title error")
+            yield Label(self.body, classes="dialog-body")
+            yield Label("Press any key", classes="dialog-hint")
+
+    def on_key(self, event) -> None:
+        event.stop()
+        self.dismiss(None)

@@ -1,0 +1,383 @@
+"""The transcript pane: a Line-API scroll view that stays fast on 5,000-utterance sessions.
+
+Only the rows on screen are rendered. A table of wrapped-line offsets per utterance is
+built once per width (and per filter); `render_line` bisects it to find the utterance and
+line, then styles the line's text by code-point offsets: codings as background colour,
+pending suggestions underlined in their code's colour, search hits, and the selection in
+reverse. Rendered rows are cached per utterance version, so moving the cursor re-renders
+just the two utterances involved.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ...coding_session import CodingSession
+
+RIGHT_GUTTER = 22
+CACHE_ROWS = 4000
+
+
+def wrap_offsets(text: str, base: int, width: int) -> list[tuple[int, int]]:
+    """Greedy word wrap; returns absolute (start, end) offsets of each display line."""
+    width = max(8, width)
+    lines: list[tuple[int, int]] = []
+    pos, n = 0, len(text)
+    while True:
+        nl = text.find("\n", pos)
+        para_end = n if nl < 0 else nl
+        while para_end - pos > width:
+            cut = text.rfind(" ", pos, pos + width + 1)
+            if cut <= pos:
+                lines.append((base + pos, base + pos + width))
+                pos += width
+            else:
+                lines.append((base + pos, base + cut))
+                pos = cut + 1
+        lines.append((base + pos, base + para_end))
+        if nl < 0:
+            return lines
+        pos = nl + 1
+
+
+def dim(hex_color: str, factor: float = 0.45) -> Color:
+    """A darker shade of a code's colour, readable behind light text."""
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5)) if len(hex_color) == 7 else (
+        int(hex_color[i] * 2, 16) for i in (1, 2, 3)
+    )
+    return Color.from_rgb(r * factor, g * factor, b * factor)
+
+
+@dataclass
+class Selection:
+    start: int
+    end: int
+
+
+class TranscriptView(ScrollView, can_focus=True):
+    """Shows a CodingSession's transcript; the coding screen owns the keys."""
+
+    DEFAULT_CSS = """
+    TranscriptView { background: $surface; }
+    """
+
+    class CursorMoved(Message):
+        def __init__(self, index: int) -> None:
+            self.index = index
+            super().__init__()
+
+    class SelectionChanged(Message):
+        pass
+
+    def __init__(self, session: CodingSession, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+        self.cursor = 0  # index into session.utterances
+        self.selection: Selection | None = None  # None means: the cursor utterance
+        self.hits: list[tuple[int, int]] = []
+        self.current_suggestion_id: int | None = None
+        self.shown: list[int] = list(range(len(session.utterances)))
+        self._utt_versions: dict[int, int] = {}
+        self._row_cache: OrderedDict = OrderedDict()
+        self._layout_width = -1
+        self._style_memo: dict = {}
+        self._drag_anchor: int | None = None
+        t = session.transcript
+        self._speaker_width = min(14, max((len(s) for s in t.speakers), default=1))
+        self._has_times = any(u.time_start is not None for u in session.utterances)
+        self._gutter_width = 6 + self._speaker_width + 1 + (9 if self._has_times else 0) + 2
+
+    # --- layout ---------------------------------------------------------------------------
+
+    @property
+    def text_width(self) -> int:
+        return max(20, self.size.width - self._gutter_width - RIGHT_GUTTER - 1)
+
+    def _build_layout(self) -> None:
+        width = self.text_width
+        text = self.session.transcript.text
+        self._wrapped: dict[int, list[tuple[int, int]]] = {}
+        self._first_rows: list[int] = []
+        row = 0
+        for i in self.shown:
+            u = self.session.utterances[i]
+            lines = wrap_offsets(text[u.start : u.end], u.start, width)
+            self._wrapped[i] = lines
+            self._first_rows.append(row)
+            row += len(lines) + 1
+        self._row_count = row
+        self._pos_of = {i: k for k, i in enumerate(self.shown)}
+        self._layout_width = self.size.width
+        self._row_cache.clear()
+        self.virtual_size = Size(self.size.width, self._row_count)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.size.width != self._layout_width:
+            self._build_layout()
+            self.scroll_to_cursor()
+
+    def on_mount(self) -> None:
+        self._build_layout()
+
+    def set_filter(self, indexes: list[int]) -> None:
+        self.shown = indexes or []
+        self._build_layout()
+        if self.shown and self.cursor not in self._pos_of:
+            self.cursor = self.shown[0]
+        self.refresh()
+        self.scroll_to_cursor()
+
+    # --- state changes --------------------------------------------------------------------
+
+    def touch(self, *indexes: int) -> None:
+        """Mark utterances as changed so their rows re-render."""
+        for i in indexes:
+            self._utt_versions[i] = self._utt_versions.get(i, 0) + 1
+        self.refresh()
+
+    def touch_range(self, start: int, end: int) -> None:
+        self.touch(*self.session.utterances_overlapping(start, end))
+
+    def touch_all(self) -> None:
+        self._row_cache.clear()
+        self.refresh()
+
+    def selected_span(self) -> tuple[int, int]:
+        if self.selection is not None:
+            return self.selection.start, self.selection.end
+        u = self.session.utterances[self.cursor]
+        return u.start, u.end
+
+    def set_selection(self, start: int, end: int) -> None:
+        old = self.selected_span()
+        start, end = min(start, end), max(start, end)
+        self.selection = Selection(start, end)
+        self.touch_range(min(old[0], start), max(old[1], end))
+        self.post_message(self.SelectionChanged())
+
+    def clear_selection(self) -> None:
+        if self.selection is not None:
+            old = self.selected_span()
+            self.selection = None
+            self.touch_range(*old)
+            self.post_message(self.SelectionChanged())
+
+    def move_to(self, index: int, keep_selection: bool = False) -> None:
+        """Put the cursor on utterance `index` (clamped to what the filter shows)."""
+        if not self.shown:
+            return
+        if index not in self._pos_of:
+            k = min(bisect.bisect_left(self.shown, index), len(self.shown) - 1)
+            index = self.shown[k]
+        old = self.cursor
+        self.cursor = index
+        if not keep_selection:
+            self.clear_selection()
+        self.touch(old, index)
+        self.scroll_to_cursor()
+        self.post_message(self.CursorMoved(index))
+
+    def move_by(self, delta: int) -> None:
+        k = self._pos_of.get(self.cursor, 0)
+        k = max(0, min(len(self.shown) - 1, k + delta))
+        if self.shown:
+            self.move_to(self.shown[k])
+
+    def page_rows(self) -> int:
+        return max(1, self.size.height - 2)
+
+    def page(self, direction: int) -> None:
+        """Move the cursor by about a screenful of rows."""
+        if not self.shown:
+            return
+        k = self._pos_of.get(self.cursor, 0)
+        target_row = self._first_rows[k] + direction * self.page_rows()
+        target_row = max(0, min(self._row_count - 1, target_row))
+        k2 = max(0, bisect.bisect_right(self._first_rows, target_row) - 1)
+        if k2 == k:
+            k2 = max(0, min(len(self.shown) - 1, k + direction))
+        self.move_to(self.shown[k2])
+
+    def scroll_to_cursor(self) -> None:
+        k = self._pos_of.get(self.cursor)
+        if k is None or not self._first_rows:
+            return
+        top = self._first_rows[k]
+        bottom = top + len(self._wrapped[self.cursor])
+        height = max(1, self.size.height)
+        if top < self.scroll_y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif bottom > self.scroll_y + height:
+            self.scroll_to(y=max(0, bottom - height + 1), animate=False, immediate=True)
+
+    def set_hits(self, hits: list[tuple[int, int]]) -> None:
+        self.hits = hits
+        self.touch_all()
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width = self.size.width
+        if self._layout_width != width:
+            self._build_layout()
+        if not self._first_rows or row >= self._row_count:
+            return Strip.blank(width, self.rich_style)
+        k = bisect.bisect_right(self._first_rows, row) - 1
+        index = self.shown[k]
+        line_no = row - self._first_rows[k]
+        key = (index, line_no, self._utt_versions.get(index, 0), index == self.cursor, width)
+        strip = self._row_cache.get(key)
+        if strip is None:
+            strip = self._render_row(index, line_no, width)
+            self._row_cache[key] = strip
+            if len(self._row_cache) > CACHE_ROWS:
+                self._row_cache.popitem(last=False)
+        return strip
+
+    def _style(self, name: str) -> Style:
+        style = self._style_memo.get(name)
+        if style is None:
+            style = {
+                "base": self.rich_style,
+                "gutter": Style(color="grey50"),
+                "current": Style(color="black", bgcolor="#e0c060", bold=True),
+                "speaker": Style(color="#8fbcdb", bold=True),
+                "time": Style(color="grey42"),
+                "memo": Style(color="#e0c060"),
+                "hit": Style(color="black", bgcolor="yellow"),
+            }[name]
+            self._style_memo[name] = style
+        return style
+
+    def _render_row(self, index: int, line_no: int, width: int) -> Strip:
+        s = self.session
+        u = s.utterances[index]
+        lines = self._wrapped[index]
+        if line_no >= len(lines):
+            return Strip.blank(width, self.rich_style)
+        segments: list[Segment] = []
+        is_cursor = index == self.cursor
+        if line_no == 0:
+            marker = Segment(f"{u.number:>5} ", self._style("current") if is_cursor else self._style("gutter"))
+            speaker = (u.speaker or "?")[: self._speaker_width].ljust(self._speaker_width)
+            segments += [marker, Segment(speaker + " ", self._style("speaker"))]
+            if self._has_times:
+                t = u.time_start
+                clock = f"{int(t) // 3600:02d}:{int(t) % 3600 // 60:02d}:{int(t) % 60:02d} " if t is not None else " " * 9
+                segments.append(Segment(clock, self._style("time")))
+        else:
+            segments.append(Segment(" " * (self._gutter_width - 2), self._style("base")))
+        memo_mark = "✎" if (line_no == 0 and u.number in s.memos) else " "
+        bar = Segment("▌" if is_cursor else "│", self._style("current") if is_cursor else self._style("gutter"))
+        segments += [Segment(memo_mark, self._style("memo")), bar]
+        start, end = lines[line_no]
+        segments += self._text_segments(index, start, end)
+        used = sum(len(seg.text) for seg in segments)
+        segments.append(Segment(" " * max(0, self._gutter_width + self.text_width - used + 1), self._style("base")))
+        names = sorted({c.code for c in s.codings_by_utterance.get(index, ())})
+        if line_no < len(names):
+            name = names[line_no]
+            segments.append(Segment(" ■ " + name[: RIGHT_GUTTER - 3], Style(color=s.color(name))))
+        strip = Strip(segments)
+        return strip.crop_extend(0, width, self.rich_style)
+
+    def _text_segments(self, index: int, start: int, end: int) -> list[Segment]:
+        """The text of one display line, cut where any styling changes."""
+        s = self.session
+        text = s.transcript.text
+        if end <= start:
+            return []
+        layers = []  # (start, end, kind, payload)
+        for c in s.codings_by_utterance.get(index, ()):
+            if c.start < end and c.end > start:
+                layers.append((c.start, c.end, "code", c))
+        for sg in s.suggestions_by_utterance.get(index, ()):
+            if sg.start < end and sg.end > start:
+                layers.append((sg.start, sg.end, "suggestion", sg))
+        if self.hits:
+            lo = bisect.bisect_left(self.hits, (start - 10_000, 0))
+            for a, b in self.hits[lo:]:
+                if a >= end:
+                    break
+                if b > start:
+                    layers.append((a, b, "hit", None))
+        sel_start, sel_end = self.selected_span()
+        show_selection = self.selection is not None or index == self.cursor
+        if show_selection and sel_start < end and sel_end > start:
+            layers.append((sel_start, sel_end, "selection", None))
+        cuts = {start, end}
+        for a, b, _, _ in layers:
+            cuts.add(min(max(a, start), end))
+            cuts.add(min(max(b, start), end))
+        points = sorted(cuts)
+        out = []
+        for a, b in zip(points, points[1:]):
+            covering = [layer for layer in layers if layer[0] <= a and layer[1] >= b]
+            out.append(Segment(text[a:b].replace("\n", " "), self._piece_style(covering)))
+        return out
+
+    def _piece_style(self, covering: list) -> Style:
+        s = self.session
+        codes = [layer[3] for layer in covering if layer[2] == "code"]
+        style = self.rich_style
+        if codes:
+            innermost = min(codes, key=lambda c: c.end - c.start)
+            style += Style(bgcolor=dim(s.color(innermost.code)), underline=len(codes) > 1, bold=len(codes) > 1)
+        for layer in covering:
+            if layer[2] == "suggestion":
+                current = layer[3].id == self.current_suggestion_id
+                style += Style(color=s.color(layer[3].code), underline=True, italic=True, bold=current)
+        if any(layer[2] == "hit" for layer in covering):
+            style += self._style("hit")
+        if any(layer[2] == "selection" for layer in covering):
+            style += Style(reverse=True)
+        return style
+
+    # --- mouse ----------------------------------------------------------------------------
+
+    def offset_at(self, x: int, y: int) -> int | None:
+        """Text offset under a screen cell, or None outside the text column."""
+        row = self.scroll_offset.y + y
+        if not self._first_rows or row >= self._row_count:
+            return None
+        k = bisect.bisect_right(self._first_rows, row) - 1
+        index = self.shown[k]
+        line_no = row - self._first_rows[k]
+        lines = self._wrapped[index]
+        if line_no >= len(lines):
+            return None
+        start, end = lines[line_no]
+        column = x - self._gutter_width
+        return max(start, min(end, start + max(0, column)))
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        offset = self.offset_at(event.x, event.y)
+        if offset is None:
+            return
+        self.focus()
+        self._drag_anchor = offset
+        self.capture_mouse()
+        self.move_to(self.session.utterance_index_at(offset))
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._drag_anchor is None:
+            return
+        offset = self.offset_at(event.x, event.y)
+        if offset is not None and offset != self._drag_anchor:
+            self.set_selection(self._drag_anchor, offset)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        self._drag_anchor = None
+        self.release_mouse()
