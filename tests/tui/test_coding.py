@@ -1,0 +1,246 @@
+"""The coding workflows, driven through the real app with Pilot; results read back from SQLite."""
+
+from accord.store import Project
+from accord.tui.app import AccordApp
+from accord.tui.screens.codebook import CodebookScreen
+from accord.tui.screens.coding import CodingScreen
+from accord.tui.screens.help import HelpScreen
+from accord.tui.screens.home import HomeScreen
+from accord.tui.screens.modals import Choose, Confirm, Message
+
+from .conftest import wait_for
+
+NAME = "session04_withdrawal_repair"
+SIZE = (120, 40)
+
+
+def stored(path, coder="alice"):
+    """What another process would find in the file right now."""
+    with Project.open(path) as p:
+        return p.codings(coder=coder)
+
+
+def coding_app(path, coder="alice"):
+    return AccordApp(path, coder=coder, transcript=NAME, offer_demo=False)
+
+
+async def open_coding(pilot):
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CodingScreen))
+    return pilot.app.screen
+
+
+async def test_hotkey_applies_code_to_current_utterance_and_commits_first(project_path):
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        await pilot.press("j", "j")
+        u = screen.session.utterances[2]
+        await pilot.press("2")  # Minimal response
+        await wait_for(pilot, lambda: "applied Minimal response" in screen.last_saved)
+        [c] = stored(project_path)
+        assert (c.code, c.start, c.end, c.origin) == ("Minimal response", u.start, u.end, "manual")
+
+
+async def test_selection_by_word_and_character_then_overlapping_codes(project_path):
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        text = screen.session.transcript.text
+        u = screen.session.utterances[0]
+        await pilot.press("l", "l", "shift+left", "1")  # two words, minus one character: Denial
+        await pilot.press("escape", "2")  # whole utterance: Minimal response, overlapping
+        await wait_for(pilot, lambda: len(stored(project_path)) == 2)
+        first, second = sorted(stored(project_path), key=lambda c: c.end - c.start)
+        two_words = " ".join(text[u.start : u.end].split()[:2])
+        assert text[first.start : first.end] == two_words[:-1]
+        assert (second.start, second.end) == (u.start, u.end)
+        assert {c.code for c in screen.session.codings_by_utterance[0]} == {"Denial", "Minimal response"}
+
+
+async def test_extend_by_utterance_and_remove(project_path):
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        await pilot.press("shift+down", "e")  # utterances 1-2: Meta-communication
+        await wait_for(pilot, lambda: len(stored(project_path)) == 1)
+        [c] = stored(project_path)
+        utts = screen.session.utterances
+        assert (c.start, c.end) == (utts[0].start, utts[1].end)
+        await pilot.press("escape", "x")
+        await wait_for(pilot, lambda: stored(project_path) == [])
+
+
+async def test_apply_by_fuzzy_name(project_path):
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_coding(pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, Choose))
+        await pilot.press(*"genuin", "enter")
+        await wait_for(pilot, lambda: len(stored(project_path)) == 1)
+        assert stored(project_path)[0].code == "Genuineness"
+
+
+def add_suggestions(path, spans):
+    with Project.open(path) as p:
+        t = p.transcript(NAME)
+        items = []
+        for number, code, words in spans:
+            u = t.utterances[number - 1]
+            start = u.start
+            end = start + len(" ".join(t.text[u.start : u.end].split(" ")[:words]))
+            items.append({"code": code, "start": start, "end": end, "score": 0.8, "explanation": "phrase 'test' matched"})
+        p.replace_suggestions(NAME, "test-1", items)
+
+
+async def test_suggestions_next_accept_adjusted_reject_and_accept_all(project_path):
+    add_suggestions(project_path, [(2, "Minimal response", 3), (4, "Denial", 4), (6, "Minimal response", 2), (8, "Minimal response", 2)])
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        await pilot.press("right_square_bracket")
+        first = screen.current_suggestion
+        assert first.code == "Minimal response" and screen.view.selected_span() == (first.start, first.end)
+        await pilot.press("h", "a")  # shrink by a word, then accept: adjusted boundaries
+        await wait_for(pilot, lambda: len(stored(project_path)) == 1)
+        [c] = stored(project_path)
+        assert c.origin == "suggestion" and c.suggestion_id == first.id
+        assert c.start == first.start and c.end < first.end
+        second = screen.current_suggestion  # accepting moves on to the next suggestion
+        assert second.code == "Denial"
+        await pilot.press("r")
+        with Project.open(project_path) as p:
+            assert p.decision(second.id, "alice") == "rejected"
+            assert p.decision(second.id, "ben") is None, "blind: alice's decision is not ben's"
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(stored(project_path)) == 3)
+        assert screen.session.suggestions == []
+
+
+async def test_memo_search_filter_and_help(project_path):
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        await pilot.press("m")
+        await pilot.press(*"long silence here", "ctrl+s")
+        await wait_for(pilot, lambda: 1 in screen.session.memos)
+        with Project.open(project_path) as p:
+            assert p.utterance_memos(NAME, "alice") == {1: "long silence here"}
+        await pilot.press("slash", *"don.t know", "enter")
+        await wait_for(pilot, lambda: bool(screen.view.hits))
+        text = screen.session.transcript.text
+        start, end = screen.view.selected_span()
+        assert text[start:end].lower().replace("'", ".") == "don.t know"
+        first_hit = screen.view.cursor
+        await pilot.press("n")
+        assert screen.view.cursor >= first_hit
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: isinstance(app.screen, Choose))
+        await pilot.press(*"speaker: c", "enter")
+        await wait_for(pilot, lambda: screen.filter_label == "C")
+        assert all(screen.session.utterances[i].speaker == "C" for i in screen.view.shown)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.press("escape")
+
+
+async def test_undo_and_redo_survive_a_restart(project_path):
+    async with coding_app(project_path).run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        await pilot.press("1")
+        await wait_for(pilot, lambda: len(stored(project_path)) == 1)
+    async with coding_app(project_path).run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        assert len(screen.session.codings) == 1
+        await pilot.press("u")
+        await wait_for(pilot, lambda: stored(project_path) == [])
+        await pilot.press("U")
+        await wait_for(pilot, lambda: len(stored(project_path)) == 1)
+
+
+async def test_blind_coder_never_sees_another_coders_codes(project_path):
+    with Project.open(project_path) as p:
+        u = p.transcript(NAME).utterances[0]
+        p.apply_code(NAME, "Denial", "ben", u.start, u.end)
+    async with coding_app(project_path, coder="alice").run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        assert screen.session.codings == []
+        assert "Denial" not in str(screen.view.render_line(0))
+    with Project.open(project_path) as p:
+        p.set_mode("reconciliation")
+    async with coding_app(project_path, coder="alice").run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        assert [c.coder for c in screen.session.codings] == ["ben"]
+
+
+async def test_home_lists_progress_and_opens_a_transcript(project_path):
+    app = AccordApp(project_path, coder="alice", offer_demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await pilot.press("enter")
+        screen = await open_coding(pilot)
+        await pilot.press("j", "j", "j", "q")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+    with Project.open(project_path) as p:
+        assert p.reviewed(NAME, "alice") == {1, 2, 3, 4}
+
+
+async def test_coder_is_asked_once_then_remembered(project_path):
+    app = AccordApp(project_path, offer_demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, Choose))
+        await pilot.press(*"ben", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        assert app.coder == "ben"
+    app = AccordApp(project_path, offer_demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        assert app.coder == "ben"
+
+
+async def test_codebook_screen_search_add_and_edit(project_path):
+    app = AccordApp(project_path, coder="alice", offer_demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CodebookScreen))
+        await pilot.press("n", *"Humour", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, Choose))
+        await pilot.press(*"real relationship", "enter")
+        await pilot.press(*"Shared laughter that eases tension.", "ctrl+s")
+        await wait_for(pilot, lambda: app.screen.book and "Humour" in app.screen.book.by_name())
+    with Project.open(project_path) as p:
+        code = p.codebook().by_name()["Humour"]
+        assert (code.parent, code.definition) == ("Real relationship", "Shared laughter that eases tension.")
+        assert len(p.codebook_versions()) == 2
+
+
+async def test_unreadable_project_is_a_message_not_a_traceback(tmp_path):
+    bad = tmp_path / "notes.db"
+    bad.write_text("not a database")
+    app = AccordApp(bad, coder="alice", offer_demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, Message))
+        assert "not an accord project" in app.screen.body
+        await pilot.press("space")
+    assert app.return_code == 1
+
+
+async def test_unknown_transcript_is_a_message(project_path):
+    app = AccordApp(project_path, coder="alice", transcript="nope", offer_demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, Message))
+        assert "no transcript named 'nope'" in app.screen.body
+
+
+async def test_no_project_offers_the_demo(tmp_path):
+    path = tmp_path / "accord.db"
+    app = AccordApp(path, coder="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), timeout=30)
+        assert app.screen.query_one("DataTable").row_count == 6
+    assert path.exists()
