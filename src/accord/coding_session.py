@@ -55,6 +55,8 @@ class CodingSession:
 
     def utterances_overlapping(self, start: int, end: int) -> range:
         first = self.utterance_index_at(start)
+        if self.utterances and start < self.utterances[first].end and end <= self.utterances[first].end:
+            return range(first, first + 1)  # the common case: a span inside one utterance
         if self.utterances and self.utterances[first].end <= start:
             first += 1
         last = max(first, bisect.bisect_left(self._starts, end))

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Utterance:
     """One speaker turn. `number` is 1-based, as coders see it."""
 
@@ -106,7 +106,7 @@ class Coder:
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Coding:
     """A code applied by a coder to `[start, end)` of a transcript."""
 
@@ -121,7 +121,7 @@ class Coding:
     suggestion_id: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Suggestion:
     """A machine proposal; `explanation` says why in words a coder can read."""
 

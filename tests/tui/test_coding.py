@@ -244,3 +244,17 @@ async def test_no_project_offers_the_demo(tmp_path):
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), timeout=30)
         assert app.screen.query_one("DataTable").row_count == 6
     assert path.exists()
+
+
+async def test_keys_typed_faster_than_the_app_keep_their_order(project_path):
+    """A terminal delivers `jj2` in one burst; the code must land on the third utterance."""
+    from textual import events
+
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        for key in ("j", "j", "2"):
+            app.post_message(events.Key(key, key))
+        await wait_for(pilot, lambda: len(stored(project_path)) == 1)
+        [c] = stored(project_path)
+        assert (c.start, c.end) == (screen.session.utterances[2].start, screen.session.utterances[2].end)

@@ -8,6 +8,7 @@ project is opened for writing.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -134,7 +135,7 @@ def _parse_columns(value: str | None) -> dict | None:
 @click.option("--skip-bad", is_flag=True, help="Import the good files even if some cannot be read (exit status is still 2).")
 @json_option
 def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad, as_json):
-    """Import transcripts (plain text, Otter text, Word .docx, VTT, SRT, CSV/TSV).
+    """Import transcripts (plain text, Otter text, Word .docx, VTT, SRT, CSV/TSV), or REFI-QDA .qdpx/.qdc files.
 
     The format is detected from the content and extension. Every file is read and checked
     before the project is touched: if any file is bad, nothing is imported (unless
@@ -151,6 +152,10 @@ def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad,
     if name and len(files) > 1:
         raise click.UsageError("--name needs exactly one file")
     roles = parse_roles(speakers) if speakers else None
+    if any(f.suffix.lower() in (".qdpx", ".qdc") for f in files):  # REFI-QDA projects and codebooks
+        from .export import import_refi
+
+        return import_refi(project_path, files, roles=roles, as_json=as_json)
     column_map = _parse_columns(columns)
     parsed, errors = [], []
     with click.progressbar(files, label="Reading", file=sys.stderr, hidden=len(files) < 5) as bar:
@@ -415,17 +420,19 @@ def codings():
 @codings.command("import")
 @project_option
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--coder", required=True, help="Whose codings these are (created if new).")
-def codings_import(project_path: Path, file: Path, coder: str):
-    """Import codings from a CSV: transcript,utterance,code[,text][,memo].
+@click.option("--coder", help="Whose codings these are (created if new); optional when the table has a coder column.")
+def codings_import(project_path: Path, file: Path, coder: str | None):
+    """Import codings from a CSV: transcript,utterance,code[,text][,memo][,coder].
 
     `text` is the exact words coded within the utterance (empty: the whole utterance);
-    alternatively give start,end offsets. The whole file is checked first; one bad row
-    and nothing is imported.
+    alternatively give start,end offsets. A `coder` column holds several coders' codings in
+    one table (--coder then names the coder of rows with an empty cell). The whole file is
+    checked first; one bad row and nothing is imported.
 
     \b
-    Example:
+    Examples:
       accord codings import reference.csv --coder reference
+      accord codings import annotators.csv          # with a coder column
     """
     from ..coding_table import read_coding_table
 
@@ -435,9 +442,20 @@ def codings_import(project_path: Path, file: Path, coder: str):
         book = project.codebook()
         names = {r["name"] for r in project.transcripts()}
         transcripts = {n: project.transcript(n) for n in names}
-        rows = read_coding_table(file, transcripts, {c.name for c in book.codes} if book else set())
-        count = project.import_codings(rows, coder)
-    click.echo(f"Imported {count} codings for coder {coder!r}")
+        rows = read_coding_table(file, transcripts, {c.name for c in book.codes} if book else set(), default_coder=coder)
+        if rows and "coder" not in rows[0] and not coder:
+            raise InputError(file, "the table has no coder column; say whose codings these are with --coder NAME")
+        by_coder: dict[str, list[dict]] = {}
+        for row in rows:
+            by_coder.setdefault(row.get("coder") or coder, []).append(row)
+        if not by_coder and coder:
+            by_coder[coder] = []
+        with project.transaction():  # all coders' codings, or none
+            counts = {name: project.import_codings(batch, name) for name, batch in by_coder.items()}
+    for name, count in counts.items():
+        click.echo(f"Imported {count} codings for coder {name!r}")
+    if not counts:
+        click.echo("Imported 0 codings")
 
 
 @codings.command("list")
@@ -457,7 +475,7 @@ def codings_list(project_path: Path, coder, transcript, code, as_json: bool):
         rows = project.codings(coder=coder, transcript=transcript, code=code)
         texts = {name: project.transcript(name).text for name in {r.transcript for r in rows}}
     if as_json:
-        return emit_json([dict(r.__dict__, text=texts[r.transcript][r.start : r.end]) for r in rows])
+        return emit_json([dict(dataclasses.asdict(r), text=texts[r.transcript][r.start : r.end]) for r in rows])
     for r in rows:
         quote = texts[r.transcript][r.start : r.end].replace("\n", " ")
         quote = quote if len(quote) <= 70 else quote[:67] + "..."

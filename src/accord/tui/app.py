@@ -125,9 +125,10 @@ class AccordApp(App):
         self.coder = name.strip()
         self.project.ensure_coder(self.coder)
         prefs.remember_coder(self.project_path, self.coder)
-        self.show_home()
         if self.start_transcript:
-            self.open_transcript(self.start_transcript)
+            self.open_transcript(self.start_transcript)  # q on the coding screen then quits
+        else:
+            self.show_home()
 
     # --- navigation used by screens and the command palette ---------------------------------
 

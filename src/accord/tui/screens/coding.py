@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from rich.text import Text
-from textual import events
+from textual.keys import _character_to_key
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -79,6 +79,8 @@ class CodingScreen(Screen):
         self.last_saved = "nothing yet"
         self.hotkeys = {k: v for k, v in session.hotkeys().items() if k not in RESERVED_KEYS}
         self.shadowed = sorted(k for k in session.hotkeys() if k in RESERVED_KEYS)
+        self._shown: dict[str, str] = {}
+        self._bind_hotkeys()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="coding-body"):
@@ -119,7 +121,7 @@ class CodingScreen(Screen):
             status.append(f"filter: {self.filter_label}  ", style="yellow")
         status.append(f"selection {start}-{end}  ", style="grey50")
         status.append(f"saved ✓ {self.last_saved}", style="green")
-        self.query_one("#status", Static).update(status)
+        self._update("#status", status)
         sg = self.current_suggestion
         panel = Text()
         if sg:
@@ -130,7 +132,7 @@ class CodingScreen(Screen):
             panel.append("a accept · r reject · A accept all of this code · ] next", style="grey50")
         else:
             panel.append(f"{len(s.suggestions)} pending suggestions. ] for the next one.", style="grey50")
-        self.query_one("#suggestion-panel", Static).update(panel)
+        self._update("#suggestion-panel", panel)
         memo = Text()
         if here:
             memo.append("Codes here: ", style="bold")
@@ -138,18 +140,33 @@ class CodingScreen(Screen):
         if u and u.number in s.memos:
             memo.append("Memo: ", style="bold yellow")
             memo.append(s.memos[u.number])
-        self.query_one("#memo-panel", Static).update(memo)
+        self._update("#memo-panel", memo)
+
+    def _update(self, selector: str, text: Text) -> None:
+        """Repaint a fixed-size panel only when its text changed (no layout pass)."""
+        if self._shown.get(selector) != text.plain:
+            self._shown[selector] = text.plain
+            self.query_one(selector, Static).update(text, layout=False)
 
     def saved(self, what: str) -> None:
         self.last_saved = what
         self.refresh_panels()
 
     def on_transcript_view_cursor_moved(self, message: TranscriptView.CursorMoved) -> None:
-        self.session.mark_reviewed(self.session.utterances[message.index].number)
-        if self.current_suggestion and not (
-            self.current_suggestion.start < self.session.utterances[message.index].end
-            and self.current_suggestion.end > self.session.utterances[message.index].start
-        ):
+        self._after_move()
+
+    def _after_move(self) -> None:
+        """Update progress and panels for the cursor utterance.
+
+        Called straight from the movement actions, so the panels change in the same frame as
+        the pane; the view's CursorMoved message (from mouse clicks too) calls it again, and
+        then nothing has changed, so nothing repaints.
+        """
+        index = self.view.cursor
+        u = self.session.utterances[index]
+        self.session.mark_reviewed(u.number)
+        sg = self.current_suggestion
+        if sg and not (sg.start < u.end and sg.end > u.start):
             self._set_current_suggestion(None)
         self.refresh_panels()
 
@@ -160,9 +177,11 @@ class CodingScreen(Screen):
 
     def action_move(self, delta: int) -> None:
         self.view.move_by(delta)
+        self._after_move()
 
     def action_page(self, direction: int) -> None:
         self.view.page(direction)
+        self._after_move()
 
     def action_jump_start(self) -> None:
         self.view.move_by(-len(self.session.utterances))
@@ -250,14 +269,14 @@ class CodingScreen(Screen):
         self.view.touch_range(coding.start, coding.end)
         self.saved(f"applied {code}")
 
-    def on_key(self, event: events.Key) -> None:
-        if self.focused is not self.view:
-            return
-        code = self.hotkeys.get(event.character or "")
-        if code:
-            event.stop()
-            event.prevent_default()
-            self.apply(code)
+    def _bind_hotkeys(self) -> None:
+        """Codebook hotkeys become real bindings, so they queue in order with movement keys:
+        a fast `j2` codes the next utterance, never the current one."""
+        for key, code in self.hotkeys.items():
+            self._bindings.bind(_character_to_key(key), f"apply_hotkey({key!r})", code, show=False)
+
+    def action_apply_hotkey(self, key: str) -> None:
+        self.apply(self.hotkeys[key])
 
     def on_code_panel_code_chosen(self, message: CodePanel.CodeChosen) -> None:
         self.apply(message.code)

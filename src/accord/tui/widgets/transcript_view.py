@@ -25,7 +25,8 @@ from textual.strip import Strip
 
 from ...coding_session import CodingSession
 
-RIGHT_GUTTER = 22
+RIGHT_GUTTER = 20  # code names beside the text, when the pane is wide enough
+WIDE_ENOUGH = 100
 CACHE_ROWS = 4000
 
 
@@ -65,7 +66,7 @@ class Selection:
     end: int
 
 
-class TranscriptView(ScrollView, can_focus=True):
+class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     """Shows a CodingSession's transcript; the coding screen owns the keys."""
 
     DEFAULT_CSS = """
@@ -94,15 +95,24 @@ class TranscriptView(ScrollView, can_focus=True):
         self._style_memo: dict = {}
         self._drag_anchor: int | None = None
         t = session.transcript
-        self._speaker_width = min(14, max((len(s) for s in t.speakers), default=1))
+        self._speaker_width = min(12, max((len(s) for s in t.speakers), default=1))
         self._has_times = any(u.time_start is not None for u in session.utterances)
         self._gutter_width = 6 + self._speaker_width + 1 + (9 if self._has_times else 0) + 2
 
     # --- layout ---------------------------------------------------------------------------
 
     @property
+    def pane_width(self) -> int:
+        """Columns for text: the widget less its vertical scrollbar."""
+        return self.scrollable_content_region.width
+
+    @property
+    def right_gutter(self) -> int:
+        return RIGHT_GUTTER if self.pane_width >= WIDE_ENOUGH else 0
+
+    @property
     def text_width(self) -> int:
-        return max(20, self.size.width - self._gutter_width - RIGHT_GUTTER - 1)
+        return max(20, self.pane_width - self._gutter_width - self.right_gutter - 1)
 
     def _build_layout(self) -> None:
         width = self.text_width
@@ -118,12 +128,12 @@ class TranscriptView(ScrollView, can_focus=True):
             row += len(lines) + 1
         self._row_count = row
         self._pos_of = {i: k for k, i in enumerate(self.shown)}
-        self._layout_width = self.size.width
+        self._layout_width = self.pane_width
         self._row_cache.clear()
-        self.virtual_size = Size(self.size.width, self._row_count)
+        self.virtual_size = Size(self.pane_width, self._row_count)
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.size.width != self._layout_width:
+        if self.pane_width != self._layout_width:
             self._build_layout()
             self.scroll_to_cursor()
 
@@ -144,7 +154,9 @@ class TranscriptView(ScrollView, can_focus=True):
         """Mark utterances as changed so their rows re-render."""
         for i in indexes:
             self._utt_versions[i] = self._utt_versions.get(i, 0) + 1
-        self.refresh()
+            k = self._pos_of.get(i) if self._layout_width >= 0 else None
+            if k is not None:  # repaint just this utterance's rows, not the whole pane
+                self.refresh_lines(self._first_rows[k], len(self._wrapped[i]) + 1)
 
     def touch_range(self, start: int, end: int) -> None:
         self.touch(*self.session.utterances_overlapping(start, end))
@@ -216,10 +228,11 @@ class TranscriptView(ScrollView, can_focus=True):
         top = self._first_rows[k]
         bottom = top + len(self._wrapped[self.cursor])
         height = max(1, self.size.height)
-        if top < self.scroll_y:
-            self.scroll_to(y=top, animate=False, immediate=True)
-        elif bottom > self.scroll_y + height:
-            self.scroll_to(y=max(0, bottom - height + 1), animate=False, immediate=True)
+        if top < self.scroll_y or bottom > self.scroll_y + height:
+            # Re-centre rather than creep a line at a time: a scroll repaints the whole pane,
+            # so scrolling once per half screen keeps most key presses to two utterances.
+            target = top - max(0, (height - (bottom - top)) // 3)
+            self.scroll_to(y=max(0, target), animate=False, immediate=True)
 
     def set_hits(self, hits: list[tuple[int, int]]) -> None:
         self.hits = hits
@@ -229,11 +242,11 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
-        width = self.size.width
+        width = self.pane_width
         if self._layout_width != width:
             self._build_layout()
         if not self._first_rows or row >= self._row_count:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style("base"))
         k = bisect.bisect_right(self._first_rows, row) - 1
         index = self.shown[k]
         line_no = row - self._first_rows[k]
@@ -261,12 +274,18 @@ class TranscriptView(ScrollView, can_focus=True):
             self._style_memo[name] = style
         return style
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._style_memo.clear()
+        self._row_cache.clear()
+
     def _render_row(self, index: int, line_no: int, width: int) -> Strip:
         s = self.session
         u = s.utterances[index]
         lines = self._wrapped[index]
+        base = self._style("base")
         if line_no >= len(lines):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         segments: list[Segment] = []
         is_cursor = index == self.cursor
         if line_no == 0:
@@ -285,13 +304,19 @@ class TranscriptView(ScrollView, can_focus=True):
         start, end = lines[line_no]
         segments += self._text_segments(index, start, end)
         used = sum(len(seg.text) for seg in segments)
-        segments.append(Segment(" " * max(0, self._gutter_width + self.text_width - used + 1), self._style("base")))
+        pad = max(0, self._gutter_width + self.text_width - used + 1)
+        segments.append(Segment(" " * pad, base))
+        used += pad
         names = sorted({c.code for c in s.codings_by_utterance.get(index, ())})
-        if line_no < len(names):
+        if line_no < len(names) and self.right_gutter:
             name = names[line_no]
-            segments.append(Segment(" ■ " + name[: RIGHT_GUTTER - 3], Style(color=s.color(name))))
+            label = " ■ " + name[: RIGHT_GUTTER - 3]
+            segments.append(Segment(label, Style(color=s.color(name))))
+            used += len(label)
+        if used < width:
+            segments.append(Segment(" " * (width - used), base))
         strip = Strip(segments)
-        return strip.crop_extend(0, width, self.rich_style)
+        return strip if strip.cell_length == width else strip.crop_extend(0, width, base)
 
     def _text_segments(self, index: int, start: int, end: int) -> list[Segment]:
         """The text of one display line, cut where any styling changes."""
@@ -331,7 +356,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def _piece_style(self, covering: list) -> Style:
         s = self.session
         codes = [layer[3] for layer in covering if layer[2] == "code"]
-        style = self.rich_style
+        style = self._style("base")
         if codes:
             innermost = min(codes, key=lambda c: c.end - c.start)
             style += Style(bgcolor=dim(s.color(innermost.code)), underline=len(codes) > 1, bold=len(codes) > 1)
