@@ -258,3 +258,33 @@ async def test_keys_typed_faster_than_the_app_keep_their_order(project_path):
         await wait_for(pilot, lambda: len(stored(project_path)) == 1)
         [c] = stored(project_path)
         assert (c.start, c.end) == (screen.session.utterances[2].start, screen.session.utterances[2].end)
+
+
+async def test_mouse_drag_selects_then_hotkey_codes_it(project_path):
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        view = screen.view
+        u = screen.session.utterances[0]
+        x0 = view._gutter_width  # first text column of the first row
+        await pilot.mouse_down("#transcript", offset=(x0 + 2, 0))
+        await pilot.hover("#transcript", offset=(x0 + 9, 0))
+        await pilot.mouse_up("#transcript", offset=(x0 + 9, 0))
+        assert view.selected_span() == (u.start + 2, u.start + 9)
+        await pilot.press("3")
+        await wait_for(pilot, lambda: len(stored(project_path)) == 1)
+        assert (stored(project_path)[0].start, stored(project_path)[0].end) == (u.start + 2, u.start + 9)
+
+
+async def test_memo_on_a_coding_and_the_command_palette(project_path):
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_coding(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"apply code realism")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(stored(project_path)) == 1)
+        assert stored(project_path)[0].code == "Realism"
+        await pilot.press("M", *"seen through the idealisation", "ctrl+s")
+        await wait_for(pilot, lambda: stored(project_path)[0].memo == "seen through the idealisation")

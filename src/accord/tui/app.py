@@ -35,7 +35,7 @@ class AccordCommands(Provider):
         ]
         for t in app.project.transcripts():
             commands.append((f"Open transcript {t['name']}", partial(app.open_transcript, t["name"])))
-        screen = app.screen
+        screen = self.screen  # the screen the palette was opened from
         if hasattr(screen, "apply") and getattr(screen, "session", None) and screen.session.codebook:
             for code in screen.session.codebook.codes:
                 commands.append((f"Apply code {code.name}", partial(screen.apply, code.name)))
