@@ -92,6 +92,10 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._utt_versions: dict[int, int] = {}
         self._row_cache: OrderedDict = OrderedDict()
         self._layout_width = -1
+        self._wrapped: dict[int, list[tuple[int, int]]] = {}
+        self._first_rows: list[int] = []
+        self._pos_of: dict[int, int] = {}
+        self._row_count = 0
         self._style_memo: dict = {}
         self._drag_anchor: int | None = None
         t = session.transcript
@@ -132,13 +136,19 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._row_cache.clear()
         self.virtual_size = Size(self.pane_width, self._row_count)
 
+    def _ensure_layout(self) -> None:
+        if self._layout_width != self.pane_width:
+            self._build_layout()
+
     def on_resize(self, event: events.Resize) -> None:
         if self.pane_width != self._layout_width:
             self._build_layout()
             self.scroll_to_cursor()
 
     def on_mount(self) -> None:
-        self._build_layout()
+        # The wrap table waits for the first resize (or render), when the width is known;
+        # building it here too would wrap every utterance twice at start-up.
+        self.virtual_size = Size(self.pane_width, len(self.shown))
 
     def set_filter(self, indexes: list[int]) -> None:
         self.shown = indexes or []
@@ -189,6 +199,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         """Put the cursor on utterance `index` (clamped to what the filter shows)."""
         if not self.shown:
             return
+        self._ensure_layout()
         if index not in self._pos_of:
             k = min(bisect.bisect_left(self.shown, index), len(self.shown) - 1)
             index = self.shown[k]
@@ -213,6 +224,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         """Move the cursor by about a screenful of rows."""
         if not self.shown:
             return
+        self._ensure_layout()
         k = self._pos_of.get(self.cursor, 0)
         target_row = self._first_rows[k] + direction * self.page_rows()
         target_row = max(0, min(self._row_count - 1, target_row))
@@ -222,6 +234,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self.move_to(self.shown[k2])
 
     def scroll_to_cursor(self) -> None:
+        self._ensure_layout()
         k = self._pos_of.get(self.cursor)
         if k is None or not self._first_rows:
             return
