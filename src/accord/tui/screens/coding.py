@@ -120,7 +120,7 @@ class CodingScreen(Screen):
         if self.filter_label:
             status.append(f"filter: {self.filter_label}  ", style="yellow")
         status.append(f"selection {start}-{end}  ", style="grey50")
-        status.append(f"saved ✓ {self.last_saved}", style="green")
+        status.append(f"unsaved: none ✓ last: {self.last_saved}", style="green")
         self._update("#status", status)
         sg = self.current_suggestion
         panel = Text()
