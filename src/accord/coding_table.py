@@ -3,7 +3,8 @@
 A person writing or checking a reference coding by hand thinks in turns and quotes, not
 code-point offsets, so each row names a transcript, a 1-based utterance number, a code and
 optionally the exact words coded (`text`; empty means the whole utterance). Rows may give
-`start`/`end` offsets instead, as a program exporting codings would.
+`start`/`end` offsets instead, as a program exporting codings would. An optional `coder`
+column lets one table hold several coders' codings (for example a multi-annotator corpus).
 
     transcript,utterance,code,text,memo
     session01_cbt_panic,14,Minimal response,I guess,"short, flat answer"
@@ -19,8 +20,11 @@ from .errors import InputError
 from .model import Transcript
 
 
-def read_coding_table(path: str | Path, transcripts: dict[str, Transcript], codes: set[str]) -> list[dict]:
-    """Rows as dicts with transcript, code, start, end, memo; every problem names its line."""
+def read_coding_table(
+    path: str | Path, transcripts: dict[str, Transcript], codes: set[str], default_coder: str | None = None
+) -> list[dict]:
+    """Rows as dicts with transcript, code, start, end, memo (and coder, when the table has a
+    coder column); every problem names its line."""
     path = Path(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -54,6 +58,13 @@ def read_coding_table(path: str | Path, transcripts: dict[str, Transcript], code
             raise InputError(path, f"code {row.get('code')!r} is not in the project's codebook", reader.line_num)
         start, end = _span(path, reader.line_num, row, transcripts[name])
         rows.append({"transcript": name, "code": code, "start": start, "end": end, "memo": row.get("memo") or ""})
+        if "coder" in columns:  # several coders in one table; an empty cell means `default_coder`
+            coder = row.get("coder") or default_coder
+            if not coder:
+                raise InputError(
+                    path, "no coder on this row: fill in the coder column (or give --coder NAME for such rows)", reader.line_num
+                )
+            rows[-1]["coder"] = coder
     return rows
 
 

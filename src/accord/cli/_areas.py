@@ -2,3 +2,7 @@
 
 Add a line here for a new area's module (for example `from . import agreement`).
 """
+
+from . import export  # noqa: E402,F401
+from . import agreement  # noqa: E402,F401
+from . import suggest  # noqa: E402,F401

@@ -22,7 +22,10 @@ from sqlite_utils import Database
 from .codebooks import CodebookStore
 from .codings import CodingStore
 from .memos import MemoStore
+from .merge import MergeStore
 from .common import ProjectError, new_guid, now
+from .interchange import InterchangeStore
+from .models import ModelStore
 from .schema import migrations
 from .suggestions import SuggestionStore
 from .transcripts import TranscriptStore
@@ -31,7 +34,7 @@ DEFAULT_PROJECT = "accord.db"
 BUSY_TIMEOUT_MS = 15_000
 
 
-class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore, MemoStore):
+class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore, MemoStore, InterchangeStore, MergeStore, ModelStore):
     """A coding project. Create with `Project.create(path)`, reopen with `Project.open(path)`."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection):

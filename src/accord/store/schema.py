@@ -184,3 +184,20 @@ def m002_review_progress(db: Database) -> None:
         pk=("transcript_id", "coder_id"),
         foreign_keys=[("transcript_id", "transcripts", "id"), ("coder_id", "coders", "id")],
     )
+
+
+@migrations()
+def m003_suggestion_models(db: Database) -> None:
+    # The trained suggestion pipeline travels with the project: one row per training run.
+    db["suggestion_models"].create(
+        {
+            "id": int,
+            "version": str,  # pipeline version, as stored on the suggestions it made
+            "codebook_sha256": str,
+            "meta": str,  # JSON: training counts, held-out scores, thresholds, timings
+            "pipeline": bytes,  # the whole spaCy pipeline (rules, lemma table, classifier)
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"version", "pipeline"},
+    )

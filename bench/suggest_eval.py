@@ -1,0 +1,101 @@
+"""Learning curves of accord's suggestions against expert coding, with a TF-IDF baseline.
+
+    python bench/suggest_eval.py mi [--seeds 3] [--family therapist|client|both]
+    python bench/suggest_eval.py alliance [--seeds 3]
+
+`mi` uses the 123 AnnoMI sessions in ../shared/corpus/pool with codebooks/mi.yaml (skipped
+with a message when the corpus is absent); `alliance` the shipped sample transcripts with
+their reference coding. Builds a throwaway project in a temporary folder, runs
+`accord.suggest.simulate` and prints per-checkpoint macro-F1 and kappa for accord and the
+baseline, averaged over seeds. Needs scikit-learn for the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+POOL = ROOT.parent / "shared" / "corpus" / "pool"
+MI = {"reflection": "Reflection", "question": "Question", "therapist_input": "Therapist input",
+      "other": "Other (therapist)", "change": "Change talk", "neutral": "Neutral talk", "sustain": "Sustain talk"}
+FAMILIES = {"therapist": ["Reflection", "Question", "Therapist input", "Other (therapist)"],
+            "client": ["Change talk", "Neutral talk", "Sustain talk"]}
+
+
+def build_mi(folder: Path):
+    from accord.codebook import load_codebook
+    from accord.store import Project
+    from accord.transcripts import read_transcript
+
+    project = Project.create(folder / "mi.db")
+    project.load_codebook(load_codebook(ROOT / "codebooks" / "mi.yaml"))
+    for path in sorted((POOL / "transcripts").glob("*.txt")):
+        project.import_transcript(read_transcript(path))
+    rows = [{"transcript": f"annomi_{int(r['transcript_id']):03d}", "code": MI[r["code"]],
+             "start": int(r["text_start"]), "end": int(r["text_end"])}
+            for r in csv.DictReader(open(POOL / "gold.csv", encoding="utf-8"))]
+    return project, rows
+
+
+def build_alliance(folder: Path):
+    from accord.demo import build_demo
+    from accord.store import Project
+
+    build_demo(folder / "demo.db")
+    project = Project.open(folder / "demo.db")
+    rows = [{"transcript": k.transcript, "code": k.code, "start": k.start, "end": k.end}
+            for k in project.codings(coder="reference")]
+    return project, rows
+
+
+def report(title, summary, codes):
+    print(f"\n## {title}")
+    print(f"{'decisions':>9} | {'accord F1':>9} {'kappa':>6} | {'baseline F1':>11} {'kappa':>6} | per-code F1 accord / baseline")
+    for row in summary:
+        a, b = row.get("accord"), row.get("baseline")
+        per = "  ".join(f"{c}: {a['per_code'][c]:.2f}/{b['per_code'][c]:.2f}" if b else f"{c}: {a['per_code'][c]:.2f}" for c in codes)
+        print(f"{row['decisions']!s:>9} | {a['macro_f1']:.3f}±{a['macro_f1_sd']:.2f} {a['kappa']:.3f} | "
+              + (f"{b['macro_f1']:.3f}±{b['macro_f1_sd']:.2f} {b['kappa']:.3f}" if b else f"{'-':>11} {'-':>6}") + f" | {per}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("data", choices=["mi", "alliance"])
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--family", choices=["therapist", "client", "both"], default="both")
+    ap.add_argument("--order", default="uncertain", choices=["uncertain", "document", "random"])
+    args = ap.parse_args()
+    from accord.suggest.pipeline import build_pipeline
+    from accord.suggest.simulate import simulate, summarise
+
+    if args.data == "mi" and not POOL.is_dir():
+        print(f"skipped: {POOL} not found (the shared AnnoMI corpus)")
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        project, rows = (build_mi if args.data == "mi" else build_alliance)(Path(tmp))
+        book = project.codebook()
+        print(f"project built in {time.perf_counter() - started:.1f}s: {len(rows)} gold codings")
+        if args.data == "mi":
+            groups = [args.family] if args.family != "both" else ["therapist", "client"]
+            sets = [(g, FAMILIES[g]) for g in groups]
+        else:
+            used = sorted({r["code"] for r in rows})
+            sets = [("alliance (all codes used in the reference)", used)]
+        for title, codes in sets:
+            t0 = time.perf_counter()
+            results = simulate(project, lambda: build_pipeline(book), rows, codes, seeds=range(args.seeds),
+                               order=args.order, log=lambda s: print("  " + s, file=sys.stderr, flush=True))
+            report(f"{args.data} {title}: {args.seeds} seeds, order {args.order} ({time.perf_counter() - t0:.0f}s)",
+                   summarise(results, codes), codes)
+        project.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

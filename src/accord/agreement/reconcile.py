@@ -1,0 +1,228 @@
+"""Reconciling two coders into a consensus coder, with provenance.
+
+A consensus is a coder of its own (default name "consensus"), so every figure, export and
+undo that works for a coder works for it. Each decision on a disagreement (take one coder's
+spans, both, neither, or spans adjusted by hand) replaces the consensus coder's codings of
+that code overlapping the unit and is logged as one `reconcile.decide` event naming who
+decided, what was decided and which codings it came from. Deciding a unit again replaces
+the earlier decision; the log keeps both. `seed_consensus` first copies everything the
+coders already agree on, so only the disagreements are left to decide.
+
+Reconciling shows each coder's work to the others, so the project must be in
+reconciliation mode (`accord mode reconciliation`), never while coding is still blind.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..store.common import ProjectError
+from .unit_table import AgreementError, build_unit_table
+
+DECISIONS = ("take", "both", "neither", "adjust")
+CONSENSUS = "consensus"
+
+
+def require_reconciliation(project) -> None:
+    """Coders must not see each other's codings while the project is blind."""
+    if project.mode != "reconciliation":
+        raise ProjectError(
+            "the project is in blind mode, so coders cannot see each other's codings; switch to "
+            "reconciliation when coding is done: `accord mode reconciliation`"
+        )
+
+
+@dataclass
+class Decision:
+    transcript: str
+    code: str
+    start: int
+    end: int
+    decision: str  # take | both | neither | adjust
+    taken_from: list[str]  # coders whose spans were taken (take, both)
+    spans: list[tuple[int, int]]  # the consensus spans written
+    decided_by: list[str]
+    added: list[int] = field(default_factory=list)  # consensus coding ids
+    removed: list[int] = field(default_factory=list)  # consensus codings replaced
+    event_id: int | None = None
+
+
+def _join(spans) -> list[tuple[int, int]]:
+    """Overlapping or touching spans joined into one."""
+    out: list[list[int]] = []
+    for s, e in sorted((int(a), int(b)) for a, b in spans):
+        if out and s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
+
+
+def _overlapping(project, transcript: str, coder: str, code: str, start: int, end: int):
+    return [k for k in project.codings(transcript=transcript, coder=coder, code=code) if k.start < end and k.end > start]
+
+
+def reconcile(
+    project,
+    transcript: str,
+    code: str,
+    start: int,
+    end: int,
+    decision: str,
+    *,
+    coders,
+    take: str | None = None,
+    spans=None,
+    consensus: str = CONSENSUS,
+    decided_by=None,
+    note: str = "",
+) -> Decision:
+    """Decide one disagreement on `[start, end)` (a unit, as `disagreements` lists them).
+
+    `decision`: "take" (the spans of coder `take`), "both" (the union of all `coders`'
+    spans), "neither", or "adjust" (`spans`, a list of (start, end) written as given).
+    Taken spans are clipped to the unit. `decided_by` (names; default all `coders`) is
+    recorded with the decision. One transaction; returns what was written.
+    """
+    require_reconciliation(project)
+    coders = [c.strip() for c in (coders.split(",") if isinstance(coders, str) else coders)]
+    if decision not in DECISIONS:
+        raise AgreementError(f"unknown decision {decision!r}; choose one of {', '.join(DECISIONS)}")
+    if consensus in coders:
+        raise AgreementError(f"the consensus coder {consensus!r} cannot be one of the coders being reconciled")
+    for c in coders:
+        project.coder_id(c)
+    if decision == "take" and take not in coders:
+        raise AgreementError(f"take which coder? give one of {', '.join(coders)} (got {take!r})")
+    if decision != "take" and take is not None:
+        raise AgreementError("`take` goes with decision 'take' only")
+    if (spans is not None) != (decision == "adjust"):
+        raise AgreementError("give spans with decision 'adjust' (and only then)")
+    code = project.conn.execute("SELECT name FROM codes WHERE id = ?", [project.code_id(code)]).fetchone()[0]
+    length = len(project.transcript(transcript).text)
+    if not 0 <= start < end <= length:
+        raise AgreementError(f"unit [{start}, {end}) is not inside transcript {transcript!r} (0..{length})")
+    decided_by = [d.strip() for d in (decided_by.split(",") if isinstance(decided_by, str) else decided_by or coders)]
+
+    sources = {c: _overlapping(project, transcript, c, code, start, end) for c in coders}
+    if decision == "take":
+        taken_from = [take]
+        new = _join((max(k.start, start), min(k.end, end)) for k in sources[take])
+    elif decision == "both":
+        taken_from = list(coders)
+        new = _join((max(k.start, start), min(k.end, end)) for c in coders for k in sources[c])
+    elif decision == "neither":
+        taken_from, new = [], []
+    else:
+        taken_from = []
+        new = _join(spans)
+        for s, e in new:
+            if not 0 <= s < e <= length:
+                raise AgreementError(f"adjusted span [{s}, {e}) is not inside transcript {transcript!r} (0..{length})")
+
+    with project.transaction():
+        consensus_id = project.ensure_coder(consensus)
+        removed = [k.id for k in _overlapping(project, transcript, consensus, code, start, end)]
+        for coding_id in removed:
+            project._set_status(coding_id, "removed")
+        added = [
+            project._insert_coding(transcript, code, consensus, s, e, "consensus", note, None) for s, e in new
+        ]
+        data = {
+            "transcript": transcript,
+            "code": code,
+            "unit": [start, end],
+            "decision": decision,
+            "taken_from": taken_from,
+            "decided_by": decided_by,
+            "coders": coders,
+            "source_codings": {c: [k.id for k in sources[c]] for c in coders},
+            "spans": [list(s) for s in new],
+            "added": added,
+            "removed": removed,
+            "note": note,
+        }
+        event_id = project.log("reconcile.decide", "transcript", project.transcript_id(transcript), data, consensus_id)
+    return Decision(transcript, code, start, end, decision, taken_from, new, decided_by, added, removed, event_id)
+
+
+def decisions(project, consensus: str = CONSENSUS, code: str | None = None) -> dict[tuple[str, str, int, int], dict]:
+    """Latest decision per (transcript, code, start, end) of a unit, from the event log."""
+    row = project.conn.execute("SELECT id FROM coders WHERE name = ?", [consensus]).fetchone()
+    if row is None:
+        return {}
+    out = {}
+    for (data,) in project.conn.execute(
+        "SELECT data FROM events WHERE coder_id = ? AND action = 'reconcile.decide' ORDER BY id", [row[0]]
+    ):
+        d = json.loads(data)
+        if code is None or d["code"] == code:
+            out[(d["transcript"], d["code"], d["unit"][0], d["unit"][1])] = d
+    return out
+
+
+def seed_consensus(
+    project,
+    coders,
+    *,
+    consensus: str = CONSENSUS,
+    unit: str = "utterance",
+    transcripts=None,
+    codes=None,
+) -> int:
+    """Give the consensus coder every unit all `coders` agree a code applies to.
+
+    Per agreed unit the consensus span runs from the earliest to the latest point of the
+    coders' spans inside the unit (at character level: each run of characters all coders
+    coded). Units where the consensus coder already has that code are left alone, so running
+    it again adds nothing. One transaction, one `reconcile.seed` event; returns codings added.
+    """
+    require_reconciliation(project)
+    table = build_unit_table(project, coders, unit, transcripts, codes)
+    if consensus in table.coders:
+        raise AgreementError(f"the consensus coder {consensus!r} cannot be one of the coders being reconciled")
+    existing = {}
+    row = project.conn.execute("SELECT id FROM coders WHERE name = ?", [consensus]).fetchone()
+    if row:
+        for k in project.codings(coder=consensus):
+            existing.setdefault((k.transcript, k.code), []).append((k.start, k.end))
+    planned: list[tuple[str, str, int, int]] = []
+    transcript_starts = set(table.base.tolist())
+    for i, code in enumerate(table.codes):
+        agreed = np.nonzero(table.applied[i].all(axis=0))[0]
+        if agreed.size == 0:
+            continue
+        all_spans = np.concatenate([table.spans[i][j] for j in range(len(table.coders))])
+        runs: list[list[int]] = []
+        for u in agreed.tolist():
+            s, e = int(table.starts[u]), int(table.ends[u])
+            if unit != "character":
+                inside = all_spans[(all_spans[:, 0] < e) & (all_spans[:, 1] > s)]
+                s, e = max(s, int(inside[:, 0].min())), min(e, int(inside[:, 1].max()))
+            if runs and unit == "character" and runs[-1][1] == s and s not in transcript_starts:
+                runs[-1][1] = e
+            else:
+                runs.append([s, e])
+        for s, e in runs:
+            t = int(np.searchsorted(table.base, s, side="right") - 1)
+            name, base = table.transcripts[t], int(table.base[t])
+            s, e = s - base, e - base
+            if any(a < e and b > s for a, b in existing.get((name, code), [])):
+                continue
+            planned.append((name, code, s, e))
+    if not planned:
+        return 0
+    with project.transaction():
+        consensus_id = project.ensure_coder(consensus)
+        added = [project._insert_coding(t, c, consensus, s, e, "consensus", "", None) for t, c, s, e in planned]
+        project.log(
+            "reconcile.seed",
+            "coder",
+            consensus_id,
+            {"coders": table.coders, "unit": unit, "added": added, "count": len(added)},
+            consensus_id,
+        )
+    return len(added)

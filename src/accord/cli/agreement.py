@@ -1,0 +1,163 @@
+"""Commands for several coders: agreement, merging copies, blind/reconciliation mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import main
+from .common import emit_json, json_option, open_project, project_option
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+@main.command()
+@project_option
+@click.option("--coders", required=True, help="Two or more coders, comma-separated: alice,bob.")
+@click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance", show_default=True, help="Unit of analysis.")
+@click.option("--codes", help="Only these codes, comma-separated (default: the codes any of the coders used).")
+@click.option("--transcripts", help="Only these transcripts, comma-separated (default: those every coder has coded).")
+@click.option("--per-transcript", is_flag=True, help="Also give the figures for each transcript.")
+@click.option("--pairwise", is_flag=True, help="More than two coders: print a pairwise kappa matrix for every code.")
+@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True, help="Bootstrap resamples for alpha's interval (0: none).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the bootstrap.")
+@click.option("--unitizing", type=click.Choice(["2004", "2016"]), default="2004", show_default=True, help="Definition of unitizing alpha.")
+@click.option("--method", "show_method", is_flag=True, help="Print the definitions and formulas for a methods section.")
+@json_option
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV: one row per code.")
+def agreement(project_path: Path, coders, unit, codes, transcripts, per_transcript, pairwise, bootstrap, seed, unitizing, show_method, as_json, as_csv):
+    """Inter-coder agreement per code and overall: percent agreement, Cohen's kappa (two
+    coders) or Fleiss' kappa (more), Krippendorff's alpha with a bootstrap interval, and
+    unitizing alpha on the spans; over all units and over the units anyone coded.
+
+    A coder applied a code to a unit when one of their spans of that code overlaps it.
+
+    \b
+    Examples:
+      accord agreement --coders alice,bob
+      accord agreement --coders alice,bob --unit character --codes "Minimal response"
+      accord agreement --coders a1,a2,a3 --per-transcript --csv > agreement.csv
+      accord agreement --coders alice,bob --json | jq '.overall.all_units.kappa'
+    """
+    from ..agreement.render import report_csv, report_text
+    from ..agreement.report import agreement_report
+
+    if as_json and as_csv:
+        raise click.UsageError("choose --json or --csv, not both")
+    with open_project(project_path) as project:
+        report = agreement_report(
+            project,
+            _split(coders) or [],
+            unit=unit,
+            transcripts=_split(transcripts),
+            codes=_split(codes),
+            per_transcript=per_transcript,
+            bootstrap=bootstrap,
+            seed=seed,
+            unitizing=unitizing,
+        )
+    if as_json:
+        return emit_json(report.to_dict())
+    if as_csv:
+        return click.echo(report_csv(report), nl=False)
+    click.echo(report_text(report, pairwise=pairwise, method=show_method))
+
+
+@main.command()
+@project_option
+@click.argument("other", type=click.Path(path_type=Path))
+@json_option
+def merge(project_path: Path, other: Path, as_json: bool):
+    """Bring another copy's coders and codings into this project.
+
+    Transcripts are matched by their text (SHA-256), codes by name. Running it twice
+    changes nothing. A transcript whose text differs from the one of the same name here is
+    reported and left out; one this project lacks is added. The other file is only read.
+
+    \b
+    Example:
+      accord merge bob/accord.db --project study.db
+    """
+    with open_project(project_path) as project:
+        result = project.merge_from(other)
+    if as_json:
+        return emit_json(dict(result.__dict__, added=result.added))
+    if not result.changed:
+        click.echo(f"Nothing new in {other}: {result.already_here} codings were already here.")
+    for name, count in result.codings_added.items():
+        click.echo(f"Merged {count} codings by {name!r}" + (" (new coder)" if name in result.coders_added else ""))
+    for name in result.coders_added:
+        if name not in result.codings_added:
+            click.echo(f"Added coder {name!r} (no codings)")
+    for name in result.transcripts_added:
+        click.echo(f"Added transcript {name!r} (not in this project before)")
+    for theirs, ours in result.transcripts_matched.items():
+        if theirs != ours:
+            click.echo(f"Matched their {theirs!r} to {ours!r} by its text")
+    for name in result.transcripts_differing:
+        click.echo(f"warning: not merged: transcript {name!r} has different text in {other}", err=True)
+    for code, count in result.codes_missing.items():
+        click.echo(f"warning: not merged: {count} codings of code {code!r}, which this project's codebook lacks", err=True)
+    if result.removed_there:
+        click.echo(f"note: {result.removed_there} codings removed in {other} are still active here (left as they are)")
+
+
+@main.command()
+@project_option
+@click.argument("mode", required=False, type=click.Choice(["blind", "reconciliation"]))
+def mode(project_path: Path, mode: str | None):
+    """Show or switch the project's mode: blind (coders see only their own codings) or
+    reconciliation (everyone's codings visible, disagreements can be resolved).
+
+    \b
+    Examples:
+      accord mode
+      accord mode reconciliation
+    """
+    with open_project(project_path) as project:
+        if mode is None:
+            click.echo(project.mode)
+            return
+        before = project.mode
+        if before != mode:
+            project.set_mode(mode)
+    click.echo(f"Mode: {mode}" + (" (unchanged)" if before == mode else f" (was {before})"))
+
+
+@main.command()
+@project_option
+@click.option("--coders", required=True, help="Two or more coders, comma-separated.")
+@click.option("--code", required=True, help="The code to list disagreements for.")
+@click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance", show_default=True)
+@click.option("--transcripts", help="Only these transcripts, comma-separated.")
+@json_option
+def disagreements(project_path: Path, coders, code, unit, transcripts, as_json):
+    """List the units where coders differ on a code, with each coder's coded words.
+
+    Only in reconciliation mode (it shows every coder's codings).
+
+    \b
+    Example:
+      accord disagreements --coders alice,bob --code "Minimal response"
+    """
+    from ..agreement.disagreements import disagreements as find
+
+    with open_project(project_path) as project:
+        found = find(project, _split(coders) or [], code, unit=unit, transcripts=_split(transcripts))
+        texts = {d.transcript: project.transcript(d.transcript).text for d in found}
+    if as_json:
+        return emit_json([dict(d.__dict__, spans={c: [s.__dict__ for s in v] for c, v in d.spans.items()}) for d in found])
+    if not found:
+        click.echo("No disagreements.")
+        return
+    for d in found:
+        where = f"utterance {d.utterance}" if d.utterance else f"[{d.start}, {d.end})"
+        state = f"  (decided: {d.decision})" if d.decision else ""
+        click.echo(f"{d.transcript} {where}{state}")
+        for coder, spans in d.spans.items():
+            said = " | ".join(texts[d.transcript][s.start : s.end].replace("\n", " ") for s in spans) or "-"
+            click.echo(f"    {coder}: {said if len(said) <= 100 else said[:97] + '...'}")
+    click.echo(f"{len(found)} disagreement(s), {sum(d.resolved for d in found)} decided")

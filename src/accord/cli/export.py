@@ -1,0 +1,257 @@
+"""`accord export ...`: Word, CSV and REFI-QDA out; and the REFI-QDA side of `accord import`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import AccordError, InputError
+from .common import EXIT_BAD_INPUT, emit_json, open_project, project_option
+from . import main
+
+REFI_SUFFIXES = (".qdpx", ".qdc")
+
+
+def _out(path: Path) -> Path:
+    if str(path) != "-" and not path.parent.exists():
+        raise click.BadParameter(f"folder {path.parent} does not exist", param_hint="OUT")
+    return path
+
+
+def filter_options(f):
+    """--codes, --coders/--consensus, --transcripts, --speaker, --pseudonymise."""
+    options = [
+        click.option("--codes", help="Only these codes (comma-separated; a code includes its sub-codes)."),
+        click.option("--coders", help="Only these coders (comma-separated)."),
+        click.option("--consensus", is_flag=True, help="Only the consensus coding (coder 'consensus')."),
+        click.option("--transcripts", help="Only these transcripts (comma-separated names)."),
+        click.option("--speaker", "speakers", help="Only codings starting in turns of these speakers or roles, e.g. client."),
+        click.option("--pseudonymise", is_flag=True, help="Replace speaker names with roles or stable IDs everywhere."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _select(project, codes, coders, consensus, transcripts, speakers, pseudonymise):
+    from ..export.select import select
+
+    return select(project, codes=codes, coders=coders, consensus=consensus, transcripts=transcripts,
+                  speakers=speakers, pseudonymise=pseudonymise)
+
+
+@main.group()
+def export():
+    """Export coded excerpts, the codebook and agreement to Word; tables to CSV; REFI-QDA files.
+
+    \b
+    Examples:
+      accord export excerpts excerpts.docx --context 2 --pseudonymise
+      accord export codebook codebook.docx
+      accord export agreement agreement.docx --coders alice,bob
+      accord export csv tables/
+      accord export qdpx study.qdpx      # for NVivo, ATLAS.ti, MAXQDA, QualCoder
+      accord import other_tool.qdpx      # REFI-QDA files come in through `accord import`
+    """
+
+
+@export.command("excerpts")
+@project_option
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@filter_options
+@click.option("--context", type=click.IntRange(0, 50), help="Show N utterances either side, coded words in bold.")
+def export_excerpts(project_path, out, codes, coders, consensus, transcripts, speakers, pseudonymise, context):
+    """Coded excerpts grouped by code, following the codebook hierarchy, as a Word document.
+
+    \b
+    Examples:
+      accord export excerpts appendix.docx --coders alice --pseudonymise
+      accord export excerpts ruptures.docx --codes "Withdrawal rupture" --speaker client --context 2
+      accord export excerpts agreed.docx --consensus
+    """
+    from ..export.excerpts import excerpts_report
+
+    with open_project(project_path) as project:
+        sel = _select(project, codes, coders, consensus, transcripts, speakers, pseudonymise)
+        versions = project.codebook_versions()
+        result = excerpts_report(sel, _out(out), context=context,
+                                 codebook_version=versions[-1]["label"] if versions else None)
+    click.echo(f"Wrote {out}: {result['excerpts']} excerpts under {result['codes']} codes")
+
+
+@export.command("codebook")
+@project_option
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--coders", help="Count only these coders' codings (comma-separated).")
+def export_codebook(project_path, out, coders):
+    """The codebook as a Word document, with how often each code was used.
+
+    \b
+    Example:
+      accord export codebook codebook.docx
+    """
+    from ..export.codebook_report import codebook_report
+
+    with open_project(project_path) as project:
+        if project.codebook() is None:
+            raise AccordError("the project has no codebook yet; load one with `accord codebook load FILE`")
+        sel = _select(project, None, coders, False, None, None, False)
+        result = codebook_report(sel, _out(out))
+    click.echo(f"Wrote {out}: {result['codes']} codes, {result['codings']} codings counted")
+
+
+@export.command("csv")
+@project_option
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--table", "table", type=click.Choice(["segments", "frequencies", "matrix"]),
+              help="Write only this table, to OUT (a .csv file, or - for standard output).")
+@filter_options
+@click.option("--bom", is_flag=True, help="Start files with a UTF-8 byte-order mark (for Excel).")
+def export_csv_(project_path, out, table, codes, coders, consensus, transcripts, speakers, pseudonymise, bom):
+    """Tables for statistics: coded segments, code-by-transcript frequencies, a 0/1 utterance matrix.
+
+    Without --table, OUT is a folder (created if needed) that gets segments.csv,
+    frequencies.csv and matrix.csv.
+
+    \b
+    Examples:
+      accord export csv tables/
+      accord export csv - --table frequencies --coders alice,bob
+      accord export csv matrix.csv --table matrix --speaker client
+    """
+    from ..export.csv import TABLES, export_csv
+
+    if table is None and str(out) == "-":
+        raise click.BadParameter("standard output takes one table: add --table", param_hint="OUT")
+    if table is None and out.exists() and not out.is_dir():
+        raise click.BadParameter(f"{out} is a file; without --table OUT is a folder", param_hint="OUT")
+    with open_project(project_path) as project:
+        sel = _select(project, codes, coders, consensus, transcripts, speakers, pseudonymise)
+        written = export_csv(sel, out if table is None else _out(out), (table,) if table else TABLES, bom)
+    if str(out) != "-":
+        click.echo(f"Wrote {', '.join(written)} ({len(sel.excerpts)} coded segments)")
+
+
+@export.command("qdc")
+@project_option
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def export_qdc(project_path, out):
+    """The codebook as a REFI-QDA .qdc file (hierarchy, colours, descriptions).
+
+    \b
+    Example:
+      accord export qdc codebook.qdc
+    """
+    from ..interchange import write_qdc
+
+    with open_project(project_path) as project:
+        book = project.codebook()
+        if book is None:
+            raise AccordError("the project has no codebook yet; load one with `accord codebook load FILE`")
+        write_qdc(book, project.guids("codes"), _out(out))
+    click.echo(f"Wrote {out}: {len(book.codes)} codes")
+
+
+@export.command("qdpx")
+@project_option
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--coders", help="Only these coders' codings and memos (comma-separated).")
+def export_qdpx(project_path, out, coders):
+    """The project as a REFI-QDA .qdpx: transcripts, codebook, each coder's codings and memos.
+
+    \b
+    Examples:
+      accord export qdpx study.qdpx
+      accord export qdpx alice.qdpx --coders alice
+    """
+    from ..interchange import write_qdpx
+
+    names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
+    with open_project(project_path) as project:
+        for name in names or []:
+            project.coder_id(name)  # unknown coder: a clear message
+        counts = write_qdpx(project, _out(out), names)
+    click.echo(f"Wrote {out}: {counts['transcripts']} transcripts, {counts['codes']} codes, "
+               f"{counts['coders']} coders, {counts['codings']} codings, {counts['notes']} memos")
+
+
+def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False) -> None:
+    """`accord import` of .qdpx/.qdc files: all read and checked, then stored in one transaction."""
+    from ..interchange import read_qdc, read_qdpx
+
+    others = [f for f in files if f.suffix.lower() not in REFI_SUFFIXES]
+    if others:
+        raise click.UsageError(f"import REFI-QDA files (.qdpx, .qdc) on their own, not with {others[0]}")
+    bundles, errors = [], []
+    for path in files:
+        try:
+            if not path.is_file():
+                raise InputError(path, "file not found")
+            bundles.append(read_qdc(path) if path.suffix.lower() == ".qdc" else read_qdpx(path, roles=roles))
+        except InputError as e:
+            errors.append(e)
+    for e in errors:
+        click.echo(f"error: {e}", err=True)
+    if errors:
+        click.echo(f"Nothing imported: {len(errors)} of {len(files)} file(s) could not be read.", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    results = []
+    with open_project(project_path) as project:
+        problems = [p for b in bundles for p in project.bundle_conflicts(b)]
+        if problems:
+            for problem in problems:
+                click.echo(f"error: {problem}", err=True)
+            raise AccordError("nothing imported: a transcript of that name with different text is already in the project")
+        with project.transaction():
+            for b in bundles:
+                results.append((b, project.import_bundle(b)))
+    if as_json:
+        return emit_json([dict(s, file=b.source, notes=b.notes) for b, s in results])
+    for b, s in results:
+        click.echo(
+            f"Imported {b.source}: {s['transcripts']} transcripts"
+            + (f" (+{s['transcripts_reused']} already here)" if s["transcripts_reused"] else "")
+            + f", {s['codes']} new codes, {s['coders']} new coders, {s['codings']} codings"
+            + (f" ({s['codings_skipped']} already here)" if s["codings_skipped"] else "")
+            + f", {s['memos']} memos"
+        )
+        for note in b.notes:
+            click.echo(f"  note: {note}")
+
+
+@export.command("agreement")
+@project_option
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--coders", required=True, help="Two or more coders, comma-separated: alice,bob.")
+@click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance",
+              show_default=True, help="Unit of analysis.")
+@click.option("--codes", help="Only these codes, comma-separated (default: the codes any of the coders used).")
+@click.option("--transcripts", help="Only these transcripts, comma-separated (default: those every coder has coded).")
+@click.option("--per-transcript", is_flag=True, help="Add a table per transcript.")
+@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="Bootstrap resamples for alpha's interval (0: none).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the bootstrap.")
+@click.option("--unitizing", type=click.Choice(["2004", "2016"]), default="2004", show_default=True,
+              help="Definition of unitizing alpha.")
+def export_agreement(project_path, out, coders, unit, codes, transcripts, per_transcript, bootstrap, seed, unitizing):
+    """The agreement report as Word tables, with a paragraph for a methods section.
+
+    The figures are those of `accord agreement` with the same options.
+
+    \b
+    Examples:
+      accord export agreement agreement.docx --coders alice,bob
+      accord export agreement chars.docx --coders alice,bob --unit character --codes "Minimal response"
+    """
+    from ..agreement.report import agreement_report
+    from ..export.agreement_report import agreement_document
+
+    split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
+    with open_project(project_path) as project:
+        report = agreement_report(project, split(coders) or [], unit=unit, transcripts=split(transcripts),
+                                  codes=split(codes), per_transcript=per_transcript, bootstrap=bootstrap,
+                                  seed=seed, unitizing=unitizing)
+        result = agreement_document(report, _out(out), Path(project_path).stem)
+    click.echo(f"Wrote {out}: {result['codes']} codes over {result['units']} {unit}s")

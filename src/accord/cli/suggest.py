@@ -1,0 +1,238 @@
+"""`accord suggest`, `train`, `evaluate`, `simulate` and `suggestions`: the suggestion commands."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from ..errors import AccordError, InputError
+from . import main
+from .common import emit_json, json_option, open_project, project_option
+
+
+def _pct(x) -> str:
+    return "   -" if x is None else f"{x:.2f}"
+
+
+@main.command()
+@project_option
+@click.argument("transcripts", nargs=-1)
+@click.option("--codes", help="Only these codes (comma-separated names).")
+@click.option("--workers", type=click.IntRange(1, 8), default=1, show_default=True, help="Worker processes.")
+@click.option("--rebuild", is_flag=True, help="Rebuild the rules from the codebook, dropping the saved model.")
+@json_option
+def suggest(project_path: Path, transcripts, codes, workers, rebuild, as_json):
+    """Suggest codes for transcripts (all of them by default) from the codebook's rules and
+    the model trained on coders' decisions.
+
+    Re-running replaces the pending suggestions; suggestions a coder has decided on are kept.
+
+    \b
+    Examples:
+      accord suggest
+      accord suggest session01_cbt_panic --codes "Minimal response,Denial"
+    """
+    from ..suggest import service
+
+    with open_project(project_path) as project:
+        book = service._codebook(project)
+        pipeline, needs_save = service.load_pipeline(project, rebuild=rebuild)
+        chosen = service.check_codes(book, [c.strip() for c in codes.split(",")] if codes else None, pipeline)
+        names = list(transcripts) or [r["name"] for r in project.transcripts()]
+        if not names:
+            raise AccordError("the project has no transcripts yet; import some with `accord import FILE...`")
+        for n in names:
+            project.transcript_id(n)  # unknown names fail before anything is computed
+        silent = [] if chosen else service.silent_codes(book, pipeline)
+        with click.progressbar(length=len(names), label="Suggesting", file=sys.stderr, hidden=as_json) as bar:
+            results = service.run_suggestions(project, names, pipeline, codes=chosen, workers=workers,
+                                              progress=lambda t: bar.update(1))
+        totals = service.store_suggestions(project, pipeline, results, needs_save)
+    per_code = Counter()
+    per_source = Counter()
+    for items in results.values():
+        for i in items:
+            per_code[i.code] += 1
+            per_source[(i.code, i.source)] += 1
+    if as_json:
+        return emit_json({"version": pipeline.version, "transcripts": totals, "codes": dict(per_code), "not_suggestable": silent})
+    click.echo(f"Pipeline {pipeline.version}" + (" (model trained on an older codebook: run `accord train`)" if pipeline.meta.get("stale") else ""))
+    click.echo(f"{'code':<36} {'total':>6} {'rules':>6} {'model':>6} {'both':>6}")
+    for code in [c.name for c in book.codes if per_code[c.name]]:
+        click.echo(f"{code:<36} {per_code[code]:>6} {per_source[(code, 'rule')]:>6} {per_source[(code, 'model')]:>6} {per_source[(code, 'both')]:>6}")
+    added = sum(t["added"] for t in totals.values())
+    kept = sum(t["kept"] for t in totals.values())
+    click.echo(f"{sum(per_code.values())} suggestions in {len(names)} transcript(s): {added} new, {kept} already decided kept")
+    if silent:
+        click.echo(f"Not suggested (no examples, patterns or decisions yet): {', '.join(silent)}")
+
+
+@main.command()
+@project_option
+@click.option("--coder", "coders", multiple=True, help="Train only on this coder's decisions (repeatable; default all).")
+@json_option
+def train(project_path: Path, coders, as_json):
+    """Retrain the suggestion model from every decision, and print per-code counts and
+    held-out scores (cross-validated over transcripts).
+
+    \b
+    Example:
+      accord train
+      accord train --coder alice
+    """
+    from ..suggest import service
+
+    with open_project(project_path) as project:
+        pipeline, report = service.train(project, coders=list(coders) or None)
+    if as_json:
+        return emit_json(report)
+    click.echo(f"Trained {pipeline.version} on {report['utterances']} utterances from {report['transcripts']} transcript(s) "
+               f"in {report['seconds']:.1f}s")
+    click.echo(f"{'code':<36} {'pos':>5} {'neg':>5} {'thresh':>6} {'P':>5} {'R':>5} {'F1':>5}")
+    for code, (pos, neg) in report["counts"].items():
+        if not pos and not neg:
+            continue
+        s = report["scores"].get(code, {})
+        t = report["thresholds"].get(code)
+        click.echo(f"{code:<36} {pos:>5} {neg:>5} {_pct(t):>6} {_pct(s.get('precision')):>5} {_pct(s.get('recall')):>5} {_pct(s.get('f1')):>5}")
+    if report["exclusive"]:
+        click.echo("One code per utterance (learned): " + "; ".join(", ".join(f) for f in report["exclusive"]))
+
+
+def _reference(project, coder, gold):
+    if gold:
+        from ..coding_table import read_coding_table
+
+        if not Path(gold).is_file():
+            raise InputError(gold, "no such file")
+        book = project.codebook()
+        transcripts = {r["name"]: project.transcript(r["name"]) for r in project.transcripts()}
+        rows = read_coding_table(gold, transcripts, {c.name for c in book.codes})
+    else:
+        rows = [{"transcript": k.transcript, "code": k.code, "start": k.start, "end": k.end} for k in project.codings(coder=coder)]
+    return rows
+
+
+@main.command()
+@project_option
+@click.option("--coder", help="Compare against this coder's codings.")
+@click.option("--gold", type=click.Path(path_type=Path), help="Or against a coding table (CSV, as for `codings import`).")
+@click.option("--codes", help="Only these codes (comma-separated); default: the codes in the reference.")
+@json_option
+def evaluate(project_path: Path, coder, gold, codes, as_json):
+    """Precision, recall and F1 of the suggestions against a coder (or a gold file), per code,
+    at utterance level and at span level (overlap matching), with Cohen's kappa, for rules
+    only, model only and both. Nothing is written.
+
+    \b
+    Examples:
+      accord evaluate --coder reference
+      accord evaluate --gold sample_transcripts/reference_coding_1-3.csv
+    """
+    from ..suggest import service
+    from ..suggest.evaluate import evaluate as run
+
+    if bool(coder) == bool(gold):
+        raise click.UsageError("give either --coder NAME or --gold FILE")
+    with open_project(project_path) as project:
+        rows = _reference(project, coder, gold)
+        if not rows:
+            raise AccordError("the reference has no codings to compare with")
+        pipeline, _ = service.load_pipeline(project)
+        names = sorted({r["transcript"] for r in rows})
+        transcripts = [project.transcript(n) for n in names]
+    reference = {}
+    for r in rows:
+        reference.setdefault(r["transcript"], []).append((r["code"], r["start"], r["end"]))
+    chosen = [c.strip() for c in codes.split(",")] if codes else sorted({r["code"] for r in rows})
+    report = run(pipeline, transcripts, reference, chosen)
+    if as_json:
+        return emit_json(report)
+    click.echo(f"Pipeline {pipeline.version}, {len(transcripts)} transcript(s)")
+    for mode, r in report.items():
+        click.echo(f"\n{mode}: macro-F1 utterance {r['macro_f1']['utterance']:.2f}, span {r['macro_f1']['span']:.2f}; "
+                   f"mean kappa {_pct(r['mean_kappa'])}")
+        click.echo(f"  {'code':<34} {'ref':>4} | {'P':>5} {'R':>5} {'F1':>5} | span {'P':>5} {'R':>5} {'F1':>5} | kappa")
+        for code, c in r["codes"].items():
+            u, s = c["utterance"], c["span"]
+            click.echo(f"  {code:<34} {c['reference']:>4} | {u['precision']:.2f}  {u['recall']:.2f}  {u['f1']:.2f} | "
+                       f"     {s['precision']:.2f}  {s['recall']:.2f}  {s['f1']:.2f} | {_pct(c['kappa'])}")
+
+
+@main.command()
+@project_option
+@click.option("--gold", required=True, type=click.Path(path_type=Path), help="Gold coding table (CSV).")
+@click.option("--codes", help="Codes to learn (comma-separated); default: those in the gold file.")
+@click.option("--seeds", type=click.IntRange(1, 20), default=3, show_default=True, help="Random seeds to average.")
+@click.option("--holdout", type=click.FloatRange(0.05, 0.9), default=0.25, show_default=True, help="Share of transcripts held out.")
+@click.option("--order", type=click.Choice(["uncertain", "document", "random"]), default="uncertain", show_default=True)
+@click.option("--every", type=click.IntRange(1), default=50, show_default=True, help="Retrain every N decisions.")
+@click.option("--checkpoints", default="50,100,200,400,1000", show_default=True, help="Decision counts to report.")
+@click.option("--no-baseline", is_flag=True, help="Skip the TF-IDF baseline (it needs scikit-learn).")
+@json_option
+def simulate(project_path: Path, gold, codes, seeds, holdout, order, every, checkpoints, no_baseline, as_json):
+    """A learning curve: a simulated coder accepts or rejects suggestions as the gold coding
+    says, the model retrains, and F1 and kappa on held-out transcripts are printed after each
+    round, beside a TF-IDF + logistic-regression baseline trained on as many random utterances.
+    The project is only read.
+
+    \b
+    Example:
+      accord simulate --gold gold.csv --codes "Reflection,Question,Therapist input,Other (therapist)"
+    """
+    from ..suggest.pipeline import build_pipeline
+    from ..suggest.simulate import simulate as run, summarise
+
+    try:
+        points = tuple(int(x) for x in checkpoints.split(","))
+    except ValueError:
+        raise click.BadParameter("comma-separated whole numbers, e.g. 50,100,200") from None
+    with open_project(project_path) as project:
+        book = project.codebook()
+        if book is None:
+            raise AccordError("the project has no codebook yet; load one with `accord codebook load FILE`")
+        rows = _reference(project, None, gold)
+        chosen = [c.strip() for c in codes.split(",")] if codes else sorted({r["code"] for r in rows})
+        log = (lambda s: None) if as_json else (lambda s: click.echo("  " + s, err=True))
+        results = run(project, lambda: build_pipeline(book), rows, chosen, seeds=range(seeds), holdout=holdout,
+                      checkpoints=points, order=order, every=every, with_baseline=not no_baseline, log=log)
+    summary = summarise(results, chosen)
+    if as_json:
+        return emit_json({"codes": chosen, "summary": summary, "runs": results})
+    click.echo(f"{'decisions':>9} | accord macro-F1  kappa | baseline macro-F1  kappa")
+    for row in summary:
+        a, b = row["accord"], row.get("baseline")
+        click.echo(f"{row['decisions']!s:>9} | {a['macro_f1']:.3f} ±{a['macro_f1_sd']:.2f}   {a['kappa']:.3f} | "
+                   + (f"{b['macro_f1']:.3f} ±{b['macro_f1_sd']:.2f}     {b['kappa']:.3f}" if b else "-"))
+        click.echo("          " + ", ".join(f"{c} {a['per_code'][c]:.2f}" + (f"/{b['per_code'][c]:.2f}" if b else "") for c in chosen))
+
+
+@main.command("suggestions")
+@project_option
+@click.option("--coder", help="Only suggestions this coder has not decided yet.")
+@click.option("--transcript", help="Only this transcript.")
+@click.option("--order", type=click.Choice(["document", "uncertain"]), default="document", show_default=True,
+              help="uncertain: rules and model disagreeing first, then scores nearest the threshold.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@json_option
+def suggestions_list(project_path: Path, coder, transcript, order, limit, as_json):
+    """List pending suggestions with why each was made.
+
+    \b
+    Example:
+      accord suggestions --coder alice --order uncertain --limit 20
+    """
+    from ..suggest.review import review_order
+
+    with open_project(project_path) as project:
+        rows = review_order(project, project.suggestions(transcript=transcript, coder=coder), order)[:limit]
+        texts = {n: project.transcript(n).text for n in {s.transcript for s in rows}}
+    if as_json:
+        return emit_json([dict(s.__dict__, text=texts[s.transcript][s.start:s.end]) for s in rows])
+    for s in rows:
+        quote = texts[s.transcript][s.start:s.end].replace("\n", " ")
+        quote = quote if len(quote) <= 60 else quote[:57] + "..."
+        click.echo(f"{s.id:>6}  {s.transcript}  {s.code}  {s.score:.2f}  \"{quote}\"\n        {s.explanation}")

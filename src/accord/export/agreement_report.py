@@ -1,0 +1,139 @@
+"""The agreement report as a Word document: tables for a paper and a paragraph for its methods.
+
+Figures come from `accord.agreement.report.agreement_report`, so they are the ones the
+command line prints; this module only lays them out. A summary paragraph states the unit of
+analysis, the coefficients, the number of units and the coders in words a methods section
+can adapt, and the report's own method text follows with every definition. Figures that are
+not defined print as "n/a", never as 0 or 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from statistics import median
+
+from .docx import Report
+
+NA = "n/a"
+OVERALL = "All codes (set of codes per unit)"
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return NA
+    text = f"{x:.3f}"
+    return "0.000" if text == "-0.000" else text
+
+
+def _pct(x: float | None) -> str:
+    return NA if x is None else f"{100 * x:.1f}%"
+
+
+def _ci(figures) -> str:
+    i = figures.alpha_interval
+    if i is None:
+        return ""
+    return NA if i.low is None else f"[{i.low:.2f}, {i.high:.2f}]"
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def summary_paragraph(report) -> str:
+    """Results in a sentence or three, for a methods or results section to adapt."""
+    unit = {"utterance": "utterances (speaker turns)", "sentence": "sentences",
+            "character": "characters of spoken text"}[report.unit]
+    o = report.overall.all_units
+    boot = report.bootstrap
+    ci = _ci(o)
+    level = f"{round(boot['level'] * 100)}% CI " if boot else ""
+    kappas = [c.all_units.kappa for c in report.by_code if c.all_units.kappa is not None]
+    text = (
+        f"Agreement between the "
+        f"{len(report.coders)} coders ({_names(report.coders)}) was assessed on {report.units} {unit} "
+        f"in {len(report.transcripts)} transcript(s), for {len(report.codes)} code(s). "
+        f"A coder applied a code to a unit when one of their codings of it overlapped the unit. "
+        f"Over all codes (each unit's value being the set of codes applied), percent agreement was "
+        f"{_pct(o.percent_agreement)}, {report.kappa} {_num(o.kappa)} and Krippendorff's alpha "
+        f"(nominal) {_num(o.alpha)}{f' ({level}{ci[1:-1]})' if ci and ci != NA else ''}."
+    )
+    if kappas:
+        text += (f" Per code, {report.kappa} ranged from {_num(min(kappas))} to {_num(max(kappas))} "
+                 f"(median {_num(median(kappas))}; {len(kappas)} of {len(report.by_code)} codes computable).")
+    if report.overall.unitized_alpha is not None:
+        text += f" Unitizing alpha over the coders' spans was {_num(report.overall.unitized_alpha)} ({report.unitizing})."
+    return text
+
+
+def agreement_document(report, path: str | Path, project_name: str) -> dict:
+    many = len(report.coders) > 2
+    doc = Report(f"Inter-coder agreement: {project_name}")
+    facts = [
+        ("Project", project_name),
+        ("Coders", ", ".join(report.coders)),
+        ("Unit of analysis", report.unit),
+        ("Units", str(report.units)),
+        ("Transcripts", str(len(report.transcripts))),
+        ("Codes", str(len(report.codes))),
+        ("Kappa", report.kappa),
+        ("Unitizing alpha", report.unitizing),
+    ]
+    if report.bootstrap:
+        b = report.bootstrap
+        facts.append(("Alpha interval", f"{round(b['level'] * 100)}% percentile bootstrap, "
+                                        f"{b['resamples']} resamples, seed {b['seed']}"))
+    doc.title_page("Inter-coder agreement", project_name, facts)
+
+    doc.heading("Summary for a methods section", 1)
+    doc.paragraph(summary_paragraph(report))
+
+    doc.heading("Agreement per code, over all units", 1)
+    use_heads = report.coders if len(report.coders) <= 4 else ["uses (min\u2013max)"]
+    boot = report.bootstrap is not None
+    columns = ["Code", *use_heads, "% agree", "\u03ba", "\u03b1"] + (["\u03b1 CI"] if boot else []) + ["u-\u03b1"]
+    rows = []
+    for c in report.by_code + [report.overall]:
+        overall = c is report.overall
+        uses = ([""] * len(use_heads) if overall else
+                [str(c.use[n]) for n in report.coders] if len(report.coders) <= 4 else
+                [f"{min(c.use.values())}\u2013{max(c.use.values())}"])
+        a = c.all_units
+        rows.append([OVERALL if overall else c.code, *uses, _pct(a.percent_agreement), _num(a.kappa), _num(a.alpha)]
+                    + ([_ci(a)] if boot else []) + [_num(c.unitized_alpha)])
+    doc.table(columns, rows)
+    doc.paragraph(
+        f"Uses: units each coder applied the code to. \u03ba: {report.kappa}"
+        + ("; % agree is the mean over pairs of coders" if many else "")
+        + ". \u03b1: Krippendorff's alpha (nominal). u-\u03b1: unitizing alpha on the spans. "
+        "n/a: not computable.", "Excerpt Source")
+
+    doc.heading("Agreement per code, over the units anyone coded", 1)
+    rows = [[OVERALL if c is report.overall else c.code, str(c.coded_units.units), _pct(c.coded_units.percent_agreement),
+             _num(c.coded_units.kappa), _num(c.coded_units.alpha)] for c in report.by_code + [report.overall]]
+    doc.table(["Code", "Units", "% agree", "\u03ba", "\u03b1"], rows)
+    doc.paragraph("Leaving out the text nobody coded, which otherwise dominates the figures for rare codes.",
+                  "Excerpt Source")
+
+    if many:
+        doc.heading("Pairwise Cohen's kappa, all codes", 1)
+        matrix = report.matrix(None)
+        doc.table(["", *report.coders],
+                  [[a, *("\u2013" if v is None else _num(v) for v in row)] for a, row in zip(report.coders, matrix)])
+
+    if report.by_transcript:
+        doc.heading("Agreement per transcript, all codes", 1)
+        doc.table(["Transcript", "Units", "% agree", "\u03ba", "\u03b1", "u-\u03b1"],
+                  [[t.transcript, str(t.units), _pct(t.overall.all_units.percent_agreement),
+                    _num(t.overall.all_units.kappa), _num(t.overall.all_units.alpha),
+                    _num(t.overall.unitized_alpha)] for t in report.by_transcript])
+
+    doc.heading("Method", 1)
+    for part in report.method.split("\n\n"):
+        doc.paragraph(part)
+    if report.notes:
+        doc.heading("Notes", 1)
+        for note in report.notes:
+            doc.paragraph(note, "List Bullet")
+    doc.save(path)
+    return {"codes": len(report.by_code), "units": report.units}

@@ -1,0 +1,126 @@
+"""CSV tables for statistics packages (R, SPSS, Stata, pandas, Excel).
+
+- `segments`: one row per coded segment, with where it is and what was said;
+- `frequencies`: how often each code was used in each transcript, per coder;
+- `matrix`: one row per utterance and coder, one 0/1 column per code (1 when one of the
+  coder's spans of that code overlaps the utterance, the rule agreement uses).
+
+Times are seconds; offsets are code points, half-open, as everywhere in accord.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from bisect import bisect_left, bisect_right
+from pathlib import Path
+
+from .select import Selection
+
+TABLES = ("segments", "frequencies", "matrix")
+
+
+def segments(sel: Selection) -> tuple[list[str], list[list]]:
+    header = ["transcript", "code", "code_path", "coder", "start", "end", "utterance_first", "utterance_last",
+              "speaker", "role", "time_start", "time_end", "text", "memo"]
+    rows = []
+    for e in sel.excerpts:
+        t, first, last = e.transcript, e.first, e.last
+        speaker = first.speaker if first else ""
+        rows.append([
+            t.name, e.coding["code"], " > ".join(_path(sel, e.coding["code"])), e.coding["coder"],
+            e.coding["start"], e.coding["end"],
+            first.number if first else "", last.number if last else "",
+            sel.speaker(t, speaker) if sel.pseudonymise else speaker,
+            t.roles.get(speaker, ""),
+            _num(first.time_start if first else None), _num(last.time_end if last else None),
+            sel.quote(t, e.text), sel.quote(t, e.coding["memo"]),
+        ])
+    return header, rows
+
+
+def frequencies(sel: Selection) -> tuple[list[str], list[list]]:
+    names = list(sel.transcripts)
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for e in sel.excerpts:
+        per = counts.setdefault((e.coding["code"], e.coding["coder"]), {})
+        per[e.transcript.name] = per.get(e.transcript.name, 0) + 1
+    header = ["code", "coder", *names, "total"]
+    rows = []
+    for code in sel.codes:
+        for coder in sel.coders:
+            per = counts.get((code.name, coder), {})
+            rows.append([code.name, coder, *[per.get(n, 0) for n in names], sum(per.values())])
+    return header, rows
+
+
+def matrix(sel: Selection) -> tuple[list[str], list[list]]:
+    codes = [c.name for c in sel.codes]
+    column = {c: i for i, c in enumerate(codes)}
+    header = ["transcript", "utterance", "speaker", "role", "time_start", "time_end", "coder", *codes]
+    marks: dict[tuple[str, str], list[list[int]]] = {}
+    for t in sel.transcripts.values():
+        for coder in sel.coders:
+            marks[(t.name, coder)] = [[0] * len(codes) for _ in t.utterances]
+    ends_of = {n: [u.end for u in t.utterances] for n, t in sel.transcripts.items()}
+    starts_of = {n: [u.start for u in t.utterances] for n, t in sel.transcripts.items()}
+    for e in sel.excerpts:
+        n = e.transcript.name
+        grid = marks[(n, e.coding["coder"])]
+        first = bisect_right(ends_of[n], e.coding["start"])
+        last = bisect_left(starts_of[n], e.coding["end"])
+        for i in range(first, last):
+            grid[i][column[e.coding["code"]]] = 1
+    rows = []
+    for t in sel.transcripts.values():
+        for coder in sel.coders:
+            grid = marks[(t.name, coder)]
+            for u, flags in zip(t.utterances, grid):
+                speaker = sel.speaker(t, u.speaker) if sel.pseudonymise else u.speaker
+                rows.append([t.name, u.number, speaker, t.roles.get(u.speaker, ""),
+                             _num(u.time_start), _num(u.time_end), coder, *flags])
+    return header, rows
+
+
+def write_table(header: list[str], rows: list[list], out: str | Path, bom: bool = False) -> None:
+    """Write to a file, or to standard output for `-`."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    text = ("\ufeff" if bom else "") + buffer.getvalue()
+    if str(out) == "-":
+        sys.stdout.write(text)
+        return
+    from ..interchange.qdc import write_atomically
+
+    write_atomically(out, text.encode("utf-8"))
+
+
+def export_csv(sel: Selection, out: str | Path, tables: tuple[str, ...] = TABLES, bom: bool = False) -> list[str]:
+    """Write the tables; with several, `out` is a folder and each table is `NAME.csv` in it."""
+    builders = {"segments": segments, "frequencies": frequencies, "matrix": matrix}
+    if len(tables) == 1:
+        write_table(*builders[tables[0]](sel), out, bom)
+        return [str(out)]
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in tables:
+        path = folder / f"{name}.csv"
+        write_table(*builders[name](sel), path, bom)
+        written.append(str(path))
+    return written
+
+
+def _path(sel: Selection, code: str) -> list[str]:
+    parents = {c.name: c.parent for c in sel.codebook.codes}
+    out = [code]
+    while parents.get(out[0]):
+        out.insert(0, parents[out[0]])
+    return out
+
+
+def _num(x: float | None):
+    return "" if x is None else (int(x) if float(x).is_integer() else round(x, 3))

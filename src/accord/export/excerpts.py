@@ -1,0 +1,138 @@
+"""Coded excerpts by code, as a Word document for a paper's appendix or a supervision meeting.
+
+Codes follow the codebook hierarchy (Heading 1 for top-level codes, Heading 2 below...),
+each with its definition and how many excerpts follow. An excerpt says where it is from
+(transcript, utterance, time, speaker, coder) above the quote, and its memo below. With
+`context`, the coded utterances are shown whole with `context` utterances either side and
+the coded words in bold; without it, only the coded words are quoted.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..model import Transcript
+from .docx import Report
+from .select import Excerpt, Selection
+
+
+_BREAKS = re.compile(r"[ \t]*\n[ \t]*")
+
+
+def clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def excerpts_report(selection: Selection, path: str | Path, *, context: int | None = None,
+                    codebook_version: str | None = None) -> dict:
+    """Write the report; returns counts for the command line to print."""
+    sel = selection
+    report = Report(f"Coded excerpts: {sel.project_name}")
+    book = sel.codebook
+    facts = [
+        ("Project", sel.project_name),
+        ("Codebook", f"{book.name}, version {codebook_version or book.version}"),
+        ("Coders", ", ".join(sel.coders) or "none"),
+        ("Transcripts", str(len({e.transcript.name for e in sel.excerpts}))),
+        ("Excerpts", str(len(sel.excerpts))),
+    ]
+    for key, values in sel.filters.items():
+        facts.append((f"Only {key}", ", ".join(values)))
+    if sel.pseudonymise:
+        facts.append(("Speakers", "pseudonymised (roles or stable IDs)"))
+    if context is not None:
+        facts.append(("Context", f"{context} utterance(s) either side; coded words in bold"))
+    report.title_page("Coded excerpts", sel.project_name, facts)
+    report.contents()
+    by_code = sel.by_code()
+    below = _below(sel, by_code)
+    for code in sel.codes:
+        found = by_code.get(code.name, [])
+        report.heading(code.name, sel.depth(code) + 1)
+        if code.definition:
+            report.paragraph(code.definition)
+        report.paragraph(_count(found, below.get(code.name, 0)), "Excerpt Source")
+        for e in found:
+            _excerpt(report, sel, e, context)
+    report.save(path)
+    return {"codes": len(sel.codes), "excerpts": len(sel.excerpts)}
+
+
+def _count(found: list[Excerpt], below: int) -> str:
+    n, n_t = len(found), len({e.transcript.name for e in found})
+    text = (f"{n} excerpt{'s' if n != 1 else ''} from {n_t} transcript{'s' if n_t != 1 else ''}." if n
+            else "No excerpts coded with this code itself." if below else "No excerpts.")
+    return text + (f" {below} more under its sub-codes." if below else "")
+
+
+def _below(sel: Selection, by_code: dict[str, list]) -> dict[str, int]:
+    """Code -> number of excerpts of its descendants among the selected codes."""
+    parents = {c.name: c.parent for c in sel.codes}
+    out: dict[str, int] = {}
+    for code in sel.codes:
+        n, parent = len(by_code.get(code.name, [])), parents.get(code.name)
+        while parent in parents:
+            out[parent] = out.get(parent, 0) + n
+            parent = parents[parent]
+    return out
+
+
+def source_line(sel: Selection, e: Excerpt) -> str:
+    t, first, last = e.transcript, e.first, e.last
+    parts = [t.name]
+    if first is not None:
+        parts.append(f"utterance {first.number}" if first is last else f"utterances {first.number}\u2013{last.number}")
+        if first.time_start is not None:
+            parts.append(clock(first.time_start))
+        if first.speaker:
+            parts.append(sel.speaker(t, first.speaker))
+    parts.append(e.coding["coder"])
+    return " \u00b7 ".join(parts)
+
+
+def _excerpt(report: Report, sel: Selection, e: Excerpt, context: int | None) -> None:
+    report.paragraph(source_line(sel, e), "Excerpt Source")
+    t = e.transcript
+    start, end = e.coding["start"], e.coding["end"]
+    if e.first is None:
+        report.paragraph(_flat(sel.quote(t, t.text[start:end].strip())), "Quote")
+    elif context is None:
+        utterances = t.utterances[e.index[0] : e.index[1] + 1]
+        for u in utterances:
+            words = _flat(sel.quote(t, t.text[max(start, u.start) : min(end, u.end)].strip()))
+            p = report.add("Quote")
+            if len(utterances) > 1 and u.speaker:
+                report.run(p, f"{sel.speaker(t, u.speaker)}: ", italic=True)
+            report.run(p, words)
+    else:
+        lo, hi = max(0, e.index[0] - context), min(len(t.utterances) - 1, e.index[1] + context)
+        for i in range(lo, hi + 1):
+            _utterance(report, sel, t, i, start, end)
+    if e.coding["memo"]:
+        report.paragraph(sel.quote(t, e.coding["memo"]), "Excerpt Memo", bold_prefix="Memo: ")
+
+
+def _utterance(report: Report, sel: Selection, t: Transcript, i: int, start: int, end: int) -> None:
+    """One utterance with its speaker; the part inside [start, end) in bold."""
+    u = t.utterances[i]
+    p = report.add("Quote")
+    if u.speaker:
+        report.run(p, f"{sel.speaker(t, u.speaker)}: ", italic=True)
+    a, b = max(start, u.start), min(end, u.end)
+    if a >= b:
+        report.run(p, _flat(sel.quote(t, t.text[u.start : u.end])))
+        return
+    if a > u.start:
+        report.run(p, _flat(sel.quote(t, t.text[u.start : a])))
+    report.run(p, _flat(sel.quote(t, t.text[a:b])), bold=True)
+    if b < u.end:
+        report.run(p, _flat(sel.quote(t, t.text[b : u.end])))
+
+
+def _flat(text: str) -> str:
+    """Line breaks inside a turn (wrapped transcript lines) read as spaces in a quote."""
+    return _BREAKS.sub(" ", text) if "\n" in text else text

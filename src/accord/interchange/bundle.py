@@ -1,0 +1,26 @@
+"""What one REFI-QDA file holds, in accord's terms, checked and ready to store.
+
+A plain value with no I/O, so reading a file and storing it are separate steps: everything
+is checked before `Project.import_bundle` opens a transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import Codebook, Transcript
+
+
+@dataclass
+class Bundle:
+    name: str
+    source: str
+    codebook: Codebook | None = None
+    code_guids: dict[str, str] = field(default_factory=dict)  # code name -> guid
+    coders: list[tuple[str, str | None]] = field(default_factory=list)  # (name, guid)
+    transcripts: list[tuple[Transcript, str | None, str | None]] = field(default_factory=list)  # (t, guid, created)
+    # dicts with guid, transcript, code, coder, start, end, memo, created_at
+    codings: list[dict] = field(default_factory=list)
+    # dicts with transcript, utterance (None: whole transcript), coder, text, created_at
+    memos: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was tolerated or left out, for the user

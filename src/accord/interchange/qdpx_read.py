@@ -1,0 +1,354 @@
+"""Read a REFI-QDA `.qdpx` project into a checked `Bundle`.
+
+Everything is read and checked first: malformed XML, a zip that is not a qdpx, a coding of
+an unknown code or a selection outside its text stop the import with the file, line and
+element named. What real tools leave out or do differently (no Users, no colours, inclusive
+end positions, CRLF text, `.docx`-only sources, sources or notes accord has no place for)
+is tolerated and reported in `Bundle.notes`.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from bisect import bisect_right
+from pathlib import Path, PurePosixPath
+
+from ..errors import InputError
+from ..model import Transcript
+from ..transcripts.roles import assign_roles
+from .bundle import Bundle
+from .extras import read_extras
+from .positions import crlf_map, ends_look_inclusive
+from .qdc import make_codebook, read_codes
+from .refi_xml import (
+    child,
+    child_text,
+    children,
+    describe,
+    derived_guid,
+    local,
+    norm_guid,
+    parse_datetime,
+    parse_xml,
+)
+from .sources import Archive, decode_text, docx_text
+from .utterances import derive_utterances, extras_utterances
+
+UNATTRIBUTED = "unattributed"  # coder for codings and notes that name no user
+_KNOWN_SUFFIXES = {".txt", ".docx", ".doc", ".rtf", ".odt", ".pdf", ".vtt", ".srt", ".csv", ".htm", ".html"}
+_OTHER_SOURCES = {"PictureSource", "PDFSource", "AudioSource", "VideoSource"}
+
+
+def read_qdpx(path: str | Path, roles: dict[str, str] | None = None) -> Bundle:
+    path = Path(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except (zipfile.BadZipFile, OSError) as e:
+        raise InputError(path, f"not a .qdpx file: not a zip archive ({e})") from None
+    with zf:
+        archive = Archive(zf, str(path))
+        qde = [n for n in archive.names.values() if n.lower().endswith(".qde")]
+        if not qde:
+            held = ", ".join(sorted(archive.names.values())[:5]) or "nothing"
+            raise InputError(path, f"not a .qdpx file: no project.qde inside (the zip holds {held})")
+        member = next((n for n in qde if PurePosixPath(n).name.lower() == "project.qde"), qde[0])
+        return _Reader(archive, f"{path} ({member})", roles).read(archive.read(member), path)
+
+
+class _Reader:
+    def __init__(self, archive: Archive, where: str, roles: dict[str, str] | None):
+        self.archive = archive
+        self.where = where
+        self.roles = roles
+        self.notes: list[str] = []
+
+    def fail(self, el, message: str):
+        raise InputError(self.where, f"{describe(el)}: {message}" if el is not None else message,
+                         el.sourceline if el is not None else None)
+
+    def read(self, data: bytes, path: Path) -> Bundle:
+        root = parse_xml(data, self.where)
+        if local(root) != "Project":
+            hint = " (a codebook: save it as .qdc)" if local(root) == "CodeBook" else ""
+            self.fail(root, f"root element is <{local(root)}>, expected <Project>{hint}")
+        self.extras = read_extras(root, self.notes)
+        bundle = Bundle(name=root.get("name") or path.stem, source=str(path), notes=self.notes)
+        self.users = self._users(root)
+        self.code_names = self._codebook(root, bundle)
+        self.note_texts = self._notes(root)
+        self.used_notes: set[str] = set()
+        self._sources(root, bundle)
+        self._leftovers(root)
+        bundle.coders = [(name, self.user_guids.get(guid)) for guid, name in self.users.items()]
+        if any(c["coder"] == UNATTRIBUTED for c in bundle.codings) or any(m["coder"] == UNATTRIBUTED for m in bundle.memos):
+            bundle.coders.append((UNATTRIBUTED, None))
+            self.notes.append(f"{self.where}: codings or notes that name no user are stored for coder {UNATTRIBUTED!r}")
+        return bundle
+
+    # --- users, codes, notes ---------------------------------------------------------------------
+
+    def _users(self, root) -> dict[str, str]:
+        """Normalised guid -> coder name, unique (two users of one name are told apart by id)."""
+        users, taken = {}, set()
+        users_el = child(root, "Users")
+        for el in children(users_el, "User") if users_el is not None else []:
+            guid = norm_guid(el.get("guid"))
+            if guid is None:
+                self.fail(el, f"guid {el.get('guid')!r} is not a GUID")
+            name = (el.get("name") or "").strip() or (el.get("id") or "").strip() or f"user {guid[:8].lower()}"
+            if name in taken:
+                name = f"{name} ({(el.get('id') or guid[:8]).strip()})"
+            taken.add(name)
+            users[guid] = name
+        self.user_guids = {norm_guid(el.get("guid")): el.get("guid").strip().strip("{}")
+                           for el in (children(users_el, "User") if users_el is not None else [])}
+        return users
+
+    def user(self, *candidates: str | None) -> str:
+        """The coder for the first user guid given; unknown guids become coders of their own."""
+        for raw in candidates:
+            guid = norm_guid(raw)
+            if guid is None:
+                continue
+            if guid not in self.users:
+                self.users[guid] = f"user {guid[:8].lower()}"
+                self.user_guids[guid] = raw.strip().strip("{}")
+                self.notes.append(f"{self.where}: user {raw} is not listed in <Users>; called {self.users[guid]!r}")
+            return self.users[guid]
+        return UNATTRIBUTED
+
+    def _codebook(self, root, bundle: Bundle) -> dict[str, str]:
+        book_el = child(root, "CodeBook")
+        codes_el = child(book_el, "Codes") if book_el is not None else None
+        if codes_el is None or not children(codes_el, "Code"):
+            return {}
+        codes, guids, names = read_codes(codes_el, self.where, self.extras, self.notes)
+        bundle.codebook = make_codebook(codes, self.extras, f"{bundle.name} codebook", self.where)
+        bundle.code_guids = guids
+        return names
+
+    def _notes(self, root) -> dict[str, tuple]:
+        """Normalised note guid -> (text, creating user guid, created, element)."""
+        out = {}
+        notes_el = child(root, "Notes")
+        for el in children(notes_el, "Note") if notes_el is not None else []:
+            guid = norm_guid(el.get("guid"))
+            if guid is None:
+                self.fail(el, f"guid {el.get('guid')!r} is not a GUID")
+            text = child_text(el, "PlainTextContent")
+            if not text and el.get("plainTextPath"):
+                member = self.archive.find(el.get("plainTextPath"))
+                if member is None:
+                    self.fail(el, f"its text file {el.get('plainTextPath')!r} is not in the archive")
+                text = decode_text(self.archive.read(member), f"{self.archive.where} ({member})", self.notes)
+            text = text.strip() or (el.get("name") or "").strip()
+            out[guid] = (text, el.get("creatingUser"), parse_datetime(el.get("creationDateTime")), el)
+        return out
+
+    def note_text(self, holder) -> list[tuple[str, str | None, str | None]]:
+        """(text, creating user, created) of the notes a NoteRef under `holder` points to."""
+        out = []
+        for ref in children(holder, "NoteRef"):
+            guid = norm_guid(ref.get("targetGUID"))
+            if guid not in self.note_texts:
+                self.fail(ref, f"points to note {ref.get('targetGUID')!r}, which is not in <Notes>")
+            text, user, created, _ = self.note_texts[guid]
+            self.used_notes.add(guid)
+            if text:
+                out.append((text, user, created))
+        return out
+
+    # --- sources -----------------------------------------------------------------------------
+
+    def _sources(self, root, bundle: Bundle) -> None:
+        sources_el = child(root, "Sources")
+        if sources_el is None:
+            return
+        skipped: dict[str, int] = {}
+        texts = []
+        for el in sources_el:
+            if not isinstance(el.tag, str):
+                continue
+            kind = local(el)
+            if kind != "TextSource":
+                skipped[kind] = skipped.get(kind, 0) + 1
+                continue
+            text = self._source_text(el)
+            if text is not None:
+                texts.append((el, text))
+        for kind, n in skipped.items():
+            what = "pictures, PDFs, audio and video" if kind in _OTHER_SOURCES else "unknown kinds of source"
+            self.notes.append(f"{self.where}: {n} <{kind}> not imported: accord codes text; {what} are left out")
+        raw = [(el, text, self._selections(el)) for el, text in texts]
+        spans = [(text, s, e) for _, text, sels in raw for _, s, e in sels]
+        inclusive = ends_look_inclusive(spans)
+        if inclusive:
+            self.notes.append(f"{self.where}: selection end positions read as inclusive (the last character "
+                              "is inside the selection), as some tools write them")
+        names: set[str] = set()
+        seen_codings: set[str] = set()
+        for el, text, selections in raw:
+            self._source(el, text, selections, inclusive, names, seen_codings, bundle)
+
+    def _source_text(self, el) -> str | None:
+        """The plain text of a TextSource, or None (with a note) when accord cannot read it."""
+        inline = child(el, "PlainTextContent")
+        if inline is not None and inline.text:
+            return inline.text
+        plain, rich = el.get("plainTextPath"), el.get("richTextPath")
+        for ref, kind in ((plain, "plain"), (rich, "rich")):
+            if not ref:
+                continue
+            member = self.archive.find(ref)
+            if member is None:
+                if kind == "plain" or not plain:
+                    self.fail(el, f"its {kind} text file {ref!r} is not in the archive")
+                continue
+            where = f"{self.archive.where} ({member})"
+            data = self.archive.read(member)
+            if kind == "plain":
+                return decode_text(data, where, self.notes)
+            if member.lower().endswith(".docx"):
+                self.notes.append(f"{where}: source {el.get('name')!r} has only a Word file; its text is read "
+                                  "as paragraphs joined by line breaks, which is what positions usually count")
+                return docx_text(data, where)
+            if member.lower().endswith(".txt"):
+                return decode_text(data, where, self.notes)
+            self.notes.append(f"{self.where}:{el.sourceline}: source {el.get('name')!r} not imported: it has no "
+                              f"plain text, and accord cannot read {PurePosixPath(member).suffix or 'this'} files")
+            return None
+        self.notes.append(f"{self.where}:{el.sourceline}: source {el.get('name')!r} not imported: it has no text")
+        return None
+
+    def _selections(self, source) -> list[tuple]:
+        out = []
+        for sel in children(source, "PlainTextSelection"):
+            try:
+                start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+            except (TypeError, ValueError):
+                self.fail(sel, "startPosition and endPosition must be whole numbers "
+                               f"(got {sel.get('startPosition')!r}, {sel.get('endPosition')!r})")
+            out.append((sel, start, end))
+        return out
+
+    def _source(self, el, raw_text: str, selections, inclusive, names, seen_codings, bundle: Bundle) -> None:
+        guid = norm_guid(el.get("guid"))
+        if guid is None:
+            self.fail(el, f"guid {el.get('guid')!r} is not a GUID")
+        text, remap = crlf_map(raw_text)
+        if text != raw_text:
+            self.notes.append(f"{self.where}:{el.sourceline}: source {el.get('name')!r} has CRLF line ends; "
+                              "stored with LF, positions adjusted")
+        if not text.strip():
+            self.notes.append(f"{self.where}:{el.sourceline}: source {el.get('name')!r} not imported: its text is empty")
+            return
+        name = self._name(el, names)
+        t_extras = (self.extras.get("transcripts") or {}).get(el.get("guid"), {}) if self.extras else {}
+        transcript = self._transcript(name, text, t_extras, el)
+        bundle.transcripts.append((transcript, el.get("guid").strip().strip("{}"),
+                                   parse_datetime(el.get("creationDateTime"))))
+        starts = [u.start for u in transcript.utterances]
+        for sel, start, end in selections:
+            s, e = remap(start), remap(end) + (1 if inclusive else 0)
+            if s < 0 or e > len(text) or s > e:
+                self.fail(sel, f"selection [{start}, {end}) is outside source {name!r}, "
+                               f"which has {len(raw_text)} characters")
+            if s == e:
+                self.notes.append(f"{self.where}:{sel.sourceline}: empty selection skipped")
+                continue
+            self._codings(sel, name, s, e, seen_codings, bundle)
+            for text_, user, created in self.note_text(sel):
+                number = max(1, _utterance_at(starts, s))
+                bundle.memos.append({"transcript": name, "utterance": number if transcript.utterances else None,
+                                     "coder": self.user(user, sel.get("creatingUser")), "text": text_,
+                                     "created_at": created})
+        whole = children(el, "Coding")
+        if whole:
+            self.notes.append(f"{self.where}:{el.sourceline}: {len(whole)} coding(s) of the whole source "
+                              f"{name!r} not imported: accord codes spans of text")
+        for text_, user, created in self.note_text(el):
+            bundle.memos.append({"transcript": name, "utterance": None, "coder": self.user(user, el.get("creatingUser")),
+                                 "text": text_, "created_at": created})
+
+    def _name(self, el, names: set[str]) -> str:
+        name = (el.get("name") or "").strip()
+        suffix = PurePosixPath(name).suffix.lower()
+        if suffix in _KNOWN_SUFFIXES:
+            name = name[: -len(suffix)]
+        name = name or f"source {el.get('guid')[:8]}"
+        final, k = name, 2
+        while final in names:
+            final, k = f"{name} ({k})", k + 1
+        if final != name:
+            self.notes.append(f"{self.where}:{el.sourceline}: two sources are called {name!r}; this one is {final!r}")
+        names.add(final)
+        return final
+
+    def _transcript(self, name: str, text: str, extras: dict, el) -> Transcript:
+        where = f"{self.where}:{el.sourceline}: source {el.get('name')!r}"
+        utterances = extras_utterances(extras.get("utterances") or [], len(text)) if extras else None
+        notes = []
+        if utterances is None:
+            utterances, notes = derive_utterances(text, where)
+            if not utterances:
+                self.fail(el, "its text has no words to code")
+            self.notes.extend(notes)
+            notes = []
+        transcript = Transcript(
+            name=name,
+            text=text,
+            utterances=utterances,
+            format=str(extras.get("format") or "text"),
+            source=str(extras.get("source") or f"{self.archive.where}: {el.get('name') or name}"),
+            encoding=str(extras.get("encoding") or "utf-8"),
+            notes=list(extras.get("notes") or []) + notes,
+        )
+        stored_roles = extras.get("roles") if isinstance(extras.get("roles"), dict) else None
+        if stored_roles is not None and not self.roles:
+            transcript.roles = {s: r for s, r in stored_roles.items() if s in transcript.speakers}
+        else:
+            transcript.roles, role_notes = assign_roles(transcript.speakers, self.roles)
+            transcript.notes += role_notes
+        return transcript
+
+    def _codings(self, sel, transcript: str, start: int, end: int, seen: set[str], bundle: Bundle) -> None:
+        for coding in children(sel, "Coding"):
+            ref = child(coding, "CodeRef")
+            if ref is None:
+                self.fail(coding, "has no <CodeRef> saying which code it applies")
+            code = self.code_names.get(norm_guid(ref.get("targetGUID")))
+            if code is None:
+                self.fail(ref, f"points to code {ref.get('targetGUID')!r}, which is not in the <CodeBook>")
+            guid = (coding.get("guid") or "").strip().strip("{}")
+            if norm_guid(guid) is None or norm_guid(guid) in seen:
+                guid = derived_guid(self.where, "coding", str(coding.sourceline), transcript, str(start))
+                self.notes.append(f"{self.where}:{coding.sourceline}: coding has a missing or repeated guid; gave it one")
+            seen.add(norm_guid(guid))
+            memo = "\n\n".join(text for text, _, _ in self.note_text(coding))
+            bundle.codings.append({
+                "guid": guid,
+                "transcript": transcript,
+                "code": code,
+                "coder": self.user(coding.get("creatingUser"), sel.get("creatingUser")),
+                "start": start,
+                "end": end,
+                "memo": memo,
+                "created_at": parse_datetime(coding.get("creationDateTime") or sel.get("creationDateTime")),
+            })
+
+    def _leftovers(self, root) -> None:
+        loose = [g for g in self.note_texts if g not in self.used_notes]
+        if loose:
+            self.notes.append(f"{self.where}: {len(loose)} note(s) not attached to a source, selection or coding "
+                              "(project or code notes) not imported")
+        for kind in ("Cases", "Variables", "Sets", "Links", "Graphs"):
+            el = child(root, kind)
+            if el is not None and len(el):
+                self.notes.append(f"{self.where}:{el.sourceline}: <{kind}> not imported (accord has no {kind.lower()})")
+
+
+def _utterance_at(starts: list[int], offset: int) -> int:
+    """1-based number of the utterance a selection starting at `offset` falls in."""
+    return bisect_right(starts, offset)

@@ -1,0 +1,158 @@
+"""Write a project as a REFI-QDA `.qdpx`: `project.qde` plus one plain-text file per transcript.
+
+Each coder is a `<User>`; each coding is a `<PlainTextSelection>` (one per span and coder)
+holding a `<Coding>` with its creating user and date; coding memos and utterance memos are
+`<Notes>`, referenced from the coding, from a selection over the utterance, or from the
+source for a memo on a whole transcript. Guids are the project's own, and guids accord has to
+make up (selections, notes) are derived from them, so exporting twice gives the same file
+apart from its modification date.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from .. import __version__
+from ..model import Code, Codebook
+from ..store.common import now
+from .extras import add_extras
+from .qdc import codebook_extras, codes_element, write_atomically
+from .refi_xml import PROJECT_NS, derived_guid, sub, xml_text
+
+
+def write_qdpx(project, path: str | Path, coders: list[str] | None = None) -> dict:
+    """Export the project (or only these coders' work); returns counts of what was written."""
+    path = Path(path)
+    qde, sources, counts = build_project(project, coders)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        zf.writestr("project.qde", qde)
+        for guid, text in sources:
+            zf.writestr(f"sources/{guid}.txt", text.encode("utf-8"))
+    write_atomically(path, buffer.getvalue())
+    return counts
+
+
+def build_project(project, coders: list[str] | None = None) -> tuple[bytes, list[tuple[str, str]], dict]:
+    """(project.qde bytes, [(source guid, text)], counts)."""
+    ns = PROJECT_NS
+    book = project.codebook()
+    code_guids = project.guids("codes")
+    coder_guids = project.guids("coders")
+    transcript_guids = project.guids("transcripts")
+    records = project.coding_records(coders)
+    memos = [m for m in project.memo_records() if coders is None or m["coder"] in coders]
+    names = [c["name"] for c in project.coders() if coders is None or c["name"] in coders]
+    name = Path(project.path).stem
+
+    root = etree.Element(f"{{{ns}}}Project", nsmap={None: ns})
+    root.set("name", name)
+    root.set("origin", f"accord {__version__}")
+    created = project.meta("created_at")
+    if created:
+        root.set("creationDateTime", created)
+    root.set("modifiedDateTime", now())
+
+    if names:
+        users = sub(root, ns, "Users")
+        for n in names:
+            sub(users, ns, "User", guid=coder_guids[n], name=xml_text(n))
+    retired = [Code(name=n, definition="Retired from accord's codebook; codings still use it.")
+               for n in project.retired_codes_in_use()]
+    if book is not None or retired:
+        book = book or Codebook(name=f"{name} codebook", codes=[])
+        codes_element(sub(root, ns, "CodeBook"), ns, book, code_guids, retired)
+
+    note_els: list[etree._Element] = []
+
+    def note(guid: str, text: str, user: str | None, created_at: str | None, title: str) -> str:
+        el = etree.Element(f"{{{ns}}}Note")
+        for key, value in (("guid", guid), ("name", title), ("creatingUser", user), ("creationDateTime", created_at)):
+            if value:
+                el.set(key, value)
+        sub(el, ns, "PlainTextContent").text = xml_text(text)
+        note_els.append(el)
+        return guid
+
+    by_transcript: dict[str, list[dict]] = {}
+    for r in records:
+        by_transcript.setdefault(r["transcript"], []).append(r)
+    memos_by: dict[str, list[dict]] = {}
+    for m in memos:
+        memos_by.setdefault(m["transcript"], []).append(m)
+
+    sources: list[tuple[str, str]] = []
+    extras_t: dict[str, dict] = {}
+    summaries = project.transcripts()
+    dates = project.transcript_dates()
+    selections = 0
+    if summaries:
+        sources_el = sub(root, ns, "Sources")
+    for s in summaries:
+        t = project.transcript(s["name"])
+        tguid = transcript_guids[t.name]
+        source = sub(sources_el, ns, "TextSource", guid=tguid, name=xml_text(t.name),
+                     plainTextPath=f"internal://{tguid}.txt", creationDateTime=dates.get(t.name))
+        if t.source:
+            sub(source, ns, "Description").text = xml_text(f"Imported into accord from {Path(t.source).name} ({t.format})")
+        sources.append((tguid, t.text))
+        extras_t[tguid] = {
+            "format": t.format, "source": t.source, "encoding": t.encoding, "roles": t.roles, "notes": t.notes,
+            "utterances": [[u.number, u.speaker, u.start, u.end, u.time_start, u.time_end] for u in t.utterances],
+        }
+        groups: dict[tuple, list[dict]] = {}
+        for r in by_transcript.get(t.name, []):
+            groups.setdefault((r["start"], r["end"], r["coder"]), []).append(r)
+        for (start, end, coder), rows in groups.items():
+            user = coder_guids[coder]
+            sel = sub(source, ns, "PlainTextSelection",
+                      guid=derived_guid("selection", tguid, str(start), str(end), user),
+                      name=xml_text(_label(t.text[start:end])), startPosition=start, endPosition=end,
+                      creatingUser=user, creationDateTime=min((r["created_at"] or "" for r in rows)) or None)
+            selections += 1
+            for r in rows:
+                coding = sub(sel, ns, "Coding", guid=r["guid"], creatingUser=user, creationDateTime=r["created_at"])
+                sub(coding, ns, "CodeRef", targetGUID=code_guids[r["code"]])
+                if r["memo"]:
+                    ref = note(derived_guid("note", r["guid"]), r["memo"], user, r["updated_at"],
+                               f"Memo on {r['code']} in {t.name}")
+                    sub(coding, ns, "NoteRef", targetGUID=ref)
+        whole = []
+        for m in memos_by.get(t.name, []):
+            user = coder_guids.get(m["coder"]) if m["coder"] else None
+            ref = note(derived_guid("memo", tguid, str(m["id"])), m["text"], user, m["created_at"],
+                       f"Memo on {t.name}" + (f", utterance {m['utterance']}" if m["utterance"] else ""))
+            if m["utterance"] is None:
+                whole.append(ref)
+                continue
+            u = t.utterances[m["utterance"] - 1]
+            sel = sub(source, ns, "PlainTextSelection", guid=derived_guid("memo-selection", ref),
+                      name=f"Utterance {u.number}", startPosition=u.start, endPosition=u.end,
+                      creatingUser=user, creationDateTime=m["created_at"])
+            sub(sel, ns, "NoteRef", targetGUID=ref)
+        for ref in whole:
+            sub(source, ns, "NoteRef", targetGUID=ref)
+
+    if note_els:
+        notes_el = sub(root, ns, "Notes")
+        for el in note_els:
+            notes_el.append(el)
+
+    extras = codebook_extras(book, code_guids) if book is not None else {}
+    extras["transcripts"] = extras_t
+    add_extras(root, extras)
+    qde = etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8", pretty_print=True)
+    counts = {"transcripts": len(sources), "codes": len(book.codes) if book else 0, "coders": len(names),
+              "codings": len(records), "selections": selections, "notes": len(note_els)}
+    return qde, sources, counts
+
+
+def _label(text: str, width: int = 50) -> str:
+    """A selection's name: the start of the coded words, on one line."""
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= width else one_line[: width - 1].rstrip() + "\u2026"
+

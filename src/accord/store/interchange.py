@@ -1,0 +1,217 @@
+"""What exports and REFI-QDA interchange need from the store beyond everyday coding.
+
+Another tool's project carries identities and history that accord must keep: guids (so a
+file exported again still names the same things), who coded what and when, and memos.
+`import_bundle` writes all of it in one transaction, so a file that fails half-way leaves
+the project as it was; `bundle_conflicts` says beforehand what would be refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..model import Codebook
+from .common import ProjectError, now
+
+_CODING_SQL = (
+    'SELECT k.id, k.guid, t.name AS transcript, c.name AS code, d.name AS coder, k.start, k."end", '
+    "k.memo, k.origin, k.created_at, k.updated_at FROM codings k "
+    "JOIN transcripts t ON t.id = k.transcript_id JOIN codes c ON c.id = k.code_id "
+    "JOIN coders d ON d.id = k.coder_id WHERE k.status = 'active' "
+)
+
+
+class InterchangeStore:
+    # --- reading, for exports ------------------------------------------------------------------
+
+    def guids(self, table: str) -> dict[str, str]:
+        """name -> guid for `transcripts`, `codes` or `coders`."""
+        if table not in ("transcripts", "codes", "coders"):
+            raise ValueError(f"no guids in table {table!r}")
+        return {name: guid for name, guid in self.conn.execute(f"SELECT name, guid FROM {table}")}
+
+    def coding_records(self, coders: list[str] | None = None) -> list[dict]:
+        """Active codings with their guid and dates, in text order."""
+        sql, params = _CODING_SQL, []
+        if coders is not None:
+            ids = [self.coder_id(c) for c in coders]
+            sql += f"AND k.coder_id IN ({','.join('?' * len(ids))}) "
+            params = ids
+        return list(self.db.query(sql + 'ORDER BY k.transcript_id, k.start, k."end", k.id', params))
+
+    def retired_codes_in_use(self) -> list[str]:
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT name FROM codes c WHERE retired = 1 AND EXISTS "
+                "(SELECT 1 FROM codings k WHERE k.code_id = c.id AND k.status = 'active') ORDER BY position"
+            )
+        ]
+
+    def transcript_dates(self) -> dict[str, str]:
+        return {name: at for name, at in self.conn.execute("SELECT name, imported_at FROM transcripts")}
+
+    def memo_records(self, transcript: str | None = None) -> list[dict]:
+        """Every coder's memos on utterances (`utterance` None: on the whole transcript), in text order.
+
+        Unlike `utterance_memos`, this ignores blind mode: exports are for the whole team."""
+        sql = (
+            "SELECT m.id, t.name AS transcript, m.utterance, d.name AS coder, m.text, m.created_at "
+            "FROM memos m JOIN transcripts t ON t.id = m.transcript_id LEFT JOIN coders d ON d.id = m.coder_id "
+            "WHERE m.text != '' "
+        )
+        params = []
+        if transcript is not None:
+            sql += "AND m.transcript_id = ? "
+            params.append(self.transcript_id(transcript))
+        return list(self.db.query(sql + "ORDER BY m.transcript_id, coalesce(m.utterance, 0), m.id", params))
+
+    # --- writing a checked bundle --------------------------------------------------------------
+
+    def bundle_conflicts(self, bundle) -> list[str]:
+        """Why storing `bundle` would be refused: a transcript name already used for other text."""
+        problems = []
+        for t, _guid, _at in bundle.transcripts:
+            row = self.conn.execute("SELECT sha256 FROM transcripts WHERE name = ?", [t.name]).fetchone()
+            if row and row[0] != t.sha256 and not self._same_text(t.sha256):
+                problems.append(
+                    f"{t.source or t.name}: the text differs from transcript {t.name!r} already in the project"
+                )
+        return problems
+
+    def _same_text(self, sha256: str) -> str | None:
+        row = self.conn.execute("SELECT name FROM transcripts WHERE sha256 = ? ORDER BY id LIMIT 1", [sha256]).fetchone()
+        return row[0] if row else None
+
+    def import_bundle(self, bundle) -> dict:
+        """Store what a REFI file holds, keeping guids, users and dates; all or nothing.
+
+        Transcripts already in the project (same text) are reused, codes and coders are
+        matched by name, and codings already present (same guid, or same span, code and
+        coder) are skipped, so importing a file twice changes nothing.
+        """
+        problems = self.bundle_conflicts(bundle)
+        if problems:
+            raise ProjectError("; ".join(problems))
+        summary = {"transcripts": 0, "transcripts_reused": 0, "codes": 0, "coders": 0, "codings": 0,
+                   "codings_skipped": 0, "memos": 0}
+        with self.transaction():
+            code_names = self._merge_codes(bundle.codebook, bundle.code_guids, summary)
+            transcript_names = self._store_transcripts(bundle.transcripts, summary)
+            coder_ids = self._store_coders(bundle.coders, summary)
+            self._store_codings(bundle.codings, transcript_names, code_names, coder_ids, summary)
+            self._store_memos(bundle.memos, transcript_names, coder_ids, summary)
+            if any(v for k, v in summary.items() if k not in ("transcripts_reused", "codings_skipped")):
+                self.log("interchange.import", "project", None, dict(summary, name=bundle.name, source=bundle.source))
+        return summary
+
+    def _merge_codes(self, book: Codebook | None, guids: dict[str, str], summary: dict) -> dict[str, str]:
+        """Bundle code name -> project code name; codes the project lacks are appended."""
+        if book is None:
+            return {}
+        current = self.codebook()
+        if current is None:
+            self.load_codebook(book)
+            mapping = {c.name: c.name for c in book.codes}
+            added = list(book.codes)
+        else:
+            have = {c.name.casefold(): c.name for c in current.codes}
+            retired = {r[0].casefold(): r[0] for r in self.conn.execute("SELECT name FROM codes WHERE retired = 1")}
+            mapping = {c.name: have.get(c.name.casefold()) or retired.get(c.name.casefold(), c.name) for c in book.codes}
+            added = [c for c in book.codes if c.name.casefold() not in have]
+            if added:
+                extra = [replace(c, name=mapping[c.name], parent=mapping.get(c.parent) if c.parent else None)
+                         for c in added]
+                self.load_codebook(Codebook(current.name, current.codes + extra, current.version,
+                                            current.description, current.source))
+        used = {r[0] for r in self.conn.execute("SELECT guid FROM codes")}
+        for c in added:
+            guid = guids.get(c.name)
+            if guid and guid not in used:
+                self.conn.execute("UPDATE codes SET guid = ? WHERE name = ?", [guid, mapping[c.name]])
+                used.add(guid)
+        summary["codes"] = len(added)
+        return mapping
+
+    def _store_transcripts(self, transcripts, summary: dict) -> dict[str, str]:
+        names = {}
+        used = {r[0] for r in self.conn.execute("SELECT guid FROM transcripts")}
+        for t, guid, created_at in transcripts:
+            existing = self._same_text(t.sha256)
+            if existing:
+                names[t.name] = existing
+                summary["transcripts_reused"] += 1
+                continue
+            result = self.import_transcript(t)
+            names[t.name] = result.name
+            if guid and guid not in used:
+                self.conn.execute("UPDATE transcripts SET guid = ? WHERE name = ?", [guid, result.name])
+                used.add(guid)
+            if created_at:
+                self.conn.execute("UPDATE transcripts SET imported_at = ? WHERE name = ?", [created_at, result.name])
+            summary["transcripts"] += 1
+        return names
+
+    def _store_coders(self, coders, summary: dict) -> dict[str, int]:
+        ids = {}
+        used = {r[0] for r in self.conn.execute("SELECT guid FROM coders")}
+        for name, guid in coders:
+            row = self.conn.execute("SELECT id FROM coders WHERE name = ?", [name]).fetchone()
+            if row:
+                ids[name] = row[0]
+                continue
+            ids[name] = self.add_coder(name)
+            if guid and guid not in used:
+                self.conn.execute("UPDATE coders SET guid = ? WHERE id = ?", [guid, ids[name]])
+                used.add(guid)
+            summary["coders"] += 1
+        return ids
+
+    def _store_codings(self, codings, transcript_names, code_names, coder_ids, summary: dict) -> None:
+        transcript_ids = {n: self.transcript_id(p) for n, p in transcript_names.items()}
+        code_ids = {n: self.code_id(p) for n, p in code_names.items()}
+        seen_guids = {r[0] for r in self.conn.execute("SELECT guid FROM codings")}
+        seen_spans = set(self.conn.execute(
+            'SELECT transcript_id, code_id, coder_id, start, "end" FROM codings WHERE status = \'active\''
+        ))
+        stamp = now()
+        by_coder: dict[int, list[int]] = {}
+        for c in codings:
+            key = (transcript_ids[c["transcript"]], code_ids[c["code"]], coder_ids[c["coder"]], c["start"], c["end"])
+            if c["guid"] in seen_guids or key in seen_spans:
+                summary["codings_skipped"] += 1
+                continue
+            seen_guids.add(c["guid"])
+            seen_spans.add(key)
+            cursor = self.conn.execute(
+                'INSERT INTO codings (guid, transcript_id, code_id, coder_id, start, "end", origin, status, memo, '
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'import', 'active', ?, ?, ?)",
+                [c["guid"], *key, c.get("memo") or "", c.get("created_at") or stamp, stamp],
+            )
+            by_coder.setdefault(key[2], []).append(cursor.lastrowid)
+        for coder_id, ids in by_coder.items():
+            self.log("codings.import", "coder", coder_id, {"coding_ids": ids, "count": len(ids)}, coder_id)
+        summary["codings"] = sum(len(ids) for ids in by_coder.values())
+
+    def _store_memos(self, memos, transcript_names, coder_ids, summary: dict) -> None:
+        """One memo per coder and utterance, as the UI keeps them: a second one is appended to it."""
+        stamp = now()
+        for m in memos:
+            transcript_id = self.transcript_id(transcript_names[m["transcript"]])
+            coder_id = coder_ids[m["coder"]]
+            row = self.conn.execute(
+                "SELECT id, text FROM memos WHERE transcript_id = ? AND utterance IS ? AND coder_id = ?",
+                [transcript_id, m["utterance"], coder_id],
+            ).fetchone()
+            if row and m["text"] in row[1].split("\n\n"):
+                continue
+            if row:
+                self.conn.execute("UPDATE memos SET text = ?, updated_at = ? WHERE id = ?",
+                                  [f"{row[1]}\n\n{m['text']}", stamp, row[0]])
+            else:
+                self.conn.execute(
+                    "INSERT INTO memos (transcript_id, utterance, coder_id, text, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [transcript_id, m["utterance"], coder_id, m["text"], m.get("created_at") or stamp, stamp],
+                )
+            summary["memos"] += 1

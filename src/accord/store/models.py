@@ -1,0 +1,51 @@
+"""The saved suggestion pipeline, kept in the project file so a moved project keeps its model.
+
+Only the latest few pipelines are kept (each is about a megabyte); suggestions and decisions
+record the version that made them, which is the provenance that matters.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .common import now
+
+KEEP = 3
+
+
+class ModelStore:
+    def save_pipeline(self, version: str, codebook_sha256: str, blob: bytes, meta: dict) -> int:
+        with self.transaction():
+            model_id = self.db["suggestion_models"].insert(
+                {"version": version, "codebook_sha256": codebook_sha256, "pipeline": blob,
+                 "meta": json.dumps(meta, ensure_ascii=False), "created_at": now()}
+            ).last_pk
+            self.conn.execute(
+                "DELETE FROM suggestion_models WHERE id NOT IN (SELECT id FROM suggestion_models ORDER BY id DESC LIMIT ?)",
+                [KEEP],
+            )
+            self.log("suggestions.train", "suggestion_model", model_id,
+                     {"version": version, "codebook_sha256": codebook_sha256,
+                      "counts": meta.get("counts"), "seconds": meta.get("seconds")})
+        return model_id
+
+    def latest_pipeline(self) -> dict | None:
+        """The newest saved pipeline: id, version, codebook_sha256, meta (dict), pipeline (bytes)."""
+        row = self.conn.execute(
+            "SELECT id, version, codebook_sha256, meta, pipeline, created_at FROM suggestion_models ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        return {"id": row[0], "version": row[1], "codebook_sha256": row[2], "meta": json.loads(row[3] or "{}"),
+                "pipeline": row[4], "created_at": row[5]}
+
+    def suggestion_sources(self, ids: list[int]) -> dict[int, str]:
+        """rule | model | both, for ordering suggestions (rules and model disagreeing first)."""
+        out = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = self.conn.execute(
+                f"SELECT id, source FROM suggestions WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            out.update(dict(rows))
+        return out

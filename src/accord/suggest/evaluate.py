@@ -1,0 +1,96 @@
+"""How good are the suggestions against a coder (or a gold coding)?
+
+Two levels, because they answer different questions. Utterance level: a code counts as
+applied to an utterance when any span of it overlaps the utterance (the DESIGN's agreement
+unit), giving precision, recall, F1 and Cohen's kappa per code. Span level with overlap
+matching: a suggestion is right when it overlaps a reference span of the same code, and a
+reference span is found when some suggestion of its code overlaps it. Each is computed for
+rules only, model only and both, so a team sees what the learned part adds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .analysis import analyze
+from .suggester import suggest_analyses
+
+MODES = ("rules", "model", "both")
+
+
+def prf(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "tp": tp, "fp": fp, "fn": fn}
+
+
+def cohen_kappa(a: list, b: list) -> float | None:
+    """Cohen's kappa of two label lists; None when undefined (only one category in play)."""
+    n = len(a)
+    if n == 0:
+        return None
+    observed = sum(x == y for x, y in zip(a, b)) / n
+    ca, cb = defaultdict(int), defaultdict(int)
+    for x in a:
+        ca[x] += 1
+    for y in b:
+        cb[y] += 1
+    expected = sum(ca[k] * cb.get(k, 0) for k in ca) / (n * n)
+    if expected >= 1.0:
+        return None
+    return (observed - expected) / (1 - expected)
+
+
+def _units(analyses, spans):
+    out = set()
+    for code, start, end in spans:
+        for i, a in enumerate(analyses):
+            if a.start < end and a.end > start:
+                out.add((i, code))
+    return out
+
+
+def evaluate(pipeline, transcripts, reference: dict[str, list[tuple[str, int, int]]], codes: list[str]) -> dict:
+    """Per-code and macro figures for each mode; `reference` maps transcript name to (code, start, end)."""
+    analyses = {t.name: analyze(pipeline.nlp, t) for t in transcripts}
+    report = {}
+    for mode in MODES:
+        if mode != "rules" and pipeline.classifier is None:
+            continue
+        utt = defaultdict(lambda: [0, 0, 0])
+        span = defaultdict(lambda: [0, 0, 0])
+        kappa_pairs = defaultdict(lambda: ([], []))
+        for t in transcripts:
+            a = analyses[t.name]
+            items = suggest_analyses(pipeline, t.name, a, codes=set(codes), use_rules=mode != "model",
+                                     use_model=mode != "rules")
+            pred = [(i.code, i.start, i.end) for i in items]
+            gold = [g for g in reference.get(t.name, []) if g[0] in codes]
+            pu, gu = _units(a, pred), _units(a, gold)
+            for code in codes:
+                p = {i for i, c in pu if c == code}
+                g = {i for i, c in gu if c == code}
+                utt[code][0] += len(p & g)
+                utt[code][1] += len(p - g)
+                utt[code][2] += len(g - p)
+                for i in range(len(a)):
+                    kappa_pairs[code][0].append(i in g)
+                    kappa_pairs[code][1].append(i in p)
+                ps = [x for x in pred if x[0] == code]
+                gs = [x for x in gold if x[0] == code]
+                hit = sum(any(s < ge and e > gs_ for _, gs_, ge in gs) for _, s, e in ps)
+                found = sum(any(s < ge and e > gs_ for _, s, e in ps) for _, gs_, ge in gs)
+                span[code][0] += hit
+                span[code][1] += len(ps) - hit
+                span[code][2] += len(gs) - found
+        per_code = {}
+        for code in codes:
+            u = prf(*utt[code])
+            s = prf(*span[code])
+            per_code[code] = {"utterance": u, "span": s, "kappa": cohen_kappa(*kappa_pairs[code]),
+                              "reference": utt[code][0] + utt[code][2]}
+        used = [c for c in codes if per_code[c]["reference"]]
+        macro = {lvl: sum(per_code[c][lvl]["f1"] for c in used) / len(used) if used else 0.0 for lvl in ("utterance", "span")}
+        kappas = [per_code[c]["kappa"] for c in used if per_code[c]["kappa"] is not None]
+        report[mode] = {"codes": per_code, "macro_f1": macro, "mean_kappa": sum(kappas) / len(kappas) if kappas else None}
+    return report

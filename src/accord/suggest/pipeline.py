@@ -1,0 +1,143 @@
+"""The spaCy pipeline built from a project's codebook, and its saved form.
+
+Components, all from spaCy itself and built offline: the blank English tokenizer, a
+sentencizer (rule suggestions cover the sentence that matched, which a coder can judge at a
+glance), the lookup lemmatizer (tables from `spacy-lookups-data`, needed only when the
+pipeline is first built: the saved pipeline carries its own copy), two SpanRulers (phrases
+and token patterns on lower case; example phrases on lemmas) and, once coders have made
+decisions, the `accord_classifier` component.
+
+Everything needed to rebuild it lives in one byte string (config + `nlp.to_bytes`), stored
+in the project file, so a project moved to another machine keeps its model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import warnings
+from dataclasses import dataclass, field
+
+import srsly
+
+from ..codebook import codebook_to_dict
+from ..errors import AccordError
+from ..model import Codebook
+from . import classifier as _classifier  # noqa: F401  (registers the accord_classifier factory)
+from .classifier import LinearModel
+from .analysis import SPANS_KEY
+from .rules import Rule, check_patterns, rules_for, ruler_patterns
+
+FORMAT = 1
+
+
+@contextlib.contextmanager
+def _quiet():
+    """W012: phrase patterns pass through the lemmatizer (the lemma ruler needs it); harmless for LOWER."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\[W012\]")
+        yield
+
+
+class ModelError(AccordError):
+    """The saved pipeline cannot be used (damaged, or from an incompatible accord)."""
+
+
+def codebook_sha(codebook: Codebook) -> str:
+    snapshot = json.dumps(codebook_to_dict(codebook), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(snapshot.encode()).hexdigest()
+
+
+@dataclass
+class Pipeline:
+    """A built or loaded pipeline with what is known about it."""
+
+    nlp: object
+    rules: dict[str, Rule]
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def classifier(self) -> LinearModel | None:
+        return self.nlp.get_pipe("accord_classifier").model
+
+    @property
+    def version(self) -> str:
+        return self.meta.get("version") or f"rules-{self.meta.get('codebook_sha256', '')[:8]}"
+
+    def set_model(self, model: LinearModel | None, meta: dict) -> None:
+        self.nlp.get_pipe("accord_classifier").model = model
+        self.meta.update(meta)
+
+    def to_bytes(self) -> bytes:
+        return srsly.msgpack_dumps(
+            {
+                "format": FORMAT,
+                "config": self.nlp.config.to_str(),
+                "nlp": self.nlp.to_bytes(),
+                "rules": [r.__dict__ for r in self.rules.values()],
+                "meta": self.meta,
+            }
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Pipeline":
+        from spacy import util
+        from thinc.api import Config
+
+        try:
+            d = srsly.msgpack_loads(data)
+            if d.get("format") != FORMAT:
+                raise ModelError(f"the saved suggestion model has format {d.get('format')!r}; this accord reads {FORMAT}")
+            with _quiet():
+                nlp = util.load_model_from_config(Config().from_str(d["config"]), auto_fill=False)
+                nlp.from_bytes(d["nlp"])
+            rules = {r["id"]: Rule(**r) for r in d["rules"]}
+            return cls(nlp, rules, d["meta"])
+        except ModelError:
+            raise
+        except Exception as e:  # a damaged blob can fail in msgpack, thinc or spaCy
+            raise ModelError(
+                f"the saved suggestion model is damaged and cannot be loaded ({type(e).__name__}); "
+                "rebuild it with `accord train` (rules alone: `accord suggest --rebuild`)"
+            ) from None
+
+
+def _lemmatize(nlp):
+    def run(text: str) -> tuple[list[str], list[str]]:
+        doc = nlp(text)
+        tokens = [t for t in doc if not t.is_space]
+        return [t.lower_ for t in tokens], [t.lemma_.lower() for t in tokens]
+
+    return run
+
+
+def build_pipeline(codebook: Codebook, codes: set[str] | None = None) -> Pipeline:
+    """Build the rules pipeline for a codebook; raises InputError for a pattern spaCy refuses."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    try:
+        nlp.initialize()
+    except (ValueError, OSError) as e:
+        raise AccordError(
+            f"cannot build the suggestion pipeline: the English lemma tables are missing ({e}). "
+            "Install them with `pip install spacy-lookups-data` (needed only to build it)"
+        ) from None
+    check_patterns(codebook, nlp)
+    rules = rules_for(codebook, codes)
+    lower, lemma = ruler_patterns(codebook, rules, _lemmatize(nlp))
+    config = {"spans_key": SPANS_KEY, "overwrite": False, "validate": True, "annotate_ents": False}
+    with _quiet():
+        nlp.add_pipe("span_ruler", name="accord_rules", config=dict(config, phrase_matcher_attr="LOWER")).add_patterns(lower)
+        if lemma:
+            nlp.add_pipe("span_ruler", name="accord_lemma_rules", config=dict(config, phrase_matcher_attr="LEMMA")).add_patterns(lemma)
+    by_id = {r.id: r for r in rules}
+    for p in lemma:
+        base = by_id[p["id"][:-1]]
+        rules.append(Rule(p["id"], base.code, "lemma", base.text))
+    nlp.add_pipe("accord_classifier")
+    meta = {"codebook_sha256": codebook_sha(codebook), "codes": [c.name for c in codebook.codes]}
+    return Pipeline(nlp, {r.id: r for r in rules}, meta)

@@ -1,0 +1,121 @@
+"""Suggesting and training on a project: what the CLI (and the UI) call.
+
+Every input is checked and every computation done before the project is written, so a bad
+codebook pattern, an empty project or a damaged saved model leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ..errors import AccordError
+from .pipeline import ModelError, Pipeline, build_pipeline, codebook_sha
+from .suggester import Item, suggest_transcript
+
+
+def _codebook(project):
+    book = project.codebook()
+    if book is None:
+        raise AccordError("the project has no codebook yet; load one with `accord codebook load FILE`")
+    return book
+
+
+def load_pipeline(project, *, rebuild: bool = False) -> tuple[Pipeline, bool]:
+    """The project's pipeline and whether it still needs saving (new, or rebuilt for a changed codebook)."""
+    book = _codebook(project)
+    sha = codebook_sha(book)
+    saved = None if rebuild else project.latest_pipeline()
+    if saved is not None:
+        pipeline = Pipeline.from_bytes(saved["pipeline"])
+        if saved["codebook_sha256"] == sha:
+            return pipeline, False
+        fresh = build_pipeline(book)
+        if pipeline.classifier is not None:  # keep what was learned; codes are matched by name
+            keep = {k: pipeline.meta[k] for k in ("exclusive", "roles", "version", "trained") if k in pipeline.meta}
+            fresh.set_model(pipeline.classifier, dict(keep, stale=True))
+        return fresh, True
+    return build_pipeline(book), True
+
+
+def check_codes(book, codes: list[str] | None, pipeline: Pipeline) -> set[str] | None:
+    """Validate --codes; a code nothing can suggest (no examples, no patterns, no model) is an error."""
+    if not codes:
+        return None
+    names = {c.name.casefold(): c for c in book.codes}
+    chosen = set()
+    for name in codes:
+        code = names.get(name.casefold())
+        if code is None:
+            raise AccordError(f"no code named {name!r} in the project's codebook (see `accord codebook show`)")
+        model = pipeline.classifier
+        if not code.examples and not code.patterns and not (model and code.name in model.codes):
+            raise AccordError(
+                f"code {code.name!r} has no example phrases or patterns in the codebook and no coder decisions yet, "
+                "so nothing can suggest it: add examples to the codebook, or code a few instances by hand and run `accord train`"
+            )
+        chosen.add(code.name)
+    return chosen
+
+
+def silent_codes(book, pipeline: Pipeline) -> list[str]:
+    model = pipeline.classifier
+    return [c.name for c in book.codes if not c.examples and not c.patterns and not (model and c.name in model.codes)]
+
+
+def save(project, pipeline: Pipeline) -> None:
+    project.save_pipeline(pipeline.version, pipeline.meta["codebook_sha256"], pipeline.to_bytes(), pipeline.meta)
+
+
+def run_suggestions(project, names: list[str], pipeline: Pipeline, *, codes=None, workers: int = 1,
+                    progress=None) -> dict[str, list[Item]]:
+    """Compute suggestions for transcripts (nothing is written)."""
+    transcripts = [project.transcript(n) for n in names]
+    if workers > 1 and len(transcripts) > 1:
+        from .workers import suggest_parallel
+
+        return suggest_parallel(pipeline, transcripts, codes=codes, workers=workers, progress=progress)
+    out = {}
+    for t in transcripts:
+        out[t.name] = suggest_transcript(pipeline, t, codes=codes)
+        if progress:
+            progress(t)
+    return out
+
+
+def store_suggestions(project, pipeline: Pipeline, results: dict[str, list[Item]], needs_save: bool) -> dict:
+    with project.transaction():
+        if needs_save:
+            save(project, pipeline)
+        totals = {}
+        for name, items in results.items():
+            totals[name] = project.replace_suggestions(name, pipeline.version, [i.as_store_item() for i in items])
+    return totals
+
+
+def train(project, *, coders=None, codes=None) -> tuple[Pipeline, dict]:
+    """Retrain from every decision (of `coders`), save the pipeline, return it with the report."""
+    from .training import train_pipeline
+
+    book = _codebook(project)
+    for coder in coders or []:
+        project.coder_id(coder)  # a clear error for an unknown coder
+    try:
+        pipeline, _ = load_pipeline(project)
+    except ModelError:
+        pipeline = build_pipeline(book)  # a damaged model is replaced by training, not patched
+    result = train_pipeline(project, pipeline, book, coders=coders, codes=codes)
+    report = result["report"]
+    if result["model"] is None:
+        raise AccordError(
+            "nothing to train on: no coder has applied, accepted or rejected any code yet "
+            "(suggestions from the codebook's rules work without training: `accord suggest`)"
+        )
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    pipeline.set_model(result["model"], {
+        "version": f"model-{pipeline.meta['codebook_sha256'][:8]}-{stamp}",
+        "trained": stamp, "exclusive": report["exclusive"], "roles": report["roles"],
+        "counts": report["counts"], "scores": report["scores"], "thresholds": report["thresholds"],
+        "seconds": report["seconds"], "utterances": report["utterances"], "stale": False,
+    })
+    save(project, pipeline)
+    return pipeline, report

@@ -1,0 +1,122 @@
+"""`accord agreement`, `accord mode`, `accord disagreements` and several coders in one coding
+table, end to end; bad requests give a clear message, a non-zero exit and an unchanged file."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from accord.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+ALLIANCE = ROOT / "codebooks" / "alliance.yaml"
+
+
+def run(*args, ok=True):
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def project(tmp_path):
+    """Two sessions and a table with two coders' codings in it (a coder column)."""
+    path = tmp_path / "study.db"
+    run("init", "--project", path, "--codebook", ALLIANCE)
+    for name in ("s1", "s2"):
+        (tmp_path / f"{name}.txt").write_text(
+            "T: How has the week been?\nC: Fine. I guess.\nT: You said fine, but your voice dropped.\n"
+            "C: Whatever. It doesn't matter.\nT: It sounds like it does matter.\n",
+            encoding="utf-8",
+        )
+    run("import", tmp_path / "s1.txt", tmp_path / "s2.txt", "--project", path)
+    table = tmp_path / "two.csv"
+    table.write_text(
+        "transcript,utterance,code,text,coder\n"
+        "s1,2,Minimal response,,alice\n"
+        "s1,2,Minimal response,,bob\n"
+        "s1,4,Minimal response,,alice\n"
+        "s1,4,Denial,It doesn't matter,bob\n"
+        "s2,2,Minimal response,I guess,alice\n"
+        "s2,2,Minimal response,,bob\n"
+        "s2,5,Meta-communication,,bob\n",
+        encoding="utf-8",
+    )
+    out = run("codings", "import", table, "--project", path).output
+    assert "Imported 3 codings for coder 'alice'" in out and "Imported 4 codings for coder 'bob'" in out
+    return path
+
+
+def test_agreement_table_json_and_csv(project):
+    out = run("agreement", "--coders", "alice,bob", "--project", project).output
+    assert "Agreement of alice, bob by utterance: 10 units in 2 transcript(s)" in out
+    assert "Cohen's kappa" in out and "1995/2004" in out
+    lines = {line.split("  ")[0].strip(): line for line in out.splitlines()}
+    assert "Minimal response" in lines and "All codes (set per unit)" in lines
+    assert "n/a" in out  # Denial: only bob used it, and within coded units one category only
+    report = json.loads(run("agreement", "--coders", "alice,bob", "--project", project, "--json").output)
+    minimal = next(c for c in report["by_code"] if c["code"] == "Minimal response")
+    assert minimal["use"] == {"alice": 3, "bob": 2}
+    assert minimal["all_units"]["percent_agreement"] == pytest.approx(0.9)
+    assert report["unit"] == "utterance" and "overlapped" in report["method"]
+    rows = list(csv.DictReader(io.StringIO(run("agreement", "--coders", "alice,bob", "-p", project, "--csv").output)))
+    assert [r["code"] for r in rows] == ["Denial", "Minimal response", "Meta-communication", "(all codes: set per unit)"]
+    assert float(rows[1]["kappa"]) == pytest.approx(minimal["all_units"]["kappa"]) and rows[1]["use:alice"] == "3"
+    chars = run("agreement", "--coders", "alice,bob", "-p", project, "--unit", "character", "--per-transcript", "--method").output
+    assert "by character" in chars and "Transcript s2" in chars and "not independent" in chars and "References" in chars
+
+
+def test_mode_switches_and_disagreements_need_reconciliation(project):
+    assert run("mode", "--project", project).output.strip() == "blind"
+    blind = run("disagreements", "--coders", "alice,bob", "--code", "Minimal response", "-p", project, ok=False)
+    assert blind.exit_code == 1 and "accord mode reconciliation" in blind.stderr
+    assert "Mode: reconciliation (was blind)" in run("mode", "reconciliation", "-p", project).output
+    out = run("disagreements", "--coders", "alice,bob", "--code", "Minimal response", "-p", project).output
+    assert "s1 utterance 4" in out and "alice: Whatever. It doesn't matter." in out and "bob: -" in out
+    assert "1 disagreement(s), 0 decided" in out
+    assert run("mode", "bogus", "-p", project, ok=False).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--coders", "alice,zoe"], "no coder named 'zoe'"),
+        (["--coders", "alice"], "at least two coders"),
+        (["--coders", "alice,carol"], "'carol' has no codings"),
+        (["--coders", "alice,bob", "--codes", "Nope"], "no code named 'Nope'"),
+        (["--coders", "alice,bob", "--transcripts", "s9"], "no transcript named 's9'"),
+        (["--coders", "alice,bob", "--json", "--csv"], "choose --json or --csv"),
+    ],
+)
+def test_bad_agreement_requests_leave_the_project_unchanged(project, args, message):
+    run("coders", "add", "carol", "--project", project)
+    before = digest(project)
+    result = run("agreement", *args, "--project", project, ok=False)
+    assert result.exit_code != 0 and message in result.output
+    assert digest(project) == before
+
+
+def test_coder_column_needs_a_coder_on_every_row(project, tmp_path):
+    before = digest(project)
+    table = tmp_path / "gap.csv"
+    table.write_text("transcript,utterance,code,coder\ns1,1,Denial,carol\ns1,3,Denial,\n", encoding="utf-8")
+    result = run("codings", "import", table, "--project", project, ok=False)
+    assert result.exit_code == 2 and "gap.csv:3: no coder on this row" in result.output
+    plain = tmp_path / "plain.csv"
+    plain.write_text("transcript,utterance,code\ns1,1,Denial\n", encoding="utf-8")
+    result = run("codings", "import", plain, "--project", project, ok=False)
+    assert result.exit_code == 2 and "--coder NAME" in result.output
+    assert digest(project) == before
+    out = run("codings", "import", table, "--coder", "dora", "--project", project).output
+    assert "1 codings for coder 'carol'" in out and "1 codings for coder 'dora'" in out

@@ -1,0 +1,94 @@
+"""The Word agreement report: its tables and summary carry exactly the agreement report's figures."""
+
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from accord.agreement.report import agreement_report
+from accord.cli import main
+from accord.demo import build_demo
+from accord.export.agreement_report import _num, _pct
+from accord.store import Project
+
+
+def run(*args, code=0):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == code, result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def two(tmp_path_factory) -> Path:
+    """The demo project with a second coder who agrees on most codings and adds some of her own."""
+    path = tmp_path_factory.mktemp("agreement2") / "demo.db"
+    build_demo(path)
+    with Project.open(path) as p:
+        p.add_coder("bea")
+        for i, c in enumerate(p.codings(coder="reference")):
+            if i % 5:
+                p.apply_code(c.transcript, c.code if i % 7 else "Minimal response", "bea", c.start, c.end)
+    return path
+
+
+@pytest.fixture(scope="module")
+def annomi(tmp_path_factory, refi_dir) -> Path:
+    """Ten annotators of one real session, from the shared REFI sample."""
+    path = tmp_path_factory.mktemp("agreement") / "annomi.db"
+    run("init", "-p", path)
+    run("import", refi_dir / "samples" / "annomi_027_10coders.qdpx", "-p", path)
+    return path
+
+
+def test_two_coders_tables_and_summary_match_the_report(two, tmp_path):
+    coders = "reference,bea"
+    out = tmp_path / "agreement.docx"
+    run("export", "agreement", out, "-p", two, "--coders", coders, "--bootstrap", "200")
+    with Project.open(two) as p:
+        report = agreement_report(p, coders.split(","), bootstrap=200)
+    document = docx.Document(out)
+    facts = {r.cells[0].text: r.cells[1].text for r in document.tables[0].rows}
+    assert facts["Unit of analysis"] == "utterance" and facts["Units"] == str(report.units)
+    assert facts["Kappa"] == "Cohen's kappa"
+    per_code = document.tables[1]
+    assert [c.text for c in per_code.rows[0].cells][:3] == ["Code", "reference", "bea"]
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in per_code.rows[1:]}
+    for c in report.by_code:
+        row = rows[c.code]
+        assert row[1:3] == [str(c.use["reference"]), str(c.use["bea"])]
+        assert row[3:6] == [_pct(c.all_units.percent_agreement), _num(c.all_units.kappa), _num(c.all_units.alpha)]
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings[0] == "Summary for a methods section" and "Method" in headings
+    paras = document.paragraphs
+    summary = paras[next(k for k, p in enumerate(paras) if p.text == headings[0]) + 1].text
+    assert len(rows) == len(report.by_code) + 1
+    assert _num(None) == _pct(None) == "n/a"  # undefined figures are never shown as 0 or 1
+    for words in ("2 coders (reference and bea)", f"{report.units} utterances", "Cohen's kappa",
+                  _num(report.overall.all_units.kappa), "Krippendorff's alpha"):
+        assert words in summary
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert report.method.split("\n\n")[0] in text
+
+
+def test_many_coders_get_a_pairwise_matrix(annomi, tmp_path):
+    out = tmp_path / "ten.docx"
+    coders = ",".join(f"AnnoMI annotator {i}" for i in range(10))
+    run("export", "agreement", out, "-p", annomi, "--coders", coders, "--bootstrap", "0", "--per-transcript")
+    with Project.open(annomi) as p:
+        report = agreement_report(p, coders.split(","), bootstrap=0, per_transcript=True)
+    document = docx.Document(out)
+    matrix = document.tables[3]
+    assert len(matrix.rows) == 11
+    expected = report.matrix(None)
+    for i, row in enumerate(matrix.rows[1:]):
+        assert [c.text for c in row.cells[1:]] == ["\u2013" if v is None else _num(v) for v in expected[i]]
+    per_transcript = document.tables[4]
+    assert per_transcript.rows[1].cells[0].text == "annomi_027"
+
+
+def test_agreement_errors_are_clear(two, tmp_path):
+    out = tmp_path / "x.docx"
+    result = run("export", "agreement", out, "-p", two, "--coders", "reference", code=1)
+    assert "error:" in result.output and not out.exists()
+    assert "nobody" in run("export", "agreement", out, "-p", two, "--coders", "reference,nobody", code=1).output

@@ -1,0 +1,25 @@
+"""The export commands as documented: README and --help agree."""
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from accord.cli import main
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+SECTION = README[README.index("### Exports and interchange") : README.index("## The project file")]
+
+
+def test_every_export_command_and_filter_is_documented():
+    group = main.commands["export"]
+    assert sorted(group.commands) == ["agreement", "codebook", "csv", "excerpts", "qdc", "qdpx"]
+    for name, command in group.commands.items():
+        assert f"accord export {name}" in SECTION
+        help_text = CliRunner().invoke(main, ["export", name, "--help"]).output
+        for option in command.params:
+            flag = option.opts[0]
+            if flag.startswith("--") and flag not in ("--project", "--bootstrap", "--seed", "--unitizing"):
+                assert flag in SECTION, f"{flag} of `accord export {name}` is not in the README"
+                assert flag in help_text
+    assert "accord import other_tool.qdpx" in SECTION
+    assert ".qdpx/.qdc" in CliRunner().invoke(main, ["import", "--help"]).output

@@ -1,0 +1,189 @@
+"""REFI-QDA export: schema-valid files, and export -> import giving back the same project."""
+
+import hashlib
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from accord.cli import main
+from accord.demo import build_demo
+from accord.interchange import read_qdc, read_qdpx, write_qdc, write_qdpx
+from accord.interchange.descriptions import code_description, parse_description
+from accord.store import Project
+
+NS = {"q": "urn:QDA-XML:project:1.0"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    """Two coders with overlapping work, coding memos, and a memo on an utterance."""
+    path = tmp_path_factory.mktemp("refi") / "demo.db"
+    build_demo(path)
+    with Project.open(path) as p:
+        p.add_coder("bob")
+        for i, c in enumerate(p.codings(coder="reference")[::2]):
+            p.apply_code(c.transcript, c.code, "bob", c.start, c.end, memo="bob: " + c.code if i % 3 == 0 else "")
+        p.set_utterance_memo("session01_cbt_panic", 4, "bob", "Hands the agenda back <again> & again.")
+        p.set_utterance_memo("session01_cbt_panic", 4, "reference", "Deference.")
+    return path
+
+
+def run(*args, code=0):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == code, result.output
+    return result
+
+
+def schema(refi_dir: Path, name: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(refi_dir / name)))
+
+
+def snapshot(p: Project) -> dict:
+    """Everything a round trip must keep, field by field."""
+    book = p.codebook()
+    return {
+        "transcripts": [
+            (t.name, t.text, t.utterances, t.roles, t.format, t.encoding, t.source, t.notes, t.sha256)
+            for t in (p.transcript(r["name"]) for r in p.transcripts())
+        ],
+        "codebook": (book.name, book.version, book.description, book.codes),
+        "coders": [c["name"] for c in p.coders()],
+        "guids": (p.guids("transcripts"), p.guids("codes"), p.guids("coders")),
+        "codings": sorted(
+            (r["guid"], r["transcript"], r["code"], r["coder"], r["start"], r["end"], r["memo"], r["created_at"])
+            for r in p.coding_records()
+        ),
+        "memos": sorted((m["transcript"], m["utterance"] or 0, m["coder"], m["text"]) for m in p.memo_records()),
+    }
+
+
+def test_qdpx_validates_and_two_coders_are_two_users(demo, tmp_path, refi_dir):
+    out = tmp_path / "demo.qdpx"
+    result = run("export", "qdpx", out, "-p", demo)
+    assert "2 coders" in result.output
+    with zipfile.ZipFile(out) as zf:
+        names = zf.namelist()
+        qde = etree.fromstring(zf.read("project.qde"))
+        texts = {n: zf.read(n).decode("utf-8") for n in names if n.startswith("sources/")}
+    project_schema = schema(refi_dir, "Project.xsd")
+    assert project_schema.validate(qde), project_schema.error_log
+    users = {u.get("name"): u.get("guid") for u in qde.iterfind("q:Users/q:User", NS)}
+    assert set(users) == {"reference", "bob"}
+    with Project.open(demo) as p:
+        records = p.coding_records()
+        assert len(texts) == len(p.transcripts())
+        by_guid = {r["guid"]: r for r in records}
+        transcripts = {name: p.transcript(name) for name in {r["transcript"] for r in records}}
+    codings = qde.findall(".//q:PlainTextSelection/q:Coding", NS)
+    assert len(codings) == len(records)
+    for coding in codings:
+        r = by_guid[coding.get("guid")]
+        sel = coding.getparent()
+        assert coding.get("creatingUser") == users[r["coder"]] == sel.get("creatingUser")
+        assert coding.get("creationDateTime") == r["created_at"]
+        assert (int(sel.get("startPosition")), int(sel.get("endPosition"))) == (r["start"], r["end"])
+        source = sel.getparent()
+        assert texts[f"sources/{source.get('guid')}.txt"] == transcripts[r["transcript"]].text
+    notes = {n.get("guid"): n.findtext("q:PlainTextContent", namespaces=NS) for n in qde.iterfind("q:Notes/q:Note", NS)}
+    memo_refs = [notes[ref.get("targetGUID")] for ref in qde.iterfind(".//q:Coding/q:NoteRef", NS)]
+    assert sorted(memo_refs) == sorted(r["memo"] for r in records if r["memo"])
+    utterance_notes = [notes[ref.get("targetGUID")] for ref in qde.iterfind(".//q:PlainTextSelection/q:NoteRef", NS)]
+    assert sorted(utterance_notes) == ["Deference.", "Hands the agenda back <again> & again."]
+
+
+def test_export_import_round_trip_is_exact(demo, tmp_path):
+    out = tmp_path / "demo.qdpx"
+    run("export", "qdpx", out, "-p", demo)
+    run("init", "-p", tmp_path / "back.db")
+    result = run("import", out, "-p", tmp_path / "back.db")
+    assert "6 transcripts" in result.output and "2 memos" in result.output
+    with Project.open(demo) as a, Project.open(tmp_path / "back.db") as b:
+        before, after = snapshot(a), snapshot(b)
+        for key in before:
+            assert after[key] == before[key], key
+        assert all(r["origin"] == "import" for r in b.coding_records())
+    # and back out again: the same file, apart from when it was made
+    again = tmp_path / "again.qdpx"
+    run("export", "qdpx", again, "-p", tmp_path / "back.db")
+
+    def qde(path):
+        with zipfile.ZipFile(path) as zf:
+            text = zf.read("project.qde").decode()
+        return re.sub(r'(name|modifiedDateTime|creationDateTime)="[^"]*"', "", text.split("\n", 2)[2])
+
+    assert qde(again) == qde(out)
+
+
+def test_importing_twice_changes_nothing_and_undo_takes_a_coders_import_back(demo, tmp_path):
+    out = tmp_path / "demo.qdpx"
+    with Project.open(demo) as p:
+        write_qdpx(p, out)
+    bundle = read_qdpx(out)
+    with Project.create(tmp_path / "twice.db") as p:
+        first = p.import_bundle(bundle)
+        second = p.import_bundle(bundle)
+        assert first["codings"] == len(bundle.codings) and second["codings"] == 0
+        assert second["codings_skipped"] == len(bundle.codings)
+        assert second["transcripts_reused"] == 6 and second["memos"] == 0
+        n_bob = len(p.codings(coder="bob"))
+        p.undo("bob")
+        assert p.codings(coder="bob") == [] and len(p.codings(coder="reference")) == len(bundle.codings) - n_bob
+
+
+def test_export_only_some_coders(demo, tmp_path):
+    out = tmp_path / "bob.qdpx"
+    run("export", "qdpx", out, "-p", demo, "--coders", "bob")
+    bundle = read_qdpx(out)
+    assert [name for name, _ in bundle.coders] == ["bob"]
+    assert {c["coder"] for c in bundle.codings} == {"bob"}
+    assert "no coder named 'zed'" in run("export", "qdpx", out, "-p", demo, "--coders", "zed", code=1).output
+
+
+def test_qdc_validates_and_round_trips_the_codebook(demo, tmp_path, refi_dir):
+    out = tmp_path / "codebook.qdc"
+    run("export", "qdc", out, "-p", demo)
+    codebook_schema = schema(refi_dir, "Codebook.xsd")
+    doc = etree.parse(str(out))
+    assert codebook_schema.validate(doc), codebook_schema.error_log
+    with Project.open(demo) as p:
+        book, guids = p.codebook(), p.guids("codes")
+    bundle = read_qdc(out)
+    assert bundle.codebook.codes == book.codes
+    assert (bundle.codebook.name, bundle.codebook.version) == (book.name, book.version)
+    assert bundle.code_guids == guids
+    # without accord's extras (as another tool would save it) the descriptions still carry the fields
+    bare = tmp_path / "bare.qdc"
+    stripped = etree.parse(str(out), etree.XMLParser(remove_pis=True))
+    bare.write_bytes(etree.tostring(stripped, xml_declaration=True, encoding="utf-8"))
+    assert b"accord-extras" in out.read_bytes() and b"accord-extras" not in bare.read_bytes()
+    plain = read_qdc(bare).codebook
+    assert [(c.name, c.parent, c.color) for c in plain.codes] == [(c.name, c.parent, c.color) for c in book.codes]
+    for got, want in zip(plain.codes, book.codes):
+        assert (got.definition, got.when_to_use, got.when_not_to_use, got.examples, got.counter_examples) == (
+            want.definition, want.when_to_use, want.when_not_to_use, want.examples, want.counter_examples)
+        assert got.hotkey is None and got.patterns == []  # accord-only, gone with the extras
+
+
+def test_description_text_round_trip():
+    from accord.model import Code
+
+    code = Code("X", definition="Line one.\nLine two.", when_to_use="Always.", examples=["a", "b c"],
+                counter_examples=["no"])
+    text = code_description(code)
+    assert text.startswith("Line one.\nLine two.\n\nWhen to use: Always.\n\nExamples:\n- a\n- b c")
+    assert parse_description(text) == {"definition": "Line one.\nLine two.", "when_to_use": "Always.",
+                                       "examples": ["a", "b c"], "counter_examples": ["no"]}
+    assert parse_description("Just a description from NVivo.") == {"definition": "Just a description from NVivo."}
+
+
+def test_written_files_are_stable_and_atomic(demo, tmp_path):
+    with Project.open(demo) as p:
+        write_qdc(p.codebook(), p.guids("codes"), tmp_path / "a.qdc")
+        write_qdc(p.codebook(), p.guids("codes"), tmp_path / "b.qdc")
+    digest = lambda f: hashlib.sha256(f.read_bytes()).hexdigest()  # noqa: E731
+    assert digest(tmp_path / "a.qdc") == digest(tmp_path / "b.qdc")
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["a.qdc", "b.qdc"]  # no temporary files left
