@@ -31,6 +31,7 @@ class AccordCommands(Provider):
         commands = [
             ("Home: transcripts and progress", app.show_home),
             ("Codebook: browse, search, edit", app.open_codebook),
+            ("Agreement: compare coders and reconcile", app.open_agreement),
             ("Help: all keys", app.show_help),
         ]
         for t in app.project.transcripts():
@@ -156,6 +157,37 @@ class AccordApp(App):
         from .screens.codebook import CodebookScreen
 
         self.push_screen(CodebookScreen(self.project))
+
+    def open_agreement(self) -> None:
+        """Compare coders; the project must first leave blind mode, which the coder confirms."""
+        from .screens.agreement import AgreementScreen, comparable_coders
+
+        coders = comparable_coders(self.project)
+        if len(coders) < 2:
+            self.push_screen(Message("Nothing to compare yet", "Agreement needs at least two coders with codings."))
+            return
+
+        def with_coders(names: str | None) -> None:
+            chosen = [n.strip() for n in (names or "").split(",") if n.strip()]
+            if len(chosen) >= 2:
+                self.push_screen(AgreementScreen(self.project, chosen))
+
+        def go(yes: bool = True) -> None:
+            if not yes:
+                return
+            if self.project.mode != "reconciliation":
+                self.project.set_mode("reconciliation")
+            if len(coders) == 2:
+                self.push_screen(AgreementScreen(self.project, coders))
+            else:
+                self.push_screen(TextPrompt("Compare which coders? (comma-separated)", value=", ".join(coders)), with_coders)
+
+        if self.project.mode == "reconciliation":
+            go()
+        else:
+            self.push_screen(Confirm(
+                "The project is in blind mode. Switch it to reconciliation?\n"
+                "Every coder will then see everyone's codings.", yes="Switch", no="Stay blind"), go)
 
     def show_help(self) -> None:
         screen = self.screen

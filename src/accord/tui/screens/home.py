@@ -16,6 +16,7 @@ class HomeScreen(Screen):
     BINDINGS = [
         Binding("enter", "open", "Code transcript", id="home.open"),
         Binding("c", "codebook", "Codebook", id="home.codebook"),
+        Binding("a", "agreement", "Agreement", id="home.agreement"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -93,6 +94,9 @@ class HomeScreen(Screen):
 
     def action_codebook(self) -> None:
         self.app.open_codebook()
+
+    def action_agreement(self) -> None:
+        self.app.open_agreement()
 
     def action_help(self) -> None:
         from .help import HelpScreen

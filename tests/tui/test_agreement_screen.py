@@ -1,0 +1,53 @@
+"""The agreement screen: switching out of blind mode, the per-code table, reconciling."""
+
+from accord.agreement.reconcile import CONSENSUS
+from accord.store import Project
+from accord.tui.app import AccordApp
+from accord.tui.screens.agreement import AgreementScreen, DisagreementScreen
+from accord.tui.screens.home import HomeScreen
+from accord.tui.screens.modals import Confirm
+
+from .conftest import wait_for
+
+NAME = "session04_withdrawal_repair"
+
+
+def two_coders(path):
+    with Project.open(path) as p:
+        u = p.transcript(NAME).utterances
+        for i in (1, 3, 5):
+            p.apply_code(NAME, "Minimal response", "alice", u[i].start, u[i].end)
+        for i in (1, 3, 7):
+            p.apply_code(NAME, "Minimal response", "ben", u[i].start, u[i].end)
+        return u
+
+
+async def test_agreement_table_and_reconciling_disagreements(project_path):
+    u = two_coders(project_path)
+    app = AccordApp(project_path, coder="alice", offer_demo=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, AgreementScreen))
+        screen = app.screen
+        row = screen.query_one("DataTable").get_row("Minimal response")
+        assert row[1:3] == ["3", "3"] and row[-1] == "2 of 2"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DisagreementScreen))
+        dis = app.screen
+        assert [(d.start, d.end) for d in dis.items] == [(u[5].start, u[5].end), (u[7].start, u[7].end)]
+        await pilot.press("1")  # take alice's span on utterance 6
+        await pilot.press("n")  # neither on utterance 8
+        await wait_for(pilot, lambda: all(d.resolved for d in dis.items))
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, AgreementScreen))
+        assert app.screen.query_one("DataTable").get_row("Minimal response")[-1] == "0 of 2"
+    with Project.open(project_path) as p:
+        assert p.mode == "reconciliation"
+        consensus = [(c.start, c.end) for c in p.codings(coder=CONSENSUS)]
+        assert consensus == [(u[5].start, u[5].end)]
+        decided = [e for e in p.events() if e["action"] == "reconcile.decide"]
+        assert {e["data"]["decision"] for e in decided} == {"take", "neither"}
+        assert decided[0]["data"]["decided_by"] == ["alice", "ben"]
