@@ -25,6 +25,7 @@ from ..codebook import codebook_to_dict
 from ..errors import AccordError
 from ..model import Codebook
 from . import classifier as _classifier  # noqa: F401  (registers the accord_classifier factory)
+from . import token_patterns as _token_patterns  # noqa: F401  (registers accord_token_patterns)
 from .classifier import LinearModel
 from .analysis import SPANS_KEY
 from .rules import Rule, check_patterns, rules_for, ruler_patterns
@@ -130,6 +131,10 @@ def build_pipeline(codebook: Codebook, codes: set[str] | None = None) -> Pipelin
     rules = rules_for(codebook, codes)
     lower, lemma = ruler_patterns(codebook, rules, _lemmatize(nlp))
     config = {"spans_key": SPANS_KEY, "overwrite": False, "validate": True, "annotate_ents": False}
+    # Plain token patterns go to accord's indexed matcher (spaCy's Matcher runs IN sets as
+    # Python callbacks at every token: ~12k words/s for the alliance codebook); phrases and
+    # anything it cannot take stay with spaCy's SpanRuler.
+    lower = nlp.add_pipe("accord_token_patterns", name="accord_token_rules", config={"spans_key": SPANS_KEY}).add_patterns(lower)
     with _quiet():
         nlp.add_pipe("span_ruler", name="accord_rules", config=dict(config, phrase_matcher_attr="LOWER")).add_patterns(lower)
         if lemma:
