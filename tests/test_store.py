@@ -323,3 +323,19 @@ def test_utterance_memo_undo_and_review_progress(project):
     assert project.reviewed("s1", "ann") == {1, 2, 4}
     assert project.progress("ann") == {"s1": 0.75}
     assert project.progress("ben") == {"s1": 0.0}
+
+
+def test_a_project_from_a_newer_accord_is_refused_untouched(tmp_path):
+    import hashlib
+
+    path = tmp_path / "p.db"
+    Project.create(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('accord', 'm999_future', 'x')"
+        )
+    conn.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(ProjectError, match="newer accord"):
+        Project.open(path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before

@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from ..errors import InputError
 from .common import ProjectError, now
-from .schema import migrations
+from .schema import known_migrations, migrations
 
 
 @dataclass
@@ -48,10 +48,6 @@ class MergeResult:
         return bool(self.added or self.transcripts_added or self.coders_added)
 
 
-def _known_migrations() -> list[str]:
-    return [m.name for m in migrations.pending(Database(memory=True))]
-
-
 def read_other_project(path: str | Path) -> sqlite3.Connection:
     """An in-memory copy of another project file at this accord's schema; the file is only read."""
     path = Path(path)
@@ -73,7 +69,7 @@ def read_other_project(path: str | Path) -> sqlite3.Connection:
         db = Database(memory)
         if not db["meta"].exists() or not db["codings"].exists():
             raise InputError(path, "an SQLite file, but not an accord project")
-        known = _known_migrations()
+        known = known_migrations()
         applied = [m.name for m in migrations.applied(db)]
         newer = [name for name in applied if name not in known]
         if newer:

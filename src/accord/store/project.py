@@ -26,7 +26,7 @@ from .merge import MergeStore
 from .common import ProjectError, new_guid, now
 from .interchange import InterchangeStore
 from .models import ModelStore
-from .schema import migrations
+from .schema import known_migrations, migrations
 from .suggestions import SuggestionStore
 from .transcripts import TranscriptStore
 
@@ -83,6 +83,12 @@ class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore, Memo
         try:
             if not project.db["meta"].exists():
                 raise ProjectError(f"{path}: an SQLite file, but not an accord project")
+            known = set(known_migrations())
+            newer = [m.name for m in migrations.applied(project.db) if m.name not in known]
+            if newer:  # never write to a schema this accord does not understand
+                raise ProjectError(
+                    f"{path}: written by a newer accord (schema steps {', '.join(newer)}); upgrade accord to open it"
+                )
             project._migrate()
         except sqlite3.DatabaseError as e:
             project.close()

@@ -12,6 +12,11 @@ from sqlite_utils import Database, Migrations
 migrations = Migrations("accord")
 
 
+def known_migrations() -> list[str]:
+    """Names of every schema step this accord knows, in order (all pending on an empty db)."""
+    return [m.name for m in migrations.pending(Database(memory=True))]
+
+
 @migrations()
 def m001_initial(db: Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
