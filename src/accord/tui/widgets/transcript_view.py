@@ -1,4 +1,4 @@
-"""The transcript pane: a Line-API scroll view that stays fast on 5,000-utterance sessions.
+"""The transcript pane: a Line-API widget that stays fast on 5,000-utterance sessions.
 
 Only the rows on screen are rendered. A table of wrapped-line offsets per utterance is
 built once per width (and per filter); `render_line` bisects it to find the utterance and
@@ -6,6 +6,11 @@ line, then styles the line's text by code-point offsets: codings as background c
 pending suggestions underlined in their code's colour, search hits, and the selection in
 reverse. Rendered rows are cached per utterance version, so moving the cursor re-renders
 just the two utterances involved.
+
+It keeps its own top row instead of being a Textual ScrollView: a ScrollView's scroll makes
+the screen lay out and repaint every widget (the code tree, panels, footer), which tripled
+the cost of a page down; here a scroll repaints this widget only. The mouse wheel scrolls,
+and the status bar shows the position.
 """
 
 from __future__ import annotations
@@ -18,9 +23,9 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
+from textual.geometry import Region
+from textual.widget import Widget
 from textual.strip import Strip
 
 from ...coding_session import CodingSession
@@ -66,7 +71,7 @@ class Selection:
     end: int
 
 
-class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
+class TranscriptView(Widget, can_focus=True):
     """Shows a CodingSession's transcript; the coding screen owns the keys."""
 
     DEFAULT_CSS = """
@@ -96,6 +101,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._first_rows: list[int] = []
         self._pos_of: dict[int, int] = {}
         self._row_count = 0
+        self._top = 0  # first row on screen
         self._style_memo: dict = {}
         self._drag_anchor: int | None = None
         t = session.transcript
@@ -107,8 +113,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     @property
     def pane_width(self) -> int:
-        """Columns for text: the widget less its vertical scrollbar."""
-        return self.scrollable_content_region.width
+        return self.size.width
 
     @property
     def right_gutter(self) -> int:
@@ -134,7 +139,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._pos_of = {i: k for k, i in enumerate(self.shown)}
         self._layout_width = self.pane_width
         self._row_cache.clear()
-        self.virtual_size = Size(self.pane_width, self._row_count)
+        self._top = min(self._top, max(0, self._row_count - 1))
 
     def _ensure_layout(self) -> None:
         if self._layout_width != self.pane_width:
@@ -145,10 +150,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             self._build_layout()
             self.scroll_to_cursor()
 
-    def on_mount(self) -> None:
-        # The wrap table waits for the first resize (or render), when the width is known;
-        # building it here too would wrap every utterance twice at start-up.
-        self.virtual_size = Size(self.pane_width, len(self.shown))
+    # The wrap table waits for the first resize (or render), when the width is known;
+    # building it on mount too would wrap every utterance twice at start-up.
 
     def set_filter(self, indexes: list[int]) -> None:
         self.shown = indexes or []
@@ -166,7 +169,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             self._utt_versions[i] = self._utt_versions.get(i, 0) + 1
             k = self._pos_of.get(i) if self._layout_width >= 0 else None
             if k is not None:  # repaint just this utterance's rows, not the whole pane
-                self.refresh_lines(self._first_rows[k], len(self._wrapped[i]) + 1)
+                self.refresh(Region(0, self._first_rows[k] - self._top, self.size.width, len(self._wrapped[i]) + 1))
 
     def touch_range(self, start: int, end: int) -> None:
         self.touch(*self.session.utterances_overlapping(start, end))
@@ -241,11 +244,22 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         top = self._first_rows[k]
         bottom = top + len(self._wrapped[self.cursor])
         height = max(1, self.size.height)
-        if top < self.scroll_y or bottom > self.scroll_y + height:
+        if top < self._top or bottom > self._top + height:
             # Re-centre rather than creep a line at a time: a scroll repaints the whole pane,
             # so scrolling once per half screen keeps most key presses to two utterances.
-            target = top - max(0, (height - (bottom - top)) // 3)
-            self.scroll_to(y=max(0, target), animate=False, immediate=True)
+            self.scroll_rows_to(top - max(0, (height - (bottom - top)) // 3))
+
+    def scroll_rows_to(self, row: int) -> None:
+        row = max(0, min(row, max(0, self._row_count - self.size.height + 1)))
+        if row != self._top:
+            self._top = row
+            self.refresh()
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self.scroll_rows_to(self._top + 3)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self.scroll_rows_to(self._top - 3)
 
     def set_hits(self, hits: list[tuple[int, int]]) -> None:
         self.hits = hits
@@ -254,7 +268,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     # --- rendering ------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        row = self.scroll_offset.y + y
+        row = self._top + y
         width = self.pane_width
         if self._layout_width != width:
             self._build_layout()
@@ -387,7 +401,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def offset_at(self, x: int, y: int) -> int | None:
         """Text offset under a screen cell, or None outside the text column."""
-        row = self.scroll_offset.y + y
+        row = self._top + y
         if not self._first_rows or row >= self._row_count:
             return None
         k = bisect.bisect_right(self._first_rows, row) - 1
