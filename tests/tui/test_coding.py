@@ -288,3 +288,22 @@ async def test_memo_on_a_coding_and_the_command_palette(project_path):
         assert stored(project_path)[0].code == "Realism"
         await pilot.press("M", *"seen through the idealisation", "ctrl+s")
         await wait_for(pilot, lambda: stored(project_path)[0].memo == "seen through the idealisation")
+
+
+async def test_mouse_wheel_scrolls_the_pane_without_moving_the_cursor(project_path):
+    from textual import events
+
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        view = screen.view
+        top = view._top
+        for _ in range(3):
+            view.post_message(events.MouseScrollDown(view, 5, 5, 0, 1, 0, False, False, False))
+        await wait_for(pilot, lambda: view._top == top + 9)
+        assert view.cursor == 0
+        first_row = view.render_line(0).text
+        number = [u.number for u in screen.session.utterances if f"{u.number:>5} " in first_row[:6]]
+        assert not number or number[0] > 1, "the first row on screen is no longer utterance 1"
+        view.post_message(events.MouseScrollUp(view, 5, 5, 0, -1, 0, False, False, False))
+        await wait_for(pilot, lambda: view._top == top + 6)

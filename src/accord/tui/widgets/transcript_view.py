@@ -256,9 +256,11 @@ class TranscriptView(Widget, can_focus=True):
             self.refresh()
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
         self.scroll_rows_to(self._top + 3)
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
         self.scroll_rows_to(self._top - 3)
 
     def set_hits(self, hits: list[tuple[int, int]]) -> None:
