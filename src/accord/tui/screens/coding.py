@@ -255,7 +255,8 @@ class CodingScreen(Screen):
 
     def action_reset_selection(self) -> None:
         self.view.clear_selection()
-        self.view.set_hits([]) if self.view.hits else None
+        if self.view.hits:
+            self.view.set_hits([])
 
     # --- coding -----------------------------------------------------------------------------
 
@@ -343,7 +344,8 @@ class CodingScreen(Screen):
         self._set_current_suggestion(None)
         self.view.touch_range(min(sg.start, coding.start), max(sg.end, coding.end))
         self.saved(f"accepted {sg.code}" + (" (adjusted)" if adjusted else ""))
-        self.action_suggestion(1) if self.session.next_suggestion(coding.start) else None
+        if self.session.next_suggestion(coding.start):
+            self.action_suggestion(1)
 
     def action_reject(self) -> None:
         sg = self.current_suggestion
@@ -354,7 +356,8 @@ class CodingScreen(Screen):
         self._set_current_suggestion(None)
         self.view.touch_range(sg.start, sg.end)
         self.saved(f"rejected {sg.code}")
-        self.action_suggestion(1) if self.session.next_suggestion(sg.start) else None
+        if self.session.next_suggestion(sg.start):
+            self.action_suggestion(1)
 
     def action_accept_all(self) -> None:
         sg = self.current_suggestion
@@ -479,4 +482,7 @@ class CodingScreen(Screen):
 
     def action_back(self) -> None:
         self.session.save_progress()
-        self.app.pop_screen() if len(self.app.screen_stack) > 2 else self.app.exit()
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.app.exit()
