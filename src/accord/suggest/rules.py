@@ -58,6 +58,10 @@ def _compact(pattern: list[dict]) -> str:
         for key, value in token.items():
             if key.upper() == "OP":
                 continue
+            if key.upper().startswith(("IS_", "LIKE_")) and isinstance(value, bool):
+                name = key.upper().split("_", 1)[1].lower()  # {IS_PUNCT: true} reads as <punct>
+                bits.append(f"<{name}>" if value else f"<not {name}>")
+                continue
             if isinstance(value, dict) and "IN" in value:
                 value = "|".join(map(str, value["IN"][:4])) + ("|..." if len(value["IN"]) > 4 else "")
             bits.append(str(value))
