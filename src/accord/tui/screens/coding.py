@@ -332,6 +332,7 @@ class CodingScreen(Screen):
         self.view.move_to(self.session.utterance_index_at(sg.start))
         self._set_current_suggestion(sg)
         self.view.set_selection(sg.start, sg.end)
+        self.refresh_panels()  # now, in the same frame as the pane
 
     def action_accept(self) -> None:
         sg = self.current_suggestion
@@ -437,6 +438,7 @@ class CodingScreen(Screen):
         start, end = hits[self.hit_index]
         self.view.move_to(self.session.utterance_index_at(start))
         self.view.set_selection(start, end)
+        self._after_move()
 
     def action_filter(self) -> None:
         s = self.session
