@@ -307,3 +307,16 @@ async def test_mouse_wheel_scrolls_the_pane_without_moving_the_cursor(project_pa
         assert not number or number[0] > 1, "the first row on screen is no longer utterance 1"
         view.post_message(events.MouseScrollUp(view, 5, 5, 0, -1, 0, False, False, False))
         await wait_for(pilot, lambda: view._top == top + 6)
+
+
+async def test_a_new_coder_can_type_their_name_in_the_coder_list(project_path):
+    from accord.tui.screens.home import HomeScreen
+
+    app = AccordApp(project_path, offer_demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, Choose))
+        await pilot.press(*"Rita", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        assert app.coder == "Rita"
+    with Project.open(project_path) as p:
+        assert "Rita" in [c["name"] for c in p.coders()]

@@ -109,12 +109,14 @@ class AccordApp(App):
             self._with_coder(remembered)
         elif known:
             choices = [(name, name) for name in known] + [("\0new", "Someone else (add a coder)…")]
-            self.push_screen(Choose("Who is coding?", choices), self._chosen_coder)
+            self.push_screen(Choose("Who is coding? (or type a new name)", choices, allow_new=True), self._chosen_coder)
         else:
             self.push_screen(TextPrompt("Who is coding? (your name or initials)"), self._with_coder)
 
     def _chosen_coder(self, choice: str | None) -> None:
-        if choice == "\0new":
+        if choice and choice.startswith(Choose.NEW):
+            self._with_coder(choice[len(Choose.NEW):])
+        elif choice == "\0new":
             self.push_screen(TextPrompt("Name of the new coder"), self._with_coder)
         else:
             self._with_coder(choice)

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.fuzzy import Matcher
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, TextArea
+from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 
@@ -66,10 +66,13 @@ class Choose(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="choose.cancel")]
 
-    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
-        """`choices` are (value, label) pairs."""
+    NEW = "\0new:"
+
+    def __init__(self, title: str, choices: list[tuple[str, str]], allow_new: bool = False) -> None:
+        """`choices` are (value, label) pairs. With `allow_new`, Enter on typed text that
+        matches nothing returns `Choose.NEW + text`, so a list never traps the user."""
         super().__init__()
-        self.title_text, self.choices = title, choices
+        self.title_text, self.choices, self.allow_new = title, choices, allow_new
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
@@ -96,6 +99,8 @@ class Choose(ModalScreen[str | None]):
         options = self.query_one(OptionList)
         if options.highlighted is not None:
             self.dismiss(options.get_option_at_index(options.highlighted).id)
+        elif self.allow_new and event.value.strip():
+            self.dismiss(self.NEW + event.value.strip())
 
     def on_key(self, event) -> None:
         if event.key in ("down", "up"):
@@ -127,7 +132,7 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-title")
+            yield Static(self.question, classes="dialog-title")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes")
                 yield Button(f"{self.no} (n)", id="no")
@@ -152,7 +157,7 @@ class Message(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Label(self.title_text, classes="dialog-title error")
-            yield Label(self.body, classes="dialog-body")
+            yield Static(self.body, classes="dialog-body")
             yield Label("Press any key", classes="dialog-hint")
 
     def on_key(self, event) -> None:
