@@ -68,7 +68,7 @@ class AccordApp(App):
             self.push_screen(
                 Confirm(
                     f"There is no accord project at {self.project_path}.\n"
-                    "Create the demo project here (six sample sessions, the alliance codebook\n"
+                    "Create the demo project here (six sample sessions, the alliance codebook "
                     "and a reference coding) and open it?",
                     yes="Create demo",
                     no="Quit",
