@@ -134,3 +134,32 @@ def test_reconcile_refuses_bad_requests(project):
     with pytest.raises(ProjectError, match="no coder named 'zoe'"):
         reconcile(project, "s1", "Rupture", 0, 5, "neither", coders=["alice", "zoe"])
     assert "consensus" not in [c["name"] for c in project.coders()]
+
+
+def test_disagreements_by_code_equals_one_code_at_a_time(tmp_path):
+    """The all-codes form (one read of the codings) lists exactly what the per-code form lists."""
+    from accord.agreement.disagreements import disagreements, disagreements_by_code
+    from accord.codebook import load_codebook
+    from accord.store import Project
+    from accord.transcripts import read_transcript
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    with Project.create(tmp_path / "p.db") as p:
+        p.load_codebook(load_codebook(root / "codebooks" / "alliance.yaml"))
+        t = read_transcript(root / "sample_transcripts" / "session04_withdrawal_repair.txt")
+        p.import_transcript(t)
+        u = t.utterances
+        p.ensure_coder("ann")
+        for i, code in ((1, "Denial"), (2, "Denial"), (3, "Minimal response"), (5, "Realism")):
+            p.apply_code(t.name, code, "ann", u[i].start, u[i].end)
+        p.ensure_coder("ben")
+        for i, code in ((1, "Denial"), (3, "Realism"), (6, "Minimal response")):
+            p.apply_code(t.name, code, "ben", u[i].start, u[i].end - 3)
+        p.set_mode("reconciliation")
+        for unit in ("utterance", "character"):
+            together = disagreements_by_code(p, ["ann", "ben"], unit)
+            assert set(together) == {"Denial", "Minimal response", "Realism"}
+            for code, items in together.items():
+                assert items == disagreements(p, ["ann", "ben"], code, unit)
+            assert any(together.values())

@@ -51,10 +51,23 @@ def disagreements(
     """
     require_reconciliation(project)
     table = build_unit_table(project, coders, unit, transcripts, [code])
-    code = table.codes[0]
-    applied = table.applied[0]
+    return _from_table(project, table, 0, unit, decisions(project, consensus, table.codes[0]))
+
+
+def disagreements_by_code(
+    project, coders, unit: str = "utterance", transcripts=None, consensus: str = CONSENSUS
+) -> dict[str, list[Disagreement]]:
+    """`disagreements` for every code at once, reading the codings and the decisions once."""
+    require_reconciliation(project)
+    table = build_unit_table(project, coders, unit, transcripts, None)
+    decided = decisions(project, consensus)
+    return {code: _from_table(project, table, i, unit, decided) for i, code in enumerate(table.codes)}
+
+
+def _from_table(project, table, i: int, unit: str, decided: dict) -> list[Disagreement]:
+    code = table.codes[i]
+    applied = table.applied[i]
     differ = np.nonzero(applied.any(axis=0) & ~applied.all(axis=0))[0]
-    decided = decisions(project, consensus, code)
     transcript_starts = set(table.base.tolist())
     groups: list[list[int]] = []  # [first unit, last unit]
     for u in differ.tolist():
@@ -83,10 +96,10 @@ def disagreements(
         base = int(table.base[table.transcripts.index(name)])
         spans = {}
         for j, coder in enumerate(table.coders):
-            mine = table.spans[0][j] - base
+            mine = table.spans[i][j] - base
             hit = (mine[:, 0] < end) & (mine[:, 1] > start)
             spans[coder] = [
-                CodedSpan(int(i), int(s), int(e)) for i, (s, e) in zip(table.coding_ids[0][j][hit], mine[hit])
+                CodedSpan(int(k), int(s), int(e)) for k, (s, e) in zip(table.coding_ids[i][j][hit], mine[hit])
             ]
         d = decided.get((name, code, start, end))
         out.append(

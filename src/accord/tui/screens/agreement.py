@@ -14,7 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from ...agreement.disagreements import disagreements
+from ...agreement.disagreements import disagreements, disagreements_by_code
 from ...agreement.reconcile import CONSENSUS, reconcile
 from ...agreement.report import agreement_report
 from ...errors import AccordError
@@ -66,13 +66,14 @@ class AgreementScreen(Screen):
         width = max([len(c.code) for c in report.by_code] + [4])
         table.add_column("Code", width=min(width, 40))
         table.add_columns(*[f"{c} units" for c in self.coders], "% agree", report.kappa, "alpha", "to resolve")
+        try:
+            found = disagreements_by_code(self.project, self.coders, self.unit)
+        except AccordError:
+            found = {}
         for c in report.by_code:
             f = c.all_units
-            try:
-                open_items = disagreements(self.project, self.coders, c.code, self.unit)
-                todo = f"{sum(not d.resolved for d in open_items)} of {len(open_items)}"
-            except AccordError:
-                todo = "–"
+            open_items = found.get(c.code)
+            todo = "–" if open_items is None else f"{sum(not d.resolved for d in open_items)} of {len(open_items)}"
             table.add_row(c.code, *[str(c.use.get(k, 0)) for k in self.coders], _fmt(f.percent_agreement, True),
                           _fmt(f.kappa), _fmt(f.alpha), todo, key=c.code)
         o = report.overall.all_units
