@@ -1,10 +1,11 @@
 """The spaCy pipeline built from a project's codebook, and its saved form.
 
-Components, all from spaCy itself and built offline: the blank English tokenizer, a
-sentencizer (rule suggestions cover the sentence that matched, which a coder can judge at a
-glance), the lookup lemmatizer (tables from `spacy-lookups-data`, needed only when the
-pipeline is first built: the saved pipeline carries its own copy), two SpanRulers (phrases
-and token patterns on lower case; example phrases on lemmas) and, once coders have made
+Components, built offline: the blank English tokenizer, spaCy's sentencizer (rule
+suggestions cover the sentence that matched, which a coder can judge at a glance) and lookup
+lemmatizer (tables from `spacy-lookups-data`, needed only when the pipeline is first built:
+the saved pipeline carries its own copy), both with their per-token loops vectorised
+(`fast_pipes`), accord's indexed token-pattern matcher, two SpanRulers (phrases and the
+remaining token patterns on lower case; example phrases on lemmas) and, once coders have made
 decisions, the `accord_classifier` component.
 
 Everything needed to rebuild it lives in one byte string (config + `nlp.to_bytes`), stored
@@ -25,6 +26,7 @@ from ..codebook import codebook_to_dict
 from ..errors import AccordError
 from ..model import Codebook
 from . import classifier as _classifier  # noqa: F401  (registers the accord_classifier factory)
+from . import fast_pipes
 from . import token_patterns as _token_patterns  # noqa: F401  (registers accord_token_patterns)
 from .classifier import LinearModel
 from .analysis import SPANS_KEY
@@ -93,6 +95,7 @@ class Pipeline:
             with _quiet():
                 nlp = util.load_model_from_config(Config().from_str(d["config"]), auto_fill=False)
                 nlp.from_bytes(d["nlp"])
+                fast_pipes.upgrade(nlp)  # saved by an older accord with spaCy's own components
             rules = {r["id"]: Rule(**r) for r in d["rules"]}
             return cls(nlp, rules, d["meta"])
         except ModelError:
@@ -118,8 +121,8 @@ def build_pipeline(codebook: Codebook, codes: set[str] | None = None) -> Pipelin
     import spacy
 
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.add_pipe("accord_sentencizer", name="sentencizer")
+    nlp.add_pipe("accord_lemmatizer", name="lemmatizer")
     try:
         nlp.initialize()
     except (ValueError, OSError) as e:
