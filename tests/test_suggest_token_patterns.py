@@ -70,3 +70,39 @@ def test_patterns_it_cannot_take_are_left_to_spacy():
     assert not ours.add("x", [{"LOWER": "so"}, {"IS_ALPHA": True, "OP": "*"}], "s")
     assert not ours.add("x", [{"LEMMA": "mean"}], "l")
     assert not ours.add("x", [{"LOWER": "so", "OP": "?"}], "only optional")
+
+
+@pytest.mark.parametrize("book", ["alliance.yaml", "mi.yaml"])
+def test_vectorised_matching_returns_what_the_token_loop_returns_in_its_order(book):
+    nlp = spacy.blank("en")
+    codebook = load_codebook(ROOT / "codebooks" / book)
+    ours = TokenPatterns(nlp.vocab)
+    for code in codebook.codes:
+        for k, pattern in enumerate(code.patterns):
+            ours.add(code.name, pattern, f"{code.name}/{k}")
+    total = 0
+    for path in sorted((ROOT / "sample_transcripts").iterdir()):
+        if path.suffix in {".txt", ".docx", ".vtt"}:
+            doc = nlp.make_doc(read_transcript(path).text)  # a whole transcript, as accord runs it
+            loop = ours.match_loop(doc)
+            assert ours(doc) == loop
+            total += len(loop)
+    assert total > 20
+
+
+def test_several_patterns_at_one_start_come_in_the_token_loops_order():
+    """At one start the loop tries patterns in its candidate set's order, not index order
+    ({10, 3} iterates 10 first); the vectorised matcher keeps that order."""
+    nlp = spacy.blank("en")
+    ours = TokenPatterns(nlp.vocab)
+    for k in range(11):
+        pattern = [{"LOWER": f"w{k}"}, {"LOWER": "x"}]
+        if k == 3:
+            pattern = [{"LOWER": "i"}, {"LOWER": "know"}, {"IS_PUNCT": True, "OP": "?"}]
+        if k == 10:
+            pattern = [{"LOWER": "i"}, {"IS_ALPHA": True}]
+        assert ours.add("x", pattern, str(k))
+    doc = nlp.make_doc("I know. w3 x, i know w10 x")
+    loop = ours.match_loop(doc)
+    assert [m[0] for m in loop if m[1] == 0] == [10, 3, 3]
+    assert ours(doc) == loop

@@ -3,15 +3,22 @@
 spaCy's Matcher evaluates `IN` sets and other extra predicates as Python callbacks for every
 pattern at every token, so 180 such patterns run at about 12k words/s (measured). Almost all
 codebook patterns are plain: literal or `IN` values of LOWER, NORM, ORTH or TEXT, boolean
-flags, and optional (`OP: "?"`) tokens. For those, this matcher indexes patterns by the
-values their first token can take, so each token position only tries the few patterns that
-could start there. It returns what spaCy's Matcher returns (every match, with and without
-each optional token); `tests/test_suggest_token_patterns.py` checks that against spaCy on
-real transcripts. Patterns it cannot take (REGEX, LEMMA, `+`, `*`, `!`, ...) stay with spaCy.
+flags, and optional (`OP: "?"`) tokens. For those, this matcher runs each pattern over the
+whole Doc at once in numpy: every test is a boolean table indexed by the token's value (its
+rank among the values the patterns name), the possible starts are where the first token
+passes, and each further token filters the surviving (start, position) pairs. It returns
+what spaCy's Matcher returns (every match, with and without each optional token);
+`tests/test_suggest_token_patterns.py` checks that against spaCy on real transcripts.
+Patterns it cannot take (REGEX, LEMMA, `+`, `*`, `!`, ...) stay with spaCy.
+
+`match_loop` is the earlier token-by-token form, kept as the reference for the order of
+matches (which orders the rule hits a suggestion explains): it indexes patterns by the values
+their first token can take and tries, at each token, the few that could start there.
 """
 
 from __future__ import annotations
 
+import numpy as np
 from spacy.attrs import IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, IS_STOP, LIKE_NUM, LOWER, NORM, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -142,36 +149,175 @@ class TokenPatterns:
                 return []
         return sorted(p for p in positions if p > start)
 
-    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
-        """(pattern index, start, end) of every match, like spaCy's Matcher."""
+    def _candidates(self, row: tuple, here: tuple, after: tuple):
+        """The patterns the index offers at a token (its row of COLUMNS, its words and the next
+        token's words), in the order the token loop tries them: a set's own order."""
+        found = [self.anywhere] if self.anywhere else []
+        for v in here:
+            hit = self.by_value.get(v)
+            if hit:
+                found.append(hit)
+            for w in after:
+                hit = self.by_pair.get((v, w))
+                if hit:
+                    found.append(hit)
+        for column, hit in self.by_flag.items():
+            if row[column]:
+                found.append(hit)
+        if not found:
+            return ()
+        return set().union(*found) if len(found) > 1 else found[0]
+
+    def match_loop(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """The plain Python form of `__call__` (token by token), kept as its reference."""
         if not self.patterns or not len(doc):
             return []
         rows = [tuple(r) for r in doc.to_array(COLUMNS).tolist()]
-        # The distinct LOWER, NORM, ORTH values of each token (usually just one or two).
-        words = [(r[0],) if r[0] == r[1] == r[2] else tuple({r[0], r[1], r[2]}) for r in rows]
+        words = [_words(r) for r in rows] + [()]
         out = []
-        by_pair, by_value, by_flag, anywhere = self.by_pair, self.by_value, self.by_flag, self.anywhere
-        last = len(rows) - 1
-        for i, row in enumerate(rows):
-            found = [anywhere] if anywhere else []
-            after = words[i + 1] if i < last else ()
-            for v in words[i]:
-                hit = by_value.get(v)
-                if hit:
-                    found.append(hit)
-                for w in after:
-                    hit = by_pair.get((v, w))
-                    if hit:
-                        found.append(hit)
-            for column, hit in by_flag.items():
-                if row[column]:
-                    found.append(hit)
-            if not found:
-                continue
-            for index in set().union(*found) if len(found) > 1 else found[0]:
+        for i in range(len(rows)):
+            for index in self._candidates(rows[i], words[i], words[i + 1]):
                 for end in self._ends(rows, i, self.patterns[index][2]):
                     out.append((index, i, end))
         return out
+
+    def _compile(self) -> None:
+        """Every test as a boolean table indexed by a per-token id of its column: for LOWER,
+        NORM and ORTH the rank of the token's value among the values the patterns name (one
+        more slot for any other value), for a flag 0 or 1. The last slot of every table is
+        False: it stands for the position past the end of the Doc."""
+        vocab: dict[int, set] = {}
+        for _, _, tokens in self.patterns:
+            for _, tests in tokens:
+                for column, kind, value in tests:
+                    if kind != "flag":
+                        vocab.setdefault(column, set()).update(value if kind != "eq" else (value,))
+        self._vocab = {c: np.array(sorted(v), dtype=np.uint64) for c, v in vocab.items()}
+        self._flags = sorted({c for _, _, tokens in self.patterns for _, tests in tokens
+                              for c, kind, _ in tests if kind == "flag"})
+        self._attrs = [COLUMNS[c] for c in sorted({0, 1, 2, *self._vocab, *self._flags})]
+        self._where = {COLUMN[a]: i for i, a in enumerate(self._attrs)}  # column -> index in the array
+        tables: dict[tuple, tuple] = {}
+        self._steps = []
+        for _, _, tokens in self.patterns:
+            steps = []
+            for optional, tests in tokens:
+                for test in tests:
+                    if test not in tables:
+                        tables[test] = (len(tables), test[0], self._table(*test))
+                steps.append((optional, tuple(tables[t] for t in tests)))  # (id, column, table) each
+            self._steps.append(steps)
+        self._compiled = len(self.patterns)
+
+    def _table(self, column: int, kind: str, value) -> np.ndarray:
+        if kind == "flag":
+            return np.array([not value, value, False])
+        keys = self._vocab[column]
+        table = np.zeros(len(keys) + 2, dtype=bool)
+        named = np.searchsorted(keys, np.array(sorted(value) if kind != "eq" else [value], dtype=np.uint64))
+        if kind == "not_in":
+            table[: len(keys) + 1] = True
+        table[named] = kind != "not_in"
+        return table
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """(pattern index, start, end) of every match, like spaCy's Matcher.
+
+        Each pattern runs over all its possible starts at once with numpy; the result is what
+        the token loop (`match_loop`) returns, in the same order.
+        """
+        if not self.patterns or not len(doc):
+            return []
+        if getattr(self, "_compiled", None) != len(self.patterns):
+            self._compile()
+        arr = doc.to_array(self._attrs)
+        n = len(arr)
+        ids = {}
+        for column, keys in self._vocab.items():
+            values = arr[:, self._where[column]]
+            pos = np.searchsorted(keys, values)
+            pos[pos == len(keys)] = 0
+            ids[column] = np.append(np.where(keys[pos] == values, pos, len(keys)), len(keys) + 1)
+        for column in self._flags:
+            ids[column] = np.append(arr[:, self._where[column]] != 0, 2).astype(np.intp)
+
+        def passes(tests, at):
+            ok = None
+            for _, column, table in tests:
+                r = table[ids[column][at]]
+                ok = r if ok is None else ok & r
+            return ok
+
+        everywhere = np.arange(n)
+        token_cache, start_cache = {}, {}
+        found_s, found_e, found_p = [], [], []
+        for index, steps in enumerate(self._steps):
+            heads = []  # every token up to the first required one may start a match
+            for optional, tests in steps:
+                heads.append(tests)
+                if not optional:
+                    break
+            key = tuple(tuple(t[0] for t in tests) for tests in heads)
+            starts = start_cache.get(key)
+            if starts is None:
+                mask = None
+                for tests, k in zip(heads, key):
+                    m = token_cache.get(k)
+                    if m is None:
+                        m = token_cache[k] = passes(tests, everywhere) if tests else np.ones(n, dtype=bool)
+                    mask = m if mask is None else mask | m
+                starts = start_cache[key] = np.flatnonzero(mask)
+            if not len(starts):
+                continue
+            if len(heads) == 1:  # the first token is required and passes exactly at the starts
+                s, p, rest = starts, starts + 1, steps[1:]
+            else:
+                s, p, rest = starts, starts, steps
+            branched = False
+            for optional, tests in rest:
+                ok = passes(tests, p) if tests else p < n
+                if optional:
+                    s, p = np.concatenate((s[ok], s)), np.concatenate((p[ok] + 1, p))
+                    branched = True
+                else:
+                    s, p = s[ok], p[ok] + 1
+                    if not len(s):
+                        break
+            keep = p > s
+            s, p = s[keep], p[keep]
+            if not len(s):
+                continue
+            if branched:  # the same match can be reached with and without an optional token
+                key = np.unique(s * (n + 1) + p)
+                s, p = key // (n + 1), key % (n + 1)
+            found_s.append(s)
+            found_e.append(p)
+            found_p.append(np.full(len(s), index))
+        if not found_s:
+            return []
+        s, e, pattern = np.concatenate(found_s), np.concatenate(found_e), np.concatenate(found_p)
+        order = np.lexsort((e, pattern, s))
+        s, e, pattern = s[order], e[order], pattern[order]
+        # The loop's order: by start; at one start, patterns in the order its candidate set
+        # iterates (rebuilt only where several patterns match at one start); then by end.
+        multi = np.flatnonzero((s[1:] == s[:-1]) & (pattern[1:] != pattern[:-1]))
+        if len(multi):
+            rank = np.zeros(len(s), dtype=np.int64)
+            rows = doc.to_array(COLUMNS)
+            for i in np.unique(s[multi]).tolist():
+                row = tuple(rows[i].tolist())
+                after = _words(tuple(rows[i + 1].tolist())) if i + 1 < n else ()
+                tried = {index: k for k, index in enumerate(self._candidates(row, _words(row), after))}
+                at = s == i
+                rank[at] = [tried[x] for x in pattern[at].tolist()]
+            order = np.lexsort((e, rank, s))
+            s, e, pattern = s[order], e[order], pattern[order]
+        return list(zip(pattern.tolist(), s.tolist(), e.tolist()))
+
+
+def _words(row: tuple) -> tuple:
+    """The distinct LOWER, NORM, ORTH values of a token (usually just one or two)."""
+    return (row[0],) if row[0] == row[1] == row[2] else tuple({row[0], row[1], row[2]})
 
 
 @Language.factory("accord_token_patterns", default_config={"spans_key": "accord"})
