@@ -103,6 +103,8 @@ class TranscriptView(Widget, can_focus=True):
         self._row_count = 0
         self._top = 0  # first row on screen
         self._style_memo: dict = {}
+        self._text_width = 0
+        self._right_gutter = 0
         self._drag_anchor: int | None = None
         t = session.transcript
         self._speaker_width = min(12, max((len(s) for s in t.speakers), default=1))
@@ -113,7 +115,13 @@ class TranscriptView(Widget, can_focus=True):
 
     @property
     def pane_width(self) -> int:
-        return self.size.width
+        # The view has no border or padding, so its outer size is its content size; reading
+        # `size` instead goes through the screen's widget map, a real cost at 38 rows a key.
+        return self.outer_size.width
+
+    @property
+    def pane_height(self) -> int:
+        return self.outer_size.height
 
     @property
     def right_gutter(self) -> int:
@@ -138,6 +146,8 @@ class TranscriptView(Widget, can_focus=True):
         self._row_count = row
         self._pos_of = {i: k for k, i in enumerate(self.shown)}
         self._layout_width = self.pane_width
+        self._text_width = width
+        self._right_gutter = self.right_gutter
         self._row_cache.clear()
         self._top = min(self._top, max(0, self._row_count - 1))
 
@@ -169,7 +179,7 @@ class TranscriptView(Widget, can_focus=True):
             self._utt_versions[i] = self._utt_versions.get(i, 0) + 1
             k = self._pos_of.get(i) if self._layout_width >= 0 else None
             if k is not None:  # repaint just this utterance's rows, not the whole pane
-                self.refresh(Region(0, self._first_rows[k] - self._top, self.size.width, len(self._wrapped[i]) + 1))
+                self.refresh(Region(0, self._first_rows[k] - self._top, self.pane_width, len(self._wrapped[i]) + 1))
 
     def touch_range(self, start: int, end: int) -> None:
         self.touch(*self.session.utterances_overlapping(start, end))
@@ -221,7 +231,7 @@ class TranscriptView(Widget, can_focus=True):
             self.move_to(self.shown[k])
 
     def page_rows(self) -> int:
-        return max(1, self.size.height - 2)
+        return max(1, self.pane_height - 2)
 
     def page(self, direction: int) -> None:
         """Move the cursor by about a screenful of rows."""
@@ -243,14 +253,14 @@ class TranscriptView(Widget, can_focus=True):
             return
         top = self._first_rows[k]
         bottom = top + len(self._wrapped[self.cursor])
-        height = max(1, self.size.height)
+        height = max(1, self.pane_height)
         if top < self._top or bottom > self._top + height:
             # Re-centre rather than creep a line at a time: a scroll repaints the whole pane,
             # so scrolling once per half screen keeps most key presses to two utterances.
             self.scroll_rows_to(top - max(0, (height - (bottom - top)) // 3))
 
     def scroll_rows_to(self, row: int) -> None:
-        row = max(0, min(row, max(0, self._row_count - self.size.height + 1)))
+        row = max(0, min(row, max(0, self._row_count - self.pane_height + 1)))
         if row != self._top:
             self._top = row
             self.refresh()
@@ -333,11 +343,11 @@ class TranscriptView(Widget, can_focus=True):
         start, end = lines[line_no]
         segments += self._text_segments(index, start, end)
         used = sum(len(seg.text) for seg in segments)
-        pad = max(0, self._gutter_width + self.text_width - used + 1)
+        pad = max(0, self._gutter_width + self._text_width - used + 1)
         segments.append(Segment(" " * pad, base))
         used += pad
         names = sorted({c.code for c in s.codings_by_utterance.get(index, ())})
-        if line_no < len(names) and self.right_gutter:
+        if line_no < len(names) and self._right_gutter:
             name = names[line_no]
             label = " ■ " + name[: RIGHT_GUTTER - 3]
             segments.append(Segment(label, Style(color=s.color(name))))
@@ -383,19 +393,33 @@ class TranscriptView(Widget, can_focus=True):
         return out
 
     def _piece_style(self, covering: list) -> Style:
-        s = self.session
+        """The style of a piece of text, memoized by what covers it (a handful of combinations
+        recur on every row, and building Styles and dimmed colours each time was a third of
+        the cost of a page)."""
         codes = [layer[3] for layer in covering if layer[2] == "code"]
+        innermost = min(codes, key=lambda c: c.end - c.start).code if codes else None
+        key = (
+            innermost,
+            len(codes) > 1,
+            tuple((layer[3].code, layer[3].id == self.current_suggestion_id) for layer in covering if layer[2] == "suggestion"),
+            any(layer[2] == "hit" for layer in covering),
+            any(layer[2] == "selection" for layer in covering),
+        )
+        style = self._style_memo.get(key)
+        if style is None:
+            style = self._style_memo[key] = self._build_piece_style(*key)
+        return style
+
+    def _build_piece_style(self, innermost: str | None, multiple: bool, suggestions: tuple, hit: bool, selected: bool) -> Style:
+        s = self.session
         style = self._style("base")
-        if codes:
-            innermost = min(codes, key=lambda c: c.end - c.start)
-            style += Style(bgcolor=dim(s.color(innermost.code)), underline=len(codes) > 1, bold=len(codes) > 1)
-        for layer in covering:
-            if layer[2] == "suggestion":
-                current = layer[3].id == self.current_suggestion_id
-                style += Style(color=s.color(layer[3].code), underline=True, italic=True, bold=current)
-        if any(layer[2] == "hit" for layer in covering):
+        if innermost is not None:
+            style += Style(bgcolor=dim(s.color(innermost)), underline=multiple, bold=multiple)
+        for code, current in suggestions:
+            style += Style(color=s.color(code), underline=True, italic=True, bold=current)
+        if hit:
             style += self._style("hit")
-        if any(layer[2] == "selection" for layer in covering):
+        if selected:
             style += Style(reverse=True)
         return style
 
