@@ -8,6 +8,7 @@ only then does the status bar say "saved".
 
 from __future__ import annotations
 
+import gc
 import re
 
 from rich.text import Text
@@ -93,6 +94,10 @@ class CodingScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        # The transcript, codings, suggestions and widgets live as long as this screen: frozen,
+        # Python's full garbage collections stop re-scanning them (~170k objects on a 5,000-
+        # utterance session, a 100 ms pause every few pages, ~1.5 ms per key amortized).
+        gc.freeze()
         self.view.focus()
         self.session.mark_reviewed(1)
         self.refresh_panels()
@@ -103,6 +108,7 @@ class CodingScreen(Screen):
 
     def on_unmount(self) -> None:
         self.session.save_progress()
+        gc.unfreeze()  # so a closed session's objects can be collected
 
     # --- status and panels -------------------------------------------------------------------
 
