@@ -113,46 +113,70 @@ class CodingScreen(Screen):
     # --- status and panels -------------------------------------------------------------------
 
     def refresh_panels(self) -> None:
+        """Bring the status bar and side panels up to date.
+
+        Called several times for one key (by the action, then by the view's messages), so each
+        panel's text is rebuilt and repainted only when what it shows has changed.
+        """
         s, v = self.session, self.view
         u = s.utterances[v.cursor] if s.utterances else None
         start, end = v.selected_span()
-        here = sorted({c.code for c in s.codings_by_utterance.get(v.cursor, ())})
+        number = u.number if u else 0
+        self._update("#status", self._status_text, number, f"{s.progress:.0%}", len(s.codings),
+                     len(s.suggestions), self.filter_label, start, end, self.last_saved)
+        sg = self.current_suggestion
+        if sg:
+            self._update("#suggestion-panel", self._suggestion_text, sg.code, sg.score, sg.explanation, sg.start, sg.end)
+        else:
+            self._update("#suggestion-panel", self._no_suggestion_text, len(s.suggestions))
+        here = tuple(sorted({c.code for c in s.codings_by_utterance.get(v.cursor, ())}))
+        self._update("#memo-panel", self._memo_text, here, s.memos.get(number))
+
+    def _update(self, selector: str, build, *shown) -> None:
+        """Repaint a fixed-size panel (no layout pass) only when what it shows changed."""
+        key = (build, shown)
+        if self._shown.get(selector) != key:
+            self._shown[selector] = key
+            self.query_one(selector, Static).update(build(*shown), layout=False)
+
+    def _status_text(self, number, progress, codings, suggestions, filter_label, start, end, last_saved) -> Text:
+        s = self.session
         status = Text()
         status.append(f" {s.coder} ", style="bold reverse")
         status.append(f"  {s.name}  ")
-        status.append(f"utterance {u.number if u else 0}/{len(s.utterances)}  ")
-        status.append(f"reviewed {s.progress:.0%}  ")
-        status.append(f"{len(s.codings)} codings  {len(s.suggestions)} suggestions  ")
-        if self.filter_label:
-            status.append(f"filter: {self.filter_label}  ", style="yellow")
+        status.append(f"utterance {number}/{len(s.utterances)}  ")
+        status.append(f"reviewed {progress}  ")
+        status.append(f"{codings} codings  {suggestions} suggestions  ")
+        if filter_label:
+            status.append(f"filter: {filter_label}  ", style="yellow")
         status.append(f"selection {start}-{end}  ", style="grey50")
-        status.append(f"unsaved: none ✓ last: {self.last_saved}", style="green")
-        self._update("#status", status)
-        sg = self.current_suggestion
-        panel = Text()
-        if sg:
-            panel.append("Suggestion: ", style="bold")
-            panel.append(f"{sg.code}\n", style=f"bold {s.color(sg.code)}")
-            panel.append(f"score {sg.score:.2f}  ·  {sg.explanation}\n")
-            panel.append("“" + s.transcript.text[sg.start : sg.end][:160] + "”\n", style="italic")
-            panel.append("a accept · r reject · A accept all of this code · ] next", style="grey50")
-        else:
-            panel.append(f"{len(s.suggestions)} pending suggestions. ] for the next one.", style="grey50")
-        self._update("#suggestion-panel", panel)
-        memo = Text()
-        if here:
-            memo.append("Codes here: ", style="bold")
-            memo.append(", ".join(here) + "\n")
-        if u and u.number in s.memos:
-            memo.append("Memo: ", style="bold yellow")
-            memo.append(s.memos[u.number])
-        self._update("#memo-panel", memo)
+        status.append(f"unsaved: none ✓ last: {last_saved}", style="green")
+        return status
 
-    def _update(self, selector: str, text: Text) -> None:
-        """Repaint a fixed-size panel only when its text changed (no layout pass)."""
-        if self._shown.get(selector) != text.plain:
-            self._shown[selector] = text.plain
-            self.query_one(selector, Static).update(text, layout=False)
+    def _suggestion_text(self, code, score, explanation, start, end) -> Text:
+        s = self.session
+        panel = Text()
+        panel.append("Suggestion: ", style="bold")
+        panel.append(f"{code}\n", style=f"bold {s.color(code)}")
+        panel.append(f"score {score:.2f}  ·  {explanation}\n")
+        panel.append("“" + s.transcript.text[start:end][:160] + "”\n", style="italic")
+        panel.append("a accept · r reject · A accept all of this code · ] next", style="grey50")
+        return panel
+
+    def _no_suggestion_text(self, pending: int) -> Text:
+        panel = Text()
+        panel.append(f"{pending} pending suggestions. ] for the next one.", style="grey50")
+        return panel
+
+    def _memo_text(self, here: tuple[str, ...], memo: str | None) -> Text:
+        text = Text()
+        if here:
+            text.append("Codes here: ", style="bold")
+            text.append(", ".join(here) + "\n")
+        if memo is not None:
+            text.append("Memo: ", style="bold yellow")
+            text.append(memo)
+        return text
 
     def saved(self, what: str) -> None:
         self.last_saved = what
