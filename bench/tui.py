@@ -5,6 +5,12 @@ headlessly (Textual's Pilot) at 120x40 and the script prints time to first paint
 per key (down, page down, apply code, next suggestion) and peak memory, against the goals:
 first paint under 0.5 s, under 15 ms CPU per key, under 250 MB.
 
+CPU per key includes the test harness's own cost (Pilot waits for every widget on the screen
+to drain its message queue after each key). That cost is measured alone, pressing an
+unbound key in an empty app, and each key is also printed less it; the goal verdicts apply
+to the full figure. First paint is timed from creating the app; importing it, which a user
+also waits for, is timed separately in a fresh process.
+
     python bench/tui.py [--utterances 5000] [--words 100000] [--presses 60]
 """
 
@@ -14,6 +20,8 @@ import argparse
 import asyncio
 import random
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -59,6 +67,37 @@ def build_project(folder: Path, n_utt: int, n_words: int, n_codings: int, n_sugg
     return path
 
 
+async def press_cpu(pilot, keys: list[str], presses: int) -> float:
+    """CPU milliseconds per press of `keys`, including the frames they cause."""
+    await pilot.pause()
+    cpu = time.process_time()
+    for _ in range(presses):
+        for key in keys:
+            await pilot.press(key)
+    await pilot.pause()
+    return (time.process_time() - cpu) / presses * 1000
+
+
+async def harness_cpu(presses: int) -> float:
+    """Pilot's own cost per key: an unbound key in an app with nothing in it."""
+    from textual.app import App
+    from textual.widgets import Static
+
+    class Empty(App):
+        def compose(self):
+            yield Static("empty")
+
+    async with Empty().run_test(size=(120, 40)) as pilot:
+        await press_cpu(pilot, ["f12"], presses)  # warm up
+        return await press_cpu(pilot, ["f12"], presses)
+
+
+def import_seconds() -> float:
+    """Time to import the app in a fresh interpreter (the part of start-up before the app exists)."""
+    code = "import time; t = time.perf_counter(); import accord.tui.app; print(time.perf_counter() - t)"
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
 async def drive(path: Path, presses: int) -> dict:
     from accord.tui.app import AccordApp
     from accord.tui.screens.coding import CodingScreen
@@ -72,19 +111,13 @@ async def drive(path: Path, presses: int) -> dict:
         figures["first paint (s)"] = time.perf_counter() - started
         screen = app.screen
         for label, keys in (
-            ("unbound key (Pilot's own cost)", ["f12"]),
+            ("unbound key", ["f12"]),
             ("down", ["j"]),
             ("page down", ["pagedown"]),
             ("apply code", ["1"]),
             ("next suggestion", ["right_square_bracket"]),
         ):
-            await pilot.pause()
-            cpu = time.process_time()
-            for _ in range(presses):
-                for key in keys:
-                    await pilot.press(key)
-            await pilot.pause()
-            figures[f"{label} (ms CPU/key)"] = (time.process_time() - cpu) / presses * 1000
+            figures[f"{label} (ms CPU/key)"] = await press_cpu(pilot, keys, presses)
         figures["codings at end"] = len(screen.session.codings)
     return figures
 
@@ -101,12 +134,16 @@ def main() -> None:
         path = build_project(Path(tmp), args.utterances, args.words, args.codings, args.suggestions)
         figures = asyncio.run(drive(path, args.presses))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    goals = {"first paint (s)": 0.5}
+    harness = asyncio.run(harness_cpu(args.presses))
+    imports = import_seconds()
     print(f"transcript: {args.utterances} utterances, ~{args.words:,} words, {args.codings} codings, {args.suggestions} suggestions")
+    print(f"{'import the app (s)':32} {imports:10.2f}  (fresh process; not part of first paint)")
     for key, value in figures.items():
-        goal = goals.get(key, 15.0 if "per key" in key or "CPU/key" in key else None)
+        goal = 0.5 if key == "first paint (s)" else 15.0 if "CPU/key" in key else None
         verdict = "" if goal is None else ("  (goal met)" if value < goal else f"  (goal {goal}: NOT met)")
-        print(f"{key:32} {value:10.2f}{verdict}")
+        less = f"  {value - harness:6.2f} less harness" if "CPU/key" in key else ""
+        print(f"{key:32} {value:10.2f}{less}{verdict}")
+    print(f"{'harness alone (ms CPU/key)':32} {harness:10.2f}  (Pilot pressing an unbound key in an empty app)")
     print(f"{'peak memory (MB)':32} {peak_mb:10.1f}  ({'goal met' if peak_mb < 250 else 'goal 250: NOT met'})")
 
 
