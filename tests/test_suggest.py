@@ -98,7 +98,7 @@ def test_rerun_keeps_decisions_and_provenance(tmp_path):
         assert project.latest_pipeline() is not None
 
 
-def test_uncertain_order_puts_disagreements_first(trained_demo, tmp_path):
+def test_uncertain_order_keeps_every_pending_suggestion(trained_demo, tmp_path):
     import shutil
 
     path = tmp_path / "copy.db"
@@ -111,8 +111,40 @@ def test_uncertain_order_puts_disagreements_first(trained_demo, tmp_path):
         pending = project.suggestions()
         ordered = review_order(project, pending, "uncertain")
         assert sorted(s.id for s in ordered) == sorted(s.id for s in pending)
-        flags = ["disagree" in s.explanation for s in ordered]
-        assert flags == sorted(flags, reverse=True)
+        assert ordered != sorted(pending, key=lambda s: (s.transcript, s.start))
+
+
+def _items(code, scores, disagree=()):
+    from types import SimpleNamespace
+
+    return [SimpleNamespace(code=code, score=s, explanation="disagree" if i in disagree else "") for i, s in enumerate(scores)]
+
+
+def test_uncertain_first_orders_disagreements_then_nearest_threshold():
+    from accord.suggest.review import uncertain_first
+
+    items = _items("Known", [0.95, 0.52, 0.7, 0.41, 0.9], disagree={4})
+    ordered = uncertain_first(items, threshold=lambda c: 0.5, positives={"Known": 100},
+                              disagree=lambda it: it.explanation == "disagree")
+    assert [it.score for it in ordered] == [0.9, 0.52, 0.41, 0.7, 0.95]
+
+
+def test_uncertain_first_gives_rare_codes_every_fourth_place_likeliest_first():
+    from accord.suggest.review import uncertain_first
+
+    known = _items("Known", [0.5 + i / 100 for i in range(12)])
+    rare = _items("Rare", [0.2, 0.9, 0.6])
+    almost = _items("Almost", [0.3, 0.8, 0.7])  # 28 of 30 confirmed: two more places
+    ordered = uncertain_first(known + rare + almost, threshold=lambda c: 0.5,
+                              positives={"Known": 100, "Almost": 28}, disagree=lambda it: False)
+    assert len(ordered) == 18 and len({id(it) for it in ordered}) == 18
+    picks = [(it.code, it.score) for it in ordered[::4]]
+    assert picks == [("Almost", 0.8), ("Rare", 0.9), ("Almost", 0.7), ("Rare", 0.6), ("Rare", 0.2)]
+    assert (ordered[1].code, ordered[1].score) == ("Known", 0.5)
+    # Past its quota, Almost's last suggestion waits its turn by uncertainty (0.2 from 0.5).
+    rest = [it for i, it in enumerate(ordered) if i % 4]
+    assert [round(abs(it.score - 0.5), 2) for it in rest] == sorted(round(abs(it.score - 0.5), 2) for it in rest)
+    assert ("Almost", 0.3) in [(it.code, it.score) for it in rest]
 
 
 def test_evaluate_and_train_cli(trained_demo):
@@ -210,3 +242,36 @@ def test_corrupted_saved_model_is_reported_and_project_unchanged(trained_demo, t
     assert result.exit_code == 1
     assert "damaged" in result.output and "accord train" in result.output
     assert sha(path) == before
+
+
+def test_simulate_cli_prints_a_learning_curve_and_leaves_the_project_alone(tmp_path):
+    import csv
+    import hashlib
+    import json
+
+    path = tmp_path / "demo.db"
+    build_demo(path)
+    gold = tmp_path / "gold.csv"
+    with open(gold, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, ["transcript", "start", "end", "code"])
+        writer.writeheader()
+        with Project.open(path) as project:
+            for k in project.codings(coder="reference"):
+                writer.writerow({"transcript": k.transcript, "start": k.start, "end": k.end, "code": k.code})
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    result = CliRunner().invoke(main, ["simulate", "-p", str(path), "--gold", str(gold), "--seeds", "2",
+                                       "--checkpoints", "10,20", "--every", "10", "--holdout", "0.34", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert [row["decisions"] for row in report["summary"]] == [0, 10, 20, "all"]
+    assert {r["seed"] for r in report["runs"]} == {0, 1}
+    for run in report["runs"]:
+        if run["decisions"] not in (0, "all"):
+            assert run["made"] <= run["decisions"]
+        for who in ("accord", "baseline"):
+            if run[who]:
+                assert 0 <= run[who]["macro_f1"] <= 1
+                assert set(run[who]["per_code"]) == set(report["codes"])
+    all_row = report["summary"][-1]
+    assert all_row["accord"]["macro_f1"] > report["summary"][0]["accord"]["macro_f1"]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before

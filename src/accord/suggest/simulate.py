@@ -25,6 +25,7 @@ import numpy as np
 
 from .analysis import analyze
 from .evaluate import cohen_kappa, prf
+from .review import uncertain_first
 from .suggester import suggest_analyses
 from .training import Labels, dataset, family, train_model
 
@@ -76,6 +77,10 @@ def _predict(pipeline, analyses, units, codes: list[str]):
                 hits = [h.code for h in a[i].hits if h.code in codes]
                 out[(name, i)] = hits[0] if hits else "none"
     return out
+
+
+def _threshold(model, code: str) -> float:
+    return float(model.thresholds[model.codes.index(code)]) if model is not None and code in model.codes else 0.5
 
 
 def score(pred: dict, gold: dict, codes: list[str]) -> dict:
@@ -144,28 +149,32 @@ def simulate(project, pipeline_factory, rows: list[dict], codes: list[str], *, s
             else:
                 while made < target:
                     batch = min(target - made, max(every, made // 4))
-                    queue = []
+                    queue, keys = [], []
+                    model = pipeline.classifier
                     for name in train:
                         items = suggest_analyses(pipeline, name, analyses[name], codes=code_set)
-                        model = pipeline.classifier
                         starts = [a.start for a in analyses[name]]
                         for it in items:
                             i = max(0, bisect.bisect_right(starts, it.start) - 1)
                             key = ((name, i), it.code)
-                            if key in decided:
-                                continue
-                            if order == "uncertain":
-                                t = float(model.thresholds[model.codes.index(it.code)]) if model and it.code in model.codes else 0.5
-                                disagree = "disagree" in it.explanation
-                                sort = (0 if disagree else 1, abs(it.score - t), rng.random())
-                            elif order == "document":
-                                sort = (rank[name], it.start)
-                            else:
-                                sort = (rng.random(),)
-                            queue.append((sort, key))
+                            if key not in decided:
+                                queue.append(it)
+                                keys.append(key)
                     if not queue:
                         break
-                    queue.sort()
+                    if order == "uncertain":
+                        index = {id(it): k for it, k in zip(queue, keys)}
+                        positives = defaultdict(int)
+                        for codes_ in labels.pos.values():
+                            for c in codes_:
+                                positives[c] += 1
+                        ordered = uncertain_first(queue, threshold=lambda c: _threshold(model, c), positives=positives,
+                                                  disagree=lambda it: "disagree" in it.explanation)
+                        queue = [(None, index[id(it)]) for it in ordered]
+                    else:
+                        tiebreak = [rng.random() for _ in queue]
+                        queue = sorted(((rank[k[0][0]], it.start) if order == "document" else (tiebreak[n],), k)
+                                       for n, (it, k) in enumerate(zip(queue, keys)))
                     taken = 0
                     for _, (unit, code) in queue:
                         if (unit, code) in decided:
