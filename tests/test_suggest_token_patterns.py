@@ -7,6 +7,7 @@ import spacy
 from spacy.matcher import Matcher
 
 from accord.codebook import load_codebook
+from accord.suggest import token_patterns
 from accord.suggest.token_patterns import TokenPatterns
 from accord.transcripts import read_transcript
 
@@ -22,8 +23,11 @@ def docs(nlp):
     return out
 
 
+@pytest.mark.parametrize("vectorised", [False, True])
 @pytest.mark.parametrize("book", ["alliance.yaml", "mi.yaml"])
-def test_same_matches_as_spacy_on_the_shipped_codebooks(book):
+def test_same_matches_as_spacy_on_the_shipped_codebooks(book, vectorised, monkeypatch):
+    if vectorised:  # utterances are short Docs: force the numpy path on them too
+        monkeypatch.setattr(token_patterns, "SHORT", 0)
     nlp = spacy.blank("en")
     codebook = load_codebook(ROOT / "codebooks" / book)
     ours, theirs = TokenPatterns(nlp.vocab), Matcher(nlp.vocab)
@@ -44,7 +48,10 @@ def test_same_matches_as_spacy_on_the_shipped_codebooks(book):
     assert total > 20, "the comparison saw real matches"
 
 
-def test_optional_tokens_and_flags_match_like_spacy():
+@pytest.mark.parametrize("vectorised", [False, True])
+def test_optional_tokens_and_flags_match_like_spacy(vectorised, monkeypatch):
+    if vectorised:
+        monkeypatch.setattr(token_patterns, "SHORT", 0)
     nlp = spacy.blank("en")
     patterns = [
         [{"LOWER": "i"}, {"LOWER": "guess"}, {"IS_PUNCT": True, "OP": "?"}],
@@ -73,7 +80,8 @@ def test_patterns_it_cannot_take_are_left_to_spacy():
 
 
 @pytest.mark.parametrize("book", ["alliance.yaml", "mi.yaml"])
-def test_vectorised_matching_returns_what_the_token_loop_returns_in_its_order(book):
+def test_vectorised_matching_returns_what_the_token_loop_returns_in_its_order(book, monkeypatch):
+    monkeypatch.setattr(token_patterns, "SHORT", 0)
     nlp = spacy.blank("en")
     codebook = load_codebook(ROOT / "codebooks" / book)
     ours = TokenPatterns(nlp.vocab)
@@ -90,9 +98,10 @@ def test_vectorised_matching_returns_what_the_token_loop_returns_in_its_order(bo
     assert total > 20
 
 
-def test_several_patterns_at_one_start_come_in_the_token_loops_order():
+def test_several_patterns_at_one_start_come_in_the_token_loops_order(monkeypatch):
     """At one start the loop tries patterns in its candidate set's order, not index order
     ({10, 3} iterates 10 first); the vectorised matcher keeps that order."""
+    monkeypatch.setattr(token_patterns, "SHORT", 0)
     nlp = spacy.blank("en")
     ours = TokenPatterns(nlp.vocab)
     for k in range(11):

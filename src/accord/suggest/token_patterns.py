@@ -28,6 +28,9 @@ FLAG_ATTRS = {"IS_ALPHA": IS_ALPHA, "IS_DIGIT": IS_DIGIT, "IS_PUNCT": IS_PUNCT, 
               "IS_STOP": IS_STOP, "LIKE_NUM": LIKE_NUM}
 COLUMNS = [LOWER, NORM, ORTH, *FLAG_ATTRS.values()]
 COLUMN = {attr: i for i, attr in enumerate(COLUMNS)}
+# Below this many tokens (a phrase, one utterance) the token loop is faster: numpy's per-call
+# overhead, a few microseconds per pattern, outweighs the work (measured crossover ~1,000).
+SHORT = 1000
 
 
 def compile_token(token: dict, strings) -> tuple[bool, list] | None:
@@ -223,11 +226,14 @@ class TokenPatterns:
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(pattern index, start, end) of every match, like spaCy's Matcher.
 
-        Each pattern runs over all its possible starts at once with numpy; the result is what
-        the token loop (`match_loop`) returns, in the same order.
+        On a long Doc each pattern runs over all its possible starts at once with numpy; the
+        result is what the token loop (`match_loop`, used for short Docs) returns, in the same
+        order.
         """
         if not self.patterns or not len(doc):
             return []
+        if len(doc) < SHORT:
+            return self.match_loop(doc)
         if getattr(self, "_compiled", None) != len(self.patterns):
             self._compile()
         arr = doc.to_array(self._attrs)
