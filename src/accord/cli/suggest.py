@@ -215,7 +215,7 @@ def simulate(project_path: Path, gold, codes, seeds, holdout, order, every, chec
 @click.option("--coder", help="Only suggestions this coder has not decided yet.")
 @click.option("--transcript", help="Only this transcript.")
 @click.option("--order", type=click.Choice(["document", "uncertain"]), default="document", show_default=True,
-              help="uncertain: rules and model disagreeing first, then scores nearest the threshold.")
+              help="uncertain: rules and model disagreeing first, then scores nearest the threshold; every fourth place goes to a code with few confirmed examples.")
 @click.option("--limit", type=int, default=50, show_default=True)
 @json_option
 def suggestions_list(project_path: Path, coder, transcript, order, limit, as_json):
@@ -228,7 +228,7 @@ def suggestions_list(project_path: Path, coder, transcript, order, limit, as_jso
     from ..suggest.review import review_order
 
     with open_project(project_path) as project:
-        rows = review_order(project, project.suggestions(transcript=transcript, coder=coder), order)[:limit]
+        rows = review_order(project, project.suggestions(transcript=transcript, coder=coder), order, coder=coder)[:limit]
         texts = {n: project.transcript(n).text for n in {s.transcript for s in rows}}
     if as_json:
         return emit_json([dict(s.__dict__, text=texts[s.transcript][s.start:s.end]) for s in rows])
