@@ -45,9 +45,50 @@ def model_scores(pipeline: Pipeline, analyses: list[UtteranceAnalysis]) -> np.nd
     return model.scores([a.features for a in analyses])
 
 
-def _allowed(pipeline: Pipeline, code: str, role: str | None) -> bool:
-    roles = pipeline.meta.get("roles", {}).get(code)
-    return not roles or role in roles
+def _model_choices(pipeline, model, analyses, probs, index, family_of, codes):
+    """For each utterance, the codes the model suggests ({code: p}: codes outside exclusive
+    families whose score reaches their threshold, in model order, then each family's best code
+    if it reaches its own) and each family's best code ({family: (p, code)}), among the codes
+    allowed for the speaker's role (and in `codes`). Thresholds are compared for all
+    utterances at once; only what is chosen is visited in Python."""
+    names = list(index)
+    cols = np.array([index[c] for c in names], dtype=np.intp)
+    P = np.asarray(probs)[:, cols]
+    T = np.asarray(model.thresholds)[cols]
+    fam = np.array([family_of.get(c, -1) for c in names], dtype=np.int64)
+    members = {f: np.flatnonzero(fam == f) for f in sorted(set(fam.tolist()) - {-1})}
+    roles, masks, role_of = pipeline.meta.get("roles", {}), {}, []
+    for a in analyses:
+        if a.role not in masks:
+            masks[a.role] = len(masks)
+        role_of.append(masks[a.role])
+    allowed = np.array([[(codes is None or c in codes) and (not roles.get(c) or role in roles.get(c)) for c in names]
+                        for role in masks], dtype=bool).reshape(len(masks), len(names))
+    E = allowed[np.array(role_of, dtype=np.intp)]
+    # Families in the order the first of their allowed members comes in the model's codes.
+    order = [sorted((f for f, m in members.items() if allowed[r, m].any()), key=lambda f: members[f][allowed[r, members[f]]][0])
+             for r in range(len(masks))]
+    hits = [[] for _ in analyses]
+    for i, j in zip(*(x.tolist() for x in np.nonzero(E & (fam == -1) & (P >= T)))):
+        hits[i].append(j)
+    tops, has = {}, {}
+    for f, m in members.items():
+        tops[f] = m[np.where(E[:, m], P[:, m], -np.inf).argmax(axis=1)].tolist()  # the first best, as `>` keeps
+        has[f] = E[:, m].any(axis=1).tolist()
+    chosen_all, best_all = [], []
+    for i in range(len(analyses)):
+        chosen = {names[j]: float(P[i, j]) for j in hits[i]}
+        best = {}
+        for f in order[role_of[i]]:
+            if has[f][i]:
+                j = tops[f][i]
+                best[f] = (float(P[i, j]), names[j])
+        for p, code in best.values():
+            if p >= model.thresholds[index[code]]:
+                chosen[code] = p
+        chosen_all.append(chosen)
+        best_all.append(best)
+    return chosen_all, best_all
 
 
 def suggest_analyses(
@@ -67,39 +108,31 @@ def suggest_analyses(
     thresholds = model.thresholds if model is not None else None
     families = [f for f in pipeline.meta.get("exclusive", []) if model is not None]
     family_of = {c: i for i, f in enumerate(families) for c in f if c in index}
+    if model is not None and analyses:
+        chosen_all, best_all = _model_choices(pipeline, model, analyses, probs, index, family_of, codes)
+    roles = pipeline.meta.get("roles", {})
     items: list[Item] = []
     for i, a in enumerate(analyses):
         chosen: dict[str, float] = {}
         if model is not None:
-            row = probs[i]
-            best: dict[int, tuple[float, str]] = {}
-            for code, j in index.items():
-                if (codes is not None and code not in codes) or not _allowed(pipeline, code, a.role):
-                    continue
-                p = float(row[j])
-                fam = family_of.get(code)
-                if fam is not None:
-                    if fam not in best or p > best[fam][0]:
-                        best[fam] = (p, code)
-                elif p >= thresholds[j]:
-                    chosen[code] = p
-            for p, code in best.values():
-                if p >= thresholds[index[code]]:
-                    chosen[code] = p
+            chosen, best = chosen_all[i], best_all[i]
         rule_hits: dict[str, list] = {}
         if use_rules:
             for h in a.hits:
-                if (codes is None or h.code in codes) and _allowed(pipeline, h.code, a.role):
+                if (codes is None or h.code in codes) and (not roles.get(h.code) or a.role in roles[h.code]):
                     rule_hits.setdefault(h.code, []).append(h)
         preferred = {}
         if model is not None:
             for p, code in best.values():
                 for c in families[family_of[code]]:
                     preferred[c] = (p, code)
+        rows = None
         for code, p in chosen.items():
             j = index[code]
             why = f"model {p:.2f} (threshold {thresholds[j]:.2f})"
-            drivers = _drivers(model, a, j)
+            if a.names is not None and rows is None:
+                rows = model.rows([a.features], model.keys, model.idf)
+            drivers = _drivers(model, a, j, rows)
             if drivers:
                 why += "; driven by " + ", ".join(drivers)
             hits = rule_hits.pop(code, None)
@@ -138,10 +171,12 @@ def _rule_text(pipeline: Pipeline, hits) -> str:
     return "rule: " + "; ".join(texts) + more
 
 
-def _drivers(model, a: UtteranceAnalysis, j: int, k: int = 3) -> list[str]:
+def _drivers(model, a: UtteranceAnalysis, j: int, rows, k: int = 3) -> list[str]:
+    """The (up to k) named features adding most to code j's score; `rows` is
+    `model.rows([a.features], ...)`."""
     if a.names is None:
         return []
-    row, pos, vals, _ = model.rows([a.features], model.keys, model.idf)
+    _, pos, vals, _ = rows
     contrib = model.W[pos, j] * vals
     out = []
     for i in np.argsort(-contrib):

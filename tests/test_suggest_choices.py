@@ -1,0 +1,56 @@
+"""The model's choice of codes per utterance, done for all utterances at once, is the one the
+plain per-utterance, per-code loop makes (thresholds, roles, exclusive families, --codes)."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from accord.suggest.suggester import _model_choices
+
+
+def loop_choices(pipeline, model, analyses, probs, index, family_of, codes):
+    """The reference: how suggest_analyses chose codes before it was vectorised."""
+    def allowed(code, role):
+        roles = pipeline.meta.get("roles", {}).get(code)
+        return not roles or role in roles
+
+    chosen_all, best_all = [], []
+    for i, a in enumerate(analyses):
+        chosen, best = {}, {}
+        for code, j in index.items():
+            if (codes is not None and code not in codes) or not allowed(code, a.role):
+                continue
+            p = float(probs[i][j])
+            fam = family_of.get(code)
+            if fam is not None:
+                if fam not in best or p > best[fam][0]:
+                    best[fam] = (p, code)
+            elif p >= model.thresholds[j]:
+                chosen[code] = p
+        for p, code in best.values():
+            if p >= model.thresholds[index[code]]:
+                chosen[code] = p
+        chosen_all.append(chosen)
+        best_all.append(best)
+    return chosen_all, best_all
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_vectorised_choices_match_the_loop(seed):
+    rng = np.random.default_rng(seed)
+    codes = [f"c{k}" for k in range(12)]
+    families = [["c7", "c2", "c9"], ["c0", "c11", "absent"], ["c4", "c5"]]
+    roles = {"c7": ["client"], "c2": ["therapist"], "c0": ["client"], "c3": ["therapist", "client"]}
+    pipeline = SimpleNamespace(meta={"roles": roles, "exclusive": families})
+    model = SimpleNamespace(codes=codes, thresholds=rng.choice([0.2, 0.5, 0.8], len(codes)).astype(np.float32))
+    analyses = [SimpleNamespace(role=rng.choice(["client", "therapist", None, "speaker X"])) for _ in range(300)]
+    probs = rng.random((len(analyses), len(codes))).astype(np.float32)
+    probs[::7, 2] = probs[::7, 9]  # ties inside a family: the first in model order wins
+    index = {c: j for j, c in enumerate(codes)}
+    family_of = {c: i for i, f in enumerate(families) for c in f if c in index}
+    for subset in (None, {"c2", "c9", "c0", "c1", "c5"}, set()):
+        expected = loop_choices(pipeline, model, analyses, probs, index, family_of, subset)
+        got = _model_choices(pipeline, model, analyses, probs, index, family_of, subset)
+        assert [list(c.items()) for c in got[0]] == [list(c.items()) for c in expected[0]]  # same order too
+        assert [list(b.items()) for b in got[1]] == [list(b.items()) for b in expected[1]]
