@@ -120,10 +120,9 @@ class CodingScreen(Screen):
         """
         s, v = self.session, self.view
         u = s.utterances[v.cursor] if s.utterances else None
-        start, end = v.selected_span()
         number = u.number if u else 0
         self._update("#status", self._status_text, number, f"{s.progress:.0%}", len(s.codings),
-                     len(s.suggestions), self.filter_label, start, end, self.last_saved)
+                     len(s.suggestions), self.filter_label, self.last_saved)
         sg = self.current_suggestion
         if sg:
             self._update("#suggestion-panel", self._suggestion_text, sg.code, sg.score, sg.explanation, sg.start, sg.end)
@@ -139,7 +138,7 @@ class CodingScreen(Screen):
             self._shown[selector] = key
             self.query_one(selector, Static).update(build(*shown), layout=False)
 
-    def _status_text(self, number, progress, codings, suggestions, filter_label, start, end, last_saved) -> Text:
+    def _status_text(self, number, progress, codings, suggestions, filter_label, last_saved) -> Text:
         s = self.session
         status = Text()
         status.append(f" {s.coder} ", style="bold reverse")
@@ -149,8 +148,9 @@ class CodingScreen(Screen):
         status.append(f"{codings} codings  {suggestions} suggestions  ")
         if filter_label:
             status.append(f"filter: {filter_label}  ", style="yellow")
-        status.append(f"selection {start}-{end}  ", style="grey50")
-        status.append(f"unsaved: none ✓ last: {last_saved}", style="green")
+        # Character offsets of the selection are left out: the pane shows the selection, and at
+        # 120 columns the last action (what was just saved) is worth the room more.
+        status.append(f"unsaved: none ✓ {last_saved}", style="green")
         return status
 
     def _suggestion_text(self, code, score, explanation, start, end) -> Text:
