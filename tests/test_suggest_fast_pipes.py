@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 import spacy
 from spacy.attrs import LEMMA, SENT_START
 
@@ -38,7 +39,15 @@ def pair(factory_spacy, factory_ours, **config):
     return theirs, ours
 
 
-def test_sentencizer_same_sentences_as_spacy():
+@pytest.fixture(params=["as shipped", "numpy on every Doc"])
+def short(request, monkeypatch):
+    """Short Docs run spaCy's own loop; also force the numpy path on them."""
+    if request.param != "as shipped":
+        monkeypatch.setattr(fast_pipes, "SHORT_SENTENCIZE", 1)
+        monkeypatch.setattr(fast_pipes, "SHORT_LEMMATIZE", 1)
+
+
+def test_sentencizer_same_sentences_as_spacy(short):
     theirs, ours = pair("sentencizer", "accord_sentencizer")
     for text in texts():
         a, b = theirs(text), ours(text)
@@ -47,7 +56,7 @@ def test_sentencizer_same_sentences_as_spacy():
             assert [s.text for s in a.sents] == [s.text for s in b.sents]
 
 
-def test_lemmatizer_same_lemmas_as_spacy():
+def test_lemmatizer_same_lemmas_as_spacy(short):
     theirs, ours = pair("lemmatizer", "accord_lemmatizer", mode="lookup")
     n = 0
     for text in texts():

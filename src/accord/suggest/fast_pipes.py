@@ -12,6 +12,8 @@ operations over the Doc's attribute arrays:
   array; each token's ORTH hash is looked up with `searchsorted` and LEMMA written with
   `Doc.from_array`. The table is the pipeline's own, serialised exactly as spaCy's.
 
+On short Docs (a phrase pattern, one utterance) numpy's fixed cost per call is more than the
+loop, so there they run spaCy's own code (measured crossovers ~128 and ~16 tokens).
 `tests/test_suggest_fast_pipes.py` checks both against spaCy's own components on real text.
 `upgrade` swaps spaCy's components in a pipeline saved by an older accord for these.
 """
@@ -24,6 +26,9 @@ from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.pipeline.lemmatizer import Lemmatizer
 from spacy.strings import get_string_id
+
+SHORT_SENTENCIZE = 128  # tokens: below this, spaCy's own loop is faster
+SHORT_LEMMATIZE = 16
 
 
 class FastSentencizer(Sentencizer):
@@ -43,11 +48,12 @@ class FastSentencizer(Sentencizer):
         guesses = []
         for doc in docs:
             n = len(doc)
-            if n == 0:
-                guesses.append([])
+            if n < SHORT_SENTENCIZE:
+                guesses.extend(super().predict([doc]) if n else [[]])
                 continue
             arr = doc.to_array([ORTH, IS_PUNCT])
-            final = np.isin(arr[:, 0], punct)  # `token.text in punct_chars`
+            pos = np.minimum(np.searchsorted(punct, arr[:, 0]), max(len(punct) - 1, 0))
+            final = punct[pos] == arr[:, 0] if len(punct) else np.zeros(n, dtype=bool)  # `token.text in punct_chars`
             other = ~(final | (arr[:, 1] != 0))  # neither punctuation nor a sentence-final char
             # spaCy: after a final char, the next `other` token starts a sentence. So an `other`
             # token starts one when a final char lies between it and the previous `other` token.
@@ -95,8 +101,8 @@ class FastLookupLemmatizer(Lemmatizer):
             from spacy.errors import Errors
 
             self._validate_tables(Errors.E1004)
-        if not len(doc):
-            return doc
+        if len(doc) < SHORT_LEMMATIZE:
+            return super().__call__(doc)
         strings = doc.vocab.strings
         keys, hashes = self._arrays(strings)
         arr = doc.to_array([ORTH, LEMMA])
