@@ -8,12 +8,16 @@ falls in and is reported on its sentence (clipped to the utterance), and exclusi
 misses) cancel hits of their code in the same sentence.
 
 The result is plain data (offsets, hits, feature keys), not Docs, so it can be cached while
-a model is retrained, or sent back from a worker process cheaply.
+a model is retrained, or sent back from a worker process cheaply. Readable feature names
+(for "driven by" in an explanation) cost about as much again as the analysis; a suggestion
+run needs them only for the utterances the model suggests a code for (about a third), so
+`analyze_lazily` hands back a function that names one utterance on demand.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 from spacy.attrs import IDX
@@ -51,10 +55,20 @@ def roles_of(transcript: Transcript) -> list[str | None]:
 
 
 def analyze(nlp, transcript: Transcript, *, names: bool = False) -> list[UtteranceAnalysis]:
-    """Rule hits and classifier features of every utterance of `transcript`."""
+    """Rule hits and classifier features of every utterance of `transcript` (and, with
+    `names`, the readable names of every utterance's features)."""
+    analyses, namer = analyze_lazily(nlp, transcript)
+    if names:
+        for i, a in enumerate(analyses):
+            a.names = namer(i)
+    return analyses
+
+
+def analyze_lazily(nlp, transcript: Transcript) -> tuple[list[UtteranceAnalysis], Callable[[int], dict]]:
+    """`analyze` without names, and a function giving the feature names of utterance i."""
     utterances = transcript.utterances
     if not utterances:
-        return []
+        return [], lambda i: {}
     with nlp.select_pipes(disable=[n for n in ("accord_classifier",) if n in nlp.pipe_names]):
         doc = nlp(transcript.text)
     arr = doc.to_array(ATTRS)
@@ -80,17 +94,23 @@ def analyze(nlp, transcript: Transcript, *, names: bool = False) -> list[Utteran
     for i, hit in found:
         (excluded if (hit.code, hit.start, hit.end) in blocked else hits)[i].append(hit)
     roles = roles_of(transcript)
-    out, prev, prev_text = [], None, None
+    out, turns, codes, prev = [], [], [], None
     for i, u in enumerate(utterances):
         turn = turn_from_arrays(arr[tok_start[i] : tok_end[i]], roles[i])
         rule_codes = sorted({h.code for h in hits[i]})
         excl_codes = sorted({h.code for h in excluded[i]})
-        a = UtteranceAnalysis(u.number, u.start, u.end, roles[i], turn_features(turn, prev, rule_codes, excl_codes),
-                              hits[i], excluded[i])
-        texts = None
-        if names:
-            texts = [t.lower_ for t in doc[int(tok_start[i]) : int(tok_end[i])] if not t.is_space]
-            a.names = feature_names(turn, texts, prev, prev_text[-1] if prev_text else None, rule_codes, excl_codes)
-        out.append(a)
-        prev, prev_text = turn, texts
-    return out
+        out.append(UtteranceAnalysis(u.number, u.start, u.end, roles[i], turn_features(turn, prev, rule_codes, excl_codes),
+                                     hits[i], excluded[i]))
+        turns.append(turn)
+        codes.append((rule_codes, excl_codes))
+        prev = turn
+    strings = doc.vocab.strings
+
+    def namer(i: int) -> dict:
+        # A turn's words are its non-space tokens' lower-case forms: `turn.words` holds their hashes.
+        texts = [strings[w] for w in turns[i].words.tolist()]
+        prev = turns[i - 1] if i else None
+        prev_last = strings[int(prev.words[-1])] if prev is not None and len(prev.words) else None
+        return feature_names(turns[i], texts, prev, prev_last, *codes[i])
+
+    return out, namer

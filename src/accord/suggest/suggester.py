@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..model import Transcript
-from .analysis import UtteranceAnalysis, analyze
+from .analysis import UtteranceAnalysis, analyze, analyze_lazily
 from .pipeline import Pipeline
 
 RULE_SCORE = {"phrase": 0.9, "pattern": 0.85, "lemma": 0.8}
@@ -100,7 +100,10 @@ def suggest_analyses(
     use_rules: bool = True,
     use_model: bool = True,
     probs: np.ndarray | None = None,
+    namer=None,
 ) -> list[Item]:
+    """Suggestions from analysed utterances; `namer(i)` (from `analyze_lazily`) names the
+    features of utterance i when the model's part of its explanation needs them."""
     model = pipeline.classifier if use_model else None
     if model is not None and probs is None:
         probs = model_scores(pipeline, analyses)
@@ -130,6 +133,8 @@ def suggest_analyses(
         for code, p in chosen.items():
             j = index[code]
             why = f"model {p:.2f} (threshold {thresholds[j]:.2f})"
+            if a.names is None and namer is not None:
+                a.names = namer(i)
             if a.names is not None and rows is None:
                 rows = model.rows([a.features], model.keys, model.idf)
             drivers = _drivers(model, a, j, rows)
@@ -190,5 +195,10 @@ def _drivers(model, a: UtteranceAnalysis, j: int, rows, k: int = 3) -> list[str]
 
 def suggest_transcript(pipeline: Pipeline, transcript: Transcript, *, codes=None, use_rules=True, use_model=True,
                        explain=True) -> list[Item]:
-    analyses = analyze(pipeline.nlp, transcript, names=explain and pipeline.classifier is not None and use_model)
-    return suggest_analyses(pipeline, transcript.name, analyses, codes=codes, use_rules=use_rules, use_model=use_model)
+    namer = None
+    if explain and pipeline.classifier is not None and use_model:
+        analyses, namer = analyze_lazily(pipeline.nlp, transcript)
+    else:
+        analyses = analyze(pipeline.nlp, transcript)
+    return suggest_analyses(pipeline, transcript.name, analyses, codes=codes, use_rules=use_rules, use_model=use_model,
+                            namer=namer)
