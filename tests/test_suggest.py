@@ -275,3 +275,19 @@ def test_simulate_cli_prints_a_learning_curve_and_leaves_the_project_alone(tmp_p
     all_row = report["summary"][-1]
     assert all_row["accord"]["macro_f1"] > report["summary"][0]["accord"]["macro_f1"]
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_features_named_on_demand_are_those_named_up_front(trained_demo):
+    from accord.suggest.analysis import analyze, analyze_lazily
+    from accord.suggest.suggester import suggest_analyses
+
+    with Project.open(trained_demo[0]) as project:
+        pipeline = Pipeline.from_bytes(project.latest_pipeline()["pipeline"])
+        t = project.transcript("session04_withdrawal_repair")
+    eager = analyze(pipeline.nlp, t, names=True)
+    lazy, namer = analyze_lazily(pipeline.nlp, t)
+    assert [namer(i) for i in range(len(lazy))] == [a.names for a in eager]
+    assert [a.features.tolist() for a in lazy] == [a.features.tolist() for a in eager]
+    items = suggest_transcript(pipeline, t)
+    assert items == suggest_analyses(pipeline, t.name, eager)
+    assert any("driven by" in i.explanation for i in items)
