@@ -156,8 +156,10 @@ async def test_undo_and_redo_survive_a_restart(project_path):
         assert len(screen.session.codings) == 1
         await pilot.press("u")
         await wait_for(pilot, lambda: stored(project_path) == [])
+        assert screen.last_saved == "undid applying a code"
         await pilot.press("U")
         await wait_for(pilot, lambda: len(stored(project_path)) == 1)
+        assert screen.last_saved == "redid applying a code"
 
 
 async def test_blind_coder_never_sees_another_coders_codes(project_path):

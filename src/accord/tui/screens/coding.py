@@ -67,6 +67,15 @@ BINDINGS = [
 RESERVED_KEYS = {k for b in BINDINGS for k in b.key.split(",")} | {"?", "/", ":", "[", "]"}
 
 
+# Event-log action names as a coder would say them, for the status bar after undo and redo.
+_ACTIONS = {
+    "coding.apply": "applying a code", "coding.remove": "removing a code", "coding.memo": "a coding memo",
+    "codings.import": "an import", "suggestion.accept": "accepting a suggestion",
+    "suggestion.reject": "rejecting a suggestion", "suggestion.accept_all": "accepting all",
+    "memo.set": "a memo",
+}
+
+
 class CodingScreen(Screen):
     BINDINGS = BINDINGS
 
@@ -496,12 +505,12 @@ class CodingScreen(Screen):
     def action_undo(self) -> None:
         event = self.session.undo()
         self.view.touch_all()
-        self.saved(f"undid {event['action']}" if event else "nothing to undo")
+        self.saved(f"undid {_ACTIONS.get(event['action'], event['action'])}" if event else "nothing to undo")
 
     def action_redo(self) -> None:
         event = self.session.redo()
         self.view.touch_all()
-        self.saved(f"redid {event['action']}" if event else "nothing to redo")
+        self.saved(f"redid {_ACTIONS.get(event['action'], event['action'])}" if event else "nothing to redo")
 
     def action_focus_codes(self) -> None:
         tree = self.query_one("#code-tree")
