@@ -322,3 +322,39 @@ async def test_a_new_coder_can_type_their_name_in_the_coder_list(project_path):
         assert app.coder == "Rita"
     with Project.open(project_path) as p:
         assert "Rita" in [c["name"] for c in p.coders()]
+
+
+async def test_retrain_learns_from_this_coder_only_and_refreshes_suggestions(project_path):
+    with Project.open(project_path) as p:
+        utterances = p.transcript(NAME).utterances
+        for u in utterances[20:40]:
+            p.apply_code(NAME, "Denial", "ben", u.start, u.end)
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        assert screen.session.suggestions == []
+        for _ in range(6):
+            await pilot.press("2", "j", "j")  # Minimal response on every other utterance
+        await wait_for(pilot, lambda: len(stored(project_path)) == 6)
+        await pilot.press("T")
+        await wait_for(pilot, lambda: screen.last_saved.startswith("retrained"), timeout=60)
+        assert screen.session.suggestions
+        assert screen.last_saved == f"retrained: {len(screen.session.suggestions)} suggestions pending"
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: screen.current_suggestion is not None)
+    with Project.open(project_path) as p:
+        meta = p.latest_pipeline()["meta"]
+        assert meta["counts"]["Minimal response"][0] >= 6
+        assert meta["counts"]["Denial"][0] == 0  # ben's codings are not alice's to learn from
+        assert {s.id for s in p.suggestions(transcript=NAME, coder="alice")} == {s.id for s in screen.session.suggestions}
+
+
+async def test_retrain_with_nothing_decided_says_so_and_changes_nothing(project_path):
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        await pilot.press("T")
+        await wait_for(pilot, lambda: screen.last_saved == "retraining failed", timeout=60)
+    with Project.open(project_path) as p:
+        assert p.latest_pipeline() is None
+        assert p.suggestions() == []

@@ -119,3 +119,21 @@ def train(project, *, coders=None, codes=None) -> tuple[Pipeline, dict]:
     })
     save(project, pipeline)
     return pipeline, report
+
+
+def retrain_and_suggest(project_path, coder: str, transcripts: list[str]) -> dict:
+    """Retrain on `coder`'s decisions and refresh the suggestions of `transcripts`.
+
+    For the coding UI, which runs this in a worker thread while the coder goes on working:
+    it opens its own connection (SQLite connections stay in the thread that made them), and
+    learns from this coder only, so a blind coder's suggestions never carry another coder's
+    judgement. Returns the training report and the number of pending suggestions.
+    """
+    from ..store import Project
+
+    with Project.open(project_path) as project:
+        pipeline, report = train(project, coders=[coder])
+        results = run_suggestions(project, transcripts, pipeline)
+        totals = store_suggestions(project, pipeline, results, needs_save=False)
+    return {"report": report, "version": pipeline.version,
+            "suggestions": sum(len(items) for items in results.values()), "totals": totals}

@@ -40,6 +40,8 @@ class AccordCommands(Provider):
         if hasattr(screen, "apply") and getattr(screen, "session", None) and screen.session.codebook:
             for code in screen.session.codebook.codes:
                 commands.append((f"Apply code {code.name}", partial(screen.apply, code.name)))
+        if hasattr(screen, "action_retrain"):
+            commands.append(("Retrain suggestions on my decisions (T)", screen.action_retrain))
         for text, callback in commands:
             score = matcher.match(text)
             if score > 0:

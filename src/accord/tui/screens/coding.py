@@ -16,6 +16,7 @@ from textual.keys import _character_to_key
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual import work
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -51,6 +52,7 @@ BINDINGS = [
     Binding("a", "accept", "Accept", id="suggest.accept"),
     Binding("r", "reject", "Reject", id="suggest.reject"),
     Binding("A", "accept_all", "Accept all of code", id="suggest.accept_all", show=False),
+    Binding("T", "retrain", "Retrain suggestions", id="suggest.retrain", show=False),
     Binding("m", "memo", "Memo", id="memo.utterance"),
     Binding("M", "coding_memo", "Memo on coding", id="memo.coding", show=False),
     Binding("slash", "search", "Search", id="search.start"),
@@ -87,6 +89,7 @@ class CodingScreen(Screen):
         self.current_suggestion = None
         self.filter_label = ""
         self.last_saved = "nothing yet"
+        self._retraining = False
         self.hotkeys = {k: v for k, v in session.hotkeys().items() if k not in RESERVED_KEYS}
         self.shadowed = sorted(k for k in session.hotkeys() if k in RESERVED_KEYS)
         self._shown: dict[str, str] = {}
@@ -386,6 +389,45 @@ class CodingScreen(Screen):
         self.saved(f"accepted {sg.code}" + (" (adjusted)" if adjusted else ""))
         if self.session.next_suggestion(coding.start):
             self.action_suggestion(1)
+
+    def action_retrain(self) -> None:
+        """Learn from this coder's decisions so far and refresh this transcript's suggestions,
+        in a worker thread: training takes seconds and the coder can keep working meanwhile."""
+        if self._retraining:
+            self.notify("Already retraining; the new suggestions will appear when it is done.")
+            return
+        self._retraining = True
+        self.saved("retraining suggestions…")
+        self._retrain(self.app.project_path, self.session.coder, self.session.name)
+
+    @work(thread=True, exclusive=True, group="retrain")
+    def _retrain(self, path, coder: str, name: str) -> None:
+        from ...suggest.service import retrain_and_suggest
+
+        try:
+            result, error = retrain_and_suggest(path, coder, [name]), None
+        except AccordError as e:
+            result, error = None, str(e)
+        except Exception as e:  # the UI shows a message, never a traceback
+            result, error = None, f"{type(e).__name__}: {e}"
+        self.app.call_from_thread(self._retrained, result, error)
+
+    def _retrained(self, result: dict | None, error: str | None) -> None:
+        self._retraining = False
+        if not self.is_attached:
+            return
+        if error:
+            self.saved("retraining failed")
+            self.notify(error, title="Retraining failed", severity="error", timeout=10)
+            return
+        self._set_current_suggestion(None)
+        self.session.reload()
+        self.view.touch_all()
+        report = result["report"]
+        self.saved(f"retrained: {len(self.session.suggestions)} suggestions pending")
+        self.notify(f"Learned from {report['utterances']} utterances in {report['seconds']:.1f}s; "
+                    f"{len(self.session.suggestions)} suggestions pending here. ] goes to the next one.",
+                    title="Suggestions retrained")
 
     def action_reject(self) -> None:
         sg = self.current_suggestion
