@@ -169,7 +169,7 @@ def evaluate(project_path: Path, coder, gold, codes, as_json):
 @click.option("--seeds", type=click.IntRange(1, 20), default=3, show_default=True, help="Random seeds to average.")
 @click.option("--holdout", type=click.FloatRange(0.05, 0.9), default=0.25, show_default=True, help="Share of transcripts held out.")
 @click.option("--order", type=click.Choice(["uncertain", "document", "random"]), default="uncertain", show_default=True)
-@click.option("--every", type=click.IntRange(1), default=50, show_default=True, help="Retrain every N decisions.")
+@click.option("--every", type=click.IntRange(1), default=10, show_default=True, help="Retrain every N decisions (or every quarter of those made so far, if more).")
 @click.option("--checkpoints", default="50,100,200,400,1000", show_default=True, help="Decision counts to report.")
 @click.option("--no-baseline", is_flag=True, help="Skip the TF-IDF baseline (it needs scikit-learn).")
 @json_option

@@ -108,7 +108,7 @@ def baseline(texts: dict, train_units: list, test_units: list, gold: dict, codes
 
 
 def simulate(project, pipeline_factory, rows: list[dict], codes: list[str], *, seeds=(0,), holdout: float = 0.25,
-             checkpoints=CHECKPOINTS, order: str = "uncertain", every: int = 50, with_baseline: bool = True,
+             checkpoints=CHECKPOINTS, order: str = "uncertain", every: int = 10, with_baseline: bool = True,
              log=print) -> list[dict]:
     """Run the simulation; returns one record per (seed, checkpoint) with accord's and the baseline's scores."""
     book = project.codebook()
