@@ -279,6 +279,41 @@ def test_rerun_replaces_undecided_and_keeps_decided(project):
     assert project.codings(coder="ann")[0].suggestion_id == kept.id
 
 
+def test_a_coders_own_suggestions_are_hers_alone_and_replace_the_shared_ones_for_her(project):
+    suggest(project, ("Rupture", 3, 10), ("Repair", 23, 30))
+    shared = project.suggestions(transcript="s1", coder="ann")
+    project.reject_suggestion(shared[0].id, "ann")
+    items = [{"code": "Rupture", "start": 3, "end": 10, "score": 0.8, "explanation": "ann's model"},
+             {"code": "Withdrawal", "start": 40, "end": 45, "score": 0.7, "explanation": "ann's model"}]
+    counts = project.replace_suggestions("s1", "ann-v1", items, coder="ann")
+    assert counts == {"added": 1, "kept": 1, "superseded": 0}, "what ann rejected as shared is not asked again"
+    mine = project.suggestions(transcript="s1", coder="ann")
+    assert [(s.code, s.pipeline_version) for s in mine] == [("Withdrawal", "ann-v1")]
+    assert [s.code for s in project.suggestions(transcript="s1", coder="ben")] == ["Rupture", "Repair"]
+    assert [s.code for s in project.suggestions(transcript="s1")] == ["Rupture", "Repair"]
+    with pytest.raises(ProjectError, match="another coder's own"):
+        project.accept_suggestion(mine[0].id, "ben")
+    project.accept_suggestion(mine[0].id, "ann")
+    assert project.suggestions(transcript="s1", coder="ann") == []
+    # A later run of ann's model keeps her decided suggestion and leaves the shared ones alone.
+    project.replace_suggestions("s1", "ann-v2", items[1:], coder="ann")
+    assert project.codings(coder="ann")[0].suggestion_id == mine[0].id
+    assert len(project.suggestions(transcript="s1", coder="ben")) == 2
+
+
+def test_personal_models_are_kept_apart_from_the_shared_one(project):
+    assert project.latest_pipeline("ann") is None
+    project.save_pipeline("shared-1", "sha", b"shared", {"n": 1})
+    assert project.latest_pipeline("ann")["version"] == "shared-1", "without her own, a coder uses the shared model"
+    for i in range(5):
+        project.save_pipeline(f"ann-{i}", "sha", b"ann", {"n": i}, coder="ann")
+    assert project.latest_pipeline("ann")["version"] == "ann-4"
+    assert project.latest_pipeline("ben")["version"] == "shared-1"
+    assert project.latest_pipeline()["version"] == "shared-1", "keeping only ann's latest few spares the shared one"
+    owners = project.conn.execute("SELECT coder_id IS NULL, count(*) FROM suggestion_models GROUP BY 1").fetchall()
+    assert sorted(owners) == [(0, 3), (1, 1)]
+
+
 def test_undo_accept_reject_and_accept_all(project):
     suggest(project, ("Rupture", 3, 10), ("Rupture", 23, 30), ("Repair", 40, 45))
     a, b, c = project.suggestions(transcript="s1")
@@ -339,3 +374,25 @@ def test_a_project_from_a_newer_accord_is_refused_untouched(tmp_path):
     with pytest.raises(ProjectError, match="newer accord"):
         Project.open(path)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_a_project_from_before_personal_suggestions_is_upgraded_in_place(tmp_path):
+    from sqlite_utils import Database
+
+    from accord.store.schema import migrations
+
+    path = tmp_path / "old.db"
+    db = Database(path)
+    for step in migrations.pending(db):
+        if step.name == "m004_personal_suggestions":
+            break
+        with db.conn:
+            step.fn(db)
+            db["_sqlite_migrations"].insert({"migration_set": "accord", "name": step.name, "applied_at": "x"},
+                                            alter=True)
+    db.conn.close()
+    with Project.open(path) as p:
+        assert "coder_id" in p.db["suggestions"].columns_dict
+        assert "coder_id" in p.db["suggestion_models"].columns_dict
+        applied = [r["name"] for r in p.db["_sqlite_migrations"].rows]
+        assert applied[-1] == "m004_personal_suggestions"

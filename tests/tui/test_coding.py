@@ -343,10 +343,15 @@ async def test_retrain_learns_from_this_coder_only_and_refreshes_suggestions(pro
         await pilot.press("right_square_bracket")
         await wait_for(pilot, lambda: screen.current_suggestion is not None)
     with Project.open(project_path) as p:
-        meta = p.latest_pipeline()["meta"]
+        assert p.latest_pipeline() is None  # the model is alice's own, not the project's
+        meta = p.latest_pipeline("alice")["meta"]
         assert meta["counts"]["Minimal response"][0] >= 6
         assert meta["counts"]["Denial"][0] == 0  # ben's codings are not alice's to learn from
         assert {s.id for s in p.suggestions(transcript=NAME, coder="alice")} == {s.id for s in screen.session.suggestions}
+    # Blind coding: alice's model learned her judgement, so its suggestions are for her only.
+    async with coding_app(project_path, coder="ben").run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        assert screen.session.suggestions == []
 
 
 async def test_retrain_with_nothing_decided_says_so_and_changes_nothing(project_path):

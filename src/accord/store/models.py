@@ -1,7 +1,9 @@
 """The saved suggestion pipeline, kept in the project file so a moved project keeps its model.
 
-Only the latest few pipelines are kept (each is about a megabyte); suggestions and decisions
-record the version that made them, which is the provenance that matters.
+Only the latest few pipelines of each owner are kept (each is about a megabyte); suggestions
+and decisions record the version that made them, which is the provenance that matters. The
+owner is the project (shared, `accord train`) or one coder (a personal model, trained on that
+coder's decisions alone, for blind coding).
 """
 
 from __future__ import annotations
@@ -14,26 +16,37 @@ KEEP = 3
 
 
 class ModelStore:
-    def save_pipeline(self, version: str, codebook_sha256: str, blob: bytes, meta: dict) -> int:
+    def save_pipeline(self, version: str, codebook_sha256: str, blob: bytes, meta: dict, coder: str | None = None) -> int:
         with self.transaction():
+            owner = self.coder_id(coder) if coder is not None else None
             model_id = self.db["suggestion_models"].insert(
                 {"version": version, "codebook_sha256": codebook_sha256, "pipeline": blob,
-                 "meta": json.dumps(meta, ensure_ascii=False), "created_at": now()}
+                 "meta": json.dumps(meta, ensure_ascii=False), "created_at": now(), "coder_id": owner}
             ).last_pk
             self.conn.execute(
-                "DELETE FROM suggestion_models WHERE id NOT IN (SELECT id FROM suggestion_models ORDER BY id DESC LIMIT ?)",
-                [KEEP],
+                "DELETE FROM suggestion_models WHERE coder_id IS ? AND id NOT IN "
+                "(SELECT id FROM suggestion_models WHERE coder_id IS ? ORDER BY id DESC LIMIT ?)",
+                [owner, owner, KEEP],
             )
             self.log("suggestions.train", "suggestion_model", model_id,
                      {"version": version, "codebook_sha256": codebook_sha256,
                       "counts": meta.get("counts"), "seconds": meta.get("seconds")})
         return model_id
 
-    def latest_pipeline(self) -> dict | None:
-        """The newest saved pipeline: id, version, codebook_sha256, meta (dict), pipeline (bytes)."""
-        row = self.conn.execute(
-            "SELECT id, version, codebook_sha256, meta, pipeline, created_at FROM suggestion_models ORDER BY id DESC LIMIT 1"
-        ).fetchone()
+    def latest_pipeline(self, coder: str | None = None) -> dict | None:
+        """The newest saved pipeline: id, version, codebook_sha256, meta (dict), pipeline (bytes).
+
+        With `coder`, that coder's own newest model if they have one, else the shared one.
+        """
+        owners = ([self.coder_id(coder)] if coder is not None else []) + [None]
+        row = None
+        for owner in owners:
+            row = self.conn.execute(
+                "SELECT id, version, codebook_sha256, meta, pipeline, created_at FROM suggestion_models "
+                "WHERE coder_id IS ? ORDER BY id DESC LIMIT 1", [owner]
+            ).fetchone()
+            if row is not None:
+                break
         if row is None:
             return None
         return {"id": row[0], "version": row[1], "codebook_sha256": row[2], "meta": json.loads(row[3] or "{}"),

@@ -206,3 +206,15 @@ def m003_suggestion_models(db: Database) -> None:
         pk="id",
         not_null={"version", "pipeline"},
     )
+
+
+@migrations()
+def m004_personal_suggestions(db: Database) -> None:
+    """A coder's own model and the suggestions it made (NULL: the project's shared ones).
+
+    In blind coding a model trained on one coder's decisions must not suggest to another,
+    or the suggestions would carry that coder's judgement across.
+    """
+    db["suggestions"].add_column("coder_id", int)
+    db["suggestion_models"].add_column("coder_id", int)
+    db["suggestions"].create_index(["transcript_id", "coder_id", "status"])

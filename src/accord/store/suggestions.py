@@ -21,29 +21,42 @@ _SELECT = (
 
 
 class SuggestionStore:
-    def replace_suggestions(self, transcript: str, pipeline_version: str, items: list[dict]) -> dict:
-        """Store one run's suggestions for a transcript.
+    def replace_suggestions(self, transcript: str, pipeline_version: str, items: list[dict],
+                            coder: str | None = None) -> dict:
+        """Store one run's suggestions for a transcript: the shared ones, or with `coder` that
+        coder's own (from a model trained on their decisions alone, seen by nobody else).
 
         `items` are dicts with code, start, end, score, explanation and optionally source
         (rule | model | both). Returns counts of added, kept and superseded suggestions.
         """
         with self.transaction():
             transcript_id = self.transcript_id(transcript)
+            owner = self.coder_id(coder) if coder is not None else None
             code_ids = {name: self.code_id(name) for name in {i["code"] for i in items}}
             decided = {
                 (r[1], r[2], r[3]): r[0]
                 for r in self.conn.execute(
                     'SELECT s.id, s.code_id, s.start, s."end" FROM suggestions s WHERE s.transcript_id = ? '
-                    "AND EXISTS (SELECT 1 FROM suggestion_decisions d WHERE d.suggestion_id = s.id)",
-                    [transcript_id],
+                    "AND s.coder_id IS ? AND EXISTS (SELECT 1 FROM suggestion_decisions d WHERE d.suggestion_id = s.id)",
+                    [transcript_id, owner],
+                )
+            }
+            # What this coder already decided on a shared suggestion is not asked again.
+            decided_shared = set() if owner is None else {
+                tuple(r)
+                for r in self.conn.execute(
+                    'SELECT s.code_id, s.start, s."end" FROM suggestions s JOIN suggestion_decisions d '
+                    "ON d.suggestion_id = s.id WHERE s.transcript_id = ? AND s.coder_id IS NULL AND d.coder_id = ?",
+                    [transcript_id, owner],
                 )
             }
             self.conn.execute(
-                "DELETE FROM suggestions WHERE transcript_id = ? AND NOT EXISTS "
+                "DELETE FROM suggestions WHERE transcript_id = ? AND coder_id IS ? AND NOT EXISTS "
                 "(SELECT 1 FROM suggestion_decisions d WHERE d.suggestion_id = suggestions.id)",
-                [transcript_id],
+                [transcript_id, owner],
             )
-            self.conn.execute("UPDATE suggestions SET status = 'superseded' WHERE transcript_id = ?", [transcript_id])
+            self.conn.execute("UPDATE suggestions SET status = 'superseded' WHERE transcript_id = ? AND coder_id IS ?",
+                              [transcript_id, owner])
             stamp, added, kept = now(), [], 0
             for item in items:
                 key = (code_ids[item["code"]], item["start"], item["end"])
@@ -57,27 +70,43 @@ class SuggestionStore:
                 if key in decided:
                     self.db["suggestions"].update(decided[key], values)
                     kept += 1
+                elif key in decided_shared:
+                    kept += 1
                 else:
-                    added.append(
-                        dict(values, transcript_id=transcript_id, code_id=key[0], start=key[1], end=key[2], created_at=stamp)
-                    )
+                    added.append(dict(values, transcript_id=transcript_id, code_id=key[0], start=key[1], end=key[2],
+                                      created_at=stamp, coder_id=owner))
             self.db["suggestions"].insert_all(added)
             superseded = self.conn.execute(
-                "SELECT count(*) FROM suggestions WHERE transcript_id = ? AND status = 'superseded'", [transcript_id]
+                "SELECT count(*) FROM suggestions WHERE transcript_id = ? AND coder_id IS ? AND status = 'superseded'",
+                [transcript_id, owner],
             ).fetchone()[0]
             self.log(
                 "suggestions.replace",
                 "transcript",
                 transcript_id,
-                {"pipeline_version": pipeline_version, "added": len(added), "kept": kept, "superseded": superseded},
+                {"pipeline_version": pipeline_version, "added": len(added), "kept": kept, "superseded": superseded,
+                 "coder": coder},
             )
         return {"added": len(added), "kept": kept, "superseded": superseded}
 
     def suggestions(
         self, *, transcript: str | None = None, coder: str | None = None, code: str | None = None, pending: bool = True
     ) -> list[Suggestion]:
-        """Current suggestions in text order; with `coder` and `pending`, only those that coder has not decided."""
+        """Current suggestions in text order; with `coder` and `pending`, only those that coder has not decided.
+
+        Without `coder`, the shared suggestions. With it, that coder's own suggestions where
+        they have any for a transcript, and the shared ones elsewhere; never another coder's.
+        """
         where, params = ["s.status = 'current'"], []
+        if coder is None:
+            where.append("s.coder_id IS NULL")
+        else:
+            me = self.coder_id(coder)
+            where.append(
+                "(s.coder_id = ? OR (s.coder_id IS NULL AND NOT EXISTS (SELECT 1 FROM suggestions o "
+                "WHERE o.transcript_id = s.transcript_id AND o.coder_id = ? AND o.status = 'current')))"
+            )
+            params += [me, me]
         if transcript is not None:
             where.append("s.transcript_id = ?")
             params.append(self.transcript_id(transcript))
@@ -105,6 +134,9 @@ class SuggestionStore:
 
     def _check_undecided(self, suggestion_id: int, coder: str) -> Suggestion:
         s = self.suggestion(suggestion_id)
+        owner = self.conn.execute("SELECT coder_id FROM suggestions WHERE id = ?", [suggestion_id]).fetchone()[0]
+        if owner is not None and owner != self.coder_id(coder):
+            raise ProjectError(f"suggestion {suggestion_id} is another coder's own; coders decide only theirs and the shared ones")
         earlier = self.decision(suggestion_id, coder)
         if earlier:
             raise ProjectError(f"suggestion {suggestion_id} was already {earlier} by {coder}")

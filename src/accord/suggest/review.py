@@ -58,7 +58,7 @@ def review_order(project, suggestions: list, order: str = "document", coder: str
     if order == "document" or not suggestions:
         return list(suggestions)
     thresholds = {}
-    saved = project.latest_pipeline()
+    saved = project.latest_pipeline(coder)
     if saved is not None:
         thresholds = saved["meta"].get("thresholds", {}) or {}
         if not thresholds:

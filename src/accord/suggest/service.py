@@ -20,11 +20,12 @@ def _codebook(project):
     return book
 
 
-def load_pipeline(project, *, rebuild: bool = False) -> tuple[Pipeline, bool]:
-    """The project's pipeline and whether it still needs saving (new, or rebuilt for a changed codebook)."""
+def load_pipeline(project, *, rebuild: bool = False, coder: str | None = None) -> tuple[Pipeline, bool]:
+    """The project's pipeline (with `coder`, that coder's own if any) and whether it still
+    needs saving (new, or rebuilt for a changed codebook)."""
     book = _codebook(project)
     sha = codebook_sha(book)
-    saved = None if rebuild else project.latest_pipeline()
+    saved = None if rebuild else project.latest_pipeline(coder)
     if saved is not None:
         pipeline = Pipeline.from_bytes(saved["pipeline"])
         if saved["codebook_sha256"] == sha:
@@ -62,8 +63,8 @@ def silent_codes(book, pipeline: Pipeline) -> list[str]:
     return [c.name for c in book.codes if not c.examples and not c.patterns and not (model and c.name in model.codes)]
 
 
-def save(project, pipeline: Pipeline) -> None:
-    project.save_pipeline(pipeline.version, pipeline.meta["codebook_sha256"], pipeline.to_bytes(), pipeline.meta)
+def save(project, pipeline: Pipeline, coder: str | None = None) -> None:
+    project.save_pipeline(pipeline.version, pipeline.meta["codebook_sha256"], pipeline.to_bytes(), pipeline.meta, coder)
 
 
 def run_suggestions(project, names: list[str], pipeline: Pipeline, *, codes=None, workers: int = 1,
@@ -82,25 +83,31 @@ def run_suggestions(project, names: list[str], pipeline: Pipeline, *, codes=None
     return out
 
 
-def store_suggestions(project, pipeline: Pipeline, results: dict[str, list[Item]], needs_save: bool) -> dict:
+def store_suggestions(project, pipeline: Pipeline, results: dict[str, list[Item]], needs_save: bool,
+                      coder: str | None = None) -> dict:
     with project.transaction():
         if needs_save:
-            save(project, pipeline)
+            save(project, pipeline, coder)
         totals = {}
         for name, items in results.items():
-            totals[name] = project.replace_suggestions(name, pipeline.version, [i.as_store_item() for i in items])
+            totals[name] = project.replace_suggestions(name, pipeline.version, [i.as_store_item() for i in items], coder)
     return totals
 
 
-def train(project, *, coders=None, codes=None) -> tuple[Pipeline, dict]:
-    """Retrain from every decision (of `coders`), save the pipeline, return it with the report."""
+def train(project, *, coders=None, codes=None, personal: str | None = None) -> tuple[Pipeline, dict]:
+    """Retrain from every decision (of `coders`), save the pipeline, return it with the report.
+
+    With `personal` (a coder), the model is that coder's own: trained on their decisions only
+    and saved as theirs, so it suggests to nobody else."""
+    if personal is not None:
+        coders = [personal]
     from .training import train_pipeline
 
     book = _codebook(project)
     for coder in coders or []:
         project.coder_id(coder)  # a clear error for an unknown coder
     try:
-        pipeline, _ = load_pipeline(project)
+        pipeline, _ = load_pipeline(project, coder=personal)
     except ModelError:
         pipeline = build_pipeline(book)  # a damaged model is replaced by training, not patched
     result = train_pipeline(project, pipeline, book, coders=coders, codes=codes)
@@ -117,7 +124,7 @@ def train(project, *, coders=None, codes=None) -> tuple[Pipeline, dict]:
         "counts": report["counts"], "scores": report["scores"], "thresholds": report["thresholds"],
         "seconds": report["seconds"], "utterances": report["utterances"], "stale": False,
     })
-    save(project, pipeline)
+    save(project, pipeline, personal)
     return pipeline, report
 
 
@@ -125,15 +132,16 @@ def retrain_and_suggest(project_path, coder: str, transcripts: list[str]) -> dic
     """Retrain on `coder`'s decisions and refresh the suggestions of `transcripts`.
 
     For the coding UI, which runs this in a worker thread while the coder goes on working:
-    it opens its own connection (SQLite connections stay in the thread that made them), and
-    learns from this coder only, so a blind coder's suggestions never carry another coder's
-    judgement. Returns the training report and the number of pending suggestions.
+    it opens its own connection (SQLite connections stay in the thread that made them). The
+    model and its suggestions are the coder's own: learned from this coder only and shown to
+    nobody else, so blind coding stays blind. Returns the training report and the number of
+    suggestions made.
     """
     from ..store import Project
 
     with Project.open(project_path) as project:
-        pipeline, report = train(project, coders=[coder])
+        pipeline, report = train(project, personal=coder)
         results = run_suggestions(project, transcripts, pipeline)
-        totals = store_suggestions(project, pipeline, results, needs_save=False)
+        totals = store_suggestions(project, pipeline, results, needs_save=False, coder=coder)
     return {"report": report, "version": pipeline.version,
             "suggestions": sum(len(items) for items in results.values()), "totals": totals}
