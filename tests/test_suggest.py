@@ -291,3 +291,23 @@ def test_features_named_on_demand_are_those_named_up_front(trained_demo):
     items = suggest_transcript(pipeline, t)
     assert items == suggest_analyses(pipeline, t.name, eager)
     assert any("driven by" in i.explanation for i in items)
+
+
+def test_train_and_suggest_for_one_coder_keep_that_coders_model_and_suggestions_apart(tmp_path):
+    path = tmp_path / "demo.db"
+    build_demo(path)
+    runner = CliRunner()
+    result = runner.invoke(main, ["train", "-p", str(path), "--for", "reference"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["suggest", "-p", str(path), "--for", "reference", "session01_cbt_panic"])
+    assert result.exit_code == 0, result.output
+    with Project.open(path) as project:
+        assert project.latest_pipeline() is None
+        own = project.latest_pipeline("reference")["version"]
+        project.add_coder("newcomer")
+        assert {s.pipeline_version for s in project.suggestions(transcript="session01_cbt_panic", coder="reference")} == {own}
+        assert project.suggestions(transcript="session01_cbt_panic", coder="newcomer") == []
+    result = runner.invoke(main, ["train", "-p", str(path), "--for", "nobody"])
+    assert result.exit_code != 0 and "nobody" in result.output
+    result = runner.invoke(main, ["train", "-p", str(path), "--for", "reference", "--coder", "reference"])
+    assert result.exit_code != 0 and "leave out --coder" in result.output

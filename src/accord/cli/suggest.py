@@ -23,8 +23,10 @@ def _pct(x) -> str:
 @click.option("--codes", help="Only these codes (comma-separated names).")
 @click.option("--workers", type=click.IntRange(1, 8), default=1, show_default=True, help="Worker processes.")
 @click.option("--rebuild", is_flag=True, help="Rebuild the rules from the codebook, dropping the saved model.")
+@click.option("--for", "for_coder", metavar="CODER",
+              help="This coder's own suggestions, from their own model (see `accord train --for`); nobody else sees them.")
 @json_option
-def suggest(project_path: Path, transcripts, codes, workers, rebuild, as_json):
+def suggest(project_path: Path, transcripts, codes, workers, rebuild, for_coder, as_json):
     """Suggest codes for transcripts (all of them by default) from the codebook's rules and
     the model trained on coders' decisions.
 
@@ -34,12 +36,15 @@ def suggest(project_path: Path, transcripts, codes, workers, rebuild, as_json):
     Examples:
       accord suggest
       accord suggest session01_cbt_panic --codes "Minimal response,Denial"
+      accord suggest --for alice
     """
     from ..suggest import service
 
     with open_project(project_path) as project:
         book = service._codebook(project)
-        pipeline, needs_save = service.load_pipeline(project, rebuild=rebuild)
+        if for_coder:
+            project.coder_id(for_coder)  # a clear error for an unknown coder
+        pipeline, needs_save = service.load_pipeline(project, rebuild=rebuild, coder=for_coder)
         chosen = service.check_codes(book, [c.strip() for c in codes.split(",")] if codes else None, pipeline)
         names = list(transcripts) or [r["name"] for r in project.transcripts()]
         if not names:
@@ -50,7 +55,7 @@ def suggest(project_path: Path, transcripts, codes, workers, rebuild, as_json):
         with click.progressbar(length=len(names), label="Suggesting", file=sys.stderr, hidden=as_json) as bar:
             results = service.run_suggestions(project, names, pipeline, codes=chosen, workers=workers,
                                               progress=lambda t: bar.update(1))
-        totals = service.store_suggestions(project, pipeline, results, needs_save)
+        totals = service.store_suggestions(project, pipeline, results, needs_save and not for_coder, coder=for_coder)
     per_code = Counter()
     per_source = Counter()
     for items in results.values():
@@ -73,20 +78,28 @@ def suggest(project_path: Path, transcripts, codes, workers, rebuild, as_json):
 @main.command()
 @project_option
 @click.option("--coder", "coders", multiple=True, help="Train only on this coder's decisions (repeatable; default all).")
+@click.option("--for", "for_coder", metavar="CODER",
+              help="Train this coder's own model on their decisions alone; only their suggestions use it (blind coding).")
 @json_option
-def train(project_path: Path, coders, as_json):
+def train(project_path: Path, coders, for_coder, as_json):
     """Retrain the suggestion model from every decision, and print per-code counts and
     held-out scores (cross-validated over transcripts).
+
+    In blind coding, a shared model trained on several coders' decisions shows each of them
+    what the others decided; train each coder's own model with --for instead.
 
     \b
     Example:
       accord train
       accord train --coder alice
+      accord train --for alice && accord suggest --for alice
     """
     from ..suggest import service
 
+    if for_coder and coders:
+        raise click.UsageError("--for trains on that coder's decisions only; leave out --coder")
     with open_project(project_path) as project:
-        pipeline, report = service.train(project, coders=list(coders) or None)
+        pipeline, report = service.train(project, coders=list(coders) or None, personal=for_coder)
     if as_json:
         return emit_json(report)
     click.echo(f"Trained {pipeline.version} on {report['utterances']} utterances from {report['transcripts']} transcript(s) "
