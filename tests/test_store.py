@@ -314,6 +314,21 @@ def test_personal_models_are_kept_apart_from_the_shared_one(project):
     assert sorted(owners) == [(0, 3), (1, 1)]
 
 
+def test_deciding_a_suggestion_as_shown_refuses_one_replaced_under_the_same_id(project):
+    suggest(project, ("Rupture", 3, 10))
+    [shown] = project.suggestions(transcript="s1", coder="ann")
+    suggest(project, ("Repair", 23, 30), version="v2")  # the undecided one is replaced...
+    [now] = project.suggestions(transcript="s1", coder="ann")
+    assert now.id == shown.id and now.code == "Repair"  # ...and SQLite may hand its id to the new one
+    with pytest.raises(ProjectError, match="no longer pending as shown"):
+        project.accept_suggestion(shown.id, "ann", expected=shown)
+    with pytest.raises(ProjectError, match="no longer pending as shown"):
+        project.reject_suggestion(shown.id, "ann", expected=shown)
+    assert project.codings(coder="ann") == [] and project.decisions("ann") == []
+    project.accept_suggestion(now.id, "ann", expected=now)
+    assert [c.code for c in project.codings(coder="ann")] == ["Repair"]
+
+
 def test_undo_accept_reject_and_accept_all(project):
     suggest(project, ("Rupture", 3, 10), ("Rupture", 23, 30), ("Repair", 40, 45))
     a, b, c = project.suggestions(transcript="s1")

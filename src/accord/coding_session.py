@@ -103,13 +103,13 @@ class CodingSession:
             self.memos.pop(number, None)
 
     def accept(self, suggestion: Suggestion, start: int | None = None, end: int | None = None) -> Coding:
-        coding = self.project.accept_suggestion(suggestion.id, self.coder, start, end)
+        coding = self.project.accept_suggestion(suggestion.id, self.coder, start, end, expected=suggestion)
         self._drop_suggestion(suggestion)
         self._add(coding)
         return coding
 
     def reject(self, suggestion: Suggestion) -> None:
-        self.project.reject_suggestion(suggestion.id, self.coder)
+        self.project.reject_suggestion(suggestion.id, self.coder, expected=suggestion)
         self._drop_suggestion(suggestion)
 
     def _drop_suggestion(self, suggestion: Suggestion) -> None:

@@ -119,6 +119,23 @@ async def test_suggestions_next_accept_adjusted_reject_and_accept_all(project_pa
         assert screen.session.suggestions == []
 
 
+async def test_a_suggestion_replaced_by_another_process_gives_a_message_not_a_crash(project_path):
+    add_suggestions(project_path, [(2, "Minimal response", 3), (4, "Denial", 4)])
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        await pilot.press("right_square_bracket")
+        stale = screen.current_suggestion
+        add_suggestions(project_path, [(6, "Denial", 2)])  # `accord suggest` elsewhere replaces the pending ones
+        await pilot.press("a")
+        await wait_for(pilot, lambda: [s.code for s in screen.session.suggestions] == ["Denial"])
+        assert stored(project_path) == [] and screen.current_suggestion is None
+        assert screen.last_saved == "nothing yet"
+        await pilot.press("right_square_bracket", "r")
+        await wait_for(pilot, lambda: screen.session.suggestions == [])
+        assert stale.id not in {s.id for s in screen.session.suggestions}
+
+
 async def test_memo_search_filter_and_help(project_path):
     app = coding_app(project_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -132,8 +132,14 @@ class SuggestionStore:
         ).fetchone()
         return row[0] if row else None
 
-    def _check_undecided(self, suggestion_id: int, coder: str) -> Suggestion:
+    def _check_undecided(self, suggestion_id: int, coder: str, expected: Suggestion | None = None) -> Suggestion:
         s = self.suggestion(suggestion_id)
+        # Ids of replaced, undecided suggestions can be reused by a later run, so a screen
+        # holding an old suggestion must not decide whatever now has its id.
+        if expected is not None and (s.transcript, s.code, s.start, s.end, s.status) != (
+            expected.transcript, expected.code, expected.start, expected.end, expected.status
+        ):
+            raise ProjectError(f"suggestion {suggestion_id} ({expected.code!r}) is no longer pending as shown")
         owner = self.conn.execute("SELECT coder_id FROM suggestions WHERE id = ?", [suggestion_id]).fetchone()[0]
         if owner is not None and owner != self.coder_id(coder):
             raise ProjectError(f"suggestion {suggestion_id} is another coder's own; coders decide only theirs and the shared ones")
@@ -142,10 +148,12 @@ class SuggestionStore:
             raise ProjectError(f"suggestion {suggestion_id} was already {earlier} by {coder}")
         return s
 
-    def accept_suggestion(self, suggestion_id: int, coder: str, start: int | None = None, end: int | None = None) -> Coding:
-        """Turn a suggestion into this coder's coding, optionally with adjusted boundaries."""
+    def accept_suggestion(self, suggestion_id: int, coder: str, start: int | None = None, end: int | None = None,
+                          expected: Suggestion | None = None) -> Coding:
+        """Turn a suggestion into this coder's coding, optionally with adjusted boundaries;
+        with `expected` (the suggestion as shown), only if it is still that suggestion."""
         with self.transaction():
-            s = self._check_undecided(suggestion_id, coder)
+            s = self._check_undecided(suggestion_id, coder, expected)
             coding_id = self._insert_coding(
                 s.transcript, s.code, coder, s.start if start is None else start, s.end if end is None else end,
                 "suggestion", "", suggestion_id,
@@ -166,9 +174,9 @@ class SuggestionStore:
             )
         return coding
 
-    def reject_suggestion(self, suggestion_id: int, coder: str) -> None:
+    def reject_suggestion(self, suggestion_id: int, coder: str, expected: Suggestion | None = None) -> None:
         with self.transaction():
-            s = self._check_undecided(suggestion_id, coder)
+            s = self._check_undecided(suggestion_id, coder, expected)
             coder_id = self.coder_id(coder)
             self.db["suggestion_decisions"].insert(
                 {"suggestion_id": suggestion_id, "coder_id": coder_id, "decision": "rejected", "coding_id": None, "at": now()}

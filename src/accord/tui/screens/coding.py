@@ -383,12 +383,26 @@ class CodingScreen(Screen):
             return
         start, end = self.view.selected_span()
         adjusted = (start, end) != (sg.start, sg.end) and start < sg.end and end > sg.start
-        coding = self.session.accept(sg, start if adjusted else None, end if adjusted else None)
+        try:
+            coding = self.session.accept(sg, start if adjusted else None, end if adjusted else None)
+        except AccordError as e:
+            self._stale(e)
+            return
         self._set_current_suggestion(None)
         self.view.touch_range(min(sg.start, coding.start), max(sg.end, coding.end))
         self.saved(f"accepted {sg.code}" + (" (adjusted)" if adjusted else ""))
         if self.session.next_suggestion(coding.start):
             self.action_suggestion(1)
+
+    def _stale(self, error: AccordError) -> None:
+        """A suggestion changed under the coder (refreshed by `T` or by `accord suggest` in
+        another process): say so and show the current ones instead of failing."""
+        self._set_current_suggestion(None)
+        self.session.reload()
+        self.view.touch_all()
+        self.refresh_panels()
+        self.notify(f"{error}. The suggestions were refreshed meanwhile; ] goes to the next current one.",
+                    severity="warning", timeout=8)
 
     def action_retrain(self) -> None:
         """Learn from this coder's decisions so far and refresh this transcript's suggestions,
@@ -434,7 +448,11 @@ class CodingScreen(Screen):
         if sg is None:
             self.notify("No suggestion selected: ] goes to the next one.", severity="warning")
             return
-        self.session.reject(sg)
+        try:
+            self.session.reject(sg)
+        except AccordError as e:
+            self._stale(e)
+            return
         self._set_current_suggestion(None)
         self.view.touch_range(sg.start, sg.end)
         self.saved(f"rejected {sg.code}")
