@@ -134,14 +134,11 @@ def retrain_and_suggest(project_path, coder: str, transcripts: list[str]) -> dic
     For the coding UI, which runs this in a worker thread while the coder goes on working:
     it opens its own connection (SQLite connections stay in the thread that made them). The
     model and its suggestions are the coder's own: learned from this coder only and shown to
-    nobody else, so blind coding stays blind. Returns the training report and the number of
-    suggestions made.
+    nobody else, so blind coding stays blind. Returns the training report.
     """
     from ..store import Project
 
     with Project.open(project_path) as project:
         pipeline, report = train(project, personal=coder)
-        results = run_suggestions(project, transcripts, pipeline)
-        totals = store_suggestions(project, pipeline, results, needs_save=False, coder=coder)
-    return {"report": report, "version": pipeline.version,
-            "suggestions": sum(len(items) for items in results.values()), "totals": totals}
+        store_suggestions(project, pipeline, run_suggestions(project, transcripts, pipeline), needs_save=False, coder=coder)
+    return report

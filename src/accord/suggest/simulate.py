@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import random
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 
@@ -149,7 +149,7 @@ def simulate(project, pipeline_factory, rows: list[dict], codes: list[str], *, s
             else:
                 while made < target:
                     batch = min(target - made, max(every, made // 4))
-                    queue, keys = [], []
+                    queue, key_of = [], {}  # suggestions not yet decided, and each one's (unit, code)
                     model = pipeline.classifier
                     for name in train:
                         items = suggest_analyses(pipeline, name, analyses[name], codes=code_set)
@@ -159,24 +159,19 @@ def simulate(project, pipeline_factory, rows: list[dict], codes: list[str], *, s
                             key = ((name, i), it.code)
                             if key not in decided:
                                 queue.append(it)
-                                keys.append(key)
+                                key_of[id(it)] = key
                     if not queue:
                         break
                     if order == "uncertain":
-                        index = {id(it): k for it, k in zip(queue, keys)}
-                        positives = defaultdict(int)
-                        for codes_ in labels.pos.values():
-                            for c in codes_:
-                                positives[c] += 1
-                        ordered = uncertain_first(queue, threshold=lambda c: _threshold(model, c), positives=positives,
-                                                  disagree=lambda it: "disagree" in it.explanation)
-                        queue = [(None, index[id(it)]) for it in ordered]
+                        positives = Counter(c for codes_ in labels.pos.values() for c in codes_)
+                        queue = uncertain_first(queue, threshold=lambda c: _threshold(model, c), positives=positives,
+                                                disagree=lambda it: "disagree" in it.explanation)
+                    elif order == "document":
+                        queue.sort(key=lambda it: (rank[it.transcript], it.start))
                     else:
-                        tiebreak = [rng.random() for _ in queue]
-                        queue = sorted(((rank[k[0][0]], it.start) if order == "document" else (tiebreak[n],), k)
-                                       for n, (it, k) in enumerate(zip(queue, keys)))
+                        rng.shuffle(queue)
                     taken = 0
-                    for _, (unit, code) in queue:
+                    for unit, code in (key_of[id(it)] for it in queue):
                         if (unit, code) in decided:
                             continue
                         decided.add((unit, code))

@@ -394,13 +394,17 @@ class CodingScreen(Screen):
         if self.session.next_suggestion(coding.start):
             self.action_suggestion(1)
 
-    def _stale(self, error: AccordError) -> None:
-        """A suggestion changed under the coder (refreshed by `T` or by `accord suggest` in
-        another process): say so and show the current ones instead of failing."""
+    def _reload_suggestions(self) -> None:
+        """Show the suggestions as they now are in the project file."""
         self._set_current_suggestion(None)
         self.session.reload()
         self.view.touch_all()
         self.refresh_panels()
+
+    def _stale(self, error: AccordError) -> None:
+        """A suggestion changed under the coder (refreshed by `T` or by `accord suggest` in
+        another process): say so and show the current ones instead of failing."""
+        self._reload_suggestions()
         self.notify(f"{error}. The suggestions were refreshed meanwhile; ] goes to the next current one.",
                     severity="warning", timeout=8)
 
@@ -419,14 +423,14 @@ class CodingScreen(Screen):
         from ...suggest.service import retrain_and_suggest
 
         try:
-            result, error = retrain_and_suggest(path, coder, [name]), None
+            report, error = retrain_and_suggest(path, coder, [name]), None
         except AccordError as e:
-            result, error = None, str(e)
+            report, error = None, str(e)
         except Exception as e:  # the UI shows a message, never a traceback
-            result, error = None, f"{type(e).__name__}: {e}"
-        self.app.call_from_thread(self._retrained, result, error)
+            report, error = None, f"{type(e).__name__}: {e}"
+        self.app.call_from_thread(self._retrained, report, error)
 
-    def _retrained(self, result: dict | None, error: str | None) -> None:
+    def _retrained(self, report: dict | None, error: str | None) -> None:
         self._retraining = False
         if not self.is_attached:
             return
@@ -434,10 +438,7 @@ class CodingScreen(Screen):
             self.saved("retraining failed")
             self.notify(error, title="Retraining failed", severity="error", timeout=10)
             return
-        self._set_current_suggestion(None)
-        self.session.reload()
-        self.view.touch_all()
-        report = result["report"]
+        self._reload_suggestions()
         self.saved(f"retrained: {len(self.session.suggestions)} suggestions pending")
         self.notify(f"Learned from {report['utterances']} utterances in {report['seconds']:.1f}s; "
                     f"{len(self.session.suggestions)} suggestions pending here. ] goes to the next one.",
