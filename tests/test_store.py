@@ -299,6 +299,13 @@ def test_a_coders_own_suggestions_are_hers_alone_and_replace_the_shared_ones_for
     project.replace_suggestions("s1", "ann-v2", items[1:], coder="ann")
     assert project.codings(coder="ann")[0].suggestion_id == mine[0].id
     assert len(project.suggestions(transcript="s1", coder="ben")) == 2
+    # Nor does her model suggest a code she has already applied there by hand.
+    project.apply_code("s1", "Repair", "ann", 23, 28)
+    counts = project.replace_suggestions("s1", "ann-v3", [
+        {"code": "Repair", "start": 20, "end": 30, "score": 0.9, "explanation": "ann's model"},
+        {"code": "Rupture", "start": 20, "end": 30, "score": 0.9, "explanation": "ann's model"}], coder="ann")
+    assert counts["added"] == 1
+    assert [s.code for s in project.suggestions(transcript="s1", coder="ann")] == ["Rupture"]
 
 
 def test_personal_models_are_kept_apart_from_the_shared_one(project):

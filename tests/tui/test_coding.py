@@ -357,6 +357,9 @@ async def test_retrain_learns_from_this_coder_only_and_refreshes_suggestions(pro
         await wait_for(pilot, lambda: screen.last_saved.startswith("retrained"), timeout=60)
         assert screen.session.suggestions
         assert screen.last_saved == f"retrained: {len(screen.session.suggestions)} suggestions pending"
+        coded = [(c.start, c.end) for c in screen.session.codings]
+        assert not any(s.code == "Minimal response" and any(a < s.end and b > s.start for a, b in coded)
+                       for s in screen.session.suggestions), "nothing she already coded is suggested again"
         await pilot.press("right_square_bracket")
         await wait_for(pilot, lambda: screen.current_suggestion is not None)
     with Project.open(project_path) as p:

@@ -11,6 +11,8 @@ provenance of accepted codings are never lost.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from ..model import Coding, Suggestion
 from .common import ProjectError, now
 
@@ -41,7 +43,8 @@ class SuggestionStore:
                     [transcript_id, owner],
                 )
             }
-            # What this coder already decided on a shared suggestion is not asked again.
+            # What this coder already decided on a shared suggestion is not asked again, nor is
+            # a code she has already applied there herself.
             decided_shared = set() if owner is None else {
                 tuple(r)
                 for r in self.conn.execute(
@@ -50,6 +53,13 @@ class SuggestionStore:
                     [transcript_id, owner],
                 )
             }
+            coded = defaultdict(list)
+            if owner is not None:
+                for code_id, start, end in self.conn.execute(
+                    'SELECT code_id, start, "end" FROM codings WHERE transcript_id = ? AND coder_id = ? AND status = \'active\'',
+                    [transcript_id, owner],
+                ):
+                    coded[code_id].append((start, end))
             self.conn.execute(
                 "DELETE FROM suggestions WHERE transcript_id = ? AND coder_id IS ? AND NOT EXISTS "
                 "(SELECT 1 FROM suggestion_decisions d WHERE d.suggestion_id = suggestions.id)",
@@ -70,7 +80,7 @@ class SuggestionStore:
                 if key in decided:
                     self.db["suggestions"].update(decided[key], values)
                     kept += 1
-                elif key in decided_shared:
+                elif key in decided_shared or any(a < key[2] and b > key[1] for a, b in coded[key[0]]):
                     kept += 1
                 else:
                     added.append(dict(values, transcript_id=transcript_id, code_id=key[0], start=key[1], end=key[2],
