@@ -308,6 +308,17 @@ def test_a_coders_own_suggestions_are_hers_alone_and_replace_the_shared_ones_for
     assert [s.code for s in project.suggestions(transcript="s1", coder="ann")] == ["Rupture"]
 
 
+def test_a_suggestion_a_coder_has_already_applied_by_hand_is_not_pending_for_her(project):
+    suggest(project, ("Rupture", 3, 10), ("Repair", 23, 30))
+    coding = project.apply_code("s1", "Rupture", "ann", 5, 8)  # the same code, overlapping
+    project.apply_code("s1", "Withdrawal", "ann", 23, 30)  # another code on the other one
+    assert [s.code for s in project.suggestions(transcript="s1", coder="ann")] == ["Repair"]
+    assert [s.code for s in project.suggestions(transcript="s1", coder="ben")] == ["Rupture", "Repair"], "blind"
+    assert len(project.suggestions(transcript="s1", coder="ann", pending=False)) == 2
+    project.remove_coding(coding.id, "ann")
+    assert [s.code for s in project.suggestions(transcript="s1", coder="ann")] == ["Rupture", "Repair"]
+
+
 def test_personal_models_are_kept_apart_from_the_shared_one(project):
     assert project.latest_pipeline("ann") is None
     project.save_pipeline("shared-1", "sha", b"shared", {"n": 1})

@@ -72,8 +72,14 @@ class CodingSession:
     # --- actions (each committed before it returns) ---------------------------------------
 
     def apply(self, code: str, start: int, end: int) -> Coding:
+        """Apply a code; pending suggestions of that code which it overlaps stop being pending,
+        as the store no longer hands them out."""
         coding = self.project.apply_code(self.name, code, self.coder, start, end)
         self._add(coding)
+        for i in self.utterances_overlapping(coding.start, coding.end):
+            for s in list(self.suggestions_by_utterance.get(i, ())):
+                if s.code == code and s.start < coding.end and s.end > coding.start:
+                    self._drop_suggestion(s)
         return coding
 
     def _add(self, coding: Coding) -> None:
@@ -89,6 +95,11 @@ class CodingSession:
         self.codings = [c for c in self.codings if c.id != coding_id]
         for i in self.utterances_overlapping(coding.start, coding.end):
             self.codings_by_utterance[i] = [c for c in self.codings_by_utterance[i] if c.id != coding_id]
+        # A suggestion of that code which this coding covered is pending again.
+        before = len(self.suggestions)
+        self.suggestions = self.project.suggestions(transcript=self.name, coder=self.coder)
+        if len(self.suggestions) != before:
+            self._index()
         return coding
 
     def set_coding_memo(self, coding_id: int, text: str) -> None:

@@ -119,6 +119,24 @@ async def test_suggestions_next_accept_adjusted_reject_and_accept_all(project_pa
         assert screen.session.suggestions == []
 
 
+async def test_coding_by_hand_what_a_suggestion_proposes_settles_it_and_removing_brings_it_back(project_path):
+    add_suggestions(project_path, [(2, "Minimal response", 3), (4, "Denial", 4)])
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        await pilot.press("right_square_bracket")
+        assert screen.current_suggestion.code == "Minimal response"
+        await pilot.press("2")  # the coder applies Minimal response herself
+        await wait_for(pilot, lambda: len(stored(project_path)) == 1)
+        assert screen.current_suggestion is None
+        assert [s.code for s in screen.session.suggestions] == ["Denial"]
+        await pilot.press("right_square_bracket")
+        assert screen.current_suggestion.code == "Denial", "the settled suggestion is skipped"
+        await pilot.press("escape", "k", "k", "x")  # back to utterance 2, remove her code
+        await wait_for(pilot, lambda: stored(project_path) == [])
+        assert [s.code for s in screen.session.suggestions] == ["Minimal response", "Denial"]
+
+
 async def test_a_suggestion_replaced_by_another_process_gives_a_message_not_a_crash(project_path):
     add_suggestions(project_path, [(2, "Minimal response", 3), (4, "Denial", 4)])
     app = coding_app(project_path)

@@ -102,7 +102,8 @@ class SuggestionStore:
     def suggestions(
         self, *, transcript: str | None = None, coder: str | None = None, code: str | None = None, pending: bool = True
     ) -> list[Suggestion]:
-        """Current suggestions in text order; with `coder` and `pending`, only those that coder has not decided.
+        """Current suggestions in text order; with `coder` and `pending`, only those that coder has
+        neither decided nor already coded the same way (an active coding of hers, same code, overlapping).
 
         Without `coder`, the shared suggestions. With it, that coder's own suggestions where
         they have any for a transcript, and the shared ones elsewhere; never another coder's.
@@ -124,8 +125,14 @@ class SuggestionStore:
             where.append("s.code_id = ?")
             params.append(self.code_id(code))
         if coder is not None and pending:
+            # Pending: not decided by this coder, and not a code she has already applied there
+            # herself (asking again would only invite a duplicate coding).
             where.append("NOT EXISTS (SELECT 1 FROM suggestion_decisions d WHERE d.suggestion_id = s.id AND d.coder_id = ?)")
-            params.append(self.coder_id(coder))
+            where.append(
+                "NOT EXISTS (SELECT 1 FROM codings k WHERE k.transcript_id = s.transcript_id AND k.coder_id = ? "
+                "AND k.code_id = s.code_id AND k.status = 'active' AND k.start < s.\"end\" AND k.\"end\" > s.start)"
+            )
+            params += [self.coder_id(coder)] * 2
         sql = _SELECT + "WHERE " + " AND ".join(where) + ' ORDER BY t.id, s.start, s."end", s.id'
         return [Suggestion(*row) for row in self.conn.execute(sql, params)]
 

@@ -309,6 +309,9 @@ class CodingScreen(Screen):
         except AccordError as e:
             self.notify(str(e), severity="error")
             return
+        sg = self.current_suggestion
+        if sg and sg.code == code and sg.start < coding.end and sg.end > coding.start:
+            self._set_current_suggestion(None)  # applied by hand: no longer pending
         self.view.touch_range(coding.start, coding.end)
         self.saved(f"applied {code}")
 
