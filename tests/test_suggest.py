@@ -311,3 +311,23 @@ def test_train_and_suggest_for_one_coder_keep_that_coders_model_and_suggestions_
     assert result.exit_code != 0 and "nobody" in result.output
     result = runner.invoke(main, ["train", "-p", str(path), "--for", "reference", "--coder", "reference"])
     assert result.exit_code != 0 and "leave out --coder" in result.output
+
+
+def test_a_shared_model_trained_on_several_blind_coders_comes_with_a_warning(tmp_path):
+    path = tmp_path / "demo.db"
+    build_demo(path)
+    runner = CliRunner()
+    result = runner.invoke(main, ["train", "-p", str(path)])
+    assert result.exit_code == 0 and "Warning" not in result.output, "one coder's decisions: nothing to warn about"
+    assert "coded by reference" in result.output
+    with Project.open(path) as project:
+        project.add_coder("ben")
+        u = project.transcript("session01_cbt_panic").utterances[0]
+        project.apply_code("session01_cbt_panic", "Minimal response", "ben", u.start, u.end)
+    result = runner.invoke(main, ["train", "-p", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "blind mode" in result.output and "reference, ben" in result.output and "--for reference" in result.output
+    assert "Warning" not in runner.invoke(main, ["train", "-p", str(path), "--for", "ben"]).output
+    assert "Warning" not in runner.invoke(main, ["train", "-p", str(path), "--coder", "ben"]).output
+    runner.invoke(main, ["mode", "-p", str(path), "reconciliation"])
+    assert "Warning" not in runner.invoke(main, ["train", "-p", str(path)]).output

@@ -100,10 +100,17 @@ def train(project_path: Path, coders, for_coder, as_json):
         raise click.UsageError("--for trains on that coder's decisions only; leave out --coder")
     with open_project(project_path) as project:
         pipeline, report = service.train(project, coders=list(coders) or None, personal=for_coder)
+        blind = project.mode == "blind"
+    if blind and not for_coder and len(report["coders"]) > 1:
+        click.echo(f"Warning: the project is in blind mode and this shared model learned from "
+                   f"{len(report['coders'])} coders ({', '.join(report['coders'])}): its suggestions carry each "
+                   "one's decisions to the others. For blind coding, train each coder's own model instead, "
+                   f"e.g. `accord train --for {report['coders'][0]}` and `accord suggest --for {report['coders'][0]}`.",
+                   err=True)
     if as_json:
         return emit_json(report)
     click.echo(f"Trained {pipeline.version} on {report['utterances']} utterances from {report['transcripts']} transcript(s) "
-               f"in {report['seconds']:.1f}s")
+               f"coded by {', '.join(report['coders'])} in {report['seconds']:.1f}s")
     click.echo(f"{'code':<36} {'pos':>5} {'neg':>5} {'thresh':>6} {'P':>5} {'R':>5} {'F1':>5}")
     for code, (pos, neg) in report["counts"].items():
         if not pos and not neg:

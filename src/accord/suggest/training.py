@@ -62,6 +62,7 @@ class Labels:
         self.codes = codes
         self.pos: dict[tuple, set[str]] = defaultdict(set)
         self.neg: dict[tuple, set[str]] = defaultdict(set)
+        self.coders: list[str] = []  # whose decisions these are (from a project)
 
     def _keep(self, code):
         return self.codes is None or code in self.codes
@@ -234,7 +235,9 @@ def labels_from_project(project, codebook: Codebook, analyses_of, *, coders=None
     roles = {}
     names = coders or [c["name"] for c in project.coders()]
     current = {c.name for c in codebook.codes}
+    labels.coders = []
     for coder in names:
+        contributed = False
         read = set()
         for k in project.codings(coder=coder):
             if k.code not in current:
@@ -245,6 +248,7 @@ def labels_from_project(project, codebook: Codebook, analyses_of, *, coders=None
             for i in utterance_index(analyses, k.start, k.end):
                 labels.positive((k.transcript, i), k.code)
                 roles[(k.transcript, i)] = analyses[i].role
+                contributed = True
         # A transcript a coder coded by hand counts as read: what they left uncoded there is a
         # negative for the codes they use. Text reviewed only through suggestions is not.
         used = {c for codes_ in labels.pos.values() for c in codes_}
@@ -260,6 +264,9 @@ def labels_from_project(project, codebook: Codebook, analyses_of, *, coders=None
             for i in utterance_index(analyses, d["start"], d["end"]):
                 labels.negative((d["transcript"], i), d["code"])
                 roles[(d["transcript"], i)] = analyses[i].role
+                contributed = True
+        if contributed:
+            labels.coders.append(coder)
     return labels, roles
 
 
@@ -293,5 +300,5 @@ def train_pipeline(project, pipeline, codebook: Codebook, *, coders=None, codes=
     model, report = train_model(codebook, pipeline.nlp, feats, labs, groups, codes=codes, extra=extra)
     exclusive = [[c for c in (report["codes"]) if family(codebook, c) == f] for f in inferred["exclusive_families"]]
     report.update(utterances=len(feats), exclusive=exclusive, roles=inferred["roles"],
-                  transcripts=len(set(groups)))
+                  transcripts=len(set(groups)), coders=labels.coders)
     return {"model": model, "report": report}
