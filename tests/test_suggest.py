@@ -277,6 +277,27 @@ def test_simulate_cli_prints_a_learning_curve_and_leaves_the_project_alone(tmp_p
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
 
+def test_simulation_references_train_on_the_baselines_random_utterances_with_full_labels(tmp_path):
+    pytest.importorskip("sklearn")
+    from accord.suggest.simulate import simulate
+
+    path = tmp_path / "demo.db"
+    build_demo(path)
+    with Project.open(path) as project:
+        rows = [{"transcript": k.transcript, "code": k.code, "start": k.start, "end": k.end}
+                for k in project.codings(coder="reference")]
+        codes = sorted({r["code"] for r in rows})
+        book = project.codebook()
+        runs = simulate(project, lambda: build_pipeline(book), rows, codes, checkpoints=(20,), holdout=0.34,
+                        references=True, log=lambda s: None)
+    final = {r["decisions"]: r for r in runs}
+    for point in (20, "all"):
+        assert 0 <= final[point]["labels"]["macro_f1"] <= 1 and 0 <= final[point]["tuned"]["macro_f1"] <= 1
+    # With every training utterance labelled, the reference is accord trained on the same labels.
+    assert final["all"]["labels"]["macro_f1"] == pytest.approx(final["all"]["accord"]["macro_f1"])
+    assert final[20]["labels"]["macro_f1"] != final["all"]["labels"]["macro_f1"]
+
+
 def test_features_named_on_demand_are_those_named_up_front(trained_demo):
     from accord.suggest.analysis import analyze, analyze_lazily
     from accord.suggest.suggester import suggest_analyses

@@ -107,10 +107,40 @@ def baseline(texts: dict, train_units: list, test_units: list, gold: dict, codes
     return dict(zip(test_units, clf.predict(vec.transform([texts[u] for u in test_units]))))
 
 
+def tuned_baseline(texts: dict, train_units: list, test_units: list, gold: dict, codes: list[str]):
+    """The plain baseline as tuned on the AnnoMI pool: word pairs, "?" kept as a word, the first
+    and last word, sublinear tf, balanced classes, C=10. A reference for how far a linear model
+    of the words can go, not a goal."""
+    try:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        return None
+    import re
+
+    token = re.compile(r"(?u)\b\w+\b|[?]")
+
+    def words(text):
+        w = token.findall(text.lower())
+        return w + [a + " " + b for a, b in zip(w, w[1:])] + (["^" + w[0], w[-1] + "$"] if w else [])
+
+    y = [next(iter(gold[u])) for u in train_units]
+    if len(set(y)) < 2:
+        return {u: y[0] for u in test_units} if y else {}
+    vec = TfidfVectorizer(analyzer=words, sublinear_tf=True)
+    X = vec.fit_transform([texts[u] for u in train_units])
+    clf = LogisticRegression(max_iter=3000, C=10, class_weight="balanced").fit(X, y)
+    return dict(zip(test_units, clf.predict(vec.transform([texts[u] for u in test_units]))))
+
+
 def simulate(project, pipeline_factory, rows: list[dict], codes: list[str], *, seeds=(0,), holdout: float = 0.25,
              checkpoints=CHECKPOINTS, order: str = "uncertain", every: int = 10, with_baseline: bool = True,
-             log=print) -> list[dict]:
-    """Run the simulation; returns one record per (seed, checkpoint) with accord's and the baseline's scores."""
+             references: bool = False, log=print) -> list[dict]:
+    """Run the simulation; returns one record per (seed, checkpoint) with accord's and the baseline's scores.
+
+    With `references`, each record also has "labels" (accord's model trained on the baseline's
+    random, fully labelled utterances: what the same number of full labels, rather than
+    accept/reject decisions, would teach it) and "tuned" (`tuned_baseline`)."""
     book = project.codebook()
     names = sorted({r["transcript"] for r in rows})
     transcripts = {n: project.transcript(n) for n in names}
@@ -188,8 +218,18 @@ def simulate(project, pipeline_factory, rows: list[dict], codes: list[str], *, s
             rec = score(_predict(pipeline, analyses, test_units, codes), test_gold, codes)
             base = baseline(texts, rand_units[:n_base], test_units, gold, codes) if with_baseline else None
             brec = score(base, test_gold, codes) if base is not None else None
-            results.append({"seed": seed, "decisions": target, "made": made if target != "all" else n_base,
-                            "accord": rec, "baseline": brec})
+            record = {"seed": seed, "decisions": target, "made": made if target != "all" else n_base,
+                      "accord": rec, "baseline": brec}
+            if references:
+                full = Labels(book, code_set)
+                for u in rand_units[:n_base]:
+                    full.positive(u, next(iter(gold[u])))
+                reference = pipeline_factory()
+                _fit(reference, book, full, analyses, code_set, seed)
+                record["labels"] = score(_predict(reference, analyses, test_units, codes), test_gold, codes)
+                tuned = tuned_baseline(texts, rand_units[:n_base], test_units, gold, codes)
+                record["tuned"] = score(tuned, test_gold, codes) if tuned is not None else None
+            results.append(record)
             log(f"[{time.perf_counter() - t0:.0f}s] seed {seed}: {target} decisions: accord macro-F1 {rec['macro_f1']:.3f} kappa {rec['kappa'] or 0:.3f}"
                 + (f"; baseline {brec['macro_f1']:.3f} kappa {brec['kappa'] or 0:.3f}" if brec else ""))
     return results
@@ -205,8 +245,8 @@ def summarise(results: list[dict], codes: list[str]) -> list[dict]:
     for point in points:
         rs = [r for r in results if r["decisions"] == point]
         row = {"decisions": point, "seeds": len(rs)}
-        for who in ("accord", "baseline"):
-            recs = [r[who] for r in rs if r[who]]
+        for who in ("accord", "baseline", "labels", "tuned"):
+            recs = [r[who] for r in rs if r.get(who)]
             if not recs:
                 continue
             row[who] = {
