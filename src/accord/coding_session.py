@@ -28,6 +28,8 @@ class CodingSession:
         self.codes = self.codebook.by_name() if self.codebook else {}
         self.reviewed: set[int] = project.reviewed(self.name, coder)
         self._reviewed_saved = set(self.reviewed)
+        self.order = "text"  # or "uncertain": the order `next_suggestion` walks the suggestions in
+        self._rank: dict[int, int] = {}  # suggestion id -> place in the uncertain-first order
         self.reload()
 
     # --- what the coder sees -------------------------------------------------------------
@@ -38,6 +40,7 @@ class CodingSession:
         self.suggestions: list[Suggestion] = self.project.suggestions(transcript=self.name, coder=self.coder)
         self.memos: dict[int, str] = self.project.utterance_memos(self.name, self.coder)
         self._index()
+        self._rerank()
 
     def _index(self) -> None:
         self.codings_by_utterance: dict[int, list[Coding]] = defaultdict(list)
@@ -100,6 +103,7 @@ class CodingSession:
         self.suggestions = self.project.suggestions(transcript=self.name, coder=self.coder)
         if len(self.suggestions) != before:
             self._index()
+            self._rerank()
         return coding
 
     def set_coding_memo(self, coding_id: int, text: str) -> None:
@@ -148,8 +152,41 @@ class CodingSession:
 
     # --- moving around ----------------------------------------------------------------------
 
-    def next_suggestion(self, offset: int, backwards: bool = False) -> Suggestion | None:
-        """The first pending suggestion starting after `offset` (or before it, backwards)."""
+    def set_order(self, order: str) -> None:
+        """Walk the suggestions in text order, or uncertain first: the order in which a
+        decision teaches the model most (see `accord.suggest.review`)."""
+        if order not in ("text", "uncertain"):
+            raise ValueError(f"unknown order {order!r}")
+        self.order = order
+        self._rerank()
+
+    def _rerank(self) -> None:
+        self._rank = {}
+        if self.order == "uncertain" and self.suggestions:
+            from .suggest.review import review_order
+
+            ranked = review_order(self.project, self.suggestions, "uncertain", coder=self.coder)
+            self._rank = {s.id: i for i, s in enumerate(ranked)}
+
+    def ranked(self) -> list[Suggestion]:
+        """The pending suggestions in the current order."""
+        if self.order == "text":
+            return list(self.suggestions)
+        return sorted(self.suggestions, key=lambda s: self._rank.get(s.id, len(self._rank)))
+
+    def next_suggestion(self, offset: int, backwards: bool = False, after: Suggestion | None = None) -> Suggestion | None:
+        """The first pending suggestion starting after `offset` (or before it, backwards); in
+        uncertain-first order, the next pending one after `after` in that order (the first
+        without it), whatever its place in the text."""
+        if self.order == "uncertain":
+            ranked = self.ranked()
+            if after is None:
+                return (ranked[-1] if backwards else ranked[0]) if ranked else None
+            place = self._rank.get(after.id, -1)
+            if backwards:
+                earlier = [s for s in ranked if self._rank.get(s.id, len(self._rank)) < place]
+                return earlier[-1] if earlier else None
+            return next((s for s in ranked if self._rank.get(s.id, len(self._rank)) > place), None)
         if backwards:
             earlier = [s for s in self.suggestions if s.start < offset]
             return earlier[-1] if earlier else None

@@ -137,6 +137,43 @@ async def test_coding_by_hand_what_a_suggestion_proposes_settles_it_and_removing
         assert [s.code for s in screen.session.suggestions] == ["Minimal response", "Denial"]
 
 
+async def test_uncertain_first_order_walks_suggestions_as_review_order_ranks_them_and_is_remembered(project_path):
+    from accord.suggest.review import review_order
+
+    with Project.open(project_path) as p:
+        t = p.transcript(NAME)
+        items = [{"code": code, "start": t.utterances[n].start, "end": t.utterances[n].end, "score": score,
+                  "explanation": f"model {score:.2f} (threshold 0.50)", "source": "model"}
+                 for n, code, score in [(1, "Minimal response", 0.95), (3, "Denial", 0.52), (5, "Minimal response", 0.7),
+                                        (7, "Denial", 0.31), (9, "Minimal response", 0.55), (11, "Denial", 0.9)]]
+        p.replace_suggestions(NAME, "test-1", items)
+        expected = [s.id for s in review_order(p, p.suggestions(transcript=NAME, coder="alice"), "uncertain", "alice")]
+    assert expected != sorted(expected), "the ranking differs from text order, or this test proves nothing"
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        await pilot.press("O")
+        assert screen.session.order == "uncertain"
+        seen = []
+        for _ in expected:
+            await pilot.press("right_square_bracket")
+            seen.append(screen.current_suggestion.id)
+        assert seen == expected
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert screen.current_suggestion.id == expected[-3]
+        await pilot.press("r")  # rejecting moves on to the next in the ranking, not in the text
+        await wait_for(pilot, lambda: screen.current_suggestion is not None and screen.current_suggestion.id == expected[-2])
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        assert screen.session.order == "uncertain", "the order is remembered"
+        await pilot.press("right_square_bracket")
+        assert screen.current_suggestion.id == expected[0]
+        await pilot.press("O", "escape", "g", "right_square_bracket")
+        assert screen.session.order == "text"
+        assert screen.current_suggestion.id == min(expected), "text order again: the first in the transcript"
+
+
 async def test_a_suggestion_replaced_by_another_process_gives_a_message_not_a_crash(project_path):
     add_suggestions(project_path, [(2, "Minimal response", 3), (4, "Denial", 4)])
     app = coding_app(project_path)

@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Callable, Sequence, TypeVar
 
-from .pipeline import ModelError, Pipeline
-
 FEW = 30  # confirmed examples below which a code gets a share of the queue
 SHARE = 4  # one place in SHARE goes to rare codes
 
@@ -61,7 +59,9 @@ def review_order(project, suggestions: list, order: str = "document", coder: str
     saved = project.latest_pipeline(coder)
     if saved is not None:
         thresholds = saved["meta"].get("thresholds", {}) or {}
-        if not thresholds:
+        if not thresholds:  # saved by an older accord: read them from the model (loads spaCy)
+            from .pipeline import ModelError, Pipeline
+
             try:
                 model = Pipeline.from_bytes(saved["pipeline"]).classifier
                 thresholds = dict(zip(model.codes, model.thresholds.tolist())) if model else {}

@@ -42,6 +42,8 @@ class AccordCommands(Provider):
                 commands.append((f"Apply code {code.name}", partial(screen.apply, code.name)))
         if hasattr(screen, "action_retrain"):
             commands.append(("Retrain suggestions on my decisions (T)", screen.action_retrain))
+        if hasattr(screen, "action_toggle_order"):
+            commands.append(("Suggestions: switch uncertain first / text order (O)", screen.action_toggle_order))
         for text, callback in commands:
             score = matcher.match(text)
             if score > 0:
@@ -155,6 +157,7 @@ class AccordApp(App):
         if not session.utterances:
             self.push_screen(Message("Cannot open the transcript", f"{name} has no utterances"))
             return
+        session.set_order(prefs.remembered_order(self.project_path))
         self.push_screen(CodingScreen(session))
 
     def open_codebook(self) -> None:

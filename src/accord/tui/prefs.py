@@ -1,4 +1,5 @@
-"""Per-user preferences: which coder name this person used for each project.
+"""Per-user preferences: which coder name this person used for each project, and the order
+they walk suggestions in.
 
 Kept outside the project file on purpose: two coders may share one project file, and each
 of their machines should remember its own coder.
@@ -28,8 +29,22 @@ def remembered_coder(project: Path) -> str | None:
 
 
 def remember_coder(project: Path, coder: str) -> None:
+    _remember("coders", project, coder)
+
+
+def remembered_order(project: Path) -> str:
+    """How this person last walked suggestions in this project: "text" or "uncertain"."""
+    order = _load().get("orders", {}).get(str(Path(project).resolve()))
+    return order if order in ("text", "uncertain") else "text"
+
+
+def remember_order(project: Path, order: str) -> None:
+    _remember("orders", project, order)
+
+
+def _remember(kind: str, project: Path, value: str) -> None:
     prefs = _load()
-    prefs.setdefault("coders", {})[str(Path(project).resolve())] = coder
+    prefs.setdefault(kind, {})[str(Path(project).resolve())] = value
     path = _prefs_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

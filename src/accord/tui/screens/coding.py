@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 
 from ...coding_session import CodingSession
 from ...errors import AccordError
+from ..prefs import remember_order
 from ..widgets.code_panel import CodePanel
 from ..widgets.transcript_view import TranscriptView
 from .modals import Choose, Confirm, MemoEditor, TextPrompt
@@ -53,6 +54,7 @@ BINDINGS = [
     Binding("r", "reject", "Reject", id="suggest.reject"),
     Binding("A", "accept_all", "Accept all of code", id="suggest.accept_all", show=False),
     Binding("T", "retrain", "Retrain suggestions", id="suggest.retrain", show=False),
+    Binding("O", "toggle_order", "Suggestions: uncertain first / text order", id="suggest.order", show=False),
     Binding("m", "memo", "Memo", id="memo.utterance"),
     Binding("M", "coding_memo", "Memo on coding", id="memo.coding", show=False),
     Binding("slash", "search", "Search", id="search.start"),
@@ -87,6 +89,7 @@ class CodingScreen(Screen):
         self.view = TranscriptView(session, id="transcript")
         self.hit_index = -1
         self.current_suggestion = None
+        self._last_suggestion = None  # the one shown last, where uncertain-first order resumes
         self.filter_label = ""
         self.last_saved = "nothing yet"
         self._retraining = False
@@ -137,9 +140,10 @@ class CodingScreen(Screen):
                      len(s.suggestions), self.filter_label, self.last_saved)
         sg = self.current_suggestion
         if sg:
-            self._update("#suggestion-panel", self._suggestion_text, sg.code, sg.score, sg.explanation, sg.start, sg.end)
+            self._update("#suggestion-panel", self._suggestion_text, sg.code, sg.score, sg.explanation, sg.start, sg.end,
+                         s.order)
         else:
-            self._update("#suggestion-panel", self._no_suggestion_text, len(s.suggestions))
+            self._update("#suggestion-panel", self._no_suggestion_text, len(s.suggestions), s.order)
         here = tuple(sorted({c.code for c in s.codings_by_utterance.get(v.cursor, ())}))
         self._update("#memo-panel", self._memo_text, here, s.memos.get(number))
 
@@ -165,19 +169,21 @@ class CodingScreen(Screen):
         status.append(f"unsaved: none ✓ {last_saved}", style="green")
         return status
 
-    def _suggestion_text(self, code, score, explanation, start, end) -> Text:
+    def _suggestion_text(self, code, score, explanation, start, end, order) -> Text:
         s = self.session
         panel = Text()
         panel.append("Suggestion: ", style="bold")
         panel.append(f"{code}\n", style=f"bold {s.color(code)}")
         panel.append(f"score {score:.2f}  ·  {explanation}\n")
         panel.append("“" + s.transcript.text[start:end][:160] + "”\n", style="italic")
-        panel.append("a accept · r reject · A accept all of this code · ] next", style="grey50")
+        panel.append("a accept · r reject · A accept all of this code · ] next"
+                     + (" (uncertain first)" if order == "uncertain" else ""), style="grey50")
         return panel
 
-    def _no_suggestion_text(self, pending: int) -> Text:
+    def _no_suggestion_text(self, pending: int, order: str) -> Text:
         panel = Text()
-        panel.append(f"{pending} pending suggestions. ] for the next one.", style="grey50")
+        way = "uncertain first" if order == "uncertain" else "in text order"
+        panel.append(f"{pending} pending suggestions. ] for the next one, {way} (O switches).", style="grey50")
         return panel
 
     def _memo_text(self, here: tuple[str, ...], memo: str | None) -> Text:
@@ -361,6 +367,8 @@ class CodingScreen(Screen):
     def _set_current_suggestion(self, suggestion) -> None:
         old = self.current_suggestion
         self.current_suggestion = suggestion
+        if suggestion:
+            self._last_suggestion = suggestion
         self.view.current_suggestion_id = suggestion.id if suggestion else None
         for sg in (old, suggestion):
             if sg:
@@ -370,9 +378,10 @@ class CodingScreen(Screen):
         start, _ = self.view.selected_span()
         if self.current_suggestion:
             start = self.current_suggestion.start
-        sg = self.session.next_suggestion(start, backwards=direction < 0)
+        sg = self.session.next_suggestion(start, backwards=direction < 0, after=self._last_suggestion)
         if sg is None:
-            self.notify("No more pending suggestions that way.", severity="information")
+            way = "in uncertain-first order" if self.session.order == "uncertain" else "that way"
+            self.notify(f"No more pending suggestions {way}.", severity="information")
             return
         self.view.move_to(self.session.utterance_index_at(sg.start))
         self._set_current_suggestion(sg)
@@ -394,7 +403,7 @@ class CodingScreen(Screen):
         self._set_current_suggestion(None)
         self.view.touch_range(min(sg.start, coding.start), max(sg.end, coding.end))
         self.saved(f"accepted {sg.code}" + (" (adjusted)" if adjusted else ""))
-        if self.session.next_suggestion(coding.start):
+        if self.session.next_suggestion(coding.start, after=sg):
             self.action_suggestion(1)
 
     def _reload_suggestions(self) -> None:
@@ -460,8 +469,23 @@ class CodingScreen(Screen):
         self._set_current_suggestion(None)
         self.view.touch_range(sg.start, sg.end)
         self.saved(f"rejected {sg.code}")
-        if self.session.next_suggestion(sg.start):
+        if self.session.next_suggestion(sg.start, after=sg):
             self.action_suggestion(1)
+
+    def action_toggle_order(self) -> None:
+        """Switch `]` between text order and uncertain first (the order that teaches the model
+        most per decision; on the AnnoMI pool, a better model after 100 or 400 decisions)."""
+        order = "text" if self.session.order == "uncertain" else "uncertain"
+        self.session.set_order(order)
+        self._last_suggestion = None
+        remember_order(self.app.project_path, order)
+        if order == "uncertain":
+            self.notify("] now goes through the suggestions uncertain first: where rules and model disagree, "
+                        "then scores nearest the threshold, with turns for codes the model barely knows. O for text order.",
+                        title="Uncertain first")
+        else:
+            self.notify("] now goes through the suggestions in text order. O for uncertain first.", title="Text order")
+        self.refresh_panels()
 
     def action_accept_all(self) -> None:
         sg = self.current_suggestion
