@@ -319,6 +319,34 @@ def test_a_suggestion_a_coder_has_already_applied_by_hand_is_not_pending_for_her
     assert [s.code for s in project.suggestions(transcript="s1", coder="ann")] == ["Rupture", "Repair"]
 
 
+def test_pending_suggestions_match_a_plain_overlap_check_against_the_coders_codings(tmp_path):
+    import random
+
+    rng = random.Random(7)
+    with Project.create(tmp_path / "r.db") as p:
+        p.load_codebook(parse_codebook(CODEBOOK, "book.yaml"))
+        for name in ("s1", "s2"):
+            p.import_transcript(make_transcript(name, n=40))
+        p.add_coder("ann")
+        codes = ["Rupture", "Withdrawal", "Repair"]
+        length = len(p.transcript("s1").text)
+        spans = lambda k: [sorted(rng.sample(range(length), 2)) for _ in range(k)]  # noqa: E731
+        for name in ("s1", "s2"):
+            p.replace_suggestions(name, "v1", [{"code": rng.choice(codes), "start": a, "end": b, "score": 0.5,
+                                                "explanation": "x"} for a, b in spans(150)])
+            for a, b in spans(60):
+                p.apply_code(name, rng.choice(codes), "ann", a, b)
+        for k in rng.sample(p.codings(coder="ann"), 20):
+            p.remove_coding(k.id, "ann")
+        mine = [(k.transcript, k.code, k.start, k.end) for k in p.codings(coder="ann")]
+        for transcript in ("s1", None):
+            everything = p.suggestions(transcript=transcript, coder="ann", pending=False)
+            expected = [s for s in everything if not any(t == s.transcript and c == s.code and a < s.end and b > s.start
+                                                         for t, c, a, b in mine)]
+            assert 0 < len(expected) < len(everything)
+            assert p.suggestions(transcript=transcript, coder="ann") == expected
+
+
 def test_personal_models_are_kept_apart_from_the_shared_one(project):
     assert project.latest_pipeline("ann") is None
     project.save_pipeline("shared-1", "sha", b"shared", {"n": 1})

@@ -11,6 +11,7 @@ provenance of accepted codings are never lost.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 
 from ..model import Coding, Suggestion
@@ -128,13 +129,43 @@ class SuggestionStore:
             # Pending: not decided by this coder, and not a code she has already applied there
             # herself (asking again would only invite a duplicate coding).
             where.append("NOT EXISTS (SELECT 1 FROM suggestion_decisions d WHERE d.suggestion_id = s.id AND d.coder_id = ?)")
-            where.append(
-                "NOT EXISTS (SELECT 1 FROM codings k WHERE k.transcript_id = s.transcript_id AND k.coder_id = ? "
-                "AND k.code_id = s.code_id AND k.status = 'active' AND k.start < s.\"end\" AND k.\"end\" > s.start)"
-            )
-            params += [self.coder_id(coder)] * 2
+            params.append(self.coder_id(coder))
         sql = _SELECT + "WHERE " + " AND ".join(where) + ' ORDER BY t.id, s.start, s."end", s.id'
-        return [Suggestion(*row) for row in self.conn.execute(sql, params)]
+        rows = [Suggestion(*row) for row in self.conn.execute(sql, params)]
+        if coder is not None and pending and rows:
+            covered = self._covered_by_codings(coder, transcript)
+            rows = [r for r in rows if not covered(r)]
+        return rows
+
+    def _covered_by_codings(self, coder: str, transcript: str | None):
+        """A test: does one of `coder`'s active codings of the suggestion's code overlap it?
+
+        Done in Python over codings sorted by start (with the running maximum of their ends):
+        as a correlated SQL subquery it scanned a coder's codings once per suggestion, a second
+        for 2,000 suggestions against 5,000 codings."""
+        sql = ('SELECT t.name, c.name, k.start, k."end" FROM codings k JOIN transcripts t ON t.id = k.transcript_id '
+               "JOIN codes c ON c.id = k.code_id WHERE k.coder_id = ? AND k.status = 'active'")
+        params = [self.coder_id(coder)]
+        if transcript is not None:
+            sql += " AND k.transcript_id = ?"
+            params.append(self.transcript_id(transcript))
+        spans = defaultdict(list)
+        for name, code, start, end in self.conn.execute(sql + " ORDER BY k.start", params):
+            spans[(name, code)].append((start, end))
+        index = {}
+        for key, pairs in spans.items():
+            reach, ends = -1, []
+            for _, end in pairs:
+                reach = max(reach, end)
+                ends.append(reach)
+            index[key] = ([a for a, _ in pairs], ends)
+
+        def covered(s: Suggestion) -> bool:
+            starts, reach = index.get((s.transcript, s.code), ((), ()))
+            i = bisect.bisect_left(starts, s.end)  # codings starting before the suggestion ends
+            return i > 0 and reach[i - 1] > s.start
+
+        return covered
 
     def suggestion(self, suggestion_id: int) -> Suggestion:
         row = self.conn.execute(_SELECT + "WHERE s.id = ?", [suggestion_id]).fetchone()
