@@ -71,11 +71,13 @@ def agreement(project_path: Path, coders, unit, codes, transcripts, per_transcri
 @click.argument("other", type=click.Path(path_type=Path))
 @json_option
 def merge(project_path: Path, other: Path, as_json: bool):
-    """Bring another copy's coders and codings into this project.
+    """Bring another copy's coders, codings, memos, review progress and suggestion
+    decisions into this project.
 
     Transcripts are matched by their text (SHA-256), codes by name. Running it twice
     changes nothing. A transcript whose text differs from the one of the same name here is
-    reported and left out; one this project lacks is added. The other file is only read.
+    reported and left out; one this project lacks is added. A memo or decision that differs
+    here is kept as it is and counted. The other file is only read.
 
     \b
     Example:
@@ -92,6 +94,13 @@ def merge(project_path: Path, other: Path, as_json: bool):
     for name in result.coders_added:
         if name not in result.codings_added:
             click.echo(f"Added coder {name!r} (no codings)")
+    for name, count in result.memos_added.items():
+        click.echo(f"Merged {count} memos by {name!r}")
+    for name, count in result.reviewed_added.items():
+        click.echo(f"Marked {count} more utterances as reviewed by {name!r}")
+    for name, counts in result.decisions_added.items():
+        click.echo(f"Merged {sum(counts.values())} suggestion decisions by {name!r} "
+                   f"({counts.get('accepted', 0)} accepted, {counts.get('rejected', 0)} rejected)")
     for name in result.transcripts_added:
         click.echo(f"Added transcript {name!r} (not in this project before)")
     for theirs, ours in result.transcripts_matched.items():
@@ -101,8 +110,20 @@ def merge(project_path: Path, other: Path, as_json: bool):
         click.echo(f"warning: not merged: transcript {name!r} has different text in {other}", err=True)
     for code, count in result.codes_missing.items():
         click.echo(f"warning: not merged: {count} codings of code {code!r}, which this project's codebook lacks", err=True)
+    for code, count in result.decision_codes_missing.items():
+        click.echo(f"warning: not merged: {count} suggestion decisions on code {code!r}, which this project's codebook lacks", err=True)
     if result.removed_there:
         click.echo(f"note: {result.removed_there} codings removed in {other} are still active here (left as they are)")
+    if result.memo_conflicts:
+        where = ", ".join(f"{m['transcript']!r} {_memo_place(m)} ({m['coder']})" for m in result.memo_conflicts[:5])
+        more = f", and {len(result.memo_conflicts) - 5} more" if len(result.memo_conflicts) > 5 else ""
+        click.echo(f"note: {len(result.memo_conflicts)} memos differ here and were kept as they are: {where}{more}")
+    if result.decision_conflicts:
+        click.echo(f"note: {result.decision_conflicts} suggestions were decided otherwise here; those decisions were kept as they are")
+
+
+def _memo_place(memo: dict) -> str:
+    return "(whole transcript)" if memo["utterance"] is None else f"utterance {memo['utterance']}"
 
 
 @main.command()

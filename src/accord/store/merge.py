@@ -1,4 +1,4 @@
-"""Merging another copy of a project: its coders and codings come in, nothing else changes.
+"""Merging another copy of a project: its coders' work comes in, nothing else changes.
 
 Coders often code blind in copies of one project file on different laptops. Merging
 matches transcripts by the SHA-256 of their text (names may differ between copies) and codes
@@ -6,6 +6,16 @@ by name, and brings in the other copy's active codings under their coders' names
 keep their guid, so merging the same copy twice adds nothing (and writes nothing). A
 transcript whose text differs from the one of that name here is reported, not merged; a
 transcript this project does not have yet is added with its codings.
+
+The rest of a coder's work comes too, because it is hers and hard to redo: memos, review
+progress, and her decisions on suggestions (the suggestion model learns from them; her
+rejections are its only negatives). None of these has a guid, so they are matched by what
+they are about: a memo by transcript, utterance and coder; progress is the union of the
+reviewed utterances; a decision by the suggestion's transcript, code, span and owner. What
+is here already wins: a memo that differs here, or a suggestion this coder decided
+otherwise here, is kept as it is and counted. A decided suggestion this project lacks is
+added as `superseded`, so it is never offered again, and is kept by later suggestion runs
+like every decided one; an accepted one points at the merged coding and back.
 
 The other file is only read: it is opened read-only and copied into memory, where an older
 copy is brought up to this accord's schema. A file that is not an accord project, or that a
@@ -15,6 +25,7 @@ is touched. The merge is one transaction, logged as one `project.merge` event.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +48,12 @@ class MergeResult:
     codes_missing: dict[str, int] = field(default_factory=dict)  # code -> codings not merged
     already_here: int = 0  # codings with a guid this project has already
     removed_there: int = 0  # codings removed in the other copy but active here (left as they are)
+    memos_added: dict[str, int] = field(default_factory=dict)  # coder -> memos brought in
+    memo_conflicts: list[dict] = field(default_factory=list)  # {transcript, utterance, coder}: ours kept
+    reviewed_added: dict[str, int] = field(default_factory=dict)  # coder -> utterances newly marked reviewed
+    decisions_added: dict[str, dict[str, int]] = field(default_factory=dict)  # coder -> {accepted: n, rejected: n}
+    decision_conflicts: int = 0  # suggestions this coder decided otherwise here (ours kept)
+    decision_codes_missing: dict[str, int] = field(default_factory=dict)  # code -> decisions not merged
     event_id: int | None = None
 
     @property
@@ -45,7 +62,8 @@ class MergeResult:
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.transcripts_added or self.coders_added)
+        return bool(self.added or self.transcripts_added or self.coders_added or self.memos_added
+                    or self.reviewed_added or self.decisions_added)
 
 
 def read_other_project(path: str | Path) -> sqlite3.Connection:
@@ -106,16 +124,19 @@ class MergeStore:
         q = lambda sql, *p: theirs.execute(sql, p).fetchall()  # noqa: E731
         their_guid = (q("SELECT value FROM meta WHERE key = 'guid'") or [(None,)])[0][0]
         with self.transaction():
-            ours_by_hash: dict[str, int] = {}
-            for tid, sha in self.conn.execute("SELECT id, sha256 FROM transcripts ORDER BY id"):
-                ours_by_hash.setdefault(sha, tid)
+            # Two transcripts may hold the same text under different names: then the one of
+            # the same name is the match, so each keeps its own codings, memos and decisions.
+            ours_by_hash: dict[str, dict[str, int]] = {}
+            for tid, name, sha in self.conn.execute("SELECT id, name, sha256 FROM transcripts ORDER BY id"):
+                ours_by_hash.setdefault(sha, {})[name] = tid
             ours_by_name = {name: tid for tid, name in self.conn.execute("SELECT id, name FROM transcripts")}
             transcript_map: dict[int, int] = {}
             for row in q("SELECT id, name, sha256 FROM transcripts ORDER BY id"):
                 tid, name, sha = row
                 if sha in ours_by_hash:
-                    transcript_map[tid] = ours_by_hash[sha]
-                    ours_name = self.conn.execute("SELECT name FROM transcripts WHERE id = ?", [ours_by_hash[sha]]).fetchone()[0]
+                    same_text = ours_by_hash[sha]
+                    ours_name = name if name in same_text else next(iter(same_text))
+                    transcript_map[tid] = same_text[ours_name]
                     result.transcripts_matched[name] = ours_name
                 elif name in ours_by_name:
                     result.transcripts_differing.append(name)
@@ -181,6 +202,11 @@ class MergeStore:
                 ours_guids[guid] = "active"
                 coder_name = coder_names[coder]
                 result.codings_added[coder_name] = result.codings_added.get(coder_name, 0) + 1
+
+            memo_ids = self._merge_memos(theirs, transcript_map, coder_map, coder_names, result)
+            self._merge_progress(theirs, transcript_map, coder_names, result)
+            created, decided = self._merge_decisions(theirs, transcript_map, code_map, code_names, coder_map,
+                                                     coder_names, result)
             if result.changed:
                 result.event_id = self.log(
                     "project.merge",
@@ -195,9 +221,124 @@ class MergeStore:
                         "transcripts_added": result.transcripts_added,
                         "transcripts_differing": result.transcripts_differing,
                         "codes_missing": result.codes_missing,
+                        "memo_ids": memo_ids,
+                        "memos_added": result.memos_added,
+                        "memo_conflicts": len(result.memo_conflicts),
+                        "reviewed_added": result.reviewed_added,
+                        "suggestion_ids": created,
+                        "decisions": decided,
+                        "decisions_added": result.decisions_added,
+                        "decision_conflicts": result.decision_conflicts,
                     },
                 )
         return result
+
+    def _merge_memos(self, theirs, transcript_map, coder_map, coder_names, result: MergeResult) -> list[int]:
+        """Their memos that this project lacks; one that differs here is left as it is."""
+        added, ours_memos = [], {}
+        for key_ in self.conn.execute("SELECT transcript_id, utterance, coder_id, text FROM memos"):
+            ours_memos.setdefault(key_[:3], []).append(key_[3])
+        for tid, utterance, coder, text, created, updated in theirs.execute(
+            "SELECT transcript_id, utterance, coder_id, text, created_at, updated_at FROM memos "
+            "WHERE text != '' ORDER BY id"
+        ):
+            if tid not in transcript_map:
+                continue
+            ours, coder_id = transcript_map[tid], coder_map.get(coder)
+            here = ours_memos.setdefault((ours, utterance, coder_id), [])
+            name = coder_names.get(coder, "(no coder)")
+            if text in here:
+                continue
+            if here:
+                transcript = self.conn.execute("SELECT name FROM transcripts WHERE id = ?", [ours]).fetchone()[0]
+                result.memo_conflicts.append({"transcript": transcript, "utterance": utterance, "coder": name})
+                continue
+            added.append(self.db["memos"].insert(
+                {"transcript_id": ours, "utterance": utterance, "coder_id": coder_id, "text": text,
+                 "created_at": created, "updated_at": updated}
+            ).last_pk)
+            here.append(text)
+            result.memos_added[name] = result.memos_added.get(name, 0) + 1
+        return added
+
+    def _merge_progress(self, theirs, transcript_map, coder_names, result: MergeResult) -> None:
+        """Reviewed here or there is reviewed: the union, written only where it grows."""
+        for tid, coder, ranges in theirs.execute(
+            "SELECT transcript_id, coder_id, ranges FROM review_progress ORDER BY transcript_id, coder_id"
+        ):
+            if tid not in transcript_map or coder not in coder_names:
+                continue
+            ours, name = transcript_map[tid], coder_names[coder]
+            transcript = self.conn.execute("SELECT name FROM transcripts WHERE id = ?", [ours]).fetchone()[0]
+            # Only utterances this transcript has here, so progress never passes 100%.
+            numbers = {r[0] for r in self.conn.execute("SELECT number FROM utterances WHERE transcript_id = ?", [ours])}
+            there = {n for a, b in json.loads(ranges) for n in range(a, b + 1)} & numbers
+            here = self.reviewed(transcript, name)
+            if there - here:
+                self.save_reviewed(transcript, name, here | there)
+                result.reviewed_added[name] = result.reviewed_added.get(name, 0) + len(there - here)
+
+    def _merge_decisions(self, theirs, transcript_map, code_map, code_names, coder_map, coder_names,
+                         result: MergeResult) -> tuple[list[int], list[list]]:
+        """Their coders' decisions on suggestions, onto the same suggestion here (found by
+        transcript, code, span and owner, or added as superseded). Returns the suggestions
+        added and the decisions added as [suggestion id, coder, decision]."""
+        ours_codings = {  # guid -> (id, suggestion id)
+            guid: (cid, sid) for cid, guid, sid in self.conn.execute("SELECT id, guid, suggestion_id FROM codings")
+        }
+        same: dict[int, int | None] = {}  # their suggestion id -> ours
+        created, decided = [], []
+        for row in theirs.execute(
+            'SELECT s.id, s.transcript_id, s.code_id, s.coder_id, s.start, s."end", s.score, s.explanation, s.source, '
+            "s.pipeline_version, s.created_at, d.coder_id, d.decision, k.guid, d.at FROM suggestion_decisions d "
+            "JOIN suggestions s ON s.id = d.suggestion_id LEFT JOIN codings k ON k.id = d.coding_id "
+            "ORDER BY d.at, s.id, d.coder_id"
+        ):
+            sid, tid, cid, owner, start, end, score, why, source, version, created_at, coder, decision, guid, at = row
+            if tid not in transcript_map or coder not in coder_map:
+                continue
+            if cid not in code_map:
+                name = code_names[cid]
+                result.decision_codes_missing[name] = result.decision_codes_missing.get(name, 0) + 1
+                continue
+            owner_here = None if owner is None else coder_map[owner]
+            if sid not in same:
+                found = self.conn.execute(
+                    'SELECT id FROM suggestions WHERE transcript_id = ? AND code_id = ? AND start = ? AND "end" = ? '
+                    "AND coder_id IS ? ORDER BY id LIMIT 1",
+                    [transcript_map[tid], code_map[cid], start, end, owner_here],
+                ).fetchone()
+                same[sid] = found[0] if found else None
+            ours = same[sid]
+            if ours is not None:
+                earlier = self.conn.execute(
+                    "SELECT decision FROM suggestion_decisions WHERE suggestion_id = ? AND coder_id = ?",
+                    [ours, coder_map[coder]],
+                ).fetchone()
+                if earlier:
+                    if earlier[0] != decision:
+                        result.decision_conflicts += 1
+                    continue
+            else:
+                ours = same[sid] = self.db["suggestions"].insert(
+                    {"transcript_id": transcript_map[tid], "code_id": code_map[cid], "start": start, "end": end,
+                     "score": score, "explanation": why, "source": source, "pipeline_version": version,
+                     "status": "superseded", "created_at": created_at, "coder_id": owner_here}
+                ).last_pk
+                created.append(ours)
+            coding_id, linked = ours_codings.get(guid, (None, None)) if decision == "accepted" else (None, None)
+            self.db["suggestion_decisions"].insert(
+                {"suggestion_id": ours, "coder_id": coder_map[coder], "decision": decision, "coding_id": coding_id,
+                 "at": at}
+            )
+            if coding_id is not None and linked is None:
+                self.conn.execute("UPDATE codings SET suggestion_id = ? WHERE id = ?", [ours, coding_id])
+                ours_codings[guid] = (coding_id, ours)
+            name = coder_names[coder]
+            counts = result.decisions_added.setdefault(name, {"accepted": 0, "rejected": 0})
+            counts[decision] = counts.get(decision, 0) + 1
+            decided.append([ours, name, decision])
+        return created, decided
 
     def _copy_transcript(self, theirs: sqlite3.Connection, their_id: int) -> int:
         theirs.row_factory = sqlite3.Row
