@@ -275,6 +275,11 @@ def test_simulate_cli_prints_a_learning_curve_and_leaves_the_project_alone(tmp_p
     all_row = report["summary"][-1]
     assert all_row["accord"]["macro_f1"] > report["summary"][0]["accord"]["macro_f1"]
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    result = CliRunner().invoke(main, ["simulate", "-p", str(path), "--gold", str(gold), "--seeds", "1",
+                                       "--checkpoints", "10", "--holdout", "0.34", "--references"])
+    assert result.exit_code == 0, result.output
+    assert "full labels" in result.output and "tuned baseline" in result.output
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
 
 def test_simulation_references_train_on_the_baselines_random_utterances_with_full_labels(tmp_path):

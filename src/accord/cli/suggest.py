@@ -192,16 +192,21 @@ def evaluate(project_path: Path, coder, gold, codes, as_json):
 @click.option("--every", type=click.IntRange(1), default=10, show_default=True, help="Retrain every N decisions (or every quarter of those made so far, if more).")
 @click.option("--checkpoints", default="50,100,200,400,1000", show_default=True, help="Decision counts to report.")
 @click.option("--no-baseline", is_flag=True, help="Skip the TF-IDF baseline (it needs scikit-learn).")
+@click.option("--references", is_flag=True,
+              help="Also train accord and a tuned baseline on the baseline's random utterances with full labels: "
+                   "how far full labels, rather than accept/reject decisions, would go.")
 @json_option
-def simulate(project_path: Path, gold, codes, seeds, holdout, order, every, checkpoints, no_baseline, as_json):
+def simulate(project_path: Path, gold, codes, seeds, holdout, order, every, checkpoints, no_baseline, references,
+             as_json):
     """A learning curve: a simulated coder accepts or rejects suggestions as the gold coding
     says, the model retrains, and F1 and kappa on held-out transcripts are printed after each
     round, beside a TF-IDF + logistic-regression baseline trained on as many random utterances.
     The project is only read.
 
     \b
-    Example:
+    Examples:
       accord simulate --gold gold.csv --codes "Reflection,Question,Therapist input,Other (therapist)"
+      accord simulate --gold gold.csv --seeds 5 --references
     """
     from ..suggest.pipeline import build_pipeline
     from ..suggest.simulate import simulate as run, summarise
@@ -218,7 +223,8 @@ def simulate(project_path: Path, gold, codes, seeds, holdout, order, every, chec
         chosen = [c.strip() for c in codes.split(",")] if codes else sorted({r["code"] for r in rows})
         log = (lambda s: None) if as_json else (lambda s: click.echo("  " + s, err=True))
         results = run(project, lambda: build_pipeline(book), rows, chosen, seeds=range(seeds), holdout=holdout,
-                      checkpoints=points, order=order, every=every, with_baseline=not no_baseline, log=log)
+                      checkpoints=points, order=order, every=every, with_baseline=not no_baseline,
+                      references=references, log=log)
     summary = summarise(results, chosen)
     if as_json:
         return emit_json({"codes": chosen, "summary": summary, "runs": results})
@@ -228,6 +234,15 @@ def simulate(project_path: Path, gold, codes, seeds, holdout, order, every, chec
         click.echo(f"{row['decisions']!s:>9} | {a['macro_f1']:.3f} ±{a['macro_f1_sd']:.2f}   {a['kappa']:.3f} | "
                    + (f"{b['macro_f1']:.3f} ±{b['macro_f1_sd']:.2f}     {b['kappa']:.3f}" if b else "-"))
         click.echo("          " + ", ".join(f"{c} {a['per_code'][c]:.2f}" + (f"/{b['per_code'][c]:.2f}" if b else "") for c in chosen))
+    if references:
+        click.echo("\nTrained on the baseline's random utterances with full labels (not a simulated coder):")
+        click.echo(f"{'labels':>9} | accord macro-F1  kappa | tuned baseline  kappa")
+        for row in summary:
+            a, t = row.get("labels"), row.get("tuned")
+            if a is None:
+                continue
+            click.echo(f"{row['decisions']!s:>9} | {a['macro_f1']:.3f} ±{a['macro_f1_sd']:.2f}   {a['kappa']:.3f} | "
+                       + (f"{t['macro_f1']:.3f} ±{t['macro_f1_sd']:.2f}  {t['kappa']:.3f}" if t else "-"))
 
 
 @main.command("suggestions")
