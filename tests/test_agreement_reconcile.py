@@ -163,3 +163,27 @@ def test_disagreements_by_code_equals_one_code_at_a_time(tmp_path):
             for code, items in together.items():
                 assert items == disagreements(p, ["ann", "ben"], code, unit)
             assert any(together.values())
+
+
+def test_consensus_decisions_and_seeding_undo_and_redo_like_any_coders_actions(project):
+    project.set_mode("reconciliation")
+    u = project.transcript("s1").utterances
+    coders = ["alice", "bob"]
+    assert seed_consensus(project, coders) == 2
+    first = disagreements(project, coders, "Rupture")[0]
+    reconcile(project, "s1", "Rupture", first.start, first.end, "take", take="alice", coders=coders)
+    reconcile(project, "s1", "Rupture", first.start, first.end, "neither", coders=coders)
+    spans = lambda: sorted((k.code, k.start, k.end) for k in project.codings(coder="consensus"))  # noqa: E731
+    seeded = [("Repair", u[3].start, u[3].end), ("Rupture", u[0].start, u[0].end)]
+    assert spans() == seeded
+    assert project.undo("consensus")["action"] == "reconcile.decide"  # "neither" taken back: "take" again
+    assert spans() == sorted(seeded + [("Rupture", u[1].start, u[1].start + 9)])
+    assert [d["decision"] for d in decisions(project).values()] == ["take"]
+    project.undo("consensus")
+    assert spans() == seeded and decisions(project) == {}
+    assert project.undo("consensus")["action"] == "reconcile.seed"
+    assert spans() == [] and project.undo("consensus") is None
+    project.redo("consensus")
+    project.redo("consensus")
+    assert spans() == sorted(seeded + [("Rupture", u[1].start, u[1].start + 9)])
+    assert disagreements(project, coders, "Rupture")[0].resolved

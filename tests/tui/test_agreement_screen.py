@@ -51,3 +51,33 @@ async def test_agreement_table_and_reconciling_disagreements(project_path):
         decided = [e for e in p.events() if e["action"] == "reconcile.decide"]
         assert {e["data"]["decision"] for e in decided} == {"take", "neither"}
         assert decided[0]["data"]["decided_by"] == ["alice", "ben"]
+
+
+async def test_undo_takes_back_the_latest_consensus_decision_and_redo_restores_it(project_path):
+    u = two_coders(project_path)
+    with Project.open(project_path) as p:
+        p.set_mode("reconciliation")
+    app = AccordApp(project_path, coder="alice", offer_demo=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AgreementScreen))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DisagreementScreen))
+        dis = app.screen
+        await pilot.press("1", "2")  # alice's span on utterance 6; ben's (none there) on utterance 8
+        await wait_for(pilot, lambda: all(d.resolved for d in dis.items))
+        await pilot.press("k", "b")  # utterance 6 again: both, replacing "take alice"
+        await pilot.press("u")  # back to "take alice"
+        await wait_for(pilot, lambda: dis.items[0].decision == "take")
+        assert dis.index == 0
+        await pilot.press("u", "u")  # and the other one, then the first
+        await wait_for(pilot, lambda: not any(d.resolved for d in dis.items))
+        with Project.open(project_path) as p:
+            assert p.codings(coder=CONSENSUS) == []
+        await pilot.press("u")
+        await wait_for(pilot, lambda: "Nothing to undo" in str([n.message for n in app._notifications]))
+        await pilot.press("U")
+        await wait_for(pilot, lambda: dis.items[0].decision == "take")
+        with Project.open(project_path) as p:
+            assert [(c.start, c.end) for c in p.codings(coder=CONSENSUS)] == [(u[5].start, u[5].end)]

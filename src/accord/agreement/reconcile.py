@@ -5,7 +5,8 @@ undo that works for a coder works for it. Each decision on a disagreement (take 
 spans, both, neither, or spans adjusted by hand) replaces the consensus coder's codings of
 that code overlapping the unit and is logged as one `reconcile.decide` event naming who
 decided, what was decided and which codings it came from. Deciding a unit again replaces
-the earlier decision; the log keeps both. `seed_consensus` first copies everything the
+the earlier decision; the log keeps both. Decisions and seeding are the consensus coder's
+actions, so `project.undo(consensus)` takes the latest back (and brings back what it replaced). `seed_consensus` first copies everything the
 coders already agree on, so only the disagreements are left to decide.
 
 Reconciling shows each coder's work to the others, so the project must be in
@@ -150,13 +151,15 @@ def reconcile(
 
 
 def decisions(project, consensus: str = CONSENSUS, code: str | None = None) -> dict[tuple[str, str, int, int], dict]:
-    """Latest decision per (transcript, code, start, end) of a unit, from the event log."""
+    """Latest decision per (transcript, code, start, end) of a unit, from the event log
+    (decisions undone since are left out)."""
     row = project.conn.execute("SELECT id FROM coders WHERE name = ?", [consensus]).fetchone()
     if row is None:
         return {}
     out = {}
     for (data,) in project.conn.execute(
-        "SELECT data FROM events WHERE coder_id = ? AND action = 'reconcile.decide' ORDER BY id", [row[0]]
+        "SELECT data FROM events WHERE coder_id = ? AND action = 'reconcile.decide' AND undone = 0 ORDER BY id",
+        [row[0]],
     ):
         d = json.loads(data)
         if code is None or d["code"] == code:

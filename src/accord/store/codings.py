@@ -22,6 +22,8 @@ UNDOABLE = (
     "suggestion.reject",
     "suggestion.accept_all",
     "memo.set",
+    "reconcile.decide",
+    "reconcile.seed",
 )
 
 _SELECT = (
@@ -209,6 +211,11 @@ class CodingStore:
             self._revert_decision(event, undo=undo)
         elif action == "memo.set":
             self._revert_memo(event, undo=undo)
+        elif action.startswith("reconcile."):  # logged as the consensus coder's own actions
+            for cid in data.get("added", []):
+                self._set_status(cid, "removed" if undo else "active")
+            for cid in data.get("removed", []):
+                self._set_status(cid, "active" if undo else "removed")
 
 
 def _describe(coding: Coding) -> dict:

@@ -114,6 +114,8 @@ class DisagreementScreen(Screen):
         Binding("b", "decide('both')", "Both", id="reconcile.both"),
         Binding("n", "decide('neither')", "Neither", id="reconcile.neither"),
         Binding("e", "adjust", "Adjust", id="reconcile.adjust"),
+        Binding("u", "undo", "Undo", id="reconcile.undo"),
+        Binding("U,ctrl+r", "undo(True)", "Redo", id="reconcile.redo", show=False),
         Binding("escape,q", "back", "Back", id="app.back"),
     ]
 
@@ -184,7 +186,7 @@ class DisagreementScreen(Screen):
         status = Text()
         status.append(f"{self.index + 1}/{len(self.items)}  {d.transcript}, utterance {d.utterance}  ")
         status.append(f"decided: {d.decision}" if d.decision else "undecided", style="green" if d.decision else "yellow")
-        status.append("   1-9 take that coder's spans · b both · n neither · e adjust · j/k move", style="grey50")
+        status.append("   1-9 take that coder's spans · b both · n neither · e adjust · u undo · j/k move", style="grey50")
         self.query_one("#reconcile-status", Static).update(status)
 
     def action_step(self, delta: int) -> None:
@@ -212,6 +214,25 @@ class DisagreementScreen(Screen):
         d.decision = decision
         later = [i for i, x in enumerate(self.items) if not x.resolved and i > self.index]
         self.index = later[0] if later else self.index
+        self.show()
+
+    def action_undo(self, redo: bool = False) -> None:
+        """Take back (or redo) the latest consensus decision, in this code or another: the
+        consensus coder's own undo, so `accord undo --coder consensus` is the same."""
+        known = self.project.conn.execute("SELECT 1 FROM coders WHERE name = ?", [CONSENSUS]).fetchone()
+        event = (self.project.redo if redo else self.project.undo)(CONSENSUS) if known else None
+        if event is None:
+            self.notify(f"Nothing to {'redo' if redo else 'undo'}.", severity="warning")
+            return
+        self.items = disagreements(self.project, self.coders, self.code, self.unit)
+        data, verb = event["data"], "Redid" if redo else "Undid"
+        if event["action"] == "reconcile.decide":
+            unit = (data["transcript"], *data["unit"])
+            self.index = next((i for i, d in enumerate(self.items) if (d.transcript, d.start, d.end) == unit), self.index)
+            self.notify(f"{verb} “{data['decision']}” on {data['code']} in {data['transcript']}.")
+        else:
+            self.notify(f"{verb} seeding the consensus with {data.get('count', 0)} agreed codings.")
+        self.index = min(self.index, max(0, len(self.items) - 1))
         self.show()
 
     def action_adjust(self) -> None:
