@@ -357,3 +357,13 @@ def test_a_shared_model_trained_on_several_blind_coders_comes_with_a_warning(tmp
     assert "Warning" not in runner.invoke(main, ["train", "-p", str(path), "--coder", "ben"]).output
     runner.invoke(main, ["mode", "-p", str(path), "reconciliation"])
     assert "Warning" not in runner.invoke(main, ["train", "-p", str(path)]).output
+
+
+def test_ranking_suggestions_does_not_load_spacy_but_the_package_still_offers_the_pipeline():
+    import subprocess
+    import sys
+
+    code = ("import sys, accord.suggest.review, accord.coding_session; print('spacy' in sys.modules); "
+            "from accord.suggest import build_pipeline, ModelError; print(build_pipeline.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "accord.suggest.pipeline"]
