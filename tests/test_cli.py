@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from accord.cli import main
+from accord.store import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "bad_input"
@@ -226,6 +227,8 @@ def test_demo_builds_the_shipped_project(tmp_path):
     assert status["words"] >= 6 * 1500
     assert status["codings"] >= 100
     assert status["coders"][0]["name"] == "reference"
+    with Project.open(path) as p:
+        assert f"{len(p.suggestions())} suggestions from the codebook's rules" in out
     assert "already exists" in run("demo", "--project", path).output
     assert os.stat(path).st_mode & 0o077 == 0
 

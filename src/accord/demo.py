@@ -26,7 +26,10 @@ def shipped(folder: str) -> Path:
     return path
 
 
-def build_demo(path: str | Path, coder: str = "reference") -> dict:
+def build_demo(path: str | Path, coder: str = "reference", suggestions: bool = False) -> dict:
+    """Build the demo project at `path`; with `suggestions`, also the codebook rules'
+    suggestions, so a new user meets them at once (not a model: one trained on the reference
+    coding would hand a new coder the reference's answers)."""
     path = Path(path)
     samples = shipped("sample_transcripts")
     files = sorted(p for p in samples.iterdir() if p.suffix.lower() in TRANSCRIPT_SUFFIXES)
@@ -44,10 +47,20 @@ def build_demo(path: str | Path, coder: str = "reference") -> dict:
         codes = {c.name for c in book.codes}
         for table in sorted(samples.glob("reference_coding*.csv")):
             codings += project.import_codings(read_coding_table(table, by_name, codes), coder)
+        suggested = _suggest(project, [t.name for t in transcripts]) if suggestions else 0
     os.replace(tmp, path)
     return {
         "transcripts": len(transcripts),
         "words": sum(t.words for t in transcripts),
         "codebook": book.name,
         "codings": codings,
+        "suggestions": suggested,
     }
+
+
+def _suggest(project, names: list[str]) -> int:
+    from .suggest import service
+
+    pipeline, needs_save = service.load_pipeline(project)
+    totals = service.store_suggestions(project, pipeline, service.run_suggestions(project, names, pipeline), needs_save)
+    return sum(t["added"] for t in totals.values())

@@ -318,6 +318,11 @@ async def test_no_project_offers_the_demo(tmp_path):
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), timeout=30)
         assert app.screen.query_one("DataTable").row_count == 6
     assert path.exists()
+    with Project.open(path) as p:
+        pending = p.suggestions(coder="alice")
+        assert pending, "a new user meets suggestions at once"
+        assert {s.pipeline_version for s in pending} == {p.latest_pipeline()["version"]}
+        assert p.latest_pipeline()["meta"].get("utterances") is None, "rules only: no model trained on the reference"
 
 
 async def test_keys_typed_faster_than_the_app_keep_their_order(project_path):

@@ -531,10 +531,11 @@ def demo(project_path: Path):
         click.echo(f"{project_path} already exists ({s['transcripts']} transcripts, {s['codings']} codings); left as it is.")
         click.echo(f"Try: accord transcripts --project {project_path}")
         return
-    summary = build_demo(project_path)
+    summary = build_demo(project_path, suggestions=True)
     click.echo(
         f"Created demo project {project_path}: {summary['transcripts']} transcripts, "
-        f"{summary['words']} words, codebook {summary['codebook']!r}, {summary['codings']} reference codings."
+        f"{summary['words']} words, codebook {summary['codebook']!r}, {summary['codings']} reference codings, "
+        f"{summary['suggestions']} suggestions from the codebook's rules."
     )
     click.echo(f"Try: accord transcripts --project {project_path}")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+from textual import work
 from textual.app import App
 from textual.command import Hit, Hits, Provider
 from textual.widgets import Static
@@ -86,14 +87,20 @@ class AccordApp(App):
         if not yes:
             self.exit()
             return
+        self.notify("Building the demo project and its first suggestions…", timeout=4)
+        self._build_demo()
+
+    @work(thread=True, exclusive=True, group="demo")
+    def _build_demo(self) -> None:
+        """In a worker thread: suggesting loads spaCy and takes a few seconds."""
         from ..demo import build_demo
 
         try:
-            build_demo(self.project_path)
+            build_demo(self.project_path, suggestions=True)
         except AccordError as e:
-            self.fail("Could not create the demo project", str(e))
+            self.call_from_thread(self.fail, "Could not create the demo project", str(e))
             return
-        self._open()
+        self.call_from_thread(self._open)
 
     def fail(self, title: str, body: str) -> None:
         self.push_screen(Message(title, body), lambda _: self.exit(return_code=1))
