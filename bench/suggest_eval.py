@@ -1,6 +1,6 @@
 """Learning curves of accord's suggestions against expert coding, with a TF-IDF baseline.
 
-    python bench/suggest_eval.py mi [--seeds 3] [--family therapist|client|both]
+    python bench/suggest_eval.py mi [--seeds 3] [--family therapist|client|both] [--corrects]
     python bench/suggest_eval.py alliance [--seeds 3]
 
 `mi` uses the 123 AnnoMI sessions in ../shared/corpus/pool with codebooks/mi.yaml (skipped
@@ -83,6 +83,8 @@ def main():
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--family", choices=["therapist", "client", "both"], default="both")
     ap.add_argument("--order", default="uncertain", choices=["uncertain", "document", "random"])
+    ap.add_argument("--corrects", action="store_true",
+                    help="the simulated coder names the right code when she rejects (R in the coding screen)")
     ap.add_argument("--no-references", action="store_true",
                     help="skip accord and a tuned baseline trained on fully labelled random utterances")
     args = ap.parse_args()
@@ -106,9 +108,10 @@ def main():
         for title, codes in sets:
             t0 = time.perf_counter()
             results = simulate(project, lambda: build_pipeline(book), rows, codes, seeds=range(args.seeds),
-                               order=args.order, references=not args.no_references,
+                               order=args.order, references=not args.no_references, corrects=args.corrects,
                                log=lambda s: print("  " + s, file=sys.stderr, flush=True))
-            report(f"{args.data} {title}: {args.seeds} seeds, order {args.order} ({time.perf_counter() - t0:.0f}s)",
+            who = ", a coder who corrects" if args.corrects else ""
+            report(f"{args.data} {title}: {args.seeds} seeds, order {args.order}{who} ({time.perf_counter() - t0:.0f}s)",
                    summarise(results, codes), codes)
         project.close()
     return 0

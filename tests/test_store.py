@@ -347,6 +347,28 @@ def test_pending_suggestions_match_a_plain_overlap_check_against_the_coders_codi
             assert p.suggestions(transcript=transcript, coder="ann") == expected
 
 
+def test_correcting_a_suggestion_rejects_it_and_applies_the_right_code_as_one_undoable_action(project):
+    suggest(project, ("Rupture", 3, 10), ("Repair", 23, 30))
+    first, second = project.suggestions(transcript="s1", coder="ann")
+    with pytest.raises(ProjectError, match="accept the suggestion instead"):
+        project.correct_suggestion(first.id, "ann", "Rupture")
+    coding = project.correct_suggestion(first.id, "ann", "Withdrawal", expected=first)
+    assert (coding.code, coding.start, coding.end, coding.origin, coding.suggestion_id) == ("Withdrawal", 3, 10, "correction", first.id)
+    assert project.decision(first.id, "ann") == "rejected" and project.decision(first.id, "ben") is None
+    [d] = project.decisions("ann")
+    assert (d["decision"], d["code"], d["coding_id"]) == ("rejected", "Rupture", coding.id)
+    assert [s.code for s in project.suggestions(transcript="s1", coder="ann")] == ["Repair"]
+    with pytest.raises(ProjectError, match="already rejected"):
+        project.correct_suggestion(first.id, "ann", "Repair")
+    assert project.undo("ann")["action"] == "suggestion.correct"
+    assert project.codings(coder="ann") == [] and project.decision(first.id, "ann") is None
+    assert len(project.suggestions(transcript="s1", coder="ann")) == 2
+    project.redo("ann")
+    assert [k.id for k in project.codings(coder="ann")] == [coding.id] and project.decision(first.id, "ann") == "rejected"
+    adjusted = project.correct_suggestion(second.id, "ann", "Withdrawal", 23, 27)
+    assert (adjusted.start, adjusted.end) == (23, 27)
+
+
 def test_personal_models_are_kept_apart_from_the_shared_one(project):
     assert project.latest_pipeline("ann") is None
     project.save_pipeline("shared-1", "sha", b"shared", {"n": 1})

@@ -367,3 +367,28 @@ def test_ranking_suggestions_does_not_load_spacy_but_the_package_still_offers_th
             "from accord.suggest import build_pipeline, ModelError; print(build_pipeline.__module__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "accord.suggest.pipeline"]
+
+
+def test_a_correction_teaches_the_right_code_and_the_wrong_one_and_nothing_else(tmp_path):
+    from accord.suggest.analysis import analyze
+    from accord.suggest.training import labels_from_project
+
+    path = tmp_path / "demo.db"
+    build_demo(path, suggestions=True)
+    with Project.open(path) as project:
+        project.add_coder("ann")
+        sg = project.suggestions(transcript="session01_cbt_panic", coder="ann")[0]
+        right = next(c.name for c in project.codebook().codes if c.name != sg.code)
+        project.correct_suggestion(sg.id, "ann", right)
+        pipeline, _ = service.load_pipeline(project)
+        cache = {}
+
+        def analyses_of(name):
+            return cache.setdefault(name, analyze(pipeline.nlp, project.transcript(name)))
+
+        labels, _ = labels_from_project(project, project.codebook(), analyses_of, coders=["ann"])
+    units = set(labels.pos) | set(labels.neg)
+    assert len(units) == 1, "a correction does not mark the rest of the transcript as read"
+    [unit] = units
+    assert right in labels.pos[unit] and sg.code in labels.neg[unit]
+    assert labels.coders == ["ann"]

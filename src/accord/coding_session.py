@@ -79,16 +79,16 @@ class CodingSession:
         as the store no longer hands them out."""
         coding = self.project.apply_code(self.name, code, self.coder, start, end)
         self._add(coding)
-        for i in self.utterances_overlapping(coding.start, coding.end):
-            for s in list(self.suggestions_by_utterance.get(i, ())):
-                if s.code == code and s.start < coding.end and s.end > coding.start:
-                    self._drop_suggestion(s)
         return coding
 
     def _add(self, coding: Coding) -> None:
+        """A new coding of this coder's; pending suggestions of its code that it overlaps are settled."""
         self.codings.append(coding)
         for i in self.utterances_overlapping(coding.start, coding.end):
             self.codings_by_utterance[i].append(coding)
+            for s in list(self.suggestions_by_utterance.get(i, ())):
+                if s.code == coding.code and s.start < coding.end and s.end > coding.start:
+                    self._drop_suggestion(s)
 
     def own_codings_overlapping(self, start: int, end: int) -> list[Coding]:
         return [c for c in self.codings if c.coder == self.coder and c.start < end and c.end > start]
@@ -119,6 +119,13 @@ class CodingSession:
 
     def accept(self, suggestion: Suggestion, start: int | None = None, end: int | None = None) -> Coding:
         coding = self.project.accept_suggestion(suggestion.id, self.coder, start, end, expected=suggestion)
+        self._drop_suggestion(suggestion)
+        self._add(coding)
+        return coding
+
+    def correct(self, suggestion: Suggestion, code: str, start: int | None = None, end: int | None = None) -> Coding:
+        """Reject the suggestion and apply `code` there instead (one undoable action)."""
+        coding = self.project.correct_suggestion(suggestion.id, self.coder, code, start, end, expected=suggestion)
         self._drop_suggestion(suggestion)
         self._add(coding)
         return coding

@@ -174,6 +174,32 @@ async def test_uncertain_first_order_walks_suggestions_as_review_order_ranks_the
         assert screen.current_suggestion.id == min(expected), "text order again: the first in the transcript"
 
 
+async def test_R_rejects_a_suggestion_and_applies_the_right_code_in_one_undoable_step(project_path):
+    add_suggestions(project_path, [(2, "Denial", 3), (4, "Denial", 4)])
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        await pilot.press("right_square_bracket")
+        wrong = screen.current_suggestion
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, Choose))
+        await pilot.press(*"minimal resp", "enter")
+        await wait_for(pilot, lambda: len(stored(project_path)) == 1)
+        [c] = stored(project_path)
+        assert (c.code, c.start, c.end, c.origin, c.suggestion_id) == ("Minimal response", wrong.start, wrong.end,
+                                                                       "correction", wrong.id)
+        with Project.open(project_path) as p:
+            assert p.decision(wrong.id, "alice") == "rejected"
+        assert screen.last_saved == "rejected Denial, applied Minimal response"
+        assert screen.current_suggestion is not None and screen.current_suggestion.id != wrong.id, "on to the next"
+        await pilot.press("u")
+        await wait_for(pilot, lambda: stored(project_path) == [])
+        assert "correcting a suggestion" in screen.last_saved
+        with Project.open(project_path) as p:
+            assert p.decision(wrong.id, "alice") is None
+        assert wrong.id in {s.id for s in screen.session.suggestions}
+
+
 async def test_a_suggestion_replaced_by_another_process_gives_a_message_not_a_crash(project_path):
     add_suggestions(project_path, [(2, "Minimal response", 3), (4, "Denial", 4)])
     app = coding_app(project_path)

@@ -195,9 +195,11 @@ def evaluate(project_path: Path, coder, gold, codes, as_json):
 @click.option("--references", is_flag=True,
               help="Also train accord and a tuned baseline on the baseline's random utterances with full labels: "
                    "how far full labels, rather than accept/reject decisions, would go.")
+@click.option("--corrects", is_flag=True,
+              help="The simulated coder names the right code when she rejects one (R in the coding screen).")
 @json_option
 def simulate(project_path: Path, gold, codes, seeds, holdout, order, every, checkpoints, no_baseline, references,
-             as_json):
+             corrects, as_json):
     """A learning curve: a simulated coder accepts or rejects suggestions as the gold coding
     says, the model retrains, and F1 and kappa on held-out transcripts are printed after each
     round, beside a TF-IDF + logistic-regression baseline trained on as many random utterances.
@@ -224,7 +226,7 @@ def simulate(project_path: Path, gold, codes, seeds, holdout, order, every, chec
         log = (lambda s: None) if as_json else (lambda s: click.echo("  " + s, err=True))
         results = run(project, lambda: build_pipeline(book), rows, chosen, seeds=range(seeds), holdout=holdout,
                       checkpoints=points, order=order, every=every, with_baseline=not no_baseline,
-                      references=references, log=log)
+                      references=references, corrects=corrects, log=log)
     summary = summarise(results, chosen)
     if as_json:
         return emit_json({"codes": chosen, "summary": summary, "runs": results})

@@ -21,6 +21,7 @@ UNDOABLE = (
     "suggestion.accept",
     "suggestion.reject",
     "suggestion.accept_all",
+    "suggestion.correct",
     "memo.set",
     "reconcile.decide",
     "reconcile.seed",

@@ -117,7 +117,7 @@ def m001_initial(db: Database) -> None:
             "coder_id": int,
             "start": int,
             "end": int,
-            "origin": str,  # manual | suggestion | import
+            "origin": str,  # manual | suggestion | import | consensus | correction
             "suggestion_id": int,
             "status": str,  # active | removed (rows are never deleted: the log refers to them)
             "memo": str,

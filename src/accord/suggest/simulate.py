@@ -135,12 +135,14 @@ def tuned_baseline(texts: dict, train_units: list, test_units: list, gold: dict,
 
 def simulate(project, pipeline_factory, rows: list[dict], codes: list[str], *, seeds=(0,), holdout: float = 0.25,
              checkpoints=CHECKPOINTS, order: str = "uncertain", every: int = 10, with_baseline: bool = True,
-             references: bool = False, log=print) -> list[dict]:
+             references: bool = False, corrects: bool = False, log=print) -> list[dict]:
     """Run the simulation; returns one record per (seed, checkpoint) with accord's and the baseline's scores.
 
     With `references`, each record also has "labels" (accord's model trained on the baseline's
     random, fully labelled utterances: what the same number of full labels, rather than
-    accept/reject decisions, would teach it) and "tuned" (`tuned_baseline`)."""
+    accept/reject decisions, would teach it) and "tuned" (`tuned_baseline`). With `corrects`,
+    the simulated coder rejects a wrong suggestion by naming the right code (`R` in the coding
+    screen, `Project.correct_suggestion`), one decision either way."""
     book = project.codebook()
     names = sorted({r["transcript"] for r in rows})
     transcripts = {n: project.transcript(n) for n in names}
@@ -209,6 +211,10 @@ def simulate(project, pipeline_factory, rows: list[dict], codes: list[str], *, s
                             labels.positive(unit, code)
                         else:
                             labels.negative(unit, code)
+                            if corrects and len(gold.get(unit, ())) == 1:
+                                right = next(iter(gold[unit]))
+                                labels.positive(unit, right)
+                                decided.add((unit, right))
                         made += 1
                         taken += 1
                         if taken == batch:

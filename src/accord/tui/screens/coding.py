@@ -52,6 +52,7 @@ BINDINGS = [
     Binding("left_square_bracket", "suggestion(-1)", "Prev suggestion", id="suggest.previous", show=False),
     Binding("a", "accept", "Accept", id="suggest.accept"),
     Binding("r", "reject", "Reject", id="suggest.reject"),
+    Binding("R", "correct", "Reject and pick the right code", id="suggest.correct", show=False),
     Binding("A", "accept_all", "Accept all of code", id="suggest.accept_all", show=False),
     Binding("T", "retrain", "Retrain suggestions", id="suggest.retrain", show=False),
     Binding("O", "toggle_order", "Suggestions: uncertain first / text order", id="suggest.order", show=False),
@@ -76,7 +77,7 @@ _ACTIONS = {
     "coding.apply": "applying a code", "coding.remove": "removing a code", "coding.memo": "a coding memo",
     "codings.import": "an import", "suggestion.accept": "accepting a suggestion",
     "suggestion.reject": "rejecting a suggestion", "suggestion.accept_all": "accepting all",
-    "memo.set": "a memo",
+    "suggestion.correct": "correcting a suggestion", "memo.set": "a memo",
 }
 
 
@@ -176,7 +177,7 @@ class CodingScreen(Screen):
         panel.append(f"{code}\n", style=f"bold {s.color(code)}")
         panel.append(f"score {score:.2f}  ·  {explanation}\n")
         panel.append("“" + s.transcript.text[start:end][:160] + "”\n", style="italic")
-        panel.append("a accept · r reject · A accept all of this code · ] next"
+        panel.append("a accept · r reject · R the right code instead · A all · ] next"
                      + (" (uncertain first)" if order == "uncertain" else ""), style="grey50")
         return panel
 
@@ -471,6 +472,34 @@ class CodingScreen(Screen):
         self.saved(f"rejected {sg.code}")
         if self.session.next_suggestion(sg.start, after=sg):
             self.action_suggestion(1)
+
+    def action_correct(self) -> None:
+        """Reject the suggestion and apply the right code in its place: one action, one undo."""
+        sg = self.current_suggestion
+        if sg is None:
+            self.notify("No suggestion selected: ] goes to the next one.", severity="warning")
+            return
+        book = self.session.codebook
+        choices = [(c.name, " > ".join(book.path(c.name)) + (f"  [{c.hotkey}]" if c.hotkey else ""))
+                   for c in book.codes if c.name != sg.code]
+
+        def chosen(code: str | None) -> None:
+            if not code:
+                return
+            start, end = self.view.selected_span()
+            adjusted = (start, end) != (sg.start, sg.end) and start < sg.end and end > sg.start
+            try:
+                coding = self.session.correct(sg, code, start if adjusted else None, end if adjusted else None)
+            except AccordError as e:
+                self._stale(e)
+                return
+            self._set_current_suggestion(None)
+            self.view.touch_range(min(sg.start, coding.start), max(sg.end, coding.end))
+            self.saved(f"rejected {sg.code}, applied {code}")
+            if self.session.next_suggestion(coding.start, after=sg):
+                self.action_suggestion(1)
+
+        self.app.push_screen(Choose(f"Not {sg.code}: which code is right here?", choices), chosen)
 
     def action_toggle_order(self) -> None:
         """Switch `]` between text order and uncertain first (the order that teaches the model
