@@ -392,3 +392,13 @@ def test_a_correction_teaches_the_right_code_and_the_wrong_one_and_nothing_else(
     [unit] = units
     assert right in labels.pos[unit] and sg.code in labels.neg[unit]
     assert labels.coders == ["ann"]
+
+
+def test_a_match_across_a_sentence_boundary_is_suggested_with_both_sentences(alliance):
+    from accord.model import Transcript, Utterance
+
+    # The sentencizer ends "Come through. (" after the bracket, so "(pause)" spans two sentences.
+    text = "Hello, Sam. Come through. (pause) It's good to see you."
+    t = Transcript("x", text, [Utterance(1, "T", 0, len(text))], "text")
+    [pause] = [i for i in suggest_transcript(alliance, t) if i.code == "Minimal response"]
+    assert text[pause.start:pause.end] == "Come through. (pause) It's good to see you."

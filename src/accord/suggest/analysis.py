@@ -85,8 +85,11 @@ def analyze_lazily(nlp, transcript: Transcript) -> tuple[list[UtteranceAnalysis]
         i = int(np.searchsorted(starts, span.start_char, side="right")) - 1
         if i < 0 or span.end_char > ends[i]:
             continue  # outside any utterance (a speaker label) or across two turns
-        sent = span.sent
-        s, e = max(sent.start_char, int(starts[i])), min(sent.end_char, int(ends[i]))
+        # The sentence(s) the match is in: a match may cross a boundary the sentencizer drew
+        # inside it ("Come through. (pause) It's good" ends a sentence after the bracket).
+        sent = doc[span.start].sent
+        end_char = sent.end_char if span.end_char <= sent.end_char else doc[span.end - 1].sent.end_char
+        s, e = max(sent.start_char, int(starts[i])), min(end_char, int(ends[i]))
         if span.label_.startswith(EXCLUDE_PREFIX):
             blocked.add((span.label_[len(EXCLUDE_PREFIX):], s, e))
         else:
