@@ -183,6 +183,10 @@ async def test_R_rejects_a_suggestion_and_applies_the_right_code_in_one_undoable
         wrong = screen.current_suggestion
         await pilot.press("R")
         await wait_for(pilot, lambda: isinstance(app.screen, Choose))
+        with Project.open(project_path) as p:
+            siblings = [c.name for c in p.codebook().codes if c.parent == "Withdrawal rupture" and c.name != "Denial"]
+        offered = [value for value, _ in app.screen.choices]
+        assert offered[:len(siblings)] == siblings and "Denial" not in offered, "Denial's siblings come first"
         await pilot.press(*"minimal resp", "enter")
         await wait_for(pilot, lambda: len(stored(project_path)) == 1)
         [c] = stored(project_path)

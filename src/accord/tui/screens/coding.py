@@ -480,8 +480,10 @@ class CodingScreen(Screen):
             self.notify("No suggestion selected: ] goes to the next one.", severity="warning")
             return
         book = self.session.codebook
-        choices = [(c.name, " > ".join(book.path(c.name)) + (f"  [{c.hotkey}]" if c.hotkey else ""))
-                   for c in book.codes if c.name != sg.code]
+        parent = book.by_name()[sg.code].parent if sg.code in book.by_name() else None
+        # The suggested code's siblings first: in a family of one-per-turn codes the right one is among them.
+        codes = sorted((c for c in book.codes if c.name != sg.code), key=lambda c: c.parent != parent)
+        choices = [(c.name, " > ".join(book.path(c.name)) + (f"  [{c.hotkey}]" if c.hotkey else "")) for c in codes]
 
         def chosen(code: str | None) -> None:
             if not code:
