@@ -397,8 +397,17 @@ def test_a_correction_teaches_the_right_code_and_the_wrong_one_and_nothing_else(
 def test_a_match_across_a_sentence_boundary_is_suggested_with_both_sentences(alliance):
     from accord.model import Transcript, Utterance
 
-    # The sentencizer ends "Come through. (" after the bracket, so "(pause)" spans two sentences.
+    # The pattern "you are right <punct>? you are right" runs over the full stop between them.
+    text = "Okay. No, you're right. You're right. Let's do it your way."
+    t = Transcript("x", text, [Utterance(1, "C", 0, len(text))], "text")
+    [hit] = [i for i in suggest_transcript(alliance, t) if i.code == "Deference and appeasing"]
+    assert text[hit.start:hit.end] == "No, you're right. You're right."
+
+
+def test_a_bracketed_pause_belongs_to_the_sentence_it_opens(alliance):
+    from accord.model import Transcript, Utterance
+
     text = "Hello, Sam. Come through. (pause) It's good to see you."
     t = Transcript("x", text, [Utterance(1, "T", 0, len(text))], "text")
-    [pause] = [i for i in suggest_transcript(alliance, t) if i.code == "Minimal response"]
-    assert text[pause.start:pause.end] == "Come through. (pause) It's good to see you."
+    spans = {i.code: text[i.start:i.end] for i in suggest_transcript(alliance, t)}
+    assert spans["Minimal response"] == spans["Real relationship"] == "(pause) It's good to see you."

@@ -85,8 +85,8 @@ def analyze_lazily(nlp, transcript: Transcript) -> tuple[list[UtteranceAnalysis]
         i = int(np.searchsorted(starts, span.start_char, side="right")) - 1
         if i < 0 or span.end_char > ends[i]:
             continue  # outside any utterance (a speaker label) or across two turns
-        # The sentence(s) the match is in: a match may cross a boundary the sentencizer drew
-        # inside it ("Come through. (pause) It's good" ends a sentence after the bracket).
+        # The sentence(s) the match is in: a pattern with punctuation inside may run over a
+        # boundary ("you're right. You're right").
         sent = doc[span.start].sent
         end_char = sent.end_char if span.end_char <= sent.end_char else doc[span.end - 1].sent.end_char
         s, e = max(sent.start_char, int(starts[i])), min(end_char, int(ends[i]))

@@ -7,7 +7,10 @@ spaCy's configuration, saved form and results, and only replace that loop with a
 operations over the Doc's attribute arrays:
 
 - `accord_sentencizer`: the same rule (a sentence starts at the first token that is neither
-  punctuation nor a sentence-final character after one of `punct_chars`), on hash arrays.
+  punctuation nor a sentence-final character after one of `punct_chars`), on hash arrays,
+  with one change for transcripts: an opening bracket there starts the sentence it opens.
+  spaCy's rule gives "Come through. (" and "pause) It's good to see you."; transcripts are
+  full of "(pause)" and "[laughs]", so accord gives "Come through." and "(pause) It's good…".
 - `accord_lemmatizer` (lookup mode only): the saved `lemma_lookup` table as a sorted key
   array; each token's ORTH hash is looked up with `searchsorted` and LEMMA written with
   `Doc.from_array`. The table is the pipeline's own, serialised exactly as spaCy's.
@@ -28,6 +31,8 @@ from spacy.pipeline.lemmatizer import Lemmatizer
 from spacy.strings import get_string_id
 
 SHORT_SENTENCIZE = 128  # tokens: below this, spaCy's own loop is faster
+OPENING = ("(", "[", "{")  # an opening bracket after a sentence's end starts the next sentence
+_OPENING_HASHES = np.array([get_string_id(c) for c in OPENING], dtype=np.uint64)
 SHORT_LEMMATIZE = 16
 
 
@@ -49,7 +54,12 @@ class FastSentencizer(Sentencizer):
         for doc in docs:
             n = len(doc)
             if n < SHORT_SENTENCIZE:
-                guesses.extend(super().predict([doc]) if n else [[]])
+                guess = super().predict([doc])[0] if n else []
+                for k in [k for k, start in enumerate(guess) if start and k]:
+                    while k > 1 and doc[k - 1].text in OPENING:  # spaCy's loop is short here
+                        guess[k], guess[k - 1] = False, True
+                        k -= 1
+                guesses.append(guess)
                 continue
             arr = doc.to_array([ORTH, IS_PUNCT])
             pos = np.minimum(np.searchsorted(punct, arr[:, 0]), max(len(punct) - 1, 0))
@@ -63,6 +73,12 @@ class FastSentencizer(Sentencizer):
             guess = np.zeros(n, dtype=bool)
             guess[0] = True
             guess[idx[seen[idx] > before]] = True
+            opening = np.isin(arr[:, 0], _OPENING_HASHES)
+            for _ in range(3):  # "((" and "[(" are rare; three brackets deep is plenty
+                move = np.flatnonzero(guess[2:] & opening[1:-1]) + 2  # a start right after an opening bracket
+                if not len(move):
+                    break
+                guess[move], guess[move - 1] = False, True
             guesses.append(guess.tolist())
         return guesses
 
