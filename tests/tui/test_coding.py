@@ -194,7 +194,7 @@ async def test_R_rejects_a_suggestion_and_applies_the_right_code_in_one_undoable
                                                                        "correction", wrong.id)
         with Project.open(project_path) as p:
             assert p.decision(wrong.id, "alice") == "rejected"
-        assert screen.last_saved == "rejected Denial, applied Minimal response"
+        assert screen.last_saved == "applied Minimal response, not Denial"
         assert screen.current_suggestion is not None and screen.current_suggestion.id != wrong.id, "on to the next"
         await pilot.press("u")
         await wait_for(pilot, lambda: stored(project_path) == [])

@@ -497,7 +497,7 @@ class CodingScreen(Screen):
                 return
             self._set_current_suggestion(None)
             self.view.touch_range(min(sg.start, coding.start), max(sg.end, coding.end))
-            self.saved(f"rejected {sg.code}, applied {code}")
+            self.saved(f"applied {code}, not {sg.code}")
             if self.session.next_suggestion(coding.start, after=sg):
                 self.action_suggestion(1)
 
