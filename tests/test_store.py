@@ -367,6 +367,7 @@ def test_correcting_a_suggestion_rejects_it_and_applies_the_right_code_as_one_un
     assert [k.id for k in project.codings(coder="ann")] == [coding.id] and project.decision(first.id, "ann") == "rejected"
     adjusted = project.correct_suggestion(second.id, "ann", "Withdrawal", 23, 27)
     assert (adjusted.start, adjusted.end) == (23, 27)
+    assert project.decision_count("ann") == 4 and project.decision_count("ben") == 0  # 2 codings, 2 rejections
 
 
 def test_personal_models_are_kept_apart_from_the_shared_one(project):

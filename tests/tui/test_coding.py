@@ -464,6 +464,42 @@ async def test_retrain_learns_from_this_coder_only_and_refreshes_suggestions(pro
         assert screen.session.suggestions == []
 
 
+async def test_suggestions_retrain_in_the_background_as_the_coder_decides(project_path, monkeypatch):
+    from accord.tui.screens import coding
+
+    monkeypatch.setattr(coding, "AUTO_RETRAIN", 4)
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        for _ in range(3):
+            await pilot.press("2", "j", "j")  # Minimal response on every other utterance
+        await wait_for(pilot, lambda: len(stored(project_path)) == 3)
+        await pilot.pause(0.3)
+        with Project.open(project_path) as p:
+            assert p.latest_pipeline("alice") is None, "not yet: three decisions"
+        await pilot.press("2")
+        await wait_for(pilot, lambda: screen.session.suggestions, timeout=60)
+        with Project.open(project_path) as p:
+            assert p.latest_pipeline("alice") is not None and p.latest_pipeline() is None, "alice's own model"
+        assert not screen._retraining and screen.last_saved == "applied Minimal response", "quietly"
+
+
+async def test_refreshed_suggestions_keep_the_one_being_looked_at_when_still_proposed(project_path):
+    add_suggestions(project_path, [(2, "Minimal response", 3), (4, "Denial", 4)])
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        shown = screen.current_suggestion
+        add_suggestions(project_path, [(4, "Denial", 4), (6, "Denial", 2)])  # a retrain elsewhere
+        screen._reload_suggestions()
+        now = screen.current_suggestion
+        assert (now.code, now.start, now.end) == (shown.code, shown.start, shown.end)
+        add_suggestions(project_path, [(6, "Denial", 2)])
+        screen._reload_suggestions()
+        assert screen.current_suggestion is None, "no longer proposed: nothing selected"
+
+
 async def test_retrain_with_nothing_decided_says_so_and_changes_nothing(project_path):
     app = coding_app(project_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -285,6 +285,15 @@ class SuggestionStore:
                      {"code": code, "accepted": accepted}, coder_id)
         return len(accepted)
 
+    def decision_count(self, coder: str) -> int:
+        """What this coder has told the model so far: her active codings and her rejections."""
+        coder_id = self.coder_id(coder)
+        codings = self.conn.execute("SELECT count(*) FROM codings WHERE coder_id = ? AND status = 'active'",
+                                    [coder_id]).fetchone()[0]
+        rejected = self.conn.execute("SELECT count(*) FROM suggestion_decisions WHERE coder_id = ? AND decision = 'rejected'",
+                                     [coder_id]).fetchone()[0]
+        return codings + rejected
+
     def decisions(self, coder: str | None = None) -> list[dict]:
         """Every decision with its suggestion, for training and evaluation."""
         sql = (

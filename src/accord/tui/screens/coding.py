@@ -69,6 +69,10 @@ BINDINGS = [
     Binding("q", "back", "Back", id="app.back"),
 ]
 
+# Decisions between background retrains (or a quarter of all the coder's decisions, if more):
+# the simulation behind the README's learning curves retrains as often. 0 turns it off.
+AUTO_RETRAIN = 10
+
 RESERVED_KEYS = {k for b in BINDINGS for k in b.key.split(",")} | {"?", "/", ":", "[", "]"}
 
 
@@ -94,6 +98,9 @@ class CodingScreen(Screen):
         self.filter_label = ""
         self.last_saved = "nothing yet"
         self._retraining = False
+        self._quiet_retrain = False  # the running retrain was started by `_count_decisions`
+        self._since_retrain = 0
+        self._decided: int | None = None  # the coder's decisions in the project, read when first needed
         self.hotkeys = {k: v for k, v in session.hotkeys().items() if k not in RESERVED_KEYS}
         self.shadowed = sorted(k for k in session.hotkeys() if k in RESERVED_KEYS)
         self._shown: dict[str, str] = {}
@@ -321,6 +328,7 @@ class CodingScreen(Screen):
             self._set_current_suggestion(None)  # applied by hand: no longer pending
         self.view.touch_range(coding.start, coding.end)
         self.saved(f"applied {code}")
+        self._count_decisions(1)
 
     def _bind_hotkeys(self) -> None:
         """Codebook hotkeys become real bindings, so they queue in order with movement keys:
@@ -404,13 +412,21 @@ class CodingScreen(Screen):
         self._set_current_suggestion(None)
         self.view.touch_range(min(sg.start, coding.start), max(sg.end, coding.end))
         self.saved(f"accepted {sg.code}" + (" (adjusted)" if adjusted else ""))
+        self._count_decisions(1)
         if self.session.next_suggestion(coding.start, after=sg):
             self.action_suggestion(1)
 
     def _reload_suggestions(self) -> None:
-        """Show the suggestions as they now are in the project file."""
+        """Show the suggestions as they now are in the project file; the one being looked at
+        stays selected if the new ones still propose it."""
+        shown = self.current_suggestion
         self._set_current_suggestion(None)
         self.session.reload()
+        if shown is not None:
+            same = next((s for s in self.session.suggestions
+                         if (s.code, s.start, s.end) == (shown.code, shown.start, shown.end)), None)
+            if same is not None:
+                self._set_current_suggestion(same)
         self.view.touch_all()
         self.refresh_panels()
 
@@ -427,9 +443,23 @@ class CodingScreen(Screen):
         if self._retraining:
             self.notify("Already retraining; the new suggestions will appear when it is done.")
             return
-        self._retraining = True
+        self._retraining, self._quiet_retrain, self._since_retrain = True, False, 0
         self.saved("retraining suggestions…")
         self._retrain(self.app.project_path, self.session.coder, self.session.name)
+
+    def _count_decisions(self, n: int) -> None:
+        """Retrain in the background every AUTO_RETRAIN decisions, so suggestions learn as
+        the coder goes (`T` does it at once)."""
+        if AUTO_RETRAIN <= 0 or n <= 0:
+            return
+        if self._decided is None:
+            self._decided = self.session.project.decision_count(self.session.coder)
+        else:
+            self._decided += n
+        self._since_retrain += n
+        if self._since_retrain >= max(AUTO_RETRAIN, self._decided // 4) and not self._retraining:
+            self._retraining, self._quiet_retrain, self._since_retrain = True, True, 0
+            self._retrain(self.app.project_path, self.session.coder, self.session.name)
 
     @work(thread=True, exclusive=True, group="retrain")
     def _retrain(self, path, coder: str, name: str) -> None:
@@ -452,6 +482,10 @@ class CodingScreen(Screen):
             self.notify(error, title="Retraining failed", severity="error", timeout=10)
             return
         self._reload_suggestions()
+        if self._quiet_retrain:
+            self.notify(f"Suggestions retrained on your decisions ({report['utterances']} utterances); "
+                        f"{len(self.session.suggestions)} pending here.", timeout=3)
+            return
         self.saved(f"retrained: {len(self.session.suggestions)} suggestions pending")
         self.notify(f"Learned from {report['utterances']} utterances in {report['seconds']:.1f}s; "
                     f"{len(self.session.suggestions)} suggestions pending here. ] goes to the next one.",
@@ -470,6 +504,7 @@ class CodingScreen(Screen):
         self._set_current_suggestion(None)
         self.view.touch_range(sg.start, sg.end)
         self.saved(f"rejected {sg.code}")
+        self._count_decisions(1)
         if self.session.next_suggestion(sg.start, after=sg):
             self.action_suggestion(1)
 
@@ -498,6 +533,7 @@ class CodingScreen(Screen):
             self._set_current_suggestion(None)
             self.view.touch_range(min(sg.start, coding.start), max(sg.end, coding.end))
             self.saved(f"applied {code}, not {sg.code}")
+            self._count_decisions(1)
             if self.session.next_suggestion(coding.start, after=sg):
                 self.action_suggestion(1)
 
@@ -531,6 +567,7 @@ class CodingScreen(Screen):
                 self._set_current_suggestion(None)
                 self.view.touch_all()
                 self.saved(f"accepted {count} × {sg.code}")
+                self._count_decisions(count)
 
         self.app.push_screen(Confirm(f"Accept all {n} pending “{sg.code}” suggestions in this transcript?"), go)
 
