@@ -500,6 +500,29 @@ async def test_refreshed_suggestions_keep_the_one_being_looked_at_when_still_pro
         assert screen.current_suggestion is None, "no longer proposed: nothing selected"
 
 
+async def test_a_transcript_opened_after_retraining_gets_suggestions_from_the_coders_own_model(project_path):
+    from accord.suggest import service
+    from accord.transcripts import read_transcript
+
+    from .conftest import ROOT
+
+    with Project.open(project_path) as p:
+        p.import_transcript(read_transcript(ROOT / "sample_transcripts" / "session01_cbt_panic.txt"))
+        for u in p.transcript(NAME).utterances[:30:2]:
+            p.apply_code(NAME, "Minimal response", "alice", u.start, u.end)
+        service.train(p, personal="alice")  # alice's own model, trained on the first transcript
+        own = p.own_pipeline_version("alice")
+        assert p.suggestions(transcript="session01_cbt_panic", coder="alice") == []
+    app = AccordApp(project_path, coder="alice", transcript="session01_cbt_panic", offer_demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        await wait_for(pilot, lambda: screen.session.suggestions, timeout=60)
+        assert {s.pipeline_version for s in screen.session.suggestions} == {own}
+    with Project.open(project_path) as p:
+        assert p.suggestions(transcript="session01_cbt_panic", coder="ben") == [], "hers alone"
+        assert p.own_pipeline_version("ben") is None
+
+
 async def test_retrain_with_nothing_decided_says_so_and_changes_nothing(project_path):
     app = coding_app(project_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -52,6 +52,12 @@ class ModelStore:
         return {"id": row[0], "version": row[1], "codebook_sha256": row[2], "meta": json.loads(row[3] or "{}"),
                 "pipeline": row[4], "created_at": row[5]}
 
+    def own_pipeline_version(self, coder: str) -> str | None:
+        """The version of `coder`'s own newest model (not the shared one), without loading it."""
+        row = self.conn.execute("SELECT version FROM suggestion_models WHERE coder_id = ? ORDER BY id DESC LIMIT 1",
+                                [self.coder_id(coder)]).fetchone()
+        return row[0] if row else None
+
     def suggestion_sources(self, ids: list[int]) -> dict[int, str]:
         """rule | model | both, for ordering suggestions (rules and model disagreeing first)."""
         out = {}

@@ -142,3 +142,18 @@ def retrain_and_suggest(project_path, coder: str, transcripts: list[str]) -> dic
         pipeline, report = train(project, personal=coder)
         store_suggestions(project, pipeline, run_suggestions(project, transcripts, pipeline), needs_save=False, coder=coder)
     return report
+
+
+def suggest_with_own_model(project_path, coder: str, transcripts: list[str]) -> int:
+    """Refresh `transcripts`' suggestions for `coder` from her own newest model, without
+    retraining: what she taught it on one transcript reaches the next one she opens. For the
+    coding UI's worker thread (its own connection). Returns how many suggestions were added."""
+    from ..store import Project
+
+    with Project.open(project_path) as project:
+        if project.own_pipeline_version(coder) is None:
+            return 0
+        pipeline, needs_save = load_pipeline(project, coder=coder)
+        totals = store_suggestions(project, pipeline, run_suggestions(project, transcripts, pipeline), needs_save,
+                                   coder=coder)
+    return sum(t["added"] for t in totals.values())

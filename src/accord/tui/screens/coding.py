@@ -128,6 +128,11 @@ class CodingScreen(Screen):
             keys = ", ".join(self.shadowed)
             self.notify(f"Codebook hotkeys {keys} are accord keys here; apply those codes with Enter.", timeout=6)
         self.set_interval(3.0, self.session.save_progress)
+        own = self.session.project.own_pipeline_version(self.session.coder) if AUTO_RETRAIN > 0 else None
+        pending = self.session.suggestions
+        if own is not None and (not pending or any(sg.pipeline_version != own for sg in pending)):
+            self._retraining, self._quiet_retrain = True, True
+            self._suggest_with_own_model(self.app.project_path, self.session.coder, self.session.name)
 
     def on_unmount(self) -> None:
         self.session.save_progress()
@@ -472,6 +477,31 @@ class CodingScreen(Screen):
         except Exception as e:  # the UI shows a message, never a traceback
             report, error = None, f"{type(e).__name__}: {e}"
         self.app.call_from_thread(self._retrained, report, error)
+
+    @work(thread=True, exclusive=True, group="retrain")
+    def _suggest_with_own_model(self, path, coder: str, name: str) -> None:
+        """This transcript's suggestions still come from an older or the shared model while the
+        coder has her own: suggest from hers (no training), in the background."""
+        from ...suggest.service import suggest_with_own_model
+
+        try:
+            added, error = suggest_with_own_model(path, coder, [name]), None
+        except AccordError as e:
+            added, error = 0, str(e)
+        except Exception as e:  # the UI shows a message, never a traceback
+            added, error = 0, f"{type(e).__name__}: {e}"
+        self.app.call_from_thread(self._own_suggestions_in, added, error)
+
+    def _own_suggestions_in(self, added: int, error: str | None) -> None:
+        self._retraining = False
+        if not self.is_attached:
+            return
+        if error:
+            self.notify(error, title="Could not suggest from your model", severity="error", timeout=10)
+            return
+        self._reload_suggestions()
+        self.notify(f"Suggestions here now come from your own model: {len(self.session.suggestions)} pending.",
+                    timeout=3)
 
     def _retrained(self, report: dict | None, error: str | None) -> None:
         self._retraining = False
