@@ -411,3 +411,33 @@ def test_a_bracketed_pause_belongs_to_the_sentence_it_opens(alliance):
     t = Transcript("x", text, [Utterance(1, "T", 0, len(text))], "text")
     spans = {i.code: text[i.start:i.end] for i in suggest_transcript(alliance, t)}
     assert spans["Minimal response"] == spans["Real relationship"] == "(pause) It's good to see you."
+
+
+def test_hand_coding_counts_as_reading_only_as_far_as_the_coder_has_read(tmp_path):
+    from accord.suggest.analysis import analyze
+    from accord.suggest.training import labels_from_project
+
+    path = tmp_path / "demo.db"
+    build_demo(path)
+    name = "session04_withdrawal_repair"
+    with Project.open(path) as project:
+        project.add_coder("ann")
+        utterances = project.transcript(name).utterances
+        for u in utterances[1:6:2]:
+            project.apply_code(name, "Minimal response", "ann", u.start, u.end)
+        pipeline, _ = service.load_pipeline(project)
+        cache = {}
+
+        def analyses_of(n):
+            return cache.setdefault(n, analyze(pipeline.nlp, project.transcript(n)))
+
+        def labelled():
+            labels, _ = labels_from_project(project, project.codebook(), analyses_of, coders=["ann"])
+            return {i for (_, i) in set(labels.pos) | set(labels.neg)}
+
+        assert labelled() == set(range(len(utterances))), "no progress recorded: the whole transcript counts as read"
+        project.save_reviewed(name, "ann", set(range(1, 11)))  # the coding screen saw her reach utterance 10
+        assert labelled() == set(range(10))
+        # The reference coder's imported coding still counts the whole transcript as read.
+        labels, _ = labels_from_project(project, project.codebook(), analyses_of, coders=["reference"])
+        assert {i for (t, i) in set(labels.pos) | set(labels.neg) if t == name} == set(range(len(utterances)))

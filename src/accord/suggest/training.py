@@ -238,22 +238,30 @@ def labels_from_project(project, codebook: Codebook, analyses_of, *, coders=None
     labels.coders = []
     for coder in names:
         contributed = False
-        read = set()
+        read, imported = set(), set()
         for k in project.codings(coder=coder):
             if k.code not in current:
                 continue
             if k.origin in ("manual", "import"):
                 read.add(k.transcript)
+            if k.origin == "import":
+                imported.add(k.transcript)
             analyses = analyses_of(k.transcript)
             for i in utterance_index(analyses, k.start, k.end):
                 labels.positive((k.transcript, i), k.code)
                 roles[(k.transcript, i)] = analyses[i].role
                 contributed = True
-        # A transcript a coder coded by hand counts as read: what they left uncoded there is a
-        # negative for the codes they use. Text reviewed only through suggestions is not.
+        # What a coder coded by hand counts as read: what they left uncoded there is a negative
+        # for the codes they use. That is the utterances the coding screen saw them reach (its
+        # review progress), or the whole transcript for an imported coding or one coded outside
+        # the screen; otherwise a retrain halfway through a session would learn that everything
+        # not yet read is none of the codes. Text reviewed only through suggestions is not read.
         used = {c for codes_ in labels.pos.values() for c in codes_}
         for name in read:
+            reviewed = set() if name in imported else project.reviewed(name, coder)
             for i, a in enumerate(analyses_of(name)):
+                if reviewed and a.number not in reviewed:
+                    continue
                 for code in used - labels.pos.get((name, i), set()):
                     labels.neg[(name, i)].add(code)
                 roles[(name, i)] = a.role

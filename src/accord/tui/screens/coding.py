@@ -450,6 +450,7 @@ class CodingScreen(Screen):
             return
         self._retraining, self._quiet_retrain, self._since_retrain = True, False, 0
         self.saved("retraining suggestions…")
+        self.session.save_progress()  # training reads how far the coder has read
         self._retrain(self.app.project_path, self.session.coder, self.session.name)
 
     def _count_decisions(self, n: int) -> None:
@@ -464,6 +465,7 @@ class CodingScreen(Screen):
         self._since_retrain += n
         if self._since_retrain >= max(AUTO_RETRAIN, self._decided // 4) and not self._retraining:
             self._retraining, self._quiet_retrain, self._since_retrain = True, True, 0
+            self.session.save_progress()
             self._retrain(self.app.project_path, self.session.coder, self.session.name)
 
     @work(thread=True, exclusive=True, group="retrain")
