@@ -179,7 +179,10 @@ class CodingSession:
         """The pending suggestions in the current order."""
         if self.order == "text":
             return list(self.suggestions)
-        return sorted(self.suggestions, key=lambda s: self._rank.get(s.id, len(self._rank)))
+        return sorted(self.suggestions, key=self._place)
+
+    def _place(self, s: Suggestion) -> int:
+        return self._rank.get(s.id, len(self._rank))  # suggestions come after the ranked ones
 
     def next_suggestion(self, offset: int, backwards: bool = False, after: Suggestion | None = None) -> Suggestion | None:
         """The first pending suggestion starting after `offset` (or before it, backwards); in
@@ -191,9 +194,9 @@ class CodingSession:
                 return (ranked[-1] if backwards else ranked[0]) if ranked else None
             place = self._rank.get(after.id, -1)
             if backwards:
-                earlier = [s for s in ranked if self._rank.get(s.id, len(self._rank)) < place]
+                earlier = [s for s in ranked if self._place(s) < place]
                 return earlier[-1] if earlier else None
-            return next((s for s in ranked if self._rank.get(s.id, len(self._rank)) > place), None)
+            return next((s for s in ranked if self._place(s) > place), None)
         if backwards:
             earlier = [s for s in self.suggestions if s.start < offset]
             return earlier[-1] if earlier else None

@@ -47,7 +47,11 @@ def build_demo(path: str | Path, coder: str = "reference", suggestions: bool = F
         codes = {c.name for c in book.codes}
         for table in sorted(samples.glob("reference_coding*.csv")):
             codings += project.import_codings(read_coding_table(table, by_name, codes), coder)
-        suggested = _suggest(project, [t.name for t in transcripts]) if suggestions else 0
+        suggested = 0
+        if suggestions:
+            from .suggest import service
+
+            suggested = service.suggest(project, [t.name for t in transcripts])
     os.replace(tmp, path)
     return {
         "transcripts": len(transcripts),
@@ -57,10 +61,3 @@ def build_demo(path: str | Path, coder: str = "reference", suggestions: bool = F
         "suggestions": suggested,
     }
 
-
-def _suggest(project, names: list[str]) -> int:
-    from .suggest import service
-
-    pipeline, needs_save = service.load_pipeline(project)
-    totals = service.store_suggestions(project, pipeline, service.run_suggestions(project, names, pipeline), needs_save)
-    return sum(t["added"] for t in totals.values())

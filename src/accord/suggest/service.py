@@ -94,6 +94,14 @@ def store_suggestions(project, pipeline: Pipeline, results: dict[str, list[Item]
     return totals
 
 
+def suggest(project, names: list[str], *, coder: str | None = None) -> int:
+    """Suggest for `names` from the newest pipeline (with `coder`, hers if she has one) and
+    store the results; returns how many suggestions were added."""
+    pipeline, needs_save = load_pipeline(project, coder=coder)
+    totals = store_suggestions(project, pipeline, run_suggestions(project, names, pipeline), needs_save, coder=coder)
+    return sum(t["added"] for t in totals.values())
+
+
 def train(project, *, coders=None, codes=None, personal: str | None = None) -> tuple[Pipeline, dict]:
     """Retrain from every decision (of `coders`), save the pipeline, return it with the report.
 
@@ -153,7 +161,4 @@ def suggest_with_own_model(project_path, coder: str, transcripts: list[str]) -> 
     with Project.open(project_path) as project:
         if project.own_pipeline_version(coder) is None:
             return 0
-        pipeline, needs_save = load_pipeline(project, coder=coder)
-        totals = store_suggestions(project, pipeline, run_suggestions(project, transcripts, pipeline), needs_save,
-                                   coder=coder)
-    return sum(t["added"] for t in totals.values())
+        return suggest(project, transcripts, coder=coder)

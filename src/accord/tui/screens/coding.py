@@ -131,8 +131,10 @@ class CodingScreen(Screen):
         own = self.session.project.own_pipeline_version(self.session.coder) if AUTO_RETRAIN > 0 else None
         pending = self.session.suggestions
         if own is not None and (not pending or any(sg.pipeline_version != own for sg in pending)):
+            # This transcript's suggestions come from an older or the shared model while the
+            # coder has her own: suggest from hers (no training).
             self._retraining, self._quiet_retrain = True, True
-            self._suggest_with_own_model(self.app.project_path, self.session.coder, self.session.name)
+            self._in_background("suggest_with_own_model", self._own_suggestions_in)
 
     def on_unmount(self) -> None:
         self.session.save_progress()
@@ -414,11 +416,17 @@ class CodingScreen(Screen):
         except AccordError as e:
             self._stale(e)
             return
+        self._decided_on(sg, coding, f"accepted {sg.code}" + (" (adjusted)" if adjusted else ""))
+
+    def _decided_on(self, sg, coding, what: str) -> None:
+        """After accepting, rejecting or correcting `sg`: repaint, say so, count the decision and
+        move on to the next suggestion in the chosen order."""
         self._set_current_suggestion(None)
-        self.view.touch_range(min(sg.start, coding.start), max(sg.end, coding.end))
-        self.saved(f"accepted {sg.code}" + (" (adjusted)" if adjusted else ""))
+        lo, hi = (sg.start, sg.end) if coding is None else (min(sg.start, coding.start), max(sg.end, coding.end))
+        self.view.touch_range(lo, hi)
+        self.saved(what)
         self._count_decisions(1)
-        if self.session.next_suggestion(coding.start, after=sg):
+        if self.session.next_suggestion(sg.start if coding is None else coding.start, after=sg):
             self.action_suggestion(1)
 
     def _reload_suggestions(self) -> None:
@@ -451,7 +459,7 @@ class CodingScreen(Screen):
         self._retraining, self._quiet_retrain, self._since_retrain = True, False, 0
         self.saved("retraining suggestions…")
         self.session.save_progress()  # training reads how far the coder has read
-        self._retrain(self.app.project_path, self.session.coder, self.session.name)
+        self._in_background("retrain_and_suggest", self._retrained)
 
     def _count_decisions(self, n: int) -> None:
         """Retrain in the background every AUTO_RETRAIN decisions, so suggestions learn as
@@ -466,35 +474,26 @@ class CodingScreen(Screen):
         if self._since_retrain >= max(AUTO_RETRAIN, self._decided // 4) and not self._retraining:
             self._retraining, self._quiet_retrain, self._since_retrain = True, True, 0
             self.session.save_progress()
-            self._retrain(self.app.project_path, self.session.coder, self.session.name)
+            self._in_background("retrain_and_suggest", self._retrained)
+
+    def _in_background(self, job: str, done) -> None:
+        """Run `accord.suggest.service.<job>(project path, coder, [this transcript])` in a
+        worker thread (it opens its own connection), then `done(result, error)` here."""
+        self._worker(job, done, self.app.project_path, self.session.coder, self.session.name)
 
     @work(thread=True, exclusive=True, group="retrain")
-    def _retrain(self, path, coder: str, name: str) -> None:
-        from ...suggest.service import retrain_and_suggest
+    def _worker(self, job: str, done, path, coder: str, name: str) -> None:
+        from ...suggest import service
 
         try:
-            report, error = retrain_and_suggest(path, coder, [name]), None
+            result, error = getattr(service, job)(path, coder, [name]), None
         except AccordError as e:
-            report, error = None, str(e)
+            result, error = None, str(e)
         except Exception as e:  # the UI shows a message, never a traceback
-            report, error = None, f"{type(e).__name__}: {e}"
-        self.app.call_from_thread(self._retrained, report, error)
+            result, error = None, f"{type(e).__name__}: {e}"
+        self.app.call_from_thread(done, result, error)
 
-    @work(thread=True, exclusive=True, group="retrain")
-    def _suggest_with_own_model(self, path, coder: str, name: str) -> None:
-        """This transcript's suggestions still come from an older or the shared model while the
-        coder has her own: suggest from hers (no training), in the background."""
-        from ...suggest.service import suggest_with_own_model
-
-        try:
-            added, error = suggest_with_own_model(path, coder, [name]), None
-        except AccordError as e:
-            added, error = 0, str(e)
-        except Exception as e:  # the UI shows a message, never a traceback
-            added, error = 0, f"{type(e).__name__}: {e}"
-        self.app.call_from_thread(self._own_suggestions_in, added, error)
-
-    def _own_suggestions_in(self, added: int, error: str | None) -> None:
+    def _own_suggestions_in(self, added: int | None, error: str | None) -> None:
         self._retraining = False
         if not self.is_attached:
             return
@@ -533,12 +532,7 @@ class CodingScreen(Screen):
         except AccordError as e:
             self._stale(e)
             return
-        self._set_current_suggestion(None)
-        self.view.touch_range(sg.start, sg.end)
-        self.saved(f"rejected {sg.code}")
-        self._count_decisions(1)
-        if self.session.next_suggestion(sg.start, after=sg):
-            self.action_suggestion(1)
+        self._decided_on(sg, None, f"rejected {sg.code}")
 
     def action_correct(self) -> None:
         """Reject the suggestion and apply the right code in its place: one action, one undo."""
@@ -562,12 +556,7 @@ class CodingScreen(Screen):
             except AccordError as e:
                 self._stale(e)
                 return
-            self._set_current_suggestion(None)
-            self.view.touch_range(min(sg.start, coding.start), max(sg.end, coding.end))
-            self.saved(f"applied {code}, not {sg.code}")
-            self._count_decisions(1)
-            if self.session.next_suggestion(coding.start, after=sg):
-                self.action_suggestion(1)
+            self._decided_on(sg, coding, f"applied {code}, not {sg.code}")
 
         self.app.push_screen(Choose(f"Not {sg.code}: which code is right here?", choices), chosen)
 
