@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -51,4 +52,9 @@ class AccordGroup(click.Group):
             sys.exit(EXIT_BAD_INPUT)
         except AccordError as e:
             click.echo(f"error: {e}", err=True)
+            sys.exit(1)
+        except sqlite3.DatabaseError as e:  # damage found after opening, or a lock held too long
+            from ..store.health import explain_database_error
+
+            click.echo(f"error: {explain_database_error('the project file', e)}", err=True)
             sys.exit(1)

@@ -34,6 +34,7 @@ from sqlite_utils import Database
 
 from ..errors import InputError
 from .common import ProjectError, now
+from .health import check_readable, explain_database_error
 from .schema import known_migrations, migrations
 
 
@@ -73,14 +74,14 @@ def read_other_project(path: str | Path) -> sqlite3.Connection:
         raise InputError(path, "no such file")
     if not path.is_file():
         raise InputError(path, "not a file; give the other copy's project file (for example accord.db)")
-    with open(path, "rb") as f:
-        header = f.read(16)
-    if header != b"SQLite format 3\x00":
-        raise InputError(path, "not an accord project (not an SQLite file)")
+    if path.stat().st_size == 0:
+        raise InputError(path, "an empty file, not an accord project")
     memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     try:
+        # Read through SQLite only: this may be the very file this process has open.
         source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
+            check_readable(source, path)
             source.backup(memory)
         finally:
             source.close()
@@ -100,7 +101,7 @@ def read_other_project(path: str | Path) -> sqlite3.Connection:
             migrations.apply(db)
     except sqlite3.DatabaseError as e:
         memory.close()
-        raise InputError(path, f"cannot read it as an accord project: {e}") from None
+        raise InputError(path, explain_database_error(path, e).removeprefix(f"{path}: ")) from None
     except BaseException:
         memory.close()
         raise

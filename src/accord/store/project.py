@@ -24,6 +24,7 @@ from .codings import CodingStore
 from .memos import MemoStore
 from .merge import MergeStore
 from .common import ProjectError, new_guid, now
+from .health import check_readable, explain_database_error
 from .interchange import InterchangeStore
 from .models import ModelStore
 from .schema import known_migrations, migrations
@@ -53,6 +54,7 @@ class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore, Memo
             raise ProjectError(f"{path}: folder {path.parent} does not exist")
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
+        project = None
         try:
             project = cls._connect(path)
             project._migrate()
@@ -65,6 +67,8 @@ class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore, Memo
                     ]
                 )
         except BaseException:
+            if project is not None:
+                project.close()  # before the file goes: SQLite must not hold it
             with contextlib.suppress(OSError):
                 path.unlink()
             raise
@@ -72,15 +76,24 @@ class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore, Memo
 
     @classmethod
     def open(cls, path: str | Path) -> "Project":
+        """Open a project, refusing anything else without writing a byte to it.
+
+        The file is never read with Python's `open()`: closing that descriptor would drop the
+        locks of every SQLite connection this process has on it (see the module docstring).
+        SQLite itself says whether the file is a database; WAL is switched on only after
+        the checks pass, so a refused file is left exactly as it was.
+        """
         path = Path(path)
         if not path.exists():
             raise ProjectError(f"{path}: no project here (create one with `accord init --project {path}`)")
-        with open(path, "rb") as f:
-            header = f.read(16)
-        if header and header != b"SQLite format 3\x00":
-            raise ProjectError(f"{path}: not an accord project (not an SQLite file)")
-        project = cls._connect(path)
+        if not path.is_file():
+            raise ProjectError(f"{path}: not a file; give the project file (for example accord.db)")
+        if path.stat().st_size == 0:
+            raise ProjectError(f"{path}: an empty file, not an accord project")
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        project = cls(path, conn)
         try:
+            check_readable(conn, path)
             if not project.db["meta"].exists():
                 raise ProjectError(f"{path}: an SQLite file, but not an accord project")
             known = set(known_migrations())
@@ -89,10 +102,11 @@ class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore, Memo
                 raise ProjectError(
                     f"{path}: written by a newer accord (schema steps {', '.join(newer)}); upgrade accord to open it"
                 )
+            project._configure()
             project._migrate()
         except sqlite3.DatabaseError as e:
             project.close()
-            raise ProjectError(f"{path}: cannot read project: {e}") from None
+            raise ProjectError(explain_database_error(path, e)) from None
         except BaseException:
             project.close()
             raise
@@ -101,12 +115,17 @@ class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore, Memo
     @classmethod
     def _connect(cls, path: Path) -> "Project":
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        project = cls(path, conn)
+        project._configure()
+        return project
+
+    def _configure(self) -> None:
+        conn = self.conn
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
-        return cls(path, conn)
 
     def _migrate(self) -> None:
         if migrations.pending(self.db):
