@@ -105,3 +105,17 @@ def test_the_command_line_explains_a_damaged_project_and_leaves_it_alone(path):
     assert "damaged" in result.output and "backup" in result.output
     assert "Traceback" not in result.output
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["excerpts", "codebook", "qdc", "qdpx"])
+def test_an_export_never_writes_over_the_project_file(path, kind):
+    from click.testing import CliRunner
+
+    from accord.cli import main
+
+    before = path.read_bytes()
+    for target in (path, path.with_name(path.name + "-wal")):
+        result = CliRunner().invoke(main, ["export", kind, str(target), "--project", str(path)])
+        assert result.exit_code == 2, result.output
+        assert "is the project file" in result.output
+    assert path.read_bytes() == before

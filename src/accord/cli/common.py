@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -35,6 +36,17 @@ def open_project(project_path: Path):
     from ..store import Project
 
     return Project.open(project_path)
+
+
+def is_project_file(path: Path, project_path: Path) -> bool:
+    """Whether writing `path` would overwrite the project or its WAL, shared-memory or journal
+    file: only SQLite may write those (compared by name and by inode, never by opening)."""
+    target = Path(path).resolve()
+    project = Path(project_path).resolve()
+    names = {project} | {project.with_name(project.name + s) for s in ("-wal", "-shm", "-journal")}
+    if target in names:
+        return True
+    return any(n.exists() and target.exists() and os.path.samefile(n, target) for n in names)
 
 
 def emit_json(value) -> None:

@@ -8,15 +8,17 @@ from pathlib import Path
 import click
 
 from ..errors import AccordError, InputError
-from .common import EXIT_BAD_INPUT, emit_json, open_project, project_option
+from .common import EXIT_BAD_INPUT, emit_json, is_project_file, open_project, project_option
 from . import main
 
 REFI_SUFFIXES = (".qdpx", ".qdc")
 
 
-def _out(path: Path) -> Path:
+def _out(path: Path, project_path: Path) -> Path:
     if str(path) != "-" and not path.parent.exists():
         raise click.BadParameter(f"folder {path.parent} does not exist", param_hint="OUT")
+    if str(path) != "-" and is_project_file(path, project_path):
+        raise click.BadParameter(f"{path} is the project file (or its journal); choose another name", param_hint="OUT")
     return path
 
 
@@ -76,7 +78,7 @@ def export_excerpts(project_path, out, codes, coders, consensus, transcripts, sp
     with open_project(project_path) as project:
         sel = _select(project, codes, coders, consensus, transcripts, speakers, pseudonymise)
         versions = project.codebook_versions()
-        result = excerpts_report(sel, _out(out), context=context,
+        result = excerpts_report(sel, _out(out, project_path), context=context,
                                  codebook_version=versions[-1]["label"] if versions else None)
     click.echo(f"Wrote {out}: {result['excerpts']} excerpts under {result['codes']} codes")
 
@@ -98,7 +100,7 @@ def export_codebook(project_path, out, coders):
         if project.codebook() is None:
             raise AccordError("the project has no codebook yet; load one with `accord codebook load FILE`")
         sel = _select(project, None, coders, False, None, None, False)
-        result = codebook_report(sel, _out(out))
+        result = codebook_report(sel, _out(out, project_path))
     click.echo(f"Wrote {out}: {result['codes']} codes, {result['codings']} codings counted")
 
 
@@ -129,7 +131,7 @@ def export_csv_(project_path, out, table, codes, coders, consensus, transcripts,
         raise click.BadParameter(f"{out} is a file; without --table OUT is a folder", param_hint="OUT")
     with open_project(project_path) as project:
         sel = _select(project, codes, coders, consensus, transcripts, speakers, pseudonymise)
-        written = export_csv(sel, out if table is None else _out(out), (table,) if table else TABLES, bom)
+        written = export_csv(sel, out if table is None else _out(out, project_path), (table,) if table else TABLES, bom)
     if str(out) != "-":
         click.echo(f"Wrote {', '.join(written)} ({len(sel.excerpts)} coded segments)")
 
@@ -150,7 +152,7 @@ def export_qdc(project_path, out):
         book = project.codebook()
         if book is None:
             raise AccordError("the project has no codebook yet; load one with `accord codebook load FILE`")
-        write_qdc(book, project.guids("codes"), _out(out))
+        write_qdc(book, project.guids("codes"), _out(out, project_path))
     click.echo(f"Wrote {out}: {len(book.codes)} codes")
 
 
@@ -172,7 +174,7 @@ def export_qdpx(project_path, out, coders):
     with open_project(project_path) as project:
         for name in names or []:
             project.coder_id(name)  # unknown coder: a clear message
-        counts = write_qdpx(project, _out(out), names)
+        counts = write_qdpx(project, _out(out, project_path), names)
     click.echo(f"Wrote {out}: {counts['transcripts']} transcripts, {counts['codes']} codes, "
                f"{counts['coders']} coders, {counts['codings']} codings, {counts['notes']} memos")
 
@@ -253,5 +255,5 @@ def export_agreement(project_path, out, coders, unit, codes, transcripts, per_tr
         report = agreement_report(project, split(coders) or [], unit=unit, transcripts=split(transcripts),
                                   codes=split(codes), per_transcript=per_transcript, bootstrap=bootstrap,
                                   seed=seed, unitizing=unitizing)
-        result = agreement_document(report, _out(out), Path(project_path).stem)
+        result = agreement_document(report, _out(out, project_path), Path(project_path).stem)
     click.echo(f"Wrote {out}: {result['codes']} codes over {result['units']} {unit}s")
