@@ -163,7 +163,12 @@ class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore, Memo
                 self.conn.execute("ROLLBACK")
             raise
         else:
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:  # not committed (disk full, I/O error): leave no transaction open
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
 
     def log(self, action: str, entity: str, entity_id: int | None, data: dict, coder_id: int | None = None) -> int:
         """Append to the event log; call inside the transaction that made the change."""

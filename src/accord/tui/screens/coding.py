@@ -3,13 +3,17 @@
 Every key is a Binding with an id (so it can be listed in help and remapped); code
 hotkeys come from the codebook and are handled in `on_key` after the screen's own keys.
 Each action calls the CodingSession, which returns only after the store has committed, and
-only then does the status bar say "saved".
+only then does the status bar say "saved". An action the store could not save (the file
+locked by another program for longer than the busy timeout, a full disk) is kept, shown as
+NOT SAVED and retried; nothing else is saved until it is.
 """
 
 from __future__ import annotations
 
 import gc
 import re
+import sqlite3
+from typing import Callable
 
 from rich.text import Text
 from textual.keys import _character_to_key
@@ -72,6 +76,10 @@ BINDINGS = [
 # Decisions between background retrains (or a quarter of all the coder's decisions, if more):
 # the simulation behind the README's learning curves retrains as often. 0 turns it off.
 AUTO_RETRAIN = 10
+# Seconds between attempts to save an action the store refused (locked, disk full).
+RETRY_SECONDS = 2.0
+# What a failed save raises: the store's own errors and the operating system's.
+SAVE_ERRORS = (sqlite3.Error, OSError)
 
 RESERVED_KEYS = {k for b in BINDINGS for k in b.key.split(",")} | {"?", "/", ":", "[", "]"}
 
@@ -97,6 +105,8 @@ class CodingScreen(Screen):
         self._last_suggestion = None  # the one shown last, where uncertain-first order resumes
         self.filter_label = ""
         self.last_saved = "nothing yet"
+        self.unsaved: tuple[str, Callable, Callable, str] | None = None  # (what, do, then, error)
+        self._retry_timer = None
         self._retraining = False
         self._quiet_retrain = False  # the running retrain was started by `_count_decisions`
         self._since_retrain = 0
@@ -127,7 +137,7 @@ class CodingScreen(Screen):
         if self.shadowed:
             keys = ", ".join(self.shadowed)
             self.notify(f"Codebook hotkeys {keys} are accord keys here; apply those codes with Enter.", timeout=6)
-        self.set_interval(3.0, self.session.save_progress)
+        self.set_interval(3.0, self._save_progress)
         own = self.session.project.own_pipeline_version(self.session.coder) if AUTO_RETRAIN > 0 else None
         pending = self.session.suggestions
         if own is not None and (not pending or any(sg.pipeline_version != own for sg in pending)):
@@ -137,7 +147,7 @@ class CodingScreen(Screen):
             self._in_background("suggest_with_own_model", self._own_suggestions_in)
 
     def on_unmount(self) -> None:
-        self.session.save_progress()
+        self._save_progress()
         gc.unfreeze()  # so a closed session's objects can be collected
 
     # --- status and panels -------------------------------------------------------------------
@@ -151,8 +161,9 @@ class CodingScreen(Screen):
         s, v = self.session, self.view
         u = s.utterances[v.cursor] if s.utterances else None
         number = u.number if u else 0
+        unsaved = (self.unsaved[0], self.unsaved[3]) if self.unsaved else None
         self._update("#status", self._status_text, number, f"{s.progress:.0%}", len(s.codings),
-                     len(s.suggestions), self.filter_label, self.last_saved)
+                     len(s.suggestions), self.filter_label, self.last_saved, unsaved)
         sg = self.current_suggestion
         if sg:
             self._update("#suggestion-panel", self._suggestion_text, sg.code, sg.score, sg.explanation, sg.start, sg.end,
@@ -169,7 +180,7 @@ class CodingScreen(Screen):
             self._shown[selector] = key
             self.query_one(selector, Static).update(build(*shown), layout=False)
 
-    def _status_text(self, number, progress, codings, suggestions, filter_label, last_saved) -> Text:
+    def _status_text(self, number, progress, codings, suggestions, filter_label, last_saved, unsaved) -> Text:
         s = self.session
         status = Text()
         status.append(f" {s.coder} ", style="bold reverse")
@@ -181,7 +192,11 @@ class CodingScreen(Screen):
             status.append(f"filter: {filter_label}  ", style="yellow")
         # Character offsets of the selection are left out: the pane shows the selection, and at
         # 120 columns the last action (what was just saved) is worth the room more.
-        status.append(f"unsaved: none ✓ {last_saved}", style="green")
+        if unsaved:
+            what, error = unsaved
+            status.append(f"NOT SAVED: {what} ({error}); retrying", style="bold white on red")
+        else:
+            status.append(f"unsaved: none ✓ {last_saved}", style="green")
         return status
 
     def _suggestion_text(self, code, score, explanation, start, end, order) -> Text:
@@ -321,21 +336,69 @@ class CodingScreen(Screen):
         if self.view.hits:
             self.view.set_hits([])
 
+    # --- saving -----------------------------------------------------------------------------
+
+    def _save(self, what: str, do: Callable, then: Callable, refused: Callable | None = None) -> None:
+        """Run `do` (one store action, committed when it returns), then `then(result)`.
+
+        A refusal (AccordError: a stale suggestion, a bad span) goes to `refused`. A failure
+        to write is never shown as saved: the action is kept, the status bar says NOT SAVED,
+        and it is retried every RETRY_SECONDS until the store takes it; meanwhile no other
+        action is saved, so the coder's actions reach the file in the order she took them.
+        """
+        if self.unsaved:
+            self.notify(f"Your earlier action ({self.unsaved[0]}) is not saved yet and is being retried; "
+                        f"{what} was not done.", severity="error", timeout=6)
+            return
+        try:
+            result = do()
+        except AccordError as e:
+            (refused or (lambda e: self.notify(str(e), severity="error")))(e)
+            return
+        except SAVE_ERRORS as e:
+            self.unsaved = (what, do, then, _short(e))
+            self.refresh_panels()
+            self.notify(f"{what} could not be saved ({_short(e)}). accord keeps it and retries every "
+                        f"{RETRY_SECONDS:g} s; the status bar says when it is saved.",
+                        title="Not saved", severity="error", timeout=10)
+            if self._retry_timer is None:
+                self._retry_timer = self.set_interval(RETRY_SECONDS, self._retry)
+            return
+        then(result)
+
+    def _retry(self) -> None:
+        if not self.unsaved:
+            return
+        what, do, then, _ = self.unsaved
+        try:
+            result = do()
+        except AccordError as e:  # no longer possible (e.g. the suggestion was replaced meanwhile)
+            self.unsaved = None
+            self.notify(f"{what} was not saved: {e}", severity="error", timeout=10)
+            self.refresh_panels()
+            return
+        except SAVE_ERRORS as e:
+            self.unsaved = (what, do, then, _short(e))
+            self.refresh_panels()
+            return
+        self.unsaved = None
+        then(result)
+        self.notify(f"Saved now: {what}.", timeout=4)
+
     # --- coding -----------------------------------------------------------------------------
 
     def apply(self, code: str) -> None:
         start, end = self.view.selected_span()
-        try:
-            coding = self.session.apply(code, start, end)
-        except AccordError as e:
-            self.notify(str(e), severity="error")
-            return
-        sg = self.current_suggestion
-        if sg and sg.code == code and sg.start < coding.end and sg.end > coding.start:
-            self._set_current_suggestion(None)  # applied by hand: no longer pending
-        self.view.touch_range(coding.start, coding.end)
-        self.saved(f"applied {code}")
-        self._count_decisions(1)
+
+        def applied(coding) -> None:
+            sg = self.current_suggestion
+            if sg and sg.code == code and sg.start < coding.end and sg.end > coding.start:
+                self._set_current_suggestion(None)  # applied by hand: no longer pending
+            self.view.touch_range(coding.start, coding.end)
+            self.saved(f"applied {code}")
+            self._count_decisions(1)
+
+        self._save(f"apply {code}", lambda: self.session.apply(code, start, end), applied)
 
     def _bind_hotkeys(self) -> None:
         """Codebook hotkeys become real bindings, so they queue in order with movement keys:
@@ -365,11 +428,13 @@ class CodingScreen(Screen):
             self.notify("None of your codes here to remove.", severity="warning")
             return
 
+        def removed(coding) -> None:
+            self.view.touch_range(coding.start, coding.end)
+            self.saved(f"removed {coding.code}")
+
         def remove(coding_id: str | None) -> None:
             if coding_id:
-                coding = self.session.remove(int(coding_id))
-                self.view.touch_range(coding.start, coding.end)
-                self.saved(f"removed {coding.code}")
+                self._save("remove a code", lambda: self.session.remove(int(coding_id)), removed)
 
         if len(mine) == 1:
             remove(str(mine[0].id))
@@ -411,12 +476,10 @@ class CodingScreen(Screen):
             return
         start, end = self.view.selected_span()
         adjusted = (start, end) != (sg.start, sg.end) and start < sg.end and end > sg.start
-        try:
-            coding = self.session.accept(sg, start if adjusted else None, end if adjusted else None)
-        except AccordError as e:
-            self._stale(e)
-            return
-        self._decided_on(sg, coding, f"accepted {sg.code}" + (" (adjusted)" if adjusted else ""))
+        what = f"accepted {sg.code}" + (" (adjusted)" if adjusted else "")
+        self._save(f"accept {sg.code}",
+                   lambda: self.session.accept(sg, start if adjusted else None, end if adjusted else None),
+                   lambda coding: self._decided_on(sg, coding, what), self._stale)
 
     def _decided_on(self, sg, coding, what: str) -> None:
         """After accepting, rejecting or correcting `sg`: repaint, say so, count the decision and
@@ -458,7 +521,7 @@ class CodingScreen(Screen):
             return
         self._retraining, self._quiet_retrain, self._since_retrain = True, False, 0
         self.saved("retraining suggestions…")
-        self.session.save_progress()  # training reads how far the coder has read
+        self._save_progress()  # training reads how far the coder has read
         self._in_background("retrain_and_suggest", self._retrained)
 
     def _count_decisions(self, n: int) -> None:
@@ -473,7 +536,7 @@ class CodingScreen(Screen):
         self._since_retrain += n
         if self._since_retrain >= max(AUTO_RETRAIN, self._decided // 4) and not self._retraining:
             self._retraining, self._quiet_retrain, self._since_retrain = True, True, 0
-            self.session.save_progress()
+            self._save_progress()
             self._in_background("retrain_and_suggest", self._retrained)
 
     def _in_background(self, job: str, done) -> None:
@@ -527,12 +590,8 @@ class CodingScreen(Screen):
         if sg is None:
             self.notify("No suggestion selected: ] goes to the next one.", severity="warning")
             return
-        try:
-            self.session.reject(sg)
-        except AccordError as e:
-            self._stale(e)
-            return
-        self._decided_on(sg, None, f"rejected {sg.code}")
+        self._save(f"reject {sg.code}", lambda: self.session.reject(sg),
+                   lambda _: self._decided_on(sg, None, f"rejected {sg.code}"), self._stale)
 
     def action_correct(self) -> None:
         """Reject the suggestion and apply the right code in its place: one action, one undo."""
@@ -551,12 +610,9 @@ class CodingScreen(Screen):
                 return
             start, end = self.view.selected_span()
             adjusted = (start, end) != (sg.start, sg.end) and start < sg.end and end > sg.start
-            try:
-                coding = self.session.correct(sg, code, start if adjusted else None, end if adjusted else None)
-            except AccordError as e:
-                self._stale(e)
-                return
-            self._decided_on(sg, coding, f"applied {code}, not {sg.code}")
+            self._save(f"apply {code}, not {sg.code}",
+                       lambda: self.session.correct(sg, code, start if adjusted else None, end if adjusted else None),
+                       lambda coding: self._decided_on(sg, coding, f"applied {code}, not {sg.code}"), self._stale)
 
         self.app.push_screen(Choose(f"Not {sg.code}: which code is right here?", choices), chosen)
 
@@ -582,13 +638,15 @@ class CodingScreen(Screen):
             return
         n = self.session.pending_count(sg.code)
 
+        def accepted(count: int) -> None:
+            self._set_current_suggestion(None)
+            self.view.touch_all()
+            self.saved(f"accepted {count} × {sg.code}")
+            self._count_decisions(count)
+
         def go(yes: bool) -> None:
             if yes:
-                count = self.session.accept_all(sg.code)
-                self._set_current_suggestion(None)
-                self.view.touch_all()
-                self.saved(f"accepted {count} × {sg.code}")
-                self._count_decisions(count)
+                self._save(f"accept all {sg.code}", lambda: self.session.accept_all(sg.code), accepted)
 
         self.app.push_screen(Confirm(f"Accept all {n} pending “{sg.code}” suggestions in this transcript?"), go)
 
@@ -597,11 +655,17 @@ class CodingScreen(Screen):
     def action_memo(self) -> None:
         u = self.session.utterances[self.view.cursor]
 
+        index = self.view.cursor
+
         def save(text: str | None) -> None:
-            if text is not None:
-                self.session.set_utterance_memo(u.number, text)
-                self.view.touch(self.view.cursor)
+            if text is None:
+                return
+
+            def saved(_) -> None:
+                self.view.touch(index)
                 self.saved("memo" if text else "memo deleted")
+
+            self._save(f"memo on utterance {u.number}", lambda: self.session.set_utterance_memo(u.number, text), saved)
 
         self.app.push_screen(MemoEditor(f"Memo on utterance {u.number}", self.session.memos.get(u.number, "")), save)
 
@@ -619,8 +683,8 @@ class CodingScreen(Screen):
 
             def save(text: str | None) -> None:
                 if text is not None:
-                    self.session.set_coding_memo(coding.id, text)
-                    self.saved(f"memo on {coding.code}")
+                    self._save(f"memo on {coding.code}", lambda: self.session.set_coding_memo(coding.id, text),
+                               lambda _: self.saved(f"memo on {coding.code}"))
 
             self.app.push_screen(MemoEditor(f"Memo on {coding.code}", coding.memo), save)
 
@@ -680,14 +744,18 @@ class CodingScreen(Screen):
     # --- undo, help, leaving -------------------------------------------------------------------
 
     def action_undo(self) -> None:
-        event = self.session.undo()
-        self.view.touch_all()
-        self.saved(f"undid {_ACTIONS.get(event['action'], event['action'])}" if event else "nothing to undo")
+        def undone(event) -> None:
+            self.view.touch_all()
+            self.saved(f"undid {_ACTIONS.get(event['action'], event['action'])}" if event else "nothing to undo")
+
+        self._save("undo", self.session.undo, undone)
 
     def action_redo(self) -> None:
-        event = self.session.redo()
-        self.view.touch_all()
-        self.saved(f"redid {_ACTIONS.get(event['action'], event['action'])}" if event else "nothing to redo")
+        def redone(event) -> None:
+            self.view.touch_all()
+            self.saved(f"redid {_ACTIONS.get(event['action'], event['action'])}" if event else "nothing to redo")
+
+        self._save("redo", self.session.redo, redone)
 
     def action_focus_codes(self) -> None:
         tree = self.query_one("#code-tree")
@@ -698,9 +766,35 @@ class CodingScreen(Screen):
 
         self.app.push_screen(HelpScreen(BINDINGS, self.session.hotkeys()))
 
+    def _save_progress(self) -> None:
+        """How far the coder has read, saved every few seconds; a failed save is simply tried
+        again next time (the session keeps what is unsaved)."""
+        try:
+            self.session.save_progress()
+        except SAVE_ERRORS:
+            pass
+
     def action_back(self) -> None:
-        self.session.save_progress()
+        if self.unsaved:
+            self._retry()
+        if self.unsaved:
+            what, error = self.unsaved[0], self.unsaved[3]
+
+            def answer(leave: bool) -> None:
+                if leave:
+                    self.unsaved = None
+                    self.action_back()
+
+            self.app.push_screen(Confirm(f"{what} is still not saved ({error}). Leave anyway and lose it?",
+                                         yes="Leave, lose it", no="Stay and keep retrying"), answer)
+            return
+        self._save_progress()
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
         else:
             self.app.exit()
+
+
+def _short(error: BaseException) -> str:
+    """An error as the status bar says it: 'database is locked', 'disk I/O error'."""
+    return str(error) or type(error).__name__
