@@ -30,11 +30,30 @@ def project_path(tmp_path):
     return path
 
 
-async def wait_for(pilot, condition, timeout: float = 5.0):
-    """Poll until `condition()` is true, instead of sleeping a fixed time."""
+async def wait_for(pilot, condition, timeout: float = 20.0):
+    """Poll until `condition()` is true, instead of sleeping a fixed time. The timeout is only
+    a deadline for a hung app: generous, so a loaded machine passes as an idle one does."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() > deadline:
             raise AssertionError("condition not met in time")
         await pilot.pause(0.02)
+
+
+async def screen_ready(pilot, screen_class, timeout: float = 20.0):
+    """Wait until `screen_class` is the active screen and has composed and mounted its widgets
+    (a screen becomes active before its children exist); return it."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, screen_class) and app.screen.is_mounted, timeout)
+    return app.screen
+
+
+def widget(app, selector):
+    """The active screen's widget matching `selector`, or None while it is still being built."""
+    from textual.css.query import NoMatches
+
+    try:
+        return app.screen.query_one(selector)
+    except NoMatches:
+        return None

@@ -7,7 +7,7 @@ from accord.tui.screens.agreement import AgreementScreen, DisagreementScreen
 from accord.tui.screens.home import HomeScreen
 from accord.tui.screens.modals import Confirm
 
-from .conftest import wait_for
+from .conftest import screen_ready, wait_for, widget
 
 NAME = "session04_withdrawal_repair"
 
@@ -22,28 +22,39 @@ def two_coders(path):
         return u
 
 
+def table_row(app, key):
+    """A row of the active screen's table, or None until the table holds it."""
+    from textual.widgets.data_table import RowDoesNotExist
+
+    table = widget(app, "DataTable")
+    try:
+        return table.get_row(key) if table is not None else None
+    except RowDoesNotExist:
+        return None
+
+
 async def test_agreement_table_and_reconciling_disagreements(project_path):
     u = two_coders(project_path)
     app = AccordApp(project_path, coder="alice", offer_demo=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await screen_ready(pilot, HomeScreen)
         await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
+        await screen_ready(pilot, Confirm)
         await pilot.press("y")
-        await wait_for(pilot, lambda: isinstance(app.screen, AgreementScreen))
-        screen = app.screen
-        row = screen.query_one("DataTable").get_row("Minimal response")
+        await screen_ready(pilot, AgreementScreen)
+        await wait_for(pilot, lambda: table_row(app, "Minimal response") is not None)
+        row = table_row(app, "Minimal response")
         assert row[1:3] == ["3", "3"] and row[-1] == "2 of 2"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, DisagreementScreen))
+        await screen_ready(pilot, DisagreementScreen)
         dis = app.screen
         assert [(d.start, d.end) for d in dis.items] == [(u[5].start, u[5].end), (u[7].start, u[7].end)]
         await pilot.press("1")  # take alice's span on utterance 6
         await pilot.press("n")  # neither on utterance 8
         await wait_for(pilot, lambda: all(d.resolved for d in dis.items))
         await pilot.press("q")
-        await wait_for(pilot, lambda: isinstance(app.screen, AgreementScreen))
-        assert app.screen.query_one("DataTable").get_row("Minimal response")[-1] == "0 of 2"
+        await screen_ready(pilot, AgreementScreen)
+        await wait_for(pilot, lambda: (table_row(app, "Minimal response") or [""])[-1] == "0 of 2")
     with Project.open(project_path) as p:
         assert p.mode == "reconciliation"
         consensus = [(c.start, c.end) for c in p.codings(coder=CONSENSUS)]
@@ -59,11 +70,11 @@ async def test_undo_takes_back_the_latest_consensus_decision_and_redo_restores_i
         p.set_mode("reconciliation")
     app = AccordApp(project_path, coder="alice", offer_demo=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await screen_ready(pilot, HomeScreen)
         await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, AgreementScreen))
+        await screen_ready(pilot, AgreementScreen)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, DisagreementScreen))
+        await screen_ready(pilot, DisagreementScreen)
         dis = app.screen
         await pilot.press("1", "2")  # alice's span on utterance 6; ben's (none there) on utterance 8
         await wait_for(pilot, lambda: all(d.resolved for d in dis.items))

@@ -8,7 +8,7 @@ from accord.tui.screens.help import HelpScreen
 from accord.tui.screens.home import HomeScreen
 from accord.tui.screens.modals import Choose, Confirm, Message
 
-from .conftest import wait_for
+from .conftest import screen_ready, wait_for, widget
 
 NAME = "session04_withdrawal_repair"
 SIZE = (120, 40)
@@ -25,7 +25,7 @@ def coding_app(path, coder="alice"):
 
 
 async def open_coding(pilot):
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CodingScreen))
+    await screen_ready(pilot, CodingScreen)
     return pilot.app.screen
 
 
@@ -75,7 +75,7 @@ async def test_apply_by_fuzzy_name(project_path):
     async with app.run_test(size=SIZE) as pilot:
         await open_coding(pilot)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, Choose))
+        await screen_ready(pilot, Choose)
         await pilot.press(*"genuin", "enter")
         await wait_for(pilot, lambda: len(stored(project_path)) == 1)
         assert stored(project_path)[0].code == "Genuineness"
@@ -113,7 +113,7 @@ async def test_suggestions_next_accept_adjusted_reject_and_accept_all(project_pa
             assert p.decision(second.id, "alice") == "rejected"
             assert p.decision(second.id, "ben") is None, "blind: alice's decision is not ben's"
         await pilot.press("A")
-        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
+        await screen_ready(pilot, Confirm)
         await pilot.press("y")
         await wait_for(pilot, lambda: len(stored(project_path)) == 3)
         assert screen.session.suggestions == []
@@ -182,7 +182,7 @@ async def test_R_rejects_a_suggestion_and_applies_the_right_code_in_one_undoable
         await pilot.press("right_square_bracket")
         wrong = screen.current_suggestion
         await pilot.press("R")
-        await wait_for(pilot, lambda: isinstance(app.screen, Choose))
+        await screen_ready(pilot, Choose)
         with Project.open(project_path) as p:
             siblings = [c.name for c in p.codebook().codes if c.parent == "Withdrawal rupture" and c.name != "Denial"]
         offered = [value for value, _ in app.screen.choices]
@@ -239,12 +239,12 @@ async def test_memo_search_filter_and_help(project_path):
         await pilot.press("n")
         assert screen.view.cursor >= first_hit
         await pilot.press("ctrl+f")
-        await wait_for(pilot, lambda: isinstance(app.screen, Choose))
+        await screen_ready(pilot, Choose)
         await pilot.press(*"speaker: c", "enter")
         await wait_for(pilot, lambda: screen.filter_label == "C")
         assert all(screen.session.utterances[i].speaker == "C" for i in screen.view.shown)
         await pilot.press("question_mark")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await screen_ready(pilot, HelpScreen)
         await pilot.press("escape")
 
 
@@ -282,11 +282,11 @@ async def test_blind_coder_never_sees_another_coders_codes(project_path):
 async def test_home_lists_progress_and_opens_a_transcript(project_path):
     app = AccordApp(project_path, coder="alice", offer_demo=False)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await screen_ready(pilot, HomeScreen)
         await pilot.press("enter")
         screen = await open_coding(pilot)
         await pilot.press("j", "j", "j", "q")
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await screen_ready(pilot, HomeScreen)
     with Project.open(project_path) as p:
         assert p.reviewed(NAME, "alice") == {1, 2, 3, 4}
 
@@ -294,24 +294,24 @@ async def test_home_lists_progress_and_opens_a_transcript(project_path):
 async def test_coder_is_asked_once_then_remembered(project_path):
     app = AccordApp(project_path, offer_demo=False)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, Choose))
+        await screen_ready(pilot, Choose)
         await pilot.press(*"ben", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await screen_ready(pilot, HomeScreen)
         assert app.coder == "ben"
     app = AccordApp(project_path, offer_demo=False)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await screen_ready(pilot, HomeScreen)
         assert app.coder == "ben"
 
 
 async def test_codebook_screen_search_add_and_edit(project_path):
     app = AccordApp(project_path, coder="alice", offer_demo=False)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await screen_ready(pilot, HomeScreen)
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, CodebookScreen))
+        await screen_ready(pilot, CodebookScreen)
         await pilot.press("n", *"Humour", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, Choose))
+        await screen_ready(pilot, Choose)
         await pilot.press(*"real relationship", "enter")
         await pilot.press(*"Shared laughter that eases tension.", "ctrl+s")
         await wait_for(pilot, lambda: app.screen.book and "Humour" in app.screen.book.by_name())
@@ -326,7 +326,7 @@ async def test_unreadable_project_is_a_message_not_a_traceback(tmp_path):
     bad.write_text("not a database")
     app = AccordApp(bad, coder="alice", offer_demo=False)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, Message))
+        await screen_ready(pilot, Message)
         assert "not an accord project" in app.screen.body
         await pilot.press("space")
     assert app.return_code == 1
@@ -335,7 +335,7 @@ async def test_unreadable_project_is_a_message_not_a_traceback(tmp_path):
 async def test_unknown_transcript_is_a_message(project_path):
     app = AccordApp(project_path, coder="alice", transcript="nope", offer_demo=False)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, Message))
+        await screen_ready(pilot, Message)
         assert "no transcript named 'nope'" in app.screen.body
 
 
@@ -343,10 +343,10 @@ async def test_no_project_offers_the_demo(tmp_path):
     path = tmp_path / "accord.db"
     app = AccordApp(path, coder="alice")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
+        await screen_ready(pilot, Confirm)
         await pilot.press("y")
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), timeout=30)
-        assert app.screen.query_one("DataTable").row_count == 6
+        await screen_ready(pilot, HomeScreen, timeout=60)
+        await wait_for(pilot, lambda: widget(app, "DataTable") is not None and widget(app, "DataTable").row_count == 6)
     assert path.exists()
     with Project.open(path) as p:
         pending = p.suggestions(coder="alice")
@@ -385,13 +385,21 @@ async def test_mouse_drag_selects_then_hotkey_codes_it(project_path):
         assert (stored(project_path)[0].start, stored(project_path)[0].end) == (u.start + 2, u.start + 9)
 
 
+def palette_offers(app, words: str) -> bool:
+    """Whether the command palette's highlighted command (its first, when searching) says `words`."""
+    commands = widget(app, "CommandList")
+    if commands is None or commands.highlighted is None or not commands.option_count:
+        return False
+    return words in str(commands.get_option_at_index(commands.highlighted).prompt)
+
+
 async def test_memo_on_a_coding_and_the_command_palette(project_path):
     app = coding_app(project_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_coding(pilot)
         await pilot.press("ctrl+p")
         await pilot.press(*"apply code realism")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: palette_offers(app, "Realism"))
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(stored(project_path)) == 1)
         assert stored(project_path)[0].code == "Realism"
@@ -423,9 +431,9 @@ async def test_a_new_coder_can_type_their_name_in_the_coder_list(project_path):
 
     app = AccordApp(project_path, offer_demo=False)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, Choose))
+        await screen_ready(pilot, Choose)
         await pilot.press(*"Rita", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await screen_ready(pilot, HomeScreen)
         assert app.coder == "Rita"
     with Project.open(project_path) as p:
         assert "Rita" in [c["name"] for c in p.coders()]
@@ -474,9 +482,9 @@ async def test_suggestions_retrain_in_the_background_as_the_coder_decides(projec
         for _ in range(3):
             await pilot.press("2", "j", "j")  # Minimal response on every other utterance
         await wait_for(pilot, lambda: len(stored(project_path)) == 3)
-        await pilot.pause(0.3)
+        assert not screen._retraining and screen._since_retrain == 3, "not yet: three decisions"
         with Project.open(project_path) as p:
-            assert p.latest_pipeline("alice") is None, "not yet: three decisions"
+            assert p.latest_pipeline("alice") is None
         await pilot.press("2")
         await wait_for(pilot, lambda: screen.session.suggestions, timeout=60)
         with Project.open(project_path) as p:

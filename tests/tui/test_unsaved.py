@@ -11,7 +11,7 @@ from accord.store import Project
 from accord.tui.app import AccordApp
 from accord.tui.screens.coding import CodingScreen
 
-from .conftest import wait_for
+from .conftest import screen_ready, wait_for
 
 NAME = "session04_withdrawal_repair"
 
@@ -42,7 +42,7 @@ async def test_a_code_that_cannot_be_saved_says_so_and_is_saved_when_the_file_is
     monkeypatch.setattr(coding_screen, "RETRY_SECONDS", 0.2)
     app = AccordApp(project_path, coder="alice", transcript=NAME, offer_demo=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, CodingScreen))
+        await screen_ready(pilot, CodingScreen)
         screen = app.screen
         blocker = hold_write_lock(project_path)
         try:
@@ -53,7 +53,7 @@ async def test_a_code_that_cannot_be_saved_says_so_and_is_saved_when_the_file_is
             assert "unsaved: none" not in status
             assert screen.session.codings == []  # not shown as coded either
             await pilot.press("j", "3")  # a later action waits its turn: nothing jumps the queue
-            await pilot.pause(0.5)
+            await pilot.pause()  # until the app has handled both keys
             assert stored(project_path) == [] and screen.unsaved[0] == "apply Minimal response"
         finally:
             blocker.communicate("go\n", timeout=30)
