@@ -90,7 +90,7 @@ class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore, Memo
             raise ProjectError(f"{path}: not a file; give the project file (for example accord.db)")
         if path.stat().st_size == 0:
             raise ProjectError(f"{path}: an empty file, not an accord project")
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         project = cls(path, conn)
         try:
             check_readable(conn, path)
@@ -114,7 +114,7 @@ class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore, Memo
 
     @classmethod
     def _connect(cls, path: Path) -> "Project":
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         project = cls(path, conn)
         project._configure()
         return project
