@@ -183,6 +183,9 @@ class CodingScreen(Screen):
     def _status_text(self, number, progress, codings, suggestions, filter_label, last_saved, unsaved) -> Text:
         s = self.session
         status = Text()
+        if unsaved:  # first, so no terminal is too narrow to show it
+            what, error = unsaved
+            status.append(f" NOT SAVED: {what} ({error}); retrying ", style="bold white on red")
         status.append(f" {s.coder} ", style="bold reverse")
         status.append(f"  {s.name}  ")
         status.append(f"utterance {number}/{len(s.utterances)}  ")
@@ -192,10 +195,7 @@ class CodingScreen(Screen):
             status.append(f"filter: {filter_label}  ", style="yellow")
         # Character offsets of the selection are left out: the pane shows the selection, and at
         # 120 columns the last action (what was just saved) is worth the room more.
-        if unsaved:
-            what, error = unsaved
-            status.append(f"NOT SAVED: {what} ({error}); retrying", style="bold white on red")
-        else:
+        if not unsaved:
             status.append(f"unsaved: none ✓ {last_saved}", style="green")
         return status
 
