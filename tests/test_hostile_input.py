@@ -1,0 +1,153 @@
+"""Hostile files (issue 11, part 3): zip bombs, YAML alias bombs, huge transcripts, CSV injection.
+
+Each hostile file is made here at runtime (`hostile_files.py`). Reading one runs in a
+subprocess with a cap on its address space, so a regression fails the test (MemoryError,
+or too slow) instead of taking the machine down; time and peak memory are asserted with
+generous margins (`bench/hostile.py` gives the precise figures). Through the CLI, each is
+refused with exit status 2, a message naming the file, and the project file unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from accord.cli import main
+from accord.errors import InputError
+from accord.limits import MAX_TRANSCRIPT_BYTES, MAX_UTTERANCE_CHARS
+from accord.transcripts import read_transcript
+
+import hostile_files as hf
+
+ROOT = Path(__file__).resolve().parents[1]
+ALLIANCE = ROOT / "codebooks" / "alliance.yaml"
+
+# Read one file in a fresh interpreter; print what happened, the time and the peak RSS.
+CHILD = r"""
+import json, resource, sys, time
+kind, path = sys.argv[1], sys.argv[2]
+start = time.perf_counter()
+try:
+    if kind == "transcript":
+        from accord.transcripts import read_transcript as read
+    elif kind == "qdpx":
+        from accord.interchange.qdpx_read import read_qdpx as read
+    else:
+        from accord.codebook import load_codebook as read
+    read(path)
+    outcome = "read"
+except Exception as e:
+    outcome = f"{type(e).__name__}: {e}"
+print(json.dumps({"outcome": outcome, "seconds": time.perf_counter() - start,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+ADDRESS_SPACE = 1536 * 1024**2  # virtual memory, not RSS: a regression fails with MemoryError instead of swapping
+
+
+def _cap():
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+
+
+def read_in_child(kind: str, path: Path) -> dict:
+    proc = subprocess.run([sys.executable, "-c", CHILD, kind, str(path)], capture_output=True, text=True,
+                          timeout=120, preexec_fn=_cap)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def assert_refused_quickly(result: dict, *expected: str, seconds: float = 5, peak_mb: float = 300):
+    assert result["outcome"].startswith("InputError: "), result
+    for text in expected:
+        assert text in result["outcome"], result
+    assert result["seconds"] < seconds, result
+    assert result["peak_mb"] < peak_mb, result
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def project(tmp_path):
+    path = tmp_path / "study.db"
+    assert run("init", "--project", path, "--codebook", ALLIANCE).exit_code == 0
+    session = tmp_path / "s1.txt"
+    session.write_text("T: How has the week been?\nC: Fine. I guess.\n", encoding="utf-8")
+    assert run("import", session, "--project", path).exit_code == 0
+    return path
+
+
+def refused_by_cli(project: Path, bad: Path, *command: str) -> str:
+    """Run the command on `bad`; assert exit 2, the file named and the project unchanged."""
+    before = digest(project)  # no connection is open between CliRunner calls
+    result = run(*command, bad, "--project", project)
+    assert result.exit_code == 2, result.output
+    assert str(bad) in result.stderr
+    assert digest(project) == before
+    return result.stderr
+
+
+# --- zip bombs ----------------------------------------------------------------------------------
+
+
+def test_docx_bomb_is_refused_quickly_naming_file_and_member(tmp_path):
+    bomb = hf.docx_bomb(tmp_path / "bomb.docx", mb=1024)  # 1 MB expanding to 1 GB
+    assert bomb.stat().st_size < 2 * hf.MB
+    result = read_in_child("transcript", bomb)
+    assert_refused_quickly(result, str(bomb), "(word/document.xml)", "zip bomb")
+
+
+def test_docx_whose_header_lies_about_the_size_is_refused(tmp_path):
+    bomb = hf.docx_bomb(tmp_path / "liar.docx", mb=1024, declared=2000)
+    result = read_in_child("transcript", bomb)
+    assert_refused_quickly(result, str(bomb), "(word/document.xml)")
+
+
+def test_docx_at_a_ratio_no_real_document_has_is_refused(tmp_path):
+    bomb = hf.docx_bomb(tmp_path / "dense.docx", mb=40)  # under the size limit, but 40 MB from 40 KB
+    with pytest.raises(InputError, match=r"expands \d[\d,]* times .* over the limit of 100 times"):
+        read_transcript(bomb)
+
+
+def test_qdpx_bombs_are_refused_quickly(tmp_path):
+    for name, path in {
+        "project.qde": hf.qdpx_bomb(tmp_path / "bomb.qdpx", mb=1024),
+        "liar": hf.qdpx_bomb(tmp_path / "liar.qdpx", mb=1024, declared=5000),
+        "sources/a.txt": hf.qdpx_with_source(tmp_path / "src.qdpx", "a.txt", hf.Repeat(1024)),
+    }.items():
+        result = read_in_child("qdpx", path)
+        assert_refused_quickly(result, str(path), "(sources/a.txt)" if name == "sources/a.txt" else "(project.qde)")
+
+
+def test_word_source_inside_a_qdpx_is_checked_before_python_docx_opens_it():
+    from accord.interchange.sources import docx_text
+
+    with pytest.raises(InputError, match=r"inner\.qdpx \(sources/a\.docx\) \(word/document\.xml\): .*zip bomb"):
+        docx_text(hf.docx_bytes_bomb(200), "inner.qdpx (sources/a.docx)")
+
+
+def test_real_word_files_are_within_the_limits():
+    for path in sorted((ROOT / "sample_transcripts").glob("*.docx")):
+        assert read_transcript(path).utterances
+
+
+def test_cli_refuses_zip_bombs_with_exit_2_and_project_unchanged(project, tmp_path):
+    stderr = refused_by_cli(project, hf.docx_bomb(tmp_path / "bomb.docx", mb=1024), "import")
+    assert "zip bomb" in stderr
+    stderr = refused_by_cli(project, hf.qdpx_bomb(tmp_path / "bomb.qdpx", mb=1024), "import")
+    assert "zip bomb" in stderr
