@@ -151,3 +151,103 @@ def test_cli_refuses_zip_bombs_with_exit_2_and_project_unchanged(project, tmp_pa
     assert "zip bomb" in stderr
     stderr = refused_by_cli(project, hf.qdpx_bomb(tmp_path / "bomb.qdpx", mb=1024), "import")
     assert "zip bomb" in stderr
+
+
+# --- huge transcripts ---------------------------------------------------------------------------
+
+
+def test_transcript_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as f:  # sparse: 100 MB on paper, nothing on disk
+        f.truncate(100 * hf.MB)
+    result = read_in_child("transcript", big)
+    assert_refused_quickly(result, str(big), "too large", "50 MB", seconds=2, peak_mb=150)
+
+
+def test_100_mb_single_line_transcript_is_refused_quickly(tmp_path):
+    big = hf.one_line_text(tmp_path / "one_line.txt", 100)
+    assert_refused_quickly(read_in_child("transcript", big), str(big), "too large", seconds=2, peak_mb=150)
+
+
+def test_single_line_under_the_size_limit_is_refused_naming_the_line(tmp_path):
+    path = hf.one_line_text(tmp_path / "one_line.txt", 45)
+    result = read_in_child("transcript", path)
+    assert_refused_quickly(result, f"{path}:1: line is ", "characters long", "at most 50,000")
+
+
+def test_device_that_never_ends_is_refused(tmp_path):
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero")
+    with pytest.raises(InputError, match="too large"):
+        read_transcript("/dev/zero", format="text")
+
+
+def _long_turn(n: int) -> str:
+    return " ".join(["so"] * (n // 3 + 1))[:n]
+
+
+@pytest.mark.parametrize("fmt", ["text", "otter", "vtt", "srt", "csv", "docx"])
+def test_utterance_over_the_limit_is_refused_in_every_format(tmp_path, fmt):
+    """Short lines wrapped into one long turn (text) or one long cue, row or paragraph."""
+    n = MAX_UTTERANCE_CHARS + 10
+    words = _long_turn(n)
+    wrapped = "\n".join(words[i:i + 70] for i in range(0, n, 70))
+    path = tmp_path / f"long.{ {'text': 'txt', 'otter': 'txt'}.get(fmt, fmt) }"
+    if fmt == "text":
+        path.write_text(f"T: Hello.\nC: {wrapped}\n", encoding="utf-8")
+    elif fmt == "otter":
+        path.write_text(f"Therapist  0:01\nHello.\n\nClient  0:05\n{wrapped}\n", encoding="utf-8")
+    elif fmt == "vtt":
+        path.write_text(f"WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nT: Hello.\n\n"
+                        f"00:00:05.000 --> 00:59:00.000\nC: {wrapped}\n", encoding="utf-8")
+    elif fmt == "srt":
+        path.write_text(f"1\n00:00:01,000 --> 00:00:04,000\nHello.\n\n2\n00:00:05,000 --> 00:59:00,000\n{wrapped}\n",
+                        encoding="utf-8")
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([["speaker", "text"], ["T", "Hello."], ["C", wrapped]])
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+    else:
+        import docx
+
+        document = docx.Document()
+        document.add_paragraph("T: Hello.")
+        document.add_paragraph(f"C: {words}")
+        document.save(path)
+    with pytest.raises(InputError) as info:
+        read_transcript(path, format=fmt)
+    assert "utterance 2" in info.value.message and "at most 50,000" in info.value.message
+    assert info.value.line == {"text": 2, "otter": 5}.get(fmt)  # the other formats are re-rendered
+    assert str(path) in str(info.value)
+
+
+def test_caption_cues_of_one_speaker_stop_joining_at_the_limit(tmp_path):
+    """A whole session under one speaker name (one microphone) is not refused: it is cut."""
+    cue = "and so I went back to the same place again and it was all the same as before. " * 6
+    lines = ["WEBVTT", ""]
+    for i in range(250):  # about 120,000 characters, all "Room"
+        lines += [f"00:{i // 60:02d}:{i % 60:02d}.000 --> 00:{i // 60:02d}:{i % 60:02d}.900", f"Room: {cue}", ""]
+    path = tmp_path / "room.vtt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    transcript = read_transcript(path)
+    lengths = [u.end - u.start for u in transcript.utterances]
+    assert len(lengths) == 3 and max(lengths) <= MAX_UTTERANCE_CHARS
+    assert {u.speaker for u in transcript.utterances} == {"Room"}
+
+
+def test_a_long_but_real_session_is_read(tmp_path):
+    """Three hours of two-way talk, long monologues included, is far inside the limits."""
+    turn = "I think what I keep coming back to is that week, and how it felt, " * 120  # ~8k characters
+    path = tmp_path / "long_session.txt"
+    path.write_text("".join(f"{'TC'[i % 2]}: {turn if i % 50 == 0 else 'Mm, go on.'}\n" for i in range(1500)),
+                    encoding="utf-8")
+    assert len(read_transcript(path).utterances) == 1500
+
+
+def test_cli_refuses_huge_transcripts_with_exit_2_and_project_unchanged(project, tmp_path):
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as f:
+        f.truncate(MAX_TRANSCRIPT_BYTES + 1)
+    assert "too large" in refused_by_cli(project, big, "import")
+    line = hf.one_line_text(tmp_path / "one_line.txt", 2)
+    assert f"{line}:1: line is" in refused_by_cli(project, line, "import")
