@@ -153,6 +153,36 @@ def test_cli_refuses_zip_bombs_with_exit_2_and_project_unchanged(project, tmp_pa
     assert "zip bomb" in stderr
 
 
+# --- YAML alias bombs ---------------------------------------------------------------------------
+
+
+def test_billion_laughs_codebook_is_refused_at_once_naming_the_line(tmp_path):
+    path = tmp_path / "laughs.yaml"
+    path.write_text(hf.BILLION_LAUGHS, encoding="utf-8")
+    result = read_in_child("codebook", path)
+    assert_refused_quickly(result, f"{path}:3: YAML alias *a is not allowed", seconds=1)
+
+
+def test_a_single_alias_or_merge_key_is_refused_too(tmp_path):
+    from accord.codebook import parse_codebook
+
+    text = ("name: x\ncodes:\n  - name: A\n    examples: &ex [\"I guess\"]\n"
+            "  - name: B\n    examples: *ex\n")
+    with pytest.raises(InputError) as info:
+        parse_codebook(text, "c.yaml")
+    assert (info.value.line, str(info.value).startswith("c.yaml:6: YAML alias *ex")) == (6, True)
+    merge = "name: x\ncodes:\n  - &a {name: A}\n  - <<: *a\n    name: B\n"
+    with pytest.raises(InputError, match="alias"):
+        parse_codebook(merge, "m.yaml")
+
+
+def test_cli_refuses_alias_codebook_with_exit_2_and_project_unchanged(project, tmp_path):
+    path = tmp_path / "laughs.yaml"
+    path.write_text(hf.BILLION_LAUGHS, encoding="utf-8")
+    stderr = refused_by_cli(project, path, "codebook", "load")
+    assert f"{path}:3:" in stderr
+
+
 # --- huge transcripts ---------------------------------------------------------------------------
 
 
