@@ -281,3 +281,59 @@ def test_cli_refuses_huge_transcripts_with_exit_2_and_project_unchanged(project,
     assert "too large" in refused_by_cli(project, big, "import")
     line = hf.one_line_text(tmp_path / "one_line.txt", 2)
     assert f"{line}:1: line is" in refused_by_cli(project, line, "import")
+
+
+# --- CSV injection ------------------------------------------------------------------------------
+
+
+def _coded_project(tmp_path) -> Path:
+    path = tmp_path / "inject.db"
+    assert run("init", "--project", path, "--codebook", ALLIANCE).exit_code == 0
+    session = tmp_path / "formula.txt"
+    session.write_text("T: =HYPERLINK(\"http://example.com\",\"click\")\nC: - yes\nT: -2\nC: @SUM(A1)\n",
+                       encoding="utf-8")
+    assert run("import", session, "--project", path).exit_code == 0
+    table = tmp_path / "codings.csv"
+    table.write_text("transcript,utterance,code,text,memo\n"
+                     + "".join(f"formula,{n},Minimal response,,+memo {n}\n" for n in (1, 2, 3, 4)), encoding="utf-8")
+    result = run("codings", "import", table, "--coder", "=evil", "--project", path)
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def _rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_csv_export_neutralises_formulas_and_leaves_numbers(tmp_path):
+    path = _coded_project(tmp_path)
+    out = run("export", "csv", "-", "--table", "segments", "--project", path).stdout
+    rows = _rows(out)
+    header, body = rows[0], rows[1:]
+    cells = [dict(zip(header, r)) for r in body]
+    assert [c["text"] for c in cells] == ["'=HYPERLINK(\"http://example.com\",\"click\")", "'- yes", "-2", "'@SUM(A1)"]
+    assert {c["coder"] for c in cells} == {"'=evil"}
+    assert [c["memo"] for c in cells] == [f"'+memo {n}" for n in (1, 2, 3, 4)]
+    assert [c["utterance_first"] for c in cells] == ["1", "2", "3", "4"]
+    assert all(c["start"].isdigit() for c in cells)
+    dangerous = [v for r in body for v in r if v[:1] in ("=", "+", "@", "\t", "\r") or (v[:1] == "-" and v != "-2")]
+    assert dangerous == []
+    matrix = _rows(run("export", "csv", "-", "--table", "matrix", "--project", path).stdout)
+    assert {r[6] for r in matrix[1:]} == {"'=evil"}
+
+
+def test_csv_export_raw_writes_values_as_they_are(tmp_path):
+    path = _coded_project(tmp_path)
+    rows = _rows(run("export", "csv", "-", "--table", "segments", "--raw", "--project", path).stdout)
+    cells = [dict(zip(rows[0], r)) for r in rows[1:]]
+    assert cells[0]["text"].startswith("=HYPERLINK(") and cells[0]["coder"] == "=evil"
+    assert "--raw" in run("export", "csv", "--help").output
+
+
+def test_neutralise_follows_owasp():
+    from accord.export.csv import neutralise
+
+    for value in ("=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "- yes", "=evil"):
+        assert neutralise(value) == "'" + value
+    for value in ("-2", "+3.5", "-1e5", "yes", "", "a=b", 7, -7, 1.5, -0.25):
+        assert neutralise(value) == value
