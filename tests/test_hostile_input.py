@@ -13,11 +13,9 @@ import csv
 import hashlib
 import io
 import json
-import os
 import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -263,6 +261,15 @@ def test_caption_cues_of_one_speaker_stop_joining_at_the_limit(tmp_path):
     lengths = [u.end - u.start for u in transcript.utterances]
     assert len(lengths) == 3 and max(lengths) <= MAX_UTTERANCE_CHARS
     assert {u.speaker for u in transcript.utterances} == {"Room"}
+
+
+def test_qdpx_source_with_an_utterance_over_the_limit_is_refused(tmp_path):
+    from accord.interchange.qdpx_read import read_qdpx
+
+    text = b"T: Hello.\nC: " + b"so " * (MAX_UTTERANCE_CHARS // 3 + 10) + b"\n"
+    path = hf.qdpx_with_source(tmp_path / "long.qdpx", "a.txt", text)
+    with pytest.raises(InputError, match=r"utterance 2 is [\d,]+ characters long; accord takes at most 50,000"):
+        read_qdpx(path)
 
 
 def test_a_long_but_real_session_is_read(tmp_path):
