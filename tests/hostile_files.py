@@ -54,19 +54,24 @@ class Repeat:
         return head + body * self.mb + tail, crc, len(self.head) + self.mb * MB + len(self.tail)
 
 
-def write_zip(path: Path, members: dict[str, bytes | Repeat], declared: dict[str, int] | None = None) -> Path:
-    """A deflated zip of `members`; `declared` overrides the size its headers give a member."""
+def write_zip(path: Path, members: dict[str, bytes | Repeat], declared: dict[str, int] | None = None,
+              stored: tuple[str, ...] = ()) -> Path:
+    """A zip of `members`, deflated except those named in `stored`; `declared` overrides the
+    size its headers give a member."""
     out, central = bytearray(), bytearray()
     for name, content in members.items():
+        method = 0 if name in stored else 8
         if isinstance(content, Repeat):
             data, crc, size = content.deflate()
+        elif method == 0:
+            data, crc, size = content, zlib.crc32(content), len(content)
         else:
             c = zlib.compressobj(6, zlib.DEFLATED, -15)
             data, crc, size = c.compress(content) + c.flush(), zlib.crc32(content), len(content)
         size = (declared or {}).get(name, size)
         raw = name.encode()
         offset = len(out)
-        fields = (20, 0, 8, 0, 0x21, crc, len(data), size, len(raw))
+        fields = (20, 0, method, 0, 0x21, crc, len(data), size, len(raw))
         out += struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + raw + data
         central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *fields, 0, 0, 0, 0, 0, offset) + raw
     n = len(members)
@@ -91,14 +96,16 @@ def qdpx_bomb(path: Path, mb: int = 1024, declared: int | None = None) -> Path:
 
 
 def qdpx_with_source(path: Path, member: str, content: bytes | Repeat) -> Path:
-    """A valid small project whose one text source is `member` (a .txt or a .docx)."""
+    """A valid small project whose one text source is `member` (a .txt, or a .docx stored
+    without compressing it again, as tools do)."""
     kind = "plainTextPath" if member.endswith(".txt") else "richTextPath"
     qde = (
         '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="x"><Sources>'
         f'<TextSource guid="6f2e4b52-8a1c-4d3e-9f00-0123456789ab" name="s1" {kind}="internal://{member}"/>'
         "</Sources></Project>"
     ).encode()
-    return write_zip(path, {"project.qde": qde, f"sources/{member}": content})
+    return write_zip(path, {"project.qde": qde, f"sources/{member}": content},
+                     stored=(f"sources/{member}",) if member.endswith(".docx") else ())
 
 
 def docx_bytes_bomb(mb: int) -> bytes:

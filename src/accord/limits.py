@@ -51,6 +51,8 @@ _CHUNK = 1 * MB
 
 
 def _mb(n: int) -> str:
+    if n < MB // 10:
+        return f"{n / 1024:.1f} KB"
     return f"{n / MB:.1f} MB" if n < 10 * MB else f"{n // MB:,} MB"
 
 
@@ -157,8 +159,10 @@ class ArchiveBudget:
                         parts.append(chunk)
         except InputError:
             raise
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, EOFError,
-                NotImplementedError, zlib.error) as e:
+        except zipfile.BadZipFile as e:  # a bad CRC: what zipfile found is not what the header says
+            raise InputError(here, f"damaged archive member, its data does not match its header ({e}): "
+                                   "a damaged or crafted file") from None
+        except (zipfile.LargeZipFile, OSError, RuntimeError, EOFError, NotImplementedError, zlib.error) as e:
             raise InputError(here, f"damaged archive member: {e}") from None
         self.left -= size
         return b"".join(parts)
