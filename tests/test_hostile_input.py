@@ -126,10 +126,12 @@ def test_qdpx_bombs_are_refused_quickly(tmp_path):
     for name, path in {
         "project.qde": hf.qdpx_bomb(tmp_path / "bomb.qdpx", mb=1024),
         "liar": hf.qdpx_bomb(tmp_path / "liar.qdpx", mb=1024, declared=5000),
-        "sources/a.txt": hf.qdpx_with_source(tmp_path / "src.qdpx", "a.txt", hf.Repeat(1024)),
+        "(sources/a.txt)": hf.qdpx_with_source(tmp_path / "src.qdpx", "a.txt", hf.Repeat(1024)),
+        "(sources/a.docx) (word/document.xml)": hf.qdpx_with_source(tmp_path / "srcdocx.qdpx", "a.docx",
+                                                                    hf.docx_bytes_bomb(1024)),
     }.items():
         result = read_in_child("qdpx", path)
-        assert_refused_quickly(result, str(path), "(sources/a.txt)" if name == "sources/a.txt" else "(project.qde)")
+        assert_refused_quickly(result, str(path), name if name.startswith("(") else "(project.qde)")
 
 
 def test_word_source_inside_a_qdpx_is_checked_before_python_docx_opens_it():
