@@ -212,6 +212,16 @@ def test_device_that_never_ends_is_refused(tmp_path):
         read_transcript("/dev/zero", format="text")
 
 
+def test_detect_format_reads_only_within_the_size_limit(tmp_path):
+    from accord.transcripts import detect_format
+
+    big = tmp_path / "big"
+    with open(big, "wb") as f:
+        f.truncate(MAX_TRANSCRIPT_BYTES + 1)
+    with pytest.raises(InputError, match="too large"):
+        detect_format(big, None)
+
+
 def _long_turn(n: int) -> str:
     return " ".join(["so"] * (n // 3 + 1))[:n]
 
