@@ -176,6 +176,16 @@ def test_a_single_alias_or_merge_key_is_refused_too(tmp_path):
         parse_codebook(merge, "m.yaml")
 
 
+def test_codebook_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    from accord.codebook import load_codebook
+
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as f:
+        f.truncate(3 * hf.MB)
+    with pytest.raises(InputError, match="too large for a codebook: the limit is 2.0 MB"):
+        load_codebook(big)
+
+
 def test_cli_refuses_alias_codebook_with_exit_2_and_project_unchanged(project, tmp_path):
     path = tmp_path / "laughs.yaml"
     path.write_text(hf.BILLION_LAUGHS, encoding="utf-8")

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError
+from .limits import MAX_CODEBOOK_BYTES, read_bounded
 from .model import Code, Codebook
 
 CODE_KEYS = {
@@ -62,7 +63,7 @@ def load_codebook(path: str | Path) -> Codebook:
     """Read and validate a codebook, raising InputError(file, message, line) on the first problem."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_CODEBOOK_BYTES, "codebook")
     except OSError as e:
         raise InputError(path, f"cannot read codebook: {e.strerror}") from None
     try:

@@ -19,6 +19,9 @@ The values, and why they are generous:
   without a single interjection, which no therapy session or interview has. A file that
   exceeds it is not split into turns (no line breaks, or one speaker label at the top).
   Caption cues of one speaker are joined into one turn only up to this length.
+- `MAX_CODEBOOK_BYTES`, 2 MB for a YAML codebook: the shipped alliance codebook, 23 codes
+  with definitions, examples and patterns, is 73 KB. (YAML aliases are refused in
+  `accord.codebook`: nested ones expand without bound.)
 - Zip archives (`.docx`, and `.qdpx` with the Word files it may hold) are checked member by
   member, first against the sizes the zip directory declares and then against the bytes
   actually decompressed, since a crafted header can lie: at most `MAX_MEMBER_BYTES`
@@ -32,6 +35,8 @@ The values, and why they are generous:
 
 from __future__ import annotations
 
+import errno
+import os
 import stat
 import zipfile
 import zlib
@@ -42,6 +47,7 @@ from .errors import InputError
 MB = 1024 * 1024
 MAX_TRANSCRIPT_BYTES = 50 * MB
 MAX_UTTERANCE_CHARS = 50_000
+MAX_CODEBOOK_BYTES = 2 * MB
 MAX_MEMBER_BYTES = 64 * MB
 MAX_ARCHIVE_BYTES = 256 * MB
 MAX_RATIO = 100
@@ -66,7 +72,7 @@ def read_bounded(path: Path, limit: int = MAX_TRANSCRIPT_BYTES, what: str = "tra
     too_big = f"file is too large for a {what}: the limit is {_mb(limit)} (see 'Limits on input' in the README)"
     info = path.stat()  # OSError (not found, a folder...) is the caller's to word
     if stat.S_ISDIR(info.st_mode):
-        raise IsADirectoryError(path)
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     if info.st_size > limit:
         raise InputError(path, f"{too_big}; it has {_mb(info.st_size)}")
     with open(path, "rb") as f:
