@@ -13,7 +13,6 @@ import csv
 import hashlib
 import io
 import json
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +33,8 @@ ALLIANCE = ROOT / "codebooks" / "alliance.yaml"
 # Read one file in a fresh interpreter; print what happened, the time and the peak RSS.
 CHILD = r"""
 import json, resource, sys, time
-kind, path = sys.argv[1], sys.argv[2]
+kind, path, cap = sys.argv[1], sys.argv[2], int(sys.argv[3])
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 start = time.perf_counter()
 try:
     if kind == "transcript":
@@ -47,19 +47,18 @@ try:
     outcome = "read"
 except Exception as e:
     outcome = f"{type(e).__name__}: {e}"
-print(json.dumps({"outcome": outcome, "seconds": time.perf_counter() - start,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+try:  # this process's own high-water mark (ru_maxrss can carry a forking parent's over exec)
+    peak_kb = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+except OSError:
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"outcome": outcome, "seconds": time.perf_counter() - start, "peak_mb": peak_kb / 1024}))
 """
 ADDRESS_SPACE = 1536 * 1024**2  # virtual memory, not RSS: a regression fails with MemoryError instead of swapping
 
 
-def _cap():
-    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
-
-
 def read_in_child(kind: str, path: Path) -> dict:
-    proc = subprocess.run([sys.executable, "-c", CHILD, kind, str(path)], capture_output=True, text=True,
-                          timeout=120, preexec_fn=_cap)
+    proc = subprocess.run([sys.executable, "-c", CHILD, kind, str(path), str(ADDRESS_SPACE)], capture_output=True,
+                          text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
