@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError
+from .limits import MAX_CODEBOOK_BYTES, read_bounded
 from .model import Code, Codebook
 
 CODE_KEYS = {
@@ -62,7 +63,7 @@ def load_codebook(path: str | Path) -> Codebook:
     """Read and validate a codebook, raising InputError(file, message, line) on the first problem."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_CODEBOOK_BYTES, "codebook")
     except OSError as e:
         raise InputError(path, f"cannot read codebook: {e.strerror}") from None
     try:
@@ -73,9 +74,32 @@ def load_codebook(path: str | Path) -> Codebook:
     return parse_codebook(text, path)
 
 
+class _AliasFound(Exception):
+    def __init__(self, event):
+        self.event = event
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that stops at the first alias (`*name`, or a `<<: *name` merge).
+
+    Codebooks have no use for anchors and aliases, and nested aliases ("billion laughs":
+    a 384-byte file) expand exponentially when the node tree is walked: one ran 94 s and
+    ended in MemoryError. Refusing them while composing costs nothing.
+    """
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasFound(self.peek_event())
+        return super().compose_node(parent, index)
+
+
 def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_NoAliasLoader)
+    except _AliasFound as e:
+        raise InputError(path, f"YAML alias *{e.event.anchor} is not allowed in a codebook: write the value "
+                               "out in full (aliases are refused because nested ones expand without bound)",
+                         e.event.start_mark.line + 1) from None
     except yaml.YAMLError as e:
         problem_mark, context_mark = getattr(e, "problem_mark", None), getattr(e, "context_mark", None)
         problem = getattr(e, "problem", None) or str(e)

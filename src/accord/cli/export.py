@@ -111,17 +111,24 @@ def export_codebook(project_path, out, coders):
               help="Write only this table, to OUT (a .csv file, or - for standard output).")
 @filter_options
 @click.option("--bom", is_flag=True, help="Start files with a UTF-8 byte-order mark (for Excel).")
-def export_csv_(project_path, out, table, codes, coders, consensus, transcripts, speakers, pseudonymise, bom):
+@click.option("--raw", is_flag=True,
+              help="Write text exactly as it is: no ' before cells starting with = + - @ (unsafe to open in a spreadsheet).")
+def export_csv_(project_path, out, table, codes, coders, consensus, transcripts, speakers, pseudonymise, bom, raw):
     """Tables for statistics: coded segments, code-by-transcript frequencies, a 0/1 utterance matrix.
 
     Without --table, OUT is a folder (created if needed) that gets segments.csv,
     frequencies.csv and matrix.csv.
+
+    Text cells starting with = + - @ (or a tab or carriage return) get a ' in front, so a
+    spreadsheet shows them as text instead of running them as formulas (CSV injection);
+    numbers are left alone. --raw writes them as they are, for programs.
 
     \b
     Examples:
       accord export csv tables/
       accord export csv - --table frequencies --coders alice,bob
       accord export csv matrix.csv --table matrix --speaker client
+      accord export csv - --table segments --raw | python analyse.py
     """
     from ..export.csv import TABLES, export_csv
 
@@ -131,7 +138,7 @@ def export_csv_(project_path, out, table, codes, coders, consensus, transcripts,
         raise click.BadParameter(f"{out} is a file; without --table OUT is a folder", param_hint="OUT")
     with open_project(project_path) as project:
         sel = _select(project, codes, coders, consensus, transcripts, speakers, pseudonymise)
-        written = export_csv(sel, out if table is None else _out(out, project_path), (table,) if table else TABLES, bom)
+        written = export_csv(sel, out if table is None else _out(out, project_path), (table,) if table else TABLES, bom, raw)
     if str(out) != "-":
         click.echo(f"Wrote {', '.join(written)} ({len(sel.excerpts)} coded segments)")
 

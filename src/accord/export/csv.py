@@ -6,12 +6,19 @@
   coder's spans of that code overlaps the utterance, the rule agreement uses).
 
 Times are seconds; offsets are code points, half-open, as everywhere in accord.
+
+Text cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab
+or a carriage return: a quote such as "=HYPERLINK(...)" or a coder called "=evil") get a
+single quote in front, as OWASP recommends against CSV injection; spreadsheets show the
+quote-prefixed text as text. Numbers are left alone, including text that is just a number
+("-2"). `raw=True` writes every value as it is, for programs that read the CSV.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from bisect import bisect_left, bisect_right
 from pathlib import Path
@@ -19,6 +26,15 @@ from pathlib import Path
 from .select import Selection
 
 TABLES = ("segments", "frequencies", "matrix")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise(value):
+    """`value`, with a `'` in front if it is text a spreadsheet would read as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def segments(sel: Selection) -> tuple[list[str], list[list]]:
@@ -83,12 +99,17 @@ def matrix(sel: Selection) -> tuple[list[str], list[list]]:
     return header, rows
 
 
-def write_table(header: list[str], rows: list[list], out: str | Path, bom: bool = False) -> None:
-    """Write to a file, or to standard output for `-`."""
+def write_table(header: list[str], rows: list[list], out: str | Path, bom: bool = False, raw: bool = False) -> None:
+    """Write to a file, or to standard output for `-`; text that looks like a formula is
+    neutralised (see the module's docstring) unless `raw`."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    if raw:
+        writer.writerow(header)
+        writer.writerows(rows)
+    else:
+        writer.writerow([neutralise(v) for v in header])
+        writer.writerows([neutralise(v) for v in row] for row in rows)
     text = ("\ufeff" if bom else "") + buffer.getvalue()
     if str(out) == "-":
         sys.stdout.write(text)
@@ -98,18 +119,21 @@ def write_table(header: list[str], rows: list[list], out: str | Path, bom: bool 
     write_atomically(out, text.encode("utf-8"))
 
 
-def export_csv(sel: Selection, out: str | Path, tables: tuple[str, ...] = TABLES, bom: bool = False) -> list[str]:
-    """Write the tables; with several, `out` is a folder and each table is `NAME.csv` in it."""
+def export_csv(sel: Selection, out: str | Path, tables: tuple[str, ...] = TABLES, bom: bool = False,
+               raw: bool = False) -> list[str]:
+    """Write the tables; with several, `out` is a folder and each table is `NAME.csv` in it.
+
+    Text that a spreadsheet would run as a formula gets a `'` in front unless `raw`."""
     builders = {"segments": segments, "frequencies": frequencies, "matrix": matrix}
     if len(tables) == 1:
-        write_table(*builders[tables[0]](sel), out, bom)
+        write_table(*builders[tables[0]](sel), out, bom, raw)
         return [str(out)]
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name in tables:
         path = folder / f"{name}.csv"
-        write_table(*builders[name](sel), path, bom)
+        write_table(*builders[name](sel), path, bom, raw)
         written.append(str(path))
     return written
 

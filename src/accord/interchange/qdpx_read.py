@@ -14,6 +14,7 @@ from bisect import bisect_right
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError
+from ..limits import MAX_UTTERANCE_CHARS
 from ..model import Transcript
 from ..transcripts.roles import assign_roles
 from .bundle import Bundle
@@ -296,6 +297,10 @@ class _Reader:
                 self.fail(el, "its text has no words to code")
             self.notes.extend(notes)
             notes = []
+        for u in utterances:  # as for imported transcripts: a source not split into turns
+            if u.end - u.start > MAX_UTTERANCE_CHARS:
+                self.fail(el, f"source {el.get('name')!r}: utterance {u.number} is {u.end - u.start:,} characters "
+                              f"long; accord takes at most {MAX_UTTERANCE_CHARS:,} per utterance")
         transcript = Transcript(
             name=name,
             text=text,

@@ -14,6 +14,7 @@ import zipfile
 from pathlib import PurePosixPath, PureWindowsPath
 
 from ..errors import InputError
+from ..limits import ArchiveBudget
 
 
 class Archive:
@@ -22,6 +23,7 @@ class Archive:
     def __init__(self, zf: zipfile.ZipFile, where: str):
         self.zf = zf
         self.where = where
+        self.budget = ArchiveBudget(zf, where)
         self.names = {n.lower(): n for n in zf.namelist() if not n.endswith("/")}
 
     def find(self, ref: str) -> str | None:
@@ -38,11 +40,12 @@ class Archive:
         return None
 
     def read(self, member: str) -> bytes:
+        """The member's bytes, within `accord.limits` (declared and actual size, ratio, total)."""
         try:
-            return self.zf.read(member)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, EOFError) as e:
-            raise InputError(f"{self.where} ({member})", f"cannot read this part of the archive: {e}") from None
-        except Exception as e:  # zlib.error and friends from a damaged archive
+            return self.budget.read(member)
+        except InputError:
+            raise
+        except Exception as e:  # anything else a damaged archive raises
             raise InputError(f"{self.where} ({member})", f"damaged archive member: {e}") from None
 
 
@@ -68,6 +71,9 @@ def docx_text(data: bytes, where: str) -> str:
     """The plain text of a Word source as tools derive it: paragraphs joined by line breaks."""
     import docx  # python-docx
 
+    from ..transcripts.word import open_zip_checked
+
+    open_zip_checked(data, where)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as e:  # a damaged .docx raises zip, KeyError or lxml errors

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
+from ..limits import MAX_UTTERANCE_CHARS, check_line_lengths, read_bounded
 from ..model import Transcript
 from . import otter, plaintext, subtitles, table, word
 from .detect import FORMATS, detect_binary, detect_format, normalise
@@ -38,7 +39,7 @@ def read_transcript(
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_bounded(path)  # refused by size before it is read: see accord.limits
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
     except IsADirectoryError:
@@ -55,6 +56,8 @@ def read_transcript(
         text, utterances = render(turns)
     else:
         text, encoding, notes = decode(data, path)
+        del data
+        check_line_lengths(text, path)
         if not text.strip():
             raise InputError(path, "file is empty (only whitespace)")
         fmt = fmt or detect_format(path, text)
@@ -69,9 +72,21 @@ def read_transcript(
         notes = notes + more
     if not utterances:
         raise InputError(path, "no turns with text found")
+    _check_utterances(path, fmt, text, utterances)
 
     transcript = Transcript(name=name or path.stem, text=text, utterances=utterances, format=fmt,
                             source=str(path), encoding=encoding, notes=notes)
     transcript.roles, role_notes = assign_roles(transcript.speakers, roles)
     transcript.notes += role_notes
     return transcript
+
+
+def _check_utterances(path: Path, fmt: str, text: str, utterances) -> None:
+    """Refuse an utterance longer than MAX_UTTERANCE_CHARS (a file not split into turns)."""
+    for u in utterances:
+        if u.end - u.start > MAX_UTTERANCE_CHARS:
+            line = text.count("\n", 0, u.start) + 1 if fmt in ("text", "otter") else None
+            who = f" ({u.speaker})" if u.speaker else ""
+            raise InputError(path, f"utterance {u.number}{who} is {u.end - u.start:,} characters long; accord "
+                                   f"takes at most {MAX_UTTERANCE_CHARS:,} per utterance: is the file split into "
+                                   "speaker turns?", line=line)

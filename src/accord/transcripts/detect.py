@@ -83,10 +83,10 @@ def detect_format(path, text_or_none: str | None) -> str:
         fmt = detect_binary(path, head)
         if fmt is not None or suffix in _BY_EXTENSION:
             return fmt or _BY_EXTENSION[suffix]
+        from ..limits import read_bounded
         from .encoding import decode
 
-        with open(path, "rb") as f:
-            text_or_none = decode(f.read(), path)[0]
+        text_or_none = decode(read_bounded(path), path)[0]
     if suffix in _UNSUPPORTED:
         raise unsupported(path, _UNSUPPORTED[suffix])
     if suffix in _BY_EXTENSION:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from ..limits import MAX_UTTERANCE_CHARS
 from ..model import Utterance
 
 _BREAKS = re.compile(r"[ \t]*[\n\r\v\f\u2028\u2029\x85][\s]*")
@@ -43,11 +44,16 @@ def render(turns: list[Turn]) -> tuple[str, list[Utterance]]:
     return "".join(parts), utterances
 
 
-def merge_same_speaker(turns: list[Turn]) -> list[Turn]:
-    """Join consecutive turns of one speaker (subtitle cues split a turn into pieces)."""
+def merge_same_speaker(turns: list[Turn], limit: int = MAX_UTTERANCE_CHARS) -> list[Turn]:
+    """Join consecutive turns of one speaker (subtitle cues split a turn into pieces).
+
+    A joined turn stops growing at `limit` characters: a caption file that names one speaker
+    for a whole session (one microphone in the room) then gives several utterances rather
+    than one that is too long to code.
+    """
     out: list[Turn] = []
     for t in turns:
-        if out and out[-1].speaker == t.speaker:
+        if out and out[-1].speaker == t.speaker and len(out[-1].text) + 1 + len(t.text) <= limit:
             prev = out[-1]
             end = t.time_end if t.time_end is not None else prev.time_end
             out[-1] = Turn(prev.speaker, f"{prev.text} {t.text}", prev.time_start, end)

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 from ..errors import InputError
+from ..limits import verify_archive
 from .labels import Label, is_metadata, match_label
 from .render import Turn
 from .timecodes import parse_timecode
@@ -22,6 +23,17 @@ _HEADER_WORDS = frozenset(
 )
 
 
+def open_zip_checked(data: bytes, where: Path | str) -> None:
+    """Refuse a Word file whose zip members expand beyond `accord.limits`, before python-docx,
+    which reads every member whole, opens it."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        raise InputError(where, f"not a readable .docx (damaged or truncated file: {e})") from None
+    with zf:
+        verify_archive(zf, str(where))
+
+
 def _open(data: bytes, file: Path | str):
     import docx  # python-docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -29,6 +41,7 @@ def _open(data: bytes, file: Path | str):
     if data[:4] == b"\xd0\xcf\x11\xe0":
         raise InputError(file, "old Word 97-2003 .doc or password-protected document: "
                                "open it in Word and save it as .docx")
+    open_zip_checked(data, file)
     try:
         return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, EOFError, OSError) as e:
