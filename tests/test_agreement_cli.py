@@ -120,3 +120,34 @@ def test_coder_column_needs_a_coder_on_every_row(project, tmp_path):
     assert digest(project) == before
     out = run("codings", "import", table, "--coder", "dora", "--project", project).output
     assert "1 codings for coder 'carol'" in out and "1 codings for coder 'dora'" in out
+
+
+def test_agreement_csv_makes_names_a_spreadsheet_would_run_inert(tmp_path):
+    path = tmp_path / "study.db"
+    run("init", "--project", path, "--codebook", ALLIANCE)
+    (tmp_path / "s.txt").write_text("T: How are you?\nC: Fine. I guess.\n", encoding="utf-8")
+    run("import", tmp_path / "s.txt", "--name", "=HYPERLINK(\"http://x\")", "--project", path)
+    table = tmp_path / "two.csv"
+    table.write_text('transcript,utterance,code,coder\n"=HYPERLINK(""http://x"")",2,Minimal response,alice\n'
+                     '"=HYPERLINK(""http://x"")",2,Minimal response,bob\n', encoding="utf-8")
+    run("codings", "import", table, "--project", path)
+    run("mode", "reconciliation", "--project", path)
+    out = run("agreement", "--coders", "alice,bob", "--per-transcript", "--csv", "--project", path).output
+    scopes = [row[0] for row in csv.reader(io.StringIO(out))][1:]
+    assert "'=HYPERLINK(\"http://x\")" in scopes
+    assert not any(cell.startswith("=") for row in csv.reader(io.StringIO(out)) for cell in row)
+
+
+def test_a_coding_table_over_the_size_limit_is_refused_unread(tmp_path):
+    from accord.limits import MAX_TRANSCRIPT_BYTES
+
+    path = tmp_path / "study.db"
+    run("init", "--project", path, "--codebook", ALLIANCE)
+    table = tmp_path / "big.csv"
+    table.write_text("transcript,utterance,code\n", encoding="utf-8")
+    with open(table, "r+b") as f:
+        f.truncate(MAX_TRANSCRIPT_BYTES + 1)  # sparse: large to stat, nothing written
+    before = digest(path)
+    result = run("codings", "import", table, "--project", path, ok=False)
+    assert result.exit_code == 2 and "too large" in result.output and "big.csv" in result.output
+    assert digest(path) == before

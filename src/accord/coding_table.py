@@ -17,6 +17,7 @@ import io
 from pathlib import Path
 
 from .errors import InputError
+from .limits import read_bounded
 from .model import Transcript
 
 
@@ -27,7 +28,7 @@ def read_coding_table(
     coder column); every problem names its line."""
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_bounded(path, what="coding table").decode("utf-8-sig")
     except OSError as e:
         raise InputError(path, f"cannot read: {e.strerror}") from None
     except UnicodeDecodeError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
+from ..spreadsheet_safe import neutralise
 from .report import AgreementReport, CodeAgreement, Figures, OverallAgreement
 
 OVERALL = "All codes (set per unit)"
@@ -162,12 +163,15 @@ CSV_COLUMNS = [
 
 
 def report_csv(report: AgreementReport) -> str:
-    """One row per code and an overall row (and the same per transcript, when computed)."""
+    """One row per code and an overall row (and the same per transcript, when computed).
+    Names (codes, transcripts, coders) that a spreadsheet would run as a formula get a `'`
+    in front, as in every CSV accord writes."""
+
     kind = "cohen" if len(report.coders) == 2 else "fleiss"
     columns = CSV_COLUMNS[:3] + [f"use:{c}" for c in report.coders] + CSV_COLUMNS[3:]
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(columns)
+    w.writerow([neutralise(c) for c in columns])  # coder names are the user's text
 
     def figures(f: Figures) -> list:
         i = f.alpha_interval
@@ -180,7 +184,7 @@ def report_csv(report: AgreementReport) -> str:
             coded = figures(r.coded_units)
             del coded[2]
             w.writerow(
-                [scope, name, r.all_units.units] + use + figures(r.all_units) + [r.coded_units.units] + coded + [r.unitized_alpha]
+                [neutralise(scope), neutralise(name), r.all_units.units] + use + figures(r.all_units) + [r.coded_units.units] + coded + [r.unitized_alpha]
             )
 
     rows("all", report.by_code, report.overall, report.units)

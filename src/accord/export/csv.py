@@ -18,23 +18,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import sys
 from bisect import bisect_left, bisect_right
 from pathlib import Path
 
+from ..spreadsheet_safe import neutralise
 from .select import Selection
 
 TABLES = ("segments", "frequencies", "matrix")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-
-
-def neutralise(value):
-    """`value`, with a `'` in front if it is text a spreadsheet would read as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
 
 
 def segments(sel: Selection) -> tuple[list[str], list[list]]:
