@@ -142,36 +142,45 @@ async def drive_app(path: Path, until: float, rng: random.Random) -> dict:
         return notify(message, *args, severity=severity, **kwargs)
 
     app.notify = record
-    confirmed, latencies, not_saved = 0, [], 0
+    said_saved: list[str] = []  # every time the status bar said an action was saved
+    latencies, not_saved = [], 0
     keys, weights = zip(*KEYS)
     async with app.run_test(size=(120, 40)) as pilot:
-        while not isinstance(app.screen, CodingScreen):
+        while not (isinstance(app.screen, CodingScreen) and app.screen.is_mounted):
             await pilot.pause(0.02)
         screen = app.screen
+        saved = screen.saved
+
+        def observe(what: str) -> None:  # count confirmations where the screen makes them
+            said_saved.append(what)
+            saved(what)
+
+        screen.saved = observe
         while time.time() < until:
-            key = rng.choices(keys, weights)[0]
-            before = screen.last_saved = ""
-            retraining = screen._retraining
-            started = time.perf_counter()
-            await pilot.press(key)
-            if app.screen is not screen:  # a chooser (remove among several, R): take its first choice
+            while app.screen is not screen:  # a chooser left open (remove among several, R): take its first choice
                 await pilot.press("enter")
                 await pilot.pause()
                 if app.screen is not screen:
                     await pilot.press("escape")
+                    await pilot.pause()
+            key = rng.choices(keys, weights)[0]
+            before, retraining = len(said_saved), screen._retraining
+            started = time.perf_counter()
+            await pilot.press(key)
+            if app.screen is not screen:
+                await pilot.press("enter")
             await pilot.pause()
             if screen.unsaved:
                 not_saved += 1
                 while screen.unsaved and time.time() < until + 30:
                     await pilot.pause(0.1)
-            if key in DECISIONS and screen.last_saved != before:
+            if key in DECISIONS and len(said_saved) > before:
                 latencies.append((time.perf_counter() - started, retraining))
-                if not screen.last_saved.startswith(("nothing to", "retrain")):
-                    confirmed += 1
         while screen._retraining:  # let the last background retrain finish, as a coder would
             await pilot.pause(0.1)
         shown = {(c.id, c.code, c.start, c.end) for c in screen.session.codings if c.coder == "alice"}
         await pilot.press("q")
+    confirmed = sum(1 for what in said_saved if not what.startswith(("nothing to", "retrain")))
     return {"confirmed": confirmed, "latencies": latencies, "errors": errors, "not_saved": not_saved, "shown": shown}
 
 
