@@ -1,0 +1,73 @@
+"""Commands that did something other than what was asked (issue 11, part 5): the group-level
+--project, `suggestions --json`, `accord code` with a mistyped transcript, and a consensus
+that left out what the coders agreed on."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from accord.cli import main
+from accord.store import Project
+
+ROOT = Path(__file__).resolve().parents[1]
+ALLIANCE = ROOT / "codebooks" / "alliance.yaml"
+SAMPLES = ROOT / "sample_transcripts"
+
+
+def run(*args, ok=True, env=None):
+    result = CliRunner().invoke(main, [str(a) for a in args], env=env)
+    if ok:
+        assert result.exit_code == 0, result.output + repr(result.exception)
+    return result
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --- the group-level --project ----------------------------------------------------------------
+
+
+@pytest.fixture
+def two_projects(tmp_path, monkeypatch):
+    """accord.db in the current folder and other.db beside it; the command must use other.db."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ACCORD_PROJECT", raising=False)
+    here = tmp_path / "accord.db"
+    other = tmp_path / "other.db"
+    run("init", "--project", here, "--codebook", ALLIANCE)
+    run("init", "--project", other, "--codebook", ALLIANCE)
+    return here, other
+
+
+def test_project_before_the_command_is_the_project_used(two_projects, tmp_path):
+    here, other = two_projects
+    before = digest(here)
+    out = run("-p", other, "status").output
+    assert str(other) in out and "other.db" in out
+    sessions = [SAMPLES / f for f in ("session04_withdrawal_repair.txt", "session05_interview_consent.vtt",
+                                      "session06_ending.docx")]
+    run("--project", other, "import", *sessions)
+    run("-p", other, "codings", "import", SAMPLES / "reference_coding_4-6.csv", "--coder", "reference")
+    listed = run("-p", other, "codings", "list", "--coder", "reference", "--json").stdout
+    assert json.loads(listed) and {r["coder"] for r in json.loads(listed)} == {"reference"}
+    assert run("-p", other, "export", "qdc", tmp_path / "book.qdc").exit_code == 0
+    assert digest(here) == before  # ./accord.db was never touched
+    with Project.open(other) as p:
+        assert len(p.transcripts()) == 3
+
+
+def test_the_project_named_twice_differently_is_refused(two_projects):
+    here, other = two_projects
+    result = run("-p", other, "status", "-p", here, ok=False)
+    assert result.exit_code == 2 and "--project" in result.output
+    assert run("-p", other, "status", "-p", other).exit_code == 0  # the same one twice is fine
+
+
+def test_the_environment_names_the_project_unless_an_option_does(two_projects):
+    here, other = two_projects
+    assert str(other) in run("status", env={"ACCORD_PROJECT": str(other)}).output
+    assert str(here) in run("-p", here, "status", env={"ACCORD_PROJECT": str(other)}).output
