@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from accord.cli import main
+from accord.demo import build_demo
 from accord.store import Project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,3 +72,19 @@ def test_the_environment_names_the_project_unless_an_option_does(two_projects):
     here, other = two_projects
     assert str(other) in run("status", env={"ACCORD_PROJECT": str(other)}).output
     assert str(here) in run("-p", here, "status", env={"ACCORD_PROJECT": str(other)}).output
+
+
+# --- suggestions --json ---------------------------------------------------------------------
+
+
+def test_suggestions_json_lists_each_suggestion_with_its_words(tmp_path):
+    path = tmp_path / "demo.db"
+    build_demo(path, suggestions=True)
+    rows = json.loads(run("suggestions", "-p", path, "--json", "--limit", "3").stdout)
+    assert len(rows) == 3
+    assert set(rows[0]) == {"id", "transcript", "code", "start", "end", "score", "explanation",
+                            "pipeline_version", "status", "text"}
+    with Project.open(path) as p:
+        s = p.suggestion(rows[0]["id"])
+        assert rows[0]["text"] == p.transcript(s.transcript).text[s.start:s.end]
+        assert (rows[0]["code"], rows[0]["start"], rows[0]["end"]) == (s.code, s.start, s.end)

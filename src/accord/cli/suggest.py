@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections import Counter
 from pathlib import Path
@@ -258,9 +259,13 @@ def simulate(project_path: Path, gold, codes, seeds, holdout, order, every, chec
 def suggestions_list(project_path: Path, coder, transcript, order, limit, as_json):
     """List pending suggestions with why each was made.
 
+    --json prints a list of {id, transcript, code, start, end, score, explanation,
+    pipeline_version, status, text}.
+
     \b
-    Example:
+    Examples:
       accord suggestions --coder alice --order uncertain --limit 20
+      accord suggestions --coder alice --json | jq '.[].code'
     """
     from ..suggest.review import review_order
 
@@ -268,7 +273,7 @@ def suggestions_list(project_path: Path, coder, transcript, order, limit, as_jso
         rows = review_order(project, project.suggestions(transcript=transcript, coder=coder), order, coder=coder)[:limit]
         texts = {n: project.transcript(n).text for n in {s.transcript for s in rows}}
     if as_json:
-        return emit_json([dict(s.__dict__, text=texts[s.transcript][s.start:s.end]) for s in rows])
+        return emit_json([dict(dataclasses.asdict(s), text=texts[s.transcript][s.start:s.end]) for s in rows])
     for s in rows:
         quote = texts[s.transcript][s.start:s.end].replace("\n", " ")
         quote = quote if len(quote) <= 60 else quote[:57] + "..."
