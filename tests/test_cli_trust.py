@@ -88,3 +88,20 @@ def test_suggestions_json_lists_each_suggestion_with_its_words(tmp_path):
         s = p.suggestion(rows[0]["id"])
         assert rows[0]["text"] == p.transcript(s.transcript).text[s.start:s.end]
         assert (rows[0]["code"], rows[0]["start"], rows[0]["end"]) == (s.code, s.start, s.end)
+
+
+# --- accord code with a mistyped transcript --------------------------------------------------
+
+
+def test_code_with_an_unknown_transcript_changes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    path = tmp_path / "study.db"
+    run("init", "--project", path, "--codebook", ALLIANCE)
+    run("import", SAMPLES / "session04_withdrawal_repair.txt", "--project", path)
+    before = digest(path)
+    result = run("code", "sesion04", "--coder", "alice", "--project", path, ok=False)
+    assert result.exit_code == 1 and "sesion04" in result.output
+    assert not (tmp_path / "config" / "accord" / "prefs.json").exists()
+    assert digest(path) == before
+    with Project.open(path) as p:
+        assert p.coders() == []

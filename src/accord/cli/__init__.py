@@ -59,6 +59,9 @@ def code(project_path: Path, transcript: str | None, coder: str | None):
 
     if not project_path.exists():
         raise AccordError(f"{project_path}: no project here (create one with `accord init` or run `accord` for the demo)")
+    if transcript:  # a mistyped name fails here, before the coder is added or remembered
+        with open_project(project_path) as project:
+            project.transcript_id(transcript)
     sys.exit(AccordApp(project_path, coder=coder, transcript=transcript, offer_demo=False).run() or 0)
 
 

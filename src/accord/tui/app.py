@@ -136,6 +136,12 @@ class AccordApp(App):
         if not name or not name.strip():
             self.exit()
             return
+        if self.start_transcript:  # check before anything is written: a failed open changes nothing
+            try:
+                self.project.transcript_id(self.start_transcript)
+            except AccordError as e:
+                self.fail("Cannot open the transcript", str(e))
+                return
         self.coder = name.strip()
         self.project.ensure_coder(self.coder)
         prefs.remember_coder(self.project_path, self.coder)
