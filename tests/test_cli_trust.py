@@ -4,11 +4,14 @@ that left out what the coders agreed on."""
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from accord.agreement.disagreements import disagreements
+from accord.agreement.reconcile import reconcile
 from accord.cli import main
 from accord.demo import build_demo
 from accord.store import Project
@@ -105,3 +108,59 @@ def test_code_with_an_unknown_transcript_changes_nothing(tmp_path, monkeypatch):
     assert digest(path) == before
     with Project.open(path) as p:
         assert p.coders() == []
+
+
+# --- the consensus holds what the coders agreed on ------------------------------------------
+
+
+@pytest.fixture
+def two_coders(tmp_path):
+    """alice and bob both code a Denial on utterance 3; they disagree on a Minimal response."""
+    path = tmp_path / "study.db"
+    run("init", "--project", path, "--codebook", ALLIANCE)
+    run("import", SAMPLES / "session04_withdrawal_repair.txt", "--project", path)
+    with Project.open(path) as p:
+        t = p.transcript("session04_withdrawal_repair")
+        u = t.utterances
+        for coder in ("alice", "bob"):
+            p.add_coder(coder)
+            p.apply_code(t.name, "Denial", coder, u[2].start, u[2].end)
+        p.apply_code(t.name, "Minimal response", "alice", u[4].start, u[4].end)
+        p.set_mode("reconciliation")
+    return path, (u[2].start, u[2].end)
+
+
+def consensus_excerpts(path: Path, tmp_path: Path) -> set:
+    run("export", "csv", tmp_path / "c.csv", "--table", "segments", "--consensus", "--project", path)
+    import csv
+
+    with open(tmp_path / "c.csv", encoding="utf-8") as f:
+        return {(r["code"], int(r["start"]), int(r["end"])) for r in csv.DictReader(f)}
+
+
+def test_a_decision_in_the_agreement_screen_brings_the_agreed_codings_into_the_consensus(two_coders, tmp_path):
+    path, denial = two_coders
+    with Project.open(path) as p:  # what the disagreement screen does on `1`
+        d = disagreements(p, ["alice", "bob"], "Minimal response", "utterance")[0]
+        reconcile(p, d.transcript, d.code, d.start, d.end, "take", coders=["alice", "bob"], take="alice",
+                  decided_by=["alice", "bob"], unit="utterance")
+    got = consensus_excerpts(path, tmp_path)
+    assert ("Denial", *denial) in got
+    assert ("Minimal response", d.start, d.end) in got
+    out = run("export", "excerpts", tmp_path / "agreed.docx", "--consensus", "--project", path).output
+    assert "2 excerpts" in out
+
+
+def test_accord_reconcile_seeds_the_consensus_and_running_it_again_adds_nothing(two_coders, tmp_path):
+    path, denial = two_coders
+    out = run("reconcile", "--coders", "alice,bob", "--project", path).output
+    assert "1 agreed coding" in out and "1 disagreement" in out
+    assert consensus_excerpts(path, tmp_path) == {("Denial", *denial)}
+    before = digest(path)
+    out = run("reconcile", "--coders", "alice,bob", "--project", path).output
+    assert "0 agreed codings" in out or "nothing new" in out.lower()
+    with Project.open(path) as p:
+        assert len(p.codings(coder="consensus")) == 1
+    run("mode", "blind", "--project", path)
+    result = run("reconcile", "--coders", "alice,bob", "--project", path, ok=False)
+    assert result.exit_code == 1 and "blind" in result.output

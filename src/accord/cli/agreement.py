@@ -182,3 +182,46 @@ def disagreements(project_path: Path, coders, code, unit, transcripts, as_json):
             said = " | ".join(texts[d.transcript][s.start : s.end].replace("\n", " ") for s in spans) or "-"
             click.echo(f"    {coder}: {said if len(said) <= 100 else said[:97] + '...'}")
     click.echo(f"{len(found)} disagreement(s), {sum(d.resolved for d in found)} decided")
+
+
+@main.command()
+@project_option
+@click.option("--coders", required=True, help="The coders being reconciled, comma-separated: alice,bob.")
+@click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance", show_default=True,
+              help="The unit agreement is judged by (use the one you reconcile disagreements by).")
+@click.option("--transcripts", help="Only these transcripts, comma-separated (default: those every coder has coded).")
+@click.option("--codes", help="Only these codes, comma-separated.")
+@json_option
+def reconcile(project_path: Path, coders, unit, transcripts, codes, as_json):
+    """Start (or bring up to date) the consensus: copy every unit all the coders agree a code
+    applies to into the coder "consensus", and count the disagreements left to decide.
+
+    Running it again adds only what is new; each decision in the agreement screen does the
+    same first, so the consensus always holds the agreed codings beside the decisions. Only
+    in reconciliation mode. `accord undo --coder consensus` takes the seeding back.
+
+    \b
+    Examples:
+      accord mode reconciliation && accord reconcile --coders alice,bob
+      accord reconcile --coders alice,bob --unit sentence --codes "Minimal response,Denial"
+      accord export excerpts agreed.docx --consensus
+    """
+    from ..agreement.disagreements import disagreements_by_code
+    from ..agreement.reconcile import CONSENSUS, seed_consensus
+
+    names = _split(coders) or []
+    with open_project(project_path) as project:
+        added = seed_consensus(project, names, unit=unit, transcripts=_split(transcripts), codes=_split(codes))
+        found = disagreements_by_code(project, names, unit, transcripts=_split(transcripts))
+        wanted = set(_split(codes) or found)
+        left = {code: sum(not d.resolved for d in ds) for code, ds in found.items() if code in wanted}
+        total = next((c["codings"] for c in project.coders() if c["name"] == CONSENSUS), 0)
+    result = {"added": added, "consensus_codings": total, "left": {c: n for c, n in left.items() if n}}
+    if as_json:
+        return emit_json(result)
+    click.echo(f"Consensus: {added} agreed coding{'s' if added != 1 else ''} added "
+               f"({total} codings in all, coder {CONSENSUS!r})." + ("" if added else " Nothing new to add."))
+    n = sum(left.values())
+    click.echo(f"{n} disagreement{'s' if n != 1 else ''} left to decide"
+               + (": " + ", ".join(f"{c} {k}" for c, k in result["left"].items()) if n else "")
+               + (" (in the agreement screen: `a` on the home screen)" if n else "."))
