@@ -49,6 +49,24 @@ def project_option(f):
     )(f)
 
 
+def reveal_option(f):
+    return click.option(
+        "--reveal", is_flag=True,
+        help="Blind mode: show other coders' work anyway; written to the event log (who, when, what).",
+    )(f)
+
+
+def viewer_option(f):
+    return click.option(
+        "--coder", "viewer", metavar="NAME",
+        help="Who is asking; in blind mode a coder sees their own work, and others' only with --reveal.",
+    )(f)
+
+
+def split_names(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
 def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
 
