@@ -14,6 +14,7 @@ from textual.app import App
 from textual.command import Hit, Hits, Provider
 from textual.widgets import Static
 
+from .. import blind
 from ..coding_session import CodingSession
 from ..errors import AccordError
 from ..store import Project
@@ -195,8 +196,8 @@ class AccordApp(App):
         def go(yes: bool = True) -> None:
             if not yes:
                 return
-            if self.project.mode != "reconciliation":
-                self.project.set_mode("reconciliation")
+            if self.project.mode != "reconciliation":  # logged as a reveal by this coder
+                blind.leave_blind(self.project, self.coder, "agreement screen (terminal UI)")
             if len(coders) == 2:
                 self.push_screen(AgreementScreen(self.project, coders))
             else:
