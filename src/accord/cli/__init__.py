@@ -36,7 +36,8 @@ def main(ctx, project_path: Path):
       accord code session01 --coder alice
       accord status
 
-    Every command takes --project PATH (default ./accord.db). Nothing ever leaves your machine.
+    Every command takes --project PATH (default ./accord.db), before or after the command:
+    accord -p study.db status. Nothing ever leaves your machine.
     """
     if ctx.invoked_subcommand is None:
         from ..tui.app import AccordApp
@@ -558,9 +559,12 @@ def demo(project_path: Path):
     from ..demo import build_demo
 
     if project_path.exists():
+        from .. import blind
+
         with open_project(project_path) as project:  # refuses anything that is not an accord project
-            s = project.status()
-        click.echo(f"{project_path} already exists ({s['transcripts']} transcripts, {s['codings']} codings); left as it is.")
+            s = blind.status(project)  # blind mode: no count of other coders' codings
+        codings = "" if s["codings"] is None else f", {s['codings']} codings"
+        click.echo(f"{project_path} already exists ({s['transcripts']} transcripts{codings}); left as it is.")
         click.echo(f"Try: accord transcripts --project {project_path}")
         return
     summary = build_demo(project_path, suggestions=True)

@@ -106,6 +106,7 @@ def export_codebook(project_path, out, coders, reveal):
     Examples:
       accord export codebook codebook.docx
       accord export codebook codebook.docx --coders alice   # blind mode: alice's own counts
+      accord export codebook codebook.docx --reveal         # blind mode: everyone's counts, logged
     """
     from ..export.codebook_report import codebook_report
 
@@ -137,6 +138,7 @@ def export_csv_(project_path, out, table, codes, coders, consensus, transcripts,
       accord export csv - --table frequencies --coders alice,bob
       accord export csv matrix.csv --table matrix --speaker client
       accord export csv - --table segments --coders alice   # blind mode: alice's own
+      accord export csv tables/ --reveal                     # blind mode: every coder's, logged
     """
     from ..export.csv import TABLES, export_csv
 
