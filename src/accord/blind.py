@@ -27,15 +27,15 @@ def _names(project) -> list[str]:
 
 
 def check(project, command: str, what: str, *, coders=None, viewer: str | None = None,
-          reveal: bool = False) -> list[str]:
+          reveal: bool = False, own: str | None = None) -> list[str]:
     """May the asker see `what` (e.g. "codings and memos") of `coders` (names; None: every
     coder's)? Returns the coders whose work is revealed to someone else (empty: nothing to
     reveal, or the project is not blind); raises `BlindError` if that needs `reveal`.
 
     The asker is `viewer`; when not given and exactly one coder is named (or the project has
     only one), that coder is taken to be asking for their own work (accord takes names at
-    their word). With `reveal`
-    the sight is allowed and logged as a `blind.reveal` event.
+    their word). With `reveal` the sight is allowed and logged as a `blind.reveal` event.
+    `own` says how to ask for one's own work instead, for the message (default --coder NAME).
     """
     if viewer is not None:
         project.coder_id(viewer)
@@ -52,7 +52,7 @@ def check(project, command: str, what: str, *, coders=None, viewer: str | None =
     if not reveal:
         whose = ", ".join(others) if coders is not None else "every coder (" + ", ".join(others) + ")"
         asker = f"to {viewer}" if viewer else "to someone who has not said who they are"
-        own = f"--coder {viewer}" if viewer else "--coder YOUR_NAME"
+        own = own or (f"--coder {viewer}" if viewer else "--coder YOUR_NAME")
         raise BlindError(
             f"the project is in blind mode: `{command}` would show {what} of {whose} {asker}. "
             f"Ask for your own work only ({own}), add --reveal to see it anyway (written to the event "
