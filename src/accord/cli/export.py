@@ -43,12 +43,12 @@ def _select(project, codes, coders, consensus, transcripts, speakers, pseudonymi
     from .. import blind
     from ..export.select import select
 
-    if command:  # blind mode: one coder's own work, or --reveal
+    sel = select(project, codes=codes, coders=coders, consensus=consensus, transcripts=transcripts,
+                 speakers=speakers, pseudonymise=pseudonymise)  # checks the names first, reads only
+    if command:  # blind mode: one coder's own work, or --reveal (logged)
         named = split_names(coders) or (["consensus"] if consensus else None)
         blind.check(project, command, what, coders=named, reveal=reveal)
-
-    return select(project, codes=codes, coders=coders, consensus=consensus, transcripts=transcripts,
-                  speakers=speakers, pseudonymise=pseudonymise)
+    return sel
 
 
 @main.group()
