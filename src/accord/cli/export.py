@@ -84,10 +84,11 @@ def export_excerpts(project_path, out, codes, coders, consensus, transcripts, sp
     from ..export.excerpts import excerpts_report
 
     with open_project(project_path) as project:
+        target = _out(out)  # a bad OUT is bad input (exit 2), whatever the mode
         sel = _select(project, codes, coders, consensus, transcripts, speakers, pseudonymise,
                       command="export excerpts", reveal=reveal)
         versions = project.codebook_versions()
-        result = excerpts_report(sel, _out(out), context=context,
+        result = excerpts_report(sel, target, context=context,
                                  codebook_version=versions[-1]["label"] if versions else None)
     click.echo(f"Wrote {out}: {result['excerpts']} excerpts under {result['codes']} codes")
 
@@ -113,9 +114,10 @@ def export_codebook(project_path, out, coders, reveal):
     with open_project(project_path) as project:
         if project.codebook() is None:
             raise AccordError("the project has no codebook yet; load one with `accord codebook load FILE`")
+        target = _out(out)
         sel = _select(project, None, coders, False, None, None, False, command="export codebook",
                       what="how often each coder used each code", reveal=reveal)
-        result = codebook_report(sel, _out(out))
+        result = codebook_report(sel, target)
     click.echo(f"Wrote {out}: {result['codes']} codes, {result['codings']} codings counted")
 
 
@@ -147,9 +149,10 @@ def export_csv_(project_path, out, table, codes, coders, consensus, transcripts,
     if table is None and out.exists() and not out.is_dir():
         raise click.BadParameter(f"{out} is a file; without --table OUT is a folder", param_hint="OUT")
     with open_project(project_path) as project:
+        target = out if table is None else _out(out)
         sel = _select(project, codes, coders, consensus, transcripts, speakers, pseudonymise,
                       command="export csv", reveal=reveal)
-        written = export_csv(sel, out if table is None else _out(out), (table,) if table else TABLES, bom)
+        written = export_csv(sel, target, (table,) if table else TABLES, bom)
     if str(out) != "-":
         click.echo(f"Wrote {', '.join(written)} ({len(sel.excerpts)} coded segments)")
 
@@ -197,8 +200,9 @@ def export_qdpx(project_path, out, coders, reveal):
     with open_project(project_path) as project:
         for name in names or []:
             project.coder_id(name)  # unknown coder: a clear message
+        target = _out(out)
         blind.check(project, "export qdpx", "codings and memos", coders=names, reveal=reveal)
-        counts = write_qdpx(project, _out(out), names)
+        counts = write_qdpx(project, target, names)
     click.echo(f"Wrote {out}: {counts['transcripts']} transcripts, {counts['codes']} codes, "
                f"{counts['coders']} coders, {counts['codings']} codings, {counts['notes']} memos")
 
@@ -282,10 +286,11 @@ def export_agreement(project_path, out, coders, unit, codes, transcripts, per_tr
     from .. import blind
 
     with open_project(project_path) as project:
+        target = _out(out)
         blind.check(project, "export agreement", "codings (as agreement figures)", coders=split(coders) or [],
                     viewer=viewer, reveal=reveal)
         report = agreement_report(project, split(coders) or [], unit=unit, transcripts=split(transcripts),
                                   codes=split(codes), per_transcript=per_transcript, bootstrap=bootstrap,
                                   seed=seed, unitizing=unitizing)
-        result = agreement_document(report, _out(out), Path(project_path).stem)
+        result = agreement_document(report, target, Path(project_path).stem)
     click.echo(f"Wrote {out}: {result['codes']} codes over {result['units']} {unit}s")
