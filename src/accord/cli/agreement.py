@@ -49,13 +49,12 @@ def agreement(project_path: Path, coders, unit, codes, transcripts, per_transcri
     Comparing coders shows each one's coding to whoever asks: in blind mode it needs --reveal
     (written to the event log), or the project switched out of blind mode.
     """
+    from .. import blind
     from ..agreement.render import report_csv, report_text
     from ..agreement.report import agreement_report
 
     if as_json and as_csv:
         raise click.UsageError("choose --json or --csv, not both")
-    from .. import blind
-
     with open_project(project_path) as project:
         blind.check(project, "agreement", "codings (as agreement figures)", coders=_split(coders) or [],
                     viewer=viewer, reveal=reveal)
