@@ -4,7 +4,7 @@ A coder ("alice") works in the real coding screen, driven by Textual's Pilot: mo
 codes by hotkey, accepting, rejecting and correcting suggestions, removing codes, undoing and
 redoing; the screen's own background retrain runs every 10 decisions, as for a real coder.
 Beside it, a second coder ("ben") codes another transcript through the library API in his own
-process (a new connection every few actions, as commands run one after another), and a loop runs `accord import`, `accord suggest` and `accord train` as a PI would.
+process (a new connection every few actions, as commands run one after another), and a loop runs `accord import`, `accord suggest` and `accord train --for ben` beside them.
 
 Every action the app confirmed (the status bar said saved) is then checked against the file:
 each must have left exactly one event of alice's in the event log, and the codings the screen
@@ -113,7 +113,7 @@ class Background:
             self._run("import", str(file))
             self._run("suggest", name)
             if i % 3 == 0:
-                self._run("train")
+                self._run("train", "--for", "ben")  # blind mode: a shared model would need --reveal
 
     def join(self) -> None:
         for t in self.threads:

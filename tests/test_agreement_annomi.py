@@ -71,6 +71,7 @@ def annomi(corpus_dir, tmp_path_factory):
     run("import", *[corpus_dir / "transcripts" / f"annomi_{s:03d}.txt" for s in SESSIONS], "--project", project)
     out = run("codings", "import", table, "--project", project)
     assert out.count("Imported 89 codings") == 10
+    run("mode", "reconciliation", "--project", project)  # coding is done: compare (blind mode: tests/test_blind.py)
     return project, labels
 
 

@@ -54,6 +54,7 @@ def project(tmp_path):
         encoding="utf-8",
     )
     out = run("codings", "import", table, "--project", path).output
+    run("mode", "reconciliation", "--project", path)  # coding is done: compare and export both (blind mode: tests/test_blind.py)
     assert "Imported 3 codings for coder 'alice'" in out and "Imported 4 codings for coder 'bob'" in out
     return path
 
@@ -78,6 +79,7 @@ def test_agreement_table_json_and_csv(project):
 
 
 def test_mode_switches_and_disagreements_need_reconciliation(project):
+    run("mode", "blind", "--project", project)
     assert run("mode", "--project", project).output.strip() == "blind"
     blind = run("disagreements", "--coders", "alice,bob", "--code", "Minimal response", "-p", project, ok=False)
     assert blind.exit_code == 1 and "accord mode reconciliation" in blind.stderr

@@ -29,6 +29,7 @@ def two(tmp_path_factory) -> Path:
         for i, c in enumerate(p.codings(coder="reference")):
             if i % 5:
                 p.apply_code(c.transcript, c.code if i % 7 else "Minimal response", "bea", c.start, c.end)
+        p.set_mode("reconciliation")  # coding is done: compare and export both (blind mode: tests/test_blind.py)
     return path
 
 
@@ -38,6 +39,7 @@ def annomi(tmp_path_factory, refi_dir) -> Path:
     path = tmp_path_factory.mktemp("agreement") / "annomi.db"
     run("init", "-p", path)
     run("import", refi_dir / "samples" / "annomi_027_10coders.qdpx", "-p", path)
+    run("mode", "reconciliation", "-p", path)  # coding is done: compare and export both (blind mode: tests/test_blind.py)
     return path
 
 

@@ -21,6 +21,7 @@ def demo(tmp_path_factory) -> Path:
         p.add_coder("bob")
         for c in p.codings(coder="reference")[::3]:
             p.apply_code(c.transcript, c.code, "bob", c.start, c.end, memo="second look")
+        p.set_mode("reconciliation")  # coding is done: compare and export both (blind mode: tests/test_blind.py)
     return path
 
 

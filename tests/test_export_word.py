@@ -32,6 +32,7 @@ def demo(tmp_path_factory) -> Path:
         for c in p.codings(coder="reference")[::4]:
             p.apply_code(c.transcript, c.code, "bob", c.start, c.end, memo="bob agrees")
         p.set_utterance_memo("session02_fees_rupture", 5, "bob", "Sam hesitates; Dr. Okafor moves on.")
+        p.set_mode("reconciliation")  # coding is done: compare and export both (blind mode: tests/test_blind.py)
     return path
 
 

@@ -186,7 +186,7 @@ def test_crlf_text_notes_and_other_sources(project, tmp_path):
         assert memos == {(4, "Ann", "Look again here."), (None, "unattributed", "About the whole session.")}
     # the memos go out again as REFI notes
     out = tmp_path / "out.qdpx"
-    run("export", "qdpx", out, "-p", project)
+    run("export", "qdpx", out, "-p", project, "--reveal")  # Ann's and unattributed memos, in blind mode
     back = read_qdpx(out)
     assert sorted(m["text"] for m in back.memos) == ["About the whole session.", "Look again here."]
 

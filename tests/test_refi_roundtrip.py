@@ -29,6 +29,7 @@ def demo(tmp_path_factory) -> Path:
             p.apply_code(c.transcript, c.code, "bob", c.start, c.end, memo="bob: " + c.code if i % 3 == 0 else "")
         p.set_utterance_memo("session01_cbt_panic", 4, "bob", "Hands the agenda back <again> & again.")
         p.set_utterance_memo("session01_cbt_panic", 4, "reference", "Deference.")
+        p.set_mode("reconciliation")  # coding is done: compare and export both (blind mode: tests/test_blind.py)
     return path
 
 
@@ -108,7 +109,7 @@ def test_export_import_round_trip_is_exact(demo, tmp_path):
         assert all(r["origin"] == "import" for r in b.coding_records())
     # and back out again: the same file, apart from when it was made
     again = tmp_path / "again.qdpx"
-    run("export", "qdpx", again, "-p", tmp_path / "back.db")
+    run("export", "qdpx", again, "-p", tmp_path / "back.db", "--reveal")  # a new project is blind
 
     def qde(path):
         with zipfile.ZipFile(path) as zf:

@@ -350,7 +350,9 @@ def test_a_shared_model_trained_on_several_blind_coders_comes_with_a_warning(tmp
         project.add_coder("ben")
         u = project.transcript("session01_cbt_panic").utterances[0]
         project.apply_code("session01_cbt_panic", "Minimal response", "ben", u.start, u.end)
-    result = runner.invoke(main, ["train", "-p", str(path)])
+    result = runner.invoke(main, ["train", "-p", str(path)])  # blind: refused, and says why
+    assert result.exit_code == 1 and "blind mode" in result.output and "--for NAME" in result.output
+    result = runner.invoke(main, ["train", "-p", str(path), "--reveal"])
     assert result.exit_code == 0, result.output
     assert "blind mode" in result.output and "reference, ben" in result.output and "--for reference" in result.output
     assert "Warning" not in runner.invoke(main, ["train", "-p", str(path), "--for", "ben"]).output

@@ -58,7 +58,8 @@ async def test_agreement_table_and_reconciling_disagreements(project_path):
     with Project.open(project_path) as p:
         assert p.mode == "reconciliation"
         consensus = [(c.start, c.end) for c in p.codings(coder=CONSENSUS)]
-        assert consensus == [(u[5].start, u[5].end)]
+        # what both coded (utterances 2 and 4) came in with the first decision, beside it
+        assert consensus == [(u[i].start, u[i].end) for i in (1, 3, 5)]
         decided = [e for e in p.events() if e["action"] == "reconcile.decide"]
         assert {e["data"]["decision"] for e in decided} == {"take", "neither"}
         assert decided[0]["data"]["decided_by"] == ["alice", "ben"]
@@ -84,11 +85,16 @@ async def test_undo_takes_back_the_latest_consensus_decision_and_redo_restores_i
         assert dis.index == 0
         await pilot.press("u", "u")  # and the other one, then the first
         await wait_for(pilot, lambda: not any(d.resolved for d in dis.items))
+        agreed = [(u[i].start, u[i].end) for i in (1, 3)]
+        with Project.open(project_path) as p:  # the agreed codings the first decision brought in stay
+            assert [(c.start, c.end) for c in p.codings(coder=CONSENSUS)] == agreed
+        await pilot.press("u")
+        await wait_for(pilot, lambda: "Undid seeding the consensus with 2" in str([n.message for n in app._notifications]))
         with Project.open(project_path) as p:
             assert p.codings(coder=CONSENSUS) == []
         await pilot.press("u")
         await wait_for(pilot, lambda: "Nothing to undo" in str([n.message for n in app._notifications]))
-        await pilot.press("U")
+        await pilot.press("U", "U")
         await wait_for(pilot, lambda: dis.items[0].decision == "take")
         with Project.open(project_path) as p:
-            assert [(c.start, c.end) for c in p.codings(coder=CONSENSUS)] == [(u[5].start, u[5].end)]
+            assert [(c.start, c.end) for c in p.codings(coder=CONSENSUS)] == sorted(agreed + [(u[5].start, u[5].end)])

@@ -6,8 +6,10 @@ spans, both, neither, or spans adjusted by hand) replaces the consensus coder's 
 that code overlapping the unit and is logged as one `reconcile.decide` event naming who
 decided, what was decided and which codings it came from. Deciding a unit again replaces
 the earlier decision; the log keeps both. Decisions and seeding are the consensus coder's
-actions, so `project.undo(consensus)` takes the latest back (and brings back what it replaced). `seed_consensus` first copies everything the
-coders already agree on, so only the disagreements are left to decide.
+actions, so `project.undo(consensus)` takes the latest back (and brings back what it replaced). `seed_consensus` copies everything the
+coders already agree on, so only the disagreements are left to decide; every decision runs it
+first (it adds only what is missing), and so does `accord reconcile`, so the consensus coder
+never holds decisions without the agreements beside them.
 
 Reconciling shows each coder's work to the others, so the project must be in
 reconciliation mode (`accord mode reconciliation`), never while coding is still blind.
@@ -80,6 +82,7 @@ def reconcile(
     consensus: str = CONSENSUS,
     decided_by=None,
     note: str = "",
+    unit: str = "utterance",
 ) -> Decision:
     """Decide one disagreement on `[start, end)` (a unit, as `disagreements` lists them).
 
@@ -87,6 +90,10 @@ def reconcile(
     spans), "neither", or "adjust" (`spans`, a list of (start, end) written as given).
     Taken spans are clipped to the unit. `decided_by` (names; default all `coders`) is
     recorded with the decision. One transaction; returns what was written.
+
+    The consensus is first brought up to date with everything the coders agree on (at
+    `unit`, the unit the disagreements were listed by; see `seed_consensus`, which adds only
+    what is missing), so a consensus made of decisions always holds the agreed codings too.
     """
     require_reconciliation(project)
     coders = [c.strip() for c in (coders.split(",") if isinstance(coders, str) else coders)]
@@ -125,6 +132,7 @@ def reconcile(
                 raise AgreementError(f"adjusted span [{s}, {e}) is not inside transcript {transcript!r} (0..{length})")
 
     with project.transaction():
+        seed_consensus(project, coders, consensus=consensus, unit=unit)
         consensus_id = project.ensure_coder(consensus)
         removed = [k.id for k in _overlapping(project, transcript, consensus, code, start, end)]
         for coding_id in removed:

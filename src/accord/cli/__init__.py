@@ -16,7 +16,8 @@ import click
 
 from .. import __version__
 from ..errors import AccordError, InputError
-from .common import EXIT_BAD_INPUT, AccordGroup, emit_json, json_option, open_project, project_option
+from .common import (EXIT_BAD_INPUT, AccordGroup, emit_json, json_option, open_project, project_option, reveal_option,
+                     viewer_option)
 
 @click.group(cls=AccordGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="accord")
@@ -35,7 +36,8 @@ def main(ctx, project_path: Path):
       accord code session01 --coder alice
       accord status
 
-    Every command takes --project PATH (default ./accord.db). Nothing ever leaves your machine.
+    Every command takes --project PATH (default ./accord.db), before or after the command:
+    accord -p study.db status. Nothing ever leaves your machine.
     """
     if ctx.invoked_subcommand is None:
         from ..tui.app import AccordApp
@@ -59,6 +61,9 @@ def code(project_path: Path, transcript: str | None, coder: str | None):
 
     if not project_path.exists():
         raise AccordError(f"{project_path}: no project here (create one with `accord init` or run `accord` for the demo)")
+    if transcript:  # a mistyped name fails here, before the coder is added or remembered
+        with open_project(project_path) as project:
+            project.transcript_id(transcript)
     sys.exit(AccordApp(project_path, coder=coder, transcript=transcript, offer_demo=False).run() or 0)
 
 
@@ -87,25 +92,37 @@ def init(project_path: Path, codebook: Path | None):
 
 @main.command()
 @project_option
+@viewer_option
+@reveal_option
 @json_option
-def status(project_path: Path, as_json: bool):
+def status(project_path: Path, viewer: str | None, reveal: bool, as_json: bool):
     """Summarise the project: transcripts, codebook, coders, codings.
 
+    In blind mode the number of codings is shown only for the coder asking (--coder NAME);
+    other coders' numbers and the total need --reveal (logged).
+
     \b
-    Example:
+    Examples:
       accord status --project study.db
+      accord status --coder alice            # blind mode: alice's own number of codings
+      accord status --reveal                 # blind mode: everyone's, written to the event log
     """
+    from .. import blind
+
     with open_project(project_path) as project:
-        s = project.status()
+        if reveal:
+            blind.check(project, "status", "numbers of codings", viewer=viewer, reveal=True)
+        s = blind.status(project, viewer, revealed=reveal)
     if as_json:
         return emit_json(s)
     click.echo(f"Project     {s['project']}  (mode: {s['mode']})")
     click.echo(f"Transcripts {s['transcripts']}  ({s['utterances']} utterances, {s['words']} words)")
     cb = s["codebook"]
     click.echo(f"Codebook    {cb['name']} v{cb['version']} ({s['codes']} codes)" if cb else "Codebook    none loaded")
-    coders = ", ".join(f"{c['name']} ({c['codings']})" for c in s["coders"]) or "none"
+    coders = ", ".join(c["name"] if c["codings"] is None else f"{c['name']} ({c['codings']})" for c in s["coders"]) or "none"
     click.echo(f"Coders      {coders}")
-    click.echo(f"Codings     {s['codings']}")
+    click.echo(f"Codings     {s['codings']}" if s["codings"] is not None else
+               "Codings     hidden in blind mode (--coder NAME for your own number, --reveal for all)")
     click.echo(f"Suggestions {s['suggestions']}")
 
 
@@ -388,20 +405,29 @@ def coders_add(project_path: Path, name: str):
 
 @coders.command("list")
 @project_option
+@viewer_option
+@reveal_option
 @json_option
-def coders_list(project_path: Path, as_json: bool):
-    """List coders and how many codings each has.
+def coders_list(project_path: Path, viewer: str | None, reveal: bool, as_json: bool):
+    """List coders and how many codings each has (in blind mode: only the asking coder's).
 
     \b
-    Example:
+    Examples:
       accord coders list
+      accord coders list --coder alice       # blind mode: alice's own number
     """
+    from .. import blind
+
     with open_project(project_path) as project:
-        rows = project.coders()
+        if viewer:
+            project.coder_id(viewer)
+        if reveal:
+            blind.check(project, "coders list", "numbers of codings", viewer=viewer, reveal=True)
+        rows = blind.coder_counts(project, viewer, revealed=reveal)
     if as_json:
         return emit_json([{"name": r["name"], "codings": r["codings"], "created_at": r["created_at"]} for r in rows])
     for r in rows:
-        click.echo(f"{r['name']}  ({r['codings']} codings)")
+        click.echo(f"{r['name']}  " + ("(codings hidden in blind mode)" if r["codings"] is None else f"({r['codings']} codings)"))
     if not rows:
         click.echo("No coders yet. Add one with `accord coders add NAME`.")
 
@@ -460,18 +486,25 @@ def codings_import(project_path: Path, file: Path, coder: str | None):
 
 @codings.command("list")
 @project_option
-@click.option("--coder", help="Only this coder's codings.")
+@click.option("--coder", help="Only this coder's codings (in blind mode: yours).")
 @click.option("--transcript", help="Only this transcript.")
 @click.option("--code", help="Only this code.")
+@reveal_option
 @json_option
-def codings_list(project_path: Path, coder, transcript, code, as_json: bool):
+def codings_list(project_path: Path, coder, transcript, code, reveal: bool, as_json: bool):
     """List codings with the coded words.
 
+    In blind mode, name yourself with --coder; everyone's codings need --reveal (logged).
+
     \b
-    Example:
+    Examples:
       accord codings list --coder alice --code "Minimal response"
+      accord codings list --reveal           # blind mode: every coder's, written to the event log
     """
+    from .. import blind
+
     with open_project(project_path) as project:
+        blind.check(project, "codings list", "codings and memos", coders=[coder] if coder else None, reveal=reveal)
         rows = project.codings(coder=coder, transcript=transcript, code=code)
         texts = {name: project.transcript(name).text for name in {r.transcript for r in rows}}
     if as_json:
@@ -526,9 +559,12 @@ def demo(project_path: Path):
     from ..demo import build_demo
 
     if project_path.exists():
+        from .. import blind
+
         with open_project(project_path) as project:  # refuses anything that is not an accord project
-            s = project.status()
-        click.echo(f"{project_path} already exists ({s['transcripts']} transcripts, {s['codings']} codings); left as it is.")
+            s = blind.status(project)  # blind mode: no count of other coders' codings
+        codings = "" if s["codings"] is None else f", {s['codings']} codings"
+        click.echo(f"{project_path} already exists ({s['transcripts']} transcripts{codings}); left as it is.")
         click.echo(f"Try: accord transcripts --project {project_path}")
         return
     summary = build_demo(project_path, suggestions=True)

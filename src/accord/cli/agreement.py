@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from . import main
-from .common import emit_json, json_option, open_project, project_option
+from .common import emit_json, json_option, open_project, project_option, reveal_option, viewer_option
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -28,7 +28,10 @@ def _split(value: str | None) -> list[str] | None:
 @click.option("--method", "show_method", is_flag=True, help="Print the definitions and formulas for a methods section.")
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV: one row per code.")
-def agreement(project_path: Path, coders, unit, codes, transcripts, per_transcript, pairwise, bootstrap, seed, unitizing, show_method, as_json, as_csv):
+@viewer_option
+@reveal_option
+def agreement(project_path: Path, coders, unit, codes, transcripts, per_transcript, pairwise, bootstrap, seed, unitizing,
+              show_method, as_json, as_csv, viewer, reveal):
     """Inter-coder agreement per code and overall: percent agreement, Cohen's kappa (two
     coders) or Fleiss' kappa (more), Krippendorff's alpha with a bootstrap interval, and
     unitizing alpha on the spans; over all units and over the units anyone coded.
@@ -41,13 +44,20 @@ def agreement(project_path: Path, coders, unit, codes, transcripts, per_transcri
       accord agreement --coders alice,bob --unit character --codes "Minimal response"
       accord agreement --coders a1,a2,a3 --per-transcript --csv > agreement.csv
       accord agreement --coders alice,bob --json | jq '.overall.all_units.kappa'
+      accord agreement --coders alice,bob --coder alice --reveal   # still blind: logged
+
+    Comparing coders shows each one's coding to whoever asks: in blind mode it needs --reveal
+    (written to the event log), or the project switched out of blind mode.
     """
+    from .. import blind
     from ..agreement.render import report_csv, report_text
     from ..agreement.report import agreement_report
 
     if as_json and as_csv:
         raise click.UsageError("choose --json or --csv, not both")
     with open_project(project_path) as project:
+        blind.check(project, "agreement", "codings (as agreement figures)", coders=_split(coders) or [],
+                    viewer=viewer, reveal=reveal)
         report = agreement_report(
             project,
             _split(coders) or [],
@@ -129,21 +139,30 @@ def _memo_place(memo: dict) -> str:
 @main.command()
 @project_option
 @click.argument("mode", required=False, type=click.Choice(["blind", "reconciliation"]))
-def mode(project_path: Path, mode: str | None):
+@click.option("--coder", "viewer", metavar="NAME", help="Who is switching (recorded in the event log).")
+def mode(project_path: Path, mode: str | None, viewer: str | None):
     """Show or switch the project's mode: blind (coders see only their own codings) or
     reconciliation (everyone's codings visible, disagreements can be resolved).
+
+    Leaving blind mode shows everyone everyone's work: it is logged as a reveal (who, when).
 
     \b
     Examples:
       accord mode
-      accord mode reconciliation
+      accord mode reconciliation --coder alice
     """
+    from .. import blind
+
     with open_project(project_path) as project:
+        if viewer:
+            project.coder_id(viewer)
         if mode is None:
             click.echo(project.mode)
             return
         before = project.mode
-        if before != mode:
+        if before != mode and mode == "reconciliation":
+            blind.leave_blind(project, viewer, "mode reconciliation")
+        elif before != mode:
             project.set_mode(mode)
     click.echo(f"Mode: {mode}" + (" (unchanged)" if before == mode else f" (was {before})"))
 
@@ -182,3 +201,46 @@ def disagreements(project_path: Path, coders, code, unit, transcripts, as_json):
             said = " | ".join(texts[d.transcript][s.start : s.end].replace("\n", " ") for s in spans) or "-"
             click.echo(f"    {coder}: {said if len(said) <= 100 else said[:97] + '...'}")
     click.echo(f"{len(found)} disagreement(s), {sum(d.resolved for d in found)} decided")
+
+
+@main.command()
+@project_option
+@click.option("--coders", required=True, help="The coders being reconciled, comma-separated: alice,bob.")
+@click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance", show_default=True,
+              help="The unit agreement is judged by (use the one you reconcile disagreements by).")
+@click.option("--transcripts", help="Only these transcripts, comma-separated (default: those every coder has coded).")
+@click.option("--codes", help="Only these codes, comma-separated.")
+@json_option
+def reconcile(project_path: Path, coders, unit, transcripts, codes, as_json):
+    """Start (or bring up to date) the consensus: copy every unit all the coders agree a code
+    applies to into the coder "consensus", and count the disagreements left to decide.
+
+    Running it again adds only what is new; each decision in the agreement screen does the
+    same first, so the consensus always holds the agreed codings beside the decisions. Only
+    in reconciliation mode. `accord undo --coder consensus` takes the seeding back.
+
+    \b
+    Examples:
+      accord mode reconciliation && accord reconcile --coders alice,bob
+      accord reconcile --coders alice,bob --unit sentence --codes "Minimal response,Denial"
+      accord export excerpts agreed.docx --consensus
+    """
+    from ..agreement.disagreements import disagreements_by_code
+    from ..agreement.reconcile import CONSENSUS, seed_consensus
+
+    names = _split(coders) or []
+    with open_project(project_path) as project:
+        added = seed_consensus(project, names, unit=unit, transcripts=_split(transcripts), codes=_split(codes))
+        found = disagreements_by_code(project, names, unit, transcripts=_split(transcripts))
+        wanted = set(_split(codes) or found)
+        left = {code: sum(not d.resolved for d in ds) for code, ds in found.items() if code in wanted}
+        total = next((c["codings"] for c in project.coders() if c["name"] == CONSENSUS), 0)
+    result = {"added": added, "consensus_codings": total, "left": {c: n for c, n in left.items() if n}}
+    if as_json:
+        return emit_json(result)
+    click.echo(f"Consensus: {added} agreed coding{'s' if added != 1 else ''} added "
+               f"({total} codings in all, coder {CONSENSUS!r})." + ("" if added else " Nothing new to add."))
+    n = sum(left.values())
+    click.echo(f"{n} disagreement{'s' if n != 1 else ''} left to decide"
+               + (": " + ", ".join(f"{c} {k}" for c, k in result["left"].items()) if n else "")
+               + (" (in the agreement screen: `a` on the home screen)" if n else "."))

@@ -9,10 +9,32 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from ..errors import AccordError, InputError
 
 EXIT_BAD_INPUT = 2
+
+
+def _named_project(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """`accord -p other.db status` and `accord status -p other.db` name the same project.
+
+    The option is read where it was given: before the command (on `accord` itself or a
+    group), after it, or in ACCORD_PROJECT; the default ./accord.db only when none of those.
+    Two different projects named on one command line are refused, so a command never
+    touches a project the user did not name."""
+    given = ctx.get_parameter_source(param.name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    parent = ctx.parent
+    while parent is not None:
+        if param.name in parent.params and parent.get_parameter_source(param.name) == ParameterSource.COMMANDLINE:
+            outer = parent.params[param.name]
+            if ctx.get_parameter_source(param.name) == ParameterSource.COMMANDLINE and value != outer:
+                raise click.UsageError(f"--project names two projects: {outer} before the command and {value} after it; "
+                                       "give it once", ctx=ctx)
+            if not given or ctx.get_parameter_source(param.name) == ParameterSource.ENVIRONMENT:
+                return outer
+        parent = parent.parent
+    return value
 
 
 def project_option(f):
@@ -24,8 +46,27 @@ def project_option(f):
         default="accord.db",
         envvar="ACCORD_PROJECT",
         show_default=True,
-        help="Project file (or set ACCORD_PROJECT).",
+        callback=_named_project,
+        help="Project file (or set ACCORD_PROJECT); may also come before the command: accord -p study.db status.",
     )(f)
+
+
+def reveal_option(f):
+    return click.option(
+        "--reveal", is_flag=True,
+        help="Blind mode: show other coders' work anyway; written to the event log (who, when, what).",
+    )(f)
+
+
+def viewer_option(f):
+    return click.option(
+        "--coder", "viewer", metavar="NAME",
+        help="Who is asking; in blind mode a coder sees their own work, and others' only with --reveal.",
+    )(f)
+
+
+def split_names(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
 def json_option(f):

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from ..errors import AccordError, InputError
-from .common import EXIT_BAD_INPUT, emit_json, is_project_file, open_project, project_option
+from .common import (EXIT_BAD_INPUT, emit_json, is_project_file, open_project, project_option, reveal_option,
+                     split_names, viewer_option)
 from . import main
 
 REFI_SUFFIXES = (".qdpx", ".qdc")
@@ -31,17 +32,26 @@ def filter_options(f):
         click.option("--transcripts", help="Only these transcripts (comma-separated names)."),
         click.option("--speaker", "speakers", help="Only codings starting in turns of these speakers or roles, e.g. client."),
         click.option("--pseudonymise", is_flag=True, help="Replace speaker names with roles or stable IDs everywhere."),
+        click.option("--reveal", is_flag=True,
+                     help="Blind mode: export other coders' work anyway (written to the event log); "
+                          "without it, name one coder, yourself: --coders alice."),
     ]
     for option in reversed(options):
         f = option(f)
     return f
 
 
-def _select(project, codes, coders, consensus, transcripts, speakers, pseudonymise):
+def _select(project, codes, coders, consensus, transcripts, speakers, pseudonymise, *, command=None,
+            what="codings and memos", reveal=False):
+    from .. import blind
     from ..export.select import select
 
-    return select(project, codes=codes, coders=coders, consensus=consensus, transcripts=transcripts,
-                  speakers=speakers, pseudonymise=pseudonymise)
+    sel = select(project, codes=codes, coders=coders, consensus=consensus, transcripts=transcripts,
+                 speakers=speakers, pseudonymise=pseudonymise)  # checks the names first, reads only
+    if command:  # blind mode: one coder's own work, or --reveal (logged)
+        named = split_names(coders) or (["consensus"] if consensus else None)
+        blind.check(project, command, what, coders=named, reveal=reveal)
+    return sel
 
 
 @main.group()
@@ -64,7 +74,7 @@ def export():
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @filter_options
 @click.option("--context", type=click.IntRange(0, 50), help="Show N utterances either side, coded words in bold.")
-def export_excerpts(project_path, out, codes, coders, consensus, transcripts, speakers, pseudonymise, context):
+def export_excerpts(project_path, out, codes, coders, consensus, transcripts, speakers, pseudonymise, reveal, context):
     """Coded excerpts grouped by code, following the codebook hierarchy, as a Word document.
 
     \b
@@ -72,13 +82,16 @@ def export_excerpts(project_path, out, codes, coders, consensus, transcripts, sp
       accord export excerpts appendix.docx --coders alice --pseudonymise
       accord export excerpts ruptures.docx --codes "Withdrawal rupture" --speaker client --context 2
       accord export excerpts agreed.docx --consensus
+      accord export excerpts everyone.docx --reveal      # blind mode: all coders, logged
     """
     from ..export.excerpts import excerpts_report
 
     with open_project(project_path) as project:
-        sel = _select(project, codes, coders, consensus, transcripts, speakers, pseudonymise)
+        target = _out(out, project_path)  # a bad OUT is bad input (exit 2), whatever the mode
+        sel = _select(project, codes, coders, consensus, transcripts, speakers, pseudonymise,
+                      command="export excerpts", reveal=reveal)
         versions = project.codebook_versions()
-        result = excerpts_report(sel, _out(out, project_path), context=context,
+        result = excerpts_report(sel, target, context=context,
                                  codebook_version=versions[-1]["label"] if versions else None)
     click.echo(f"Wrote {out}: {result['excerpts']} excerpts under {result['codes']} codes")
 
@@ -87,20 +100,27 @@ def export_excerpts(project_path, out, codes, coders, consensus, transcripts, sp
 @project_option
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--coders", help="Count only these coders' codings (comma-separated).")
-def export_codebook(project_path, out, coders):
+@reveal_option
+def export_codebook(project_path, out, coders, reveal):
     """The codebook as a Word document, with how often each code was used.
 
+    In blind mode the counts are one coder's (--coders YOU) unless --reveal (logged).
+
     \b
-    Example:
+    Examples:
       accord export codebook codebook.docx
+      accord export codebook codebook.docx --coders alice   # blind mode: alice's own counts
+      accord export codebook codebook.docx --reveal         # blind mode: everyone's counts, logged
     """
     from ..export.codebook_report import codebook_report
 
     with open_project(project_path) as project:
         if project.codebook() is None:
             raise AccordError("the project has no codebook yet; load one with `accord codebook load FILE`")
-        sel = _select(project, None, coders, False, None, None, False)
-        result = codebook_report(sel, _out(out, project_path))
+        target = _out(out, project_path)
+        sel = _select(project, None, coders, False, None, None, False, command="export codebook",
+                      what="how often each coder used each code", reveal=reveal)
+        result = codebook_report(sel, target)
     click.echo(f"Wrote {out}: {result['codes']} codes, {result['codings']} codings counted")
 
 
@@ -113,7 +133,7 @@ def export_codebook(project_path, out, coders):
 @click.option("--bom", is_flag=True, help="Start files with a UTF-8 byte-order mark (for Excel).")
 @click.option("--raw", is_flag=True,
               help="Write text exactly as it is: no ' before cells starting with = + - @ (unsafe to open in a spreadsheet).")
-def export_csv_(project_path, out, table, codes, coders, consensus, transcripts, speakers, pseudonymise, bom, raw):
+def export_csv_(project_path, out, table, codes, coders, consensus, transcripts, speakers, pseudonymise, reveal, bom, raw):
     """Tables for statistics: coded segments, code-by-transcript frequencies, a 0/1 utterance matrix.
 
     Without --table, OUT is a folder (created if needed) that gets segments.csv,
@@ -129,6 +149,8 @@ def export_csv_(project_path, out, table, codes, coders, consensus, transcripts,
       accord export csv - --table frequencies --coders alice,bob
       accord export csv matrix.csv --table matrix --speaker client
       accord export csv - --table segments --raw | python analyse.py
+      accord export csv - --table segments --coders alice   # blind mode: alice's own
+      accord export csv tables/ --reveal                     # blind mode: every coder's, logged
     """
     from ..export.csv import TABLES, export_csv
 
@@ -137,8 +159,10 @@ def export_csv_(project_path, out, table, codes, coders, consensus, transcripts,
     if table is None and out.exists() and not out.is_dir():
         raise click.BadParameter(f"{out} is a file; without --table OUT is a folder", param_hint="OUT")
     with open_project(project_path) as project:
-        sel = _select(project, codes, coders, consensus, transcripts, speakers, pseudonymise)
-        written = export_csv(sel, out if table is None else _out(out, project_path), (table,) if table else TABLES, bom, raw)
+        target = out if table is None else _out(out, project_path)
+        sel = _select(project, codes, coders, consensus, transcripts, speakers, pseudonymise,
+                      command="export csv", reveal=reveal)
+        written = export_csv(sel, target, (table,) if table else TABLES, bom, raw)
     if str(out) != "-":
         click.echo(f"Wrote {', '.join(written)} ({len(sel.excerpts)} coded segments)")
 
@@ -167,21 +191,28 @@ def export_qdc(project_path, out):
 @project_option
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--coders", help="Only these coders' codings and memos (comma-separated).")
-def export_qdpx(project_path, out, coders):
+@reveal_option
+def export_qdpx(project_path, out, coders, reveal):
     """The project as a REFI-QDA .qdpx: transcripts, codebook, each coder's codings and memos.
+
+    In blind mode: one coder's own (--coders YOU), or everyone's with --reveal (logged).
 
     \b
     Examples:
       accord export qdpx study.qdpx
       accord export qdpx alice.qdpx --coders alice
+      accord export qdpx study.qdpx --reveal      # blind mode: every coder's, logged
     """
+    from .. import blind
     from ..interchange import write_qdpx
 
     names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
     with open_project(project_path) as project:
         for name in names or []:
             project.coder_id(name)  # unknown coder: a clear message
-        counts = write_qdpx(project, _out(out, project_path), names)
+        target = _out(out, project_path)
+        blind.check(project, "export qdpx", "codings and memos", coders=names, reveal=reveal)
+        counts = write_qdpx(project, target, names)
     click.echo(f"Wrote {out}: {counts['transcripts']} transcripts, {counts['codes']} codes, "
                f"{counts['coders']} coders, {counts['codings']} codings, {counts['notes']} memos")
 
@@ -244,7 +275,10 @@ def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False)
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the bootstrap.")
 @click.option("--unitizing", type=click.Choice(["2004", "2016"]), default="2004", show_default=True,
               help="Definition of unitizing alpha.")
-def export_agreement(project_path, out, coders, unit, codes, transcripts, per_transcript, bootstrap, seed, unitizing):
+@viewer_option
+@reveal_option
+def export_agreement(project_path, out, coders, unit, codes, transcripts, per_transcript, bootstrap, seed, unitizing,
+                     viewer, reveal):
     """The agreement report as Word tables, with a paragraph for a methods section.
 
     The figures are those of `accord agreement` with the same options.
@@ -253,14 +287,20 @@ def export_agreement(project_path, out, coders, unit, codes, transcripts, per_tr
     Examples:
       accord export agreement agreement.docx --coders alice,bob
       accord export agreement chars.docx --coders alice,bob --unit character --codes "Minimal response"
+      accord export agreement agreement.docx --coders alice,bob --coder alice --reveal   # blind mode, logged
     """
     from ..agreement.report import agreement_report
     from ..export.agreement_report import agreement_document
 
     split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
+    from .. import blind
+
     with open_project(project_path) as project:
+        target = _out(out, project_path)
+        blind.check(project, "export agreement", "codings (as agreement figures)", coders=split(coders) or [],
+                    viewer=viewer, reveal=reveal)
         report = agreement_report(project, split(coders) or [], unit=unit, transcripts=split(transcripts),
                                   codes=split(codes), per_transcript=per_transcript, bootstrap=bootstrap,
                                   seed=seed, unitizing=unitizing)
-        result = agreement_document(report, _out(out, project_path), Path(project_path).stem)
+        result = agreement_document(report, target, Path(project_path).stem)
     click.echo(f"Wrote {out}: {result['codes']} codes over {result['units']} {unit}s")

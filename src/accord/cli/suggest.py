@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections import Counter
 from pathlib import Path
@@ -10,7 +11,7 @@ import click
 
 from ..errors import AccordError, InputError
 from . import main
-from .common import emit_json, json_option, open_project, project_option
+from .common import emit_json, json_option, open_project, project_option, reveal_option
 
 
 def _pct(x) -> str:
@@ -80,25 +81,33 @@ def suggest(project_path: Path, transcripts, codes, workers, rebuild, for_coder,
 @click.option("--coder", "coders", multiple=True, help="Train only on this coder's decisions (repeatable; default all).")
 @click.option("--for", "for_coder", metavar="CODER",
               help="Train this coder's own model on their decisions alone; only their suggestions use it (blind coding).")
+@reveal_option
 @json_option
-def train(project_path: Path, coders, for_coder, as_json):
+def train(project_path: Path, coders, for_coder, reveal, as_json):
     """Retrain the suggestion model from every decision, and print per-code counts and
     held-out scores (cross-validated over transcripts).
 
     In blind coding, a shared model trained on several coders' decisions shows each of them
-    what the others decided; train each coder's own model with --for instead.
+    what the others decided (and its report counts their decisions per code): it is refused
+    unless --reveal (logged). Train each coder's own model with --for instead.
 
     \b
-    Example:
+    Examples:
       accord train
       accord train --coder alice
       accord train --for alice && accord suggest --for alice
+      accord train --reveal          # blind mode, several coders: a shared model anyway, logged
     """
+    from .. import blind
     from ..suggest import service
 
     if for_coder and coders:
         raise click.UsageError("--for trains on that coder's decisions only; leave out --coder")
     with open_project(project_path) as project:
+        if not for_coder:
+            learned_from = list(coders) or [c["name"] for c in project.coders() if project.decision_count(c["name"])]
+            blind.check(project, "train", "decisions (counted per code, and in a shared model's suggestions)",
+                        coders=learned_from, reveal=reveal, own="`accord train --for NAME`, your own model")
         pipeline, report = service.train(project, coders=list(coders) or None, personal=for_coder)
         blind = project.mode == "blind"
     if blind and not for_coder and len(report["coders"]) > 1:
@@ -258,9 +267,13 @@ def simulate(project_path: Path, gold, codes, seeds, holdout, order, every, chec
 def suggestions_list(project_path: Path, coder, transcript, order, limit, as_json):
     """List pending suggestions with why each was made.
 
+    --json prints a list of {id, transcript, code, start, end, score, explanation,
+    pipeline_version, status, text}.
+
     \b
-    Example:
+    Examples:
       accord suggestions --coder alice --order uncertain --limit 20
+      accord suggestions --coder alice --json | jq '.[].code'
     """
     from ..suggest.review import review_order
 
@@ -268,7 +281,7 @@ def suggestions_list(project_path: Path, coder, transcript, order, limit, as_jso
         rows = review_order(project, project.suggestions(transcript=transcript, coder=coder), order, coder=coder)[:limit]
         texts = {n: project.transcript(n).text for n in {s.transcript for s in rows}}
     if as_json:
-        return emit_json([dict(s.__dict__, text=texts[s.transcript][s.start:s.end]) for s in rows])
+        return emit_json([dict(dataclasses.asdict(s), text=texts[s.transcript][s.start:s.end]) for s in rows])
     for s in rows:
         quote = texts[s.transcript][s.start:s.end].replace("\n", " ")
         quote = quote if len(quote) <= 60 else quote[:57] + "..."

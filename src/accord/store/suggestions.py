@@ -5,8 +5,9 @@ coder accepting or rejecting a suggestion never decides it for another: a sugges
 pending for a coder until that coder has a row in `suggestion_decisions`.
 
 Re-running the pipeline replaces what nobody has decided on and keeps every decided
-suggestion (as `superseded` when the new run no longer proposes it), so decisions and the
-provenance of accepted codings are never lost.
+suggestion, and every suggestion a coding points at, even a removed one (an accept that was
+undone: redo brings it back), as `superseded` when the new run no longer proposes it, so
+decisions and the provenance of accepted codings are never lost.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ from .common import ProjectError, now
 _SELECT = (
     'SELECT s.id, t.name, c.name, s.start, s."end", s.score, s.explanation, s.pipeline_version, s.status '
     "FROM suggestions s JOIN transcripts t ON t.id = s.transcript_id JOIN codes c ON c.id = s.code_id "
+)
+
+# A suggestion that must outlive a new run: decided by a coder, or pointed at by a coding.
+# (`IN` builds the set of referenced ids once; codings have no index on suggestion_id.)
+_KEPT = (
+    "(EXISTS (SELECT 1 FROM suggestion_decisions d WHERE d.suggestion_id = s.id) "
+    "OR s.id IN (SELECT k.suggestion_id FROM codings k WHERE k.suggestion_id IS NOT NULL))"
 )
 
 
@@ -36,11 +44,13 @@ class SuggestionStore:
             transcript_id = self.transcript_id(transcript)
             owner = self.coder_id(coder) if coder is not None else None
             code_ids = {name: self.code_id(name) for name in {i["code"] for i in items}}
+            # Kept: suggestions someone decided on, and those a coding points at, even a removed
+            # one (an undone accept or correction: its provenance, and what redo brings back).
             decided = {
                 (r[1], r[2], r[3]): r[0]
                 for r in self.conn.execute(
                     'SELECT s.id, s.code_id, s.start, s."end" FROM suggestions s WHERE s.transcript_id = ? '
-                    "AND s.coder_id IS ? AND EXISTS (SELECT 1 FROM suggestion_decisions d WHERE d.suggestion_id = s.id)",
+                    "AND s.coder_id IS ? AND " + _KEPT + " ORDER BY s.id DESC",
                     [transcript_id, owner],
                 )
             }
@@ -62,8 +72,7 @@ class SuggestionStore:
                 ):
                     coded[code_id].append((start, end))
             self.conn.execute(
-                "DELETE FROM suggestions WHERE transcript_id = ? AND coder_id IS ? AND NOT EXISTS "
-                "(SELECT 1 FROM suggestion_decisions d WHERE d.suggestion_id = suggestions.id)",
+                "DELETE FROM suggestions AS s WHERE s.transcript_id = ? AND s.coder_id IS ? AND NOT " + _KEPT,
                 [transcript_id, owner],
             )
             self.conn.execute("UPDATE suggestions SET status = 'superseded' WHERE transcript_id = ? AND coder_id IS ?",

@@ -14,6 +14,7 @@ from textual.app import App
 from textual.command import Hit, Hits, Provider
 from textual.widgets import Static
 
+from .. import blind
 from ..coding_session import CodingSession
 from ..errors import AccordError
 from ..store import Project
@@ -136,6 +137,12 @@ class AccordApp(App):
         if not name or not name.strip():
             self.exit()
             return
+        if self.start_transcript:  # check before anything is written: a failed open changes nothing
+            try:
+                self.project.transcript_id(self.start_transcript)
+            except AccordError as e:
+                self.fail("Cannot open the transcript", str(e))
+                return
         self.coder = name.strip()
         self.project.ensure_coder(self.coder)
         prefs.remember_coder(self.project_path, self.coder)
@@ -189,8 +196,8 @@ class AccordApp(App):
         def go(yes: bool = True) -> None:
             if not yes:
                 return
-            if self.project.mode != "reconciliation":
-                self.project.set_mode("reconciliation")
+            if self.project.mode != "reconciliation":  # logged as a reveal by this coder
+                blind.leave_blind(self.project, self.coder, "agreement screen (terminal UI)")
             if len(coders) == 2:
                 self.push_screen(AgreementScreen(self.project, coders))
             else:

@@ -207,7 +207,7 @@ class DisagreementScreen(Screen):
         d = self.items[self.index]
         try:
             reconcile(self.project, d.transcript, self.code, d.start, d.end, decision,
-                      coders=self.coders, take=take, spans=spans, decided_by=self.coders)
+                      coders=self.coders, take=take, spans=spans, decided_by=self.coders, unit=self.unit)
         except AccordError as e:
             self.notify(str(e), severity="error")
             return

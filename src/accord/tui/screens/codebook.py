@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, Tree
 
+from ... import blind
 from ...codebook import codebook_to_dict, parse_codebook
 from ...errors import InputError
 from ...model import Code, Codebook
@@ -65,7 +66,7 @@ class CodebookScreen(Screen):
             self.query_one("#codebook-detail", Static).update("No codebook yet: accord codebook load FILE")
             return
         counts = {}
-        for c in self.project.codings():
+        for c in blind.visible_codings(self.project, getattr(self.app, "coder", None)):  # blind: yours only
             counts[c.code] = counts.get(c.code, 0) + 1
         keep = {c.name for c in self.book.codes if self._matches(c)}
         for name in list(keep):  # keep the ancestors of matches so the tree still reads

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from ... import blind
 from ...store import Project
 
 
@@ -77,8 +78,9 @@ class HomeScreen(Screen):
             lines = Text("No codebook yet: accord codebook load FILE", style="yellow")
         self.query_one("#home-codebook", Static).update(lines)
         coders = Text()
-        for c in p.coders():
-            coders.append(("▶ " if c["name"] == self.coder else "  ") + f"{c['name']}  ({c['codings']} codings)\n")
+        for c in blind.coder_counts(p, self.coder):  # blind mode: only your own number
+            count = "" if c["codings"] is None else f"  ({c['codings']} codings)"
+            coders.append(("▶ " if c["name"] == self.coder else "  ") + f"{c['name']}{count}\n")
         self.query_one("#home-coders", Static).update(coders)
         if not table.row_count:
             self.notify("No transcripts yet. Import some: accord import FILE...", timeout=8)
