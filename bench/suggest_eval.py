@@ -1,13 +1,20 @@
 """Learning curves of accord's suggestions against expert coding, with a TF-IDF baseline.
 
     python bench/suggest_eval.py mi [--seeds 3] [--family therapist|client|both] [--corrects]
-    python bench/suggest_eval.py alliance [--seeds 3]
+    python bench/suggest_eval.py alliance [--folds 23] [--sessions all|dev|held]
+    python bench/suggest_eval.py alliance --samples [--seeds 3]
 
 `mi` uses the 123 AnnoMI sessions in ../shared/corpus/pool with codebooks/mi.yaml (skipped
-with a message when the corpus is absent); `alliance` the shipped sample transcripts with
-their reference coding. Builds a throwaway project in a temporary folder, runs
-`accord.suggest.simulate` and prints per-checkpoint macro-F1 and kappa for accord and the
+with a message when the corpus is absent). Builds a throwaway project in a temporary folder,
+runs `accord.suggest.simulate` and prints per-checkpoint macro-F1 and kappa for accord and the
 baseline, averaged over seeds. Needs scikit-learn for the baseline.
+
+`alliance` measures the alliance codebook on 23 real sessions coded with a manual
+(../shared/corpus/alliance, see `alliance_real.py`): per category precision, recall and F1 at
+utterance level for rules only, model only and both, the model trained in cross-validation
+grouped by session; suggestions per session; a coder's first ten; suggestions on ordinary
+high-quality sessions; the two coders against the gold. `alliance --samples` is the earlier
+learning curve on the shipped sample sessions and their reference coding.
 
 Below each curve, two references trained on the baseline's random utterances with their full
 gold labels rather than a simulated coder's accept/reject decisions: accord's own model, and
@@ -80,6 +87,12 @@ def report(title, summary, codes):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("data", choices=["mi", "alliance"])
+    ap.add_argument("--samples", action="store_true", help="alliance: the shipped sample sessions' learning curve")
+    ap.add_argument("--folds", type=int, default=0,
+                    help="alliance: folds grouped by session (default: leave one session out)")
+    ap.add_argument("--sessions", choices=["all", "dev", "held"], default="all",
+                    help="alliance: also report on the rule-writing split's sessions (dev) or the others (held)")
+    ap.add_argument("--json", type=Path, help="alliance: also write the figures to this JSON file")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--family", choices=["therapist", "client", "both"], default="both")
     ap.add_argument("--order", default="uncertain", choices=["uncertain", "document", "random"])
@@ -91,6 +104,10 @@ def main():
     from accord.suggest.pipeline import build_pipeline
     from accord.suggest.simulate import simulate, summarise
 
+    if args.data == "alliance" and not args.samples:
+        import alliance_real
+
+        return alliance_real.main(folds=args.folds or None, sessions=args.sessions, json_path=args.json)
     if args.data == "mi" and not POOL.is_dir():
         print(f"skipped: {POOL} not found (the shared AnnoMI corpus)")
         return 0

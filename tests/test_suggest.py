@@ -409,10 +409,10 @@ def test_a_match_across_a_sentence_boundary_is_suggested_with_both_sentences(all
 def test_a_bracketed_pause_belongs_to_the_sentence_it_opens(alliance):
     from accord.model import Transcript, Utterance
 
-    text = "Hello, Sam. Come through. (pause) It's good to see you."
+    text = "Hello, Sam. Come through. (pause) I'll miss our sessions."
     t = Transcript("x", text, [Utterance(1, "T", 0, len(text))], "text")
     spans = {i.code: text[i.start:i.end] for i in suggest_transcript(alliance, t)}
-    assert spans["Minimal response"] == spans["Real relationship"] == "(pause) It's good to see you."
+    assert spans["Minimal response"] == spans["Real relationship"] == "(pause) I'll miss our sessions."
 
 
 def test_hand_coding_counts_as_reading_only_as_far_as_the_coder_has_read(tmp_path):

@@ -150,8 +150,11 @@ def _reference(project, coder, gold):
 @click.option("--coder", help="Compare against this coder's codings.")
 @click.option("--gold", type=click.Path(path_type=Path), help="Or against a coding table (CSV, as for `codings import`).")
 @click.option("--codes", help="Only these codes (comma-separated); default: the codes in the reference.")
+@click.option("--by-root", is_flag=True, help="Count every code as its root code (the top of its branch).")
+@click.option("--by", "by_codes", metavar="CODES",
+              help="Count every code as its nearest ancestor (or itself) among these codes (comma-separated).")
 @json_option
-def evaluate(project_path: Path, coder, gold, codes, as_json):
+def evaluate(project_path: Path, coder, gold, codes, by_root, by_codes, as_json):
     """Precision, recall and F1 of the suggestions against a coder (or a gold file), per code,
     at utterance level and at span level (overlap matching), with Cohen's kappa, for rules
     only, model only and both. Nothing is written.
@@ -160,12 +163,16 @@ def evaluate(project_path: Path, coder, gold, codes, as_json):
     Examples:
       accord evaluate --coder reference
       accord evaluate --gold sample_transcripts/reference_coding_1-3.csv
+      accord evaluate --coder reference --by-root
+      accord evaluate --coder reference --by "Withdrawal rupture,Confrontation rupture,Repair,Power dynamics,Real relationship"
     """
     from ..suggest import service
-    from ..suggest.evaluate import evaluate as run
+    from ..suggest.evaluate import evaluate as run, group_by
 
     if bool(coder) == bool(gold):
         raise click.UsageError("give either --coder NAME or --gold FILE")
+    if by_root and by_codes:
+        raise click.UsageError("give --by-root or --by CODES, not both")
     with open_project(project_path) as project:
         rows = _reference(project, coder, gold)
         if not rows:
@@ -173,16 +180,25 @@ def evaluate(project_path: Path, coder, gold, codes, as_json):
         pipeline, _ = service.load_pipeline(project)
         names = sorted({r["transcript"] for r in rows})
         transcripts = [project.transcript(n) for n in names]
+        book = project.codebook()
+    groups = None
+    if by_root or by_codes:
+        wanted = None if by_root else [c.strip() for c in by_codes.split(",") if c.strip()]
+        try:
+            groups = group_by(book, wanted)
+        except KeyError as e:
+            raise AccordError(f"no code named {e.args[0]} in the project's codebook (see `accord codebook show`)") from None
     reference = {}
     for r in rows:
         reference.setdefault(r["transcript"], []).append((r["code"], r["start"], r["end"]))
-    chosen = [c.strip() for c in codes.split(",")] if codes else sorted({r["code"] for r in rows})
-    report = run(pipeline, transcripts, reference, chosen)
+    keep = (lambda c: c) if groups is None else groups.get
+    chosen = [c.strip() for c in codes.split(",")] if codes else sorted({keep(r["code"]) for r in rows} - {None})
+    report = run(pipeline, transcripts, reference, chosen, groups=groups)
     if as_json:
         return emit_json(report)
     click.echo(f"Pipeline {pipeline.version}, {len(transcripts)} transcript(s)")
     for mode, r in report.items():
-        click.echo(f"\n{mode}: macro-F1 utterance {r['macro_f1']['utterance']:.2f}, span {r['macro_f1']['span']:.2f}; "
+        click.echo(f"\n{mode}: {r['suggestions']} suggestions; macro-F1 utterance {r['macro_f1']['utterance']:.2f}, span {r['macro_f1']['span']:.2f}; "
                    f"mean kappa {_pct(r['mean_kappa'])}")
         click.echo(f"  {'code':<34} {'ref':>4} | {'P':>5} {'R':>5} {'F1':>5} | span {'P':>5} {'R':>5} {'F1':>5} | kappa")
         for code, c in r["codes"].items():

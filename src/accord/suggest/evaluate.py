@@ -6,6 +6,11 @@ unit), giving precision, recall, F1 and Cohen's kappa per code. Span level with 
 matching: a suggestion is right when it overlaps a reference span of the same code, and a
 reference span is found when some suggestion of its code overlaps it. Each is computed for
 rules only, model only and both, so a team sees what the learned part adds.
+
+Codes can also be counted by group (`group_by`): each code under its nearest ancestor (or
+itself) among chosen codes, e.g. every code under its root, or the alliance codebook's five
+categories (withdrawal, confrontation, repair, power dynamics, real relationship), so a
+suggestion of "Coercion" is right where the reference says "Power dynamics".
 """
 
 from __future__ import annotations
@@ -41,6 +46,40 @@ def cohen_kappa(a: list, b: list) -> float | None:
     return (observed - expected) / (1 - expected)
 
 
+def group_by(codebook, groups: list[str] | None = None) -> dict[str, str]:
+    """Code name -> its group: the nearest of `groups` among the code and its ancestors (by
+    default the roots). Codes under none of them are left out of the map."""
+    by = codebook.by_name()
+    if groups is None:
+        groups = [c.name for c in codebook.codes if not c.parent]
+    unknown = [g for g in groups if g not in by]
+    if unknown:
+        raise KeyError(", ".join(unknown))
+    chosen, out = set(groups), {}
+    for code in codebook.codes:
+        name, seen = code.name, set()
+        while name and name not in chosen and name not in seen:
+            seen.add(name)
+            name = by[name].parent if name in by else None
+        if name in chosen:
+            out[code.name] = name
+    return out
+
+
+def tally(analyses, pred, gold, codes, counts=None) -> dict:
+    """Add one transcript's utterance-level true/false positives and misses per code to
+    `counts` ({code: [tp, fp, fn]}); `pred` and `gold` are (code, start, end)."""
+    counts = defaultdict(lambda: [0, 0, 0]) if counts is None else counts
+    pu, gu = _units(analyses, pred), _units(analyses, gold)
+    for code in codes:
+        p = {i for i, c in pu if c == code}
+        g = {i for i, c in gu if c == code}
+        counts[code][0] += len(p & g)
+        counts[code][1] += len(p - g)
+        counts[code][2] += len(g - p)
+    return counts
+
+
 def _units(analyses, spans):
     out = set()
     for code, start, end in spans:
@@ -50,9 +89,16 @@ def _units(analyses, spans):
     return out
 
 
-def evaluate(pipeline, transcripts, reference: dict[str, list[tuple[str, int, int]]], codes: list[str]) -> dict:
-    """Per-code and macro figures for each mode; `reference` maps transcript name to (code, start, end)."""
-    analyses = {t.name: analyze(pipeline.nlp, t) for t in transcripts}
+def evaluate(pipeline, transcripts, reference: dict[str, list[tuple[str, int, int]]], codes: list[str], *,
+             groups: dict[str, str] | None = None, analyses: dict | None = None) -> dict:
+    """Per-code and macro figures for each mode; `reference` maps transcript name to (code, start, end).
+
+    With `groups` (code -> group, from `group_by`), suggested and reference codes are counted
+    as their groups and `codes` names groups; codes outside `groups` are left out."""
+    if analyses is None:
+        analyses = {t.name: analyze(pipeline.nlp, t) for t in transcripts}
+    keep = (lambda code: code) if groups is None else groups.get
+    wanted = set(codes) if groups is None else {c for c, g in groups.items() if g in codes}
     report = {}
     for mode in MODES:
         if mode != "rules" and pipeline.classifier is None:
@@ -60,12 +106,14 @@ def evaluate(pipeline, transcripts, reference: dict[str, list[tuple[str, int, in
         utt = defaultdict(lambda: [0, 0, 0])
         span = defaultdict(lambda: [0, 0, 0])
         kappa_pairs = defaultdict(lambda: ([], []))
+        made = 0
         for t in transcripts:
             a = analyses[t.name]
-            items = suggest_analyses(pipeline, t.name, a, codes=set(codes), use_rules=mode != "model",
+            items = suggest_analyses(pipeline, t.name, a, codes=wanted, use_rules=mode != "model",
                                      use_model=mode != "rules")
-            pred = [(i.code, i.start, i.end) for i in items]
-            gold = [g for g in reference.get(t.name, []) if g[0] in codes]
+            pred = [(keep(i.code), i.start, i.end) for i in items if keep(i.code) in codes]
+            gold = [(keep(g[0]), g[1], g[2]) for g in reference.get(t.name, []) if keep(g[0]) in codes]
+            made += len(pred)
             pu, gu = _units(a, pred), _units(a, gold)
             for code in codes:
                 p = {i for i, c in pu if c == code}
@@ -92,5 +140,5 @@ def evaluate(pipeline, transcripts, reference: dict[str, list[tuple[str, int, in
         used = [c for c in codes if per_code[c]["reference"]]
         macro = {lvl: sum(per_code[c][lvl]["f1"] for c in used) / len(used) if used else 0.0 for lvl in ("utterance", "span")}
         kappas = [per_code[c]["kappa"] for c in used if per_code[c]["kappa"] is not None]
-        report[mode] = {"codes": per_code, "macro_f1": macro, "mean_kappa": sum(kappas) / len(kappas) if kappas else None}
+        report[mode] = {"codes": per_code, "suggestions": made, "macro_f1": macro, "mean_kappa": sum(kappas) / len(kappas) if kappas else None}
     return report
