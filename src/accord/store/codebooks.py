@@ -26,7 +26,7 @@ class CodebookStore:
         digest = hashlib.sha256(snapshot.encode()).hexdigest()
         with self.transaction():
             latest = self.conn.execute(
-                "SELECT version, sha256 FROM codebook_versions ORDER BY version DESC LIMIT 1"
+                "SELECT version, sha256, snapshot FROM codebook_versions ORDER BY version DESC LIMIT 1"
             ).fetchone()
             if latest and latest[1] == digest:
                 return {"status": "unchanged", "version": latest[0], "added": [], "updated": [], "retired": []}
@@ -41,6 +41,7 @@ class CodebookStore:
                 }
             ).last_pk
             existing = {r["name"]: r for r in self.db["codes"].rows}
+            old_speakers = _speakers(latest[2]) if latest else {}
             added, updated = [], []
             for position, code in enumerate(codebook.codes):
                 values = {f: getattr(code, f) for f in _TEXT_FIELDS}
@@ -51,7 +52,8 @@ class CodebookStore:
                     self.db["codes"].insert(dict(values, name=code.name, guid=new_guid()))
                     added.append(code.name)
                 else:
-                    if any(old[k] != v for k, v in values.items() if k not in ("version", "position")):
+                    if any(old[k] != v for k, v in values.items() if k not in ("version", "position")) \
+                            or old_speakers.get(code.name, []) != code.speakers:
                         updated.append(code.name)
                     self.db["codes"].update(old["id"], values)
             names = {c.name for c in codebook.codes}
@@ -69,11 +71,13 @@ class CodebookStore:
         ).fetchone()
         if head is None:
             return None
+        speakers = _speakers(head[3])
         codes = [
             Code(
                 name=r["name"],
                 **{f: r[f] for f in _TEXT_FIELDS},
                 **{f: json.loads(r[f] or "[]") for f in _LIST_FIELDS},
+                speakers=speakers.get(r["name"], []),
             )
             for r in self.db["codes"].rows_where("retired = 0", order_by="position")
         ]
@@ -92,3 +96,9 @@ class CodebookStore:
                 raise ProjectError(f"no code named {name!r}: the project has no codebook yet (`accord codebook load FILE`)")
             raise ProjectError(f"no code named {name!r} in the project's codebook (see `accord codebook show`)")
         return row[0]
+
+
+def _speakers(snapshot: str | None) -> dict[str, list[str]]:
+    """Each code's `speakers` as written in a stored codebook snapshot."""
+    codes = json.loads(snapshot or "{}").get("codes", [])
+    return {c["name"]: list(c.get("speakers") or []) for c in codes}

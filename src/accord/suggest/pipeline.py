@@ -150,5 +150,7 @@ def build_pipeline(codebook: Codebook, codes: set[str] | None = None) -> Pipelin
         base = by_id[p["id"][:-1]]
         rules.append(Rule(p["id"], base.code, "lemma", base.text))
     nlp.add_pipe("accord_classifier")
-    meta = {"codebook_sha256": codebook_sha(codebook), "codes": [c.name for c in codebook.codes]}
+    meta = {"codebook_sha256": codebook_sha(codebook), "codes": [c.name for c in codebook.codes],
+            # The codebook's `speakers` (inherited down the hierarchy): suggested for no other role.
+            "speakers": {c.name: list(codebook.speakers_of(c.name)) for c in codebook.codes if codebook.speakers_of(c.name)}}
     return Pipeline(nlp, {r.id: r for r in rules}, meta)
