@@ -26,6 +26,7 @@ BAD_CODEBOOKS = {
     "not_utf8.yaml": (3, "not UTF-8"),
     "empty.yaml": (None, "empty"),
     "unknown_speaker_role.yaml": (6, "code 'Lecturing': unknown speaker role 'patient' in `speakers`"),
+    "backchannels_not_true_or_false.yaml": (4, "code 'Minimal response': `backchannels` must be true or false, not 'no'"),
     "speakers_not_a_list.yaml": (5, "code 'Withdrawal': `speakers` must be a list of speaker roles, e.g. [client]"),
 }
 

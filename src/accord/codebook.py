@@ -34,6 +34,7 @@ CODE_KEYS = {
     "counter_examples",
     "patterns",
     "speakers",
+    "backchannels",
 }
 TOP_KEYS = {"name", "version", "description", "codes"}
 NEEDS_TAGGER = {"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "HEAD", "SENT_START"}
@@ -190,7 +191,16 @@ def _code(path, node: _Node) -> Code:
         counter_examples=_strings(path, node.items.get("counter_examples"), "`counter_examples`"),
         patterns=_patterns(path, name, node.items.get("patterns")),
         speakers=_speakers(path, name, node.items.get("speakers")),
+        backchannels=_flag(path, name, node.items.get("backchannels"), "backchannels"),
     )
+
+
+def _flag(path, name: str, node: _Node | None, key: str) -> bool | None:
+    if node is None or node.value is None:
+        return None
+    if not isinstance(node.value, bool):
+        raise InputError(path, f"code {name!r}: `{key}` must be true or false, not {node.value!r}", node.line)
+    return node.value
 
 
 def _speakers(path, name: str, node: _Node | None) -> list[str]:
@@ -299,5 +309,7 @@ def codebook_to_dict(codebook: Codebook) -> dict:
         for key in ("examples", "counter_examples", "patterns", "speakers"):
             if getattr(c, key):
                 d[key] = getattr(c, key)
+        if c.backchannels is not None:
+            d["backchannels"] = c.backchannels
         codes.append(d)
     return {"name": codebook.name, "version": codebook.version, "description": codebook.description, "codes": codes}

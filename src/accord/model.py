@@ -77,6 +77,7 @@ class Code:
     counter_examples: list[str] = field(default_factory=list)
     patterns: list[list[dict]] = field(default_factory=list)
     speakers: list[str] = field(default_factory=list)
+    backchannels: bool | None = None  # False: never suggested on a backchannel turn; None: as its parent
 
 
 # The speaker roles accord knows (`transcripts/roles.py` guesses them from labels).
@@ -111,6 +112,17 @@ class Codebook:
         """The roles a code applies to (inherited down the hierarchy); empty: every role."""
         owner = self.speakers_from(name)
         return tuple(self.by_name()[owner].speakers) if owner else ()
+
+    def allows_backchannels(self, name: str) -> bool:
+        """Whether a code may be suggested on a backchannel turn ("Yeah.", "Okay."): its own
+        `backchannels`, else its nearest ancestor's, else yes."""
+        codes = self.by_name()
+        code = codes.get(name)
+        while code is not None:
+            if code.backchannels is not None:
+                return code.backchannels
+            code = codes.get(code.parent) if code.parent else None
+        return True
 
     def path(self, name: str) -> list[str]:
         """Names from the root down to `name`, for display as `Rupture > Withdrawal`."""

@@ -4,6 +4,10 @@ Codes keep a stable id (and REFI-QDA guid) across codebook versions, matched by 
 editing a definition never detaches existing codings. Every load that changes anything is
 stored as a full snapshot in `codebook_versions`; a code dropped from the YAML is retired,
 not deleted, because codings may still point at it.
+
+Which speaker roles a code applies to (`speakers`) and whether it may go on a backchannel
+(`backchannels`) are read from the snapshot of the newest version rather than from columns of
+`codes`: no schema change, and a project stays readable by an accord from before the keys.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ class CodebookStore:
                 }
             ).last_pk
             existing = {r["name"]: r for r in self.db["codes"].rows}
-            old_speakers = _speakers(latest[2]) if latest else {}
+            old_extra = _extra(latest[2]) if latest else {}
             added, updated = [], []
             for position, code in enumerate(codebook.codes):
                 values = {f: getattr(code, f) for f in _TEXT_FIELDS}
@@ -53,7 +57,7 @@ class CodebookStore:
                     added.append(code.name)
                 else:
                     if any(old[k] != v for k, v in values.items() if k not in ("version", "position")) \
-                            or old_speakers.get(code.name, []) != code.speakers:
+                            or old_extra.get(code.name, ([], None)) != (code.speakers, code.backchannels):
                         updated.append(code.name)
                     self.db["codes"].update(old["id"], values)
             names = {c.name for c in codebook.codes}
@@ -71,13 +75,14 @@ class CodebookStore:
         ).fetchone()
         if head is None:
             return None
-        speakers = _speakers(head[3])
+        extra = _extra(head[3])
         codes = [
             Code(
                 name=r["name"],
                 **{f: r[f] for f in _TEXT_FIELDS},
                 **{f: json.loads(r[f] or "[]") for f in _LIST_FIELDS},
-                speakers=speakers.get(r["name"], []),
+                speakers=extra.get(r["name"], ([], None))[0],
+                backchannels=extra.get(r["name"], ([], None))[1],
             )
             for r in self.db["codes"].rows_where("retired = 0", order_by="position")
         ]
@@ -98,7 +103,7 @@ class CodebookStore:
         return row[0]
 
 
-def _speakers(snapshot: str | None) -> dict[str, list[str]]:
-    """Each code's `speakers` as written in a stored codebook snapshot."""
+def _extra(snapshot: str | None) -> dict[str, tuple[list[str], bool | None]]:
+    """Each code's `speakers` and `backchannels` as written in a stored codebook snapshot."""
     codes = json.loads(snapshot or "{}").get("codes", [])
-    return {c["name"]: list(c.get("speakers") or []) for c in codes}
+    return {c["name"]: (list(c.get("speakers") or []), c.get("backchannels")) for c in codes}

@@ -152,5 +152,7 @@ def build_pipeline(codebook: Codebook, codes: set[str] | None = None) -> Pipelin
     nlp.add_pipe("accord_classifier")
     meta = {"codebook_sha256": codebook_sha(codebook), "codes": [c.name for c in codebook.codes],
             # The codebook's `speakers` (inherited down the hierarchy): suggested for no other role.
-            "speakers": {c.name: list(codebook.speakers_of(c.name)) for c in codebook.codes if codebook.speakers_of(c.name)}}
+            "speakers": {c.name: list(codebook.speakers_of(c.name)) for c in codebook.codes if codebook.speakers_of(c.name)},
+            # Codes never suggested on a backchannel ("Yeah.", "Okay."): `backchannels: false`.
+            "no_backchannels": [c.name for c in codebook.codes if not codebook.allows_backchannels(c.name)]}
     return Pipeline(nlp, {r.id: r for r in rules}, meta)

@@ -6,6 +6,10 @@ or from both. Each says why in words. Where the model knows a code and scores it
 rule fired, the suggestion is kept but marked as a disagreement: those are the most useful
 places for a coder to look, and they come first in the "uncertain" review order.
 
+A code with `backchannels: false` (a withdrawal code such as "Minimal response") is never
+suggested on a turn that only acknowledges ("Yeah.", "Okay.", "Mm-hmm.", "Right."), by rules or
+model: a backchannel is not a minimal answer.
+
 A code the codebook gives to some speaker roles only (`speakers: [client]`) is never suggested
 on another role's utterance, by rules or model. Where the speaker's role is unknown (no role
 given at import and none guessed from the label), it is suggested, and the explanation says
@@ -82,13 +86,15 @@ def _model_choices(pipeline, model, analyses, probs, index, family_of, codes):
     members = {f: np.flatnonzero(fam == f) for f in sorted(set(fam.tolist()) - {-1})}
     roles, masks, role_of = pipeline.meta.get("roles", {}), {}, []
     speakers = pipeline.meta.get("speakers", {})
+    quiet = set(pipeline.meta.get("no_backchannels", ()))
     for a in analyses:
-        if a.role not in masks:
-            masks[a.role] = len(masks)
-        role_of.append(masks[a.role])
+        kind = (a.role, a.backchannel)
+        if kind not in masks:
+            masks[kind] = len(masks)
+        role_of.append(masks[kind])
     allowed = np.array([[(codes is None or c in codes) and (not roles.get(c) or role in roles.get(c))
-                         and role_allows(speakers, c, role) for c in names]
-                        for role in masks], dtype=bool).reshape(len(masks), len(names))
+                         and role_allows(speakers, c, role) and not (backchannel and c in quiet) for c in names]
+                        for role, backchannel in masks], dtype=bool).reshape(len(masks), len(names))
     E = allowed[np.array(role_of, dtype=np.intp)]
     # Families in the order the first of their allowed members comes in the model's codes.
     order = [sorted((f for f, m in members.items() if allowed[r, m].any()), key=lambda f: members[f][allowed[r, members[f]]][0])
@@ -140,6 +146,7 @@ def suggest_analyses(
         chosen_all, best_all = _model_choices(pipeline, model, analyses, probs, index, family_of, codes)
     roles = pipeline.meta.get("roles", {})
     speakers = pipeline.meta.get("speakers", {})
+    quiet = set(pipeline.meta.get("no_backchannels", ()))
     items: list[Item] = []
     for i, a in enumerate(analyses):
         chosen: dict[str, float] = {}
@@ -149,7 +156,7 @@ def suggest_analyses(
         if use_rules:
             for h in a.hits:
                 if (codes is None or h.code in codes) and (not roles.get(h.code) or a.role in roles[h.code]) \
-                        and role_allows(speakers, h.code, a.role):
+                        and role_allows(speakers, h.code, a.role) and not (a.backchannel and h.code in quiet):
                     rule_hits.setdefault(h.code, []).append(h)
         preferred = {}
         if model is not None:
