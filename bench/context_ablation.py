@@ -53,11 +53,11 @@ def features(nlp, sessions, context: bool):
     from accord.suggest import features as F
     from accord.suggest.analysis import analyze
 
-    F.CONTEXT = context
+    saved, F.CONTEXT = F.CONTEXT, context
     try:
         return {i: analyze(nlp, t) for i, t in sessions.items()}
     finally:
-        F.CONTEXT = True
+        F.CONTEXT = saved
 
 
 def folds_of(ids, seed: int, k: int = 5):
