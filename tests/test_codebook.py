@@ -25,6 +25,9 @@ BAD_CODEBOOKS = {
     "parent_cycle.yaml": (4, "cycle"),
     "not_utf8.yaml": (3, "not UTF-8"),
     "empty.yaml": (None, "empty"),
+    "unknown_speaker_role.yaml": (6, "code 'Lecturing': unknown speaker role 'patient' in `speakers`"),
+    "backchannels_not_true_or_false.yaml": (4, "code 'Minimal response': `backchannels` must be true or false, not 'no'"),
+    "speakers_not_a_list.yaml": (5, "code 'Withdrawal': `speakers` must be a list of speaker roles, e.g. [client]"),
 }
 
 
@@ -87,3 +90,29 @@ def test_hotkey_written_as_a_number_is_a_character():
 def test_colour_accepts_short_hex_and_british_spelling():
     book = parse_codebook("name: x\ncodes:\n  - name: A\n    colour: '#abc'\n")
     assert book.codes[0].color == "#abc"
+
+
+def test_speakers_say_which_roles_a_code_applies_to_and_children_inherit_them():
+    import yaml
+
+    book = parse_codebook(
+        "name: t\ncodes:\n"
+        "  - name: Rupture\n    speakers: [Client]\n"
+        "  - name: Withdrawal\n    parent: Rupture\n"
+        "  - name: Lecturing\n    parent: Rupture\n    speakers: [therapist, interviewer, therapist]\n"
+        "  - name: Real relationship\n"
+    )
+    assert book.by_name()["Rupture"].speakers == ["client"]  # roles are lower case, as transcripts store them
+    assert book.by_name()["Withdrawal"].speakers == []  # as written; what applies is inherited:
+    assert book.speakers_of("Withdrawal") == ("client",)
+    assert book.speakers_of("Lecturing") == ("therapist", "interviewer")
+    assert book.speakers_of("Real relationship") == ()  # every role
+    again = parse_codebook(yaml.safe_dump(codebook_to_dict(book)), "again.yaml")
+    assert codebook_to_dict(again) == codebook_to_dict(book)
+    assert "speakers" not in codebook_to_dict(book)["codes"][1]
+
+
+def test_an_empty_speakers_list_is_refused():
+    with pytest.raises(InputError, match=r"`speakers` is empty; leave it out") as info:
+        parse_codebook("name: t\ncodes:\n  - name: A\n    speakers: []\n", "t.yaml")
+    assert info.value.line == 4

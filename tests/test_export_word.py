@@ -222,6 +222,20 @@ def test_codebook_document_has_every_field_and_usage(demo, tmp_path):
     assert totals == {c.name: sum(1 for k in codings if k.code == c.name) for c in book.codes}
 
 
+def test_codebook_document_says_which_speaker_roles_a_code_applies_to(tmp_path):
+    from accord.codebook import parse_codebook
+
+    with Project.create(tmp_path / "p.db") as p:
+        p.load_codebook(parse_codebook("name: roles\ncodes:\n  - name: Rupture\n    speakers: [client]\n"
+                                       "  - name: Withdrawal\n    parent: Rupture\n  - name: Humour\n", "b.yaml"))
+        codebook_report(select(p), tmp_path / "c.docx")
+    by_code = sections(docx.Document(tmp_path / "c.docx"))
+    said = {name: [x.text for x in paras if x.text.startswith("Speakers:")] for name, paras in by_code.items()}
+    assert said["Rupture"] == ["Speakers: client"]
+    assert said["Withdrawal"] == ["Speakers: client (as Rupture)"]
+    assert said["Humour"] == []
+
+
 def test_excerpts_report_converts_to_pdf(demo, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:

@@ -130,6 +130,19 @@ def test_codebook_versions_keep_code_identity(project):
     assert [v["version"] for v in project.codebook_versions()] == [1, 2]
 
 
+def test_speaker_roles_of_codes_are_kept_and_a_change_is_a_new_version(project):
+    with_roles = CODEBOOK.replace("    definition: A strain in the alliance.\n",
+                                  "    definition: A strain in the alliance.\n    speakers: [client]\n")
+    change = project.load_codebook(parse_codebook(with_roles, "book.yaml"))
+    assert (change["version"], change["updated"]) == (2, ["Rupture"])
+    book = project.codebook()
+    assert book.by_name()["Rupture"].speakers == ["client"]
+    assert book.speakers_of("Withdrawal") == ("client",) and book.speakers_of("Repair") == ()
+    assert project.load_codebook(parse_codebook(with_roles, "book.yaml"))["status"] == "unchanged"
+    assert project.load_codebook(parse_codebook(CODEBOOK, "book.yaml"))["updated"] == ["Rupture"]
+    assert project.codebook().speakers_of("Withdrawal") == ()
+
+
 def test_apply_checks_span_code_and_coder(project):
     with pytest.raises(ProjectError, match="not inside"):
         project.apply_code("s1", "Rupture", "ann", 5, 5000)

@@ -19,7 +19,7 @@ import yaml
 
 from .errors import InputError
 from .limits import MAX_CODEBOOK_BYTES, read_bounded
-from .model import Code, Codebook
+from .model import ROLES, Code, Codebook
 
 CODE_KEYS = {
     "name",
@@ -33,6 +33,8 @@ CODE_KEYS = {
     "examples",
     "counter_examples",
     "patterns",
+    "speakers",
+    "backchannels",
 }
 TOP_KEYS = {"name", "version", "description", "codes"}
 NEEDS_TAGGER = {"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "HEAD", "SENT_START"}
@@ -188,7 +190,38 @@ def _code(path, node: _Node) -> Code:
         examples=_strings(path, node.items.get("examples"), "`examples`"),
         counter_examples=_strings(path, node.items.get("counter_examples"), "`counter_examples`"),
         patterns=_patterns(path, name, node.items.get("patterns")),
+        speakers=_speakers(path, name, node.items.get("speakers")),
+        backchannels=_flag(path, name, node.items.get("backchannels"), "backchannels"),
     )
+
+
+def _flag(path, name: str, node: _Node | None, key: str) -> bool | None:
+    if node is None or node.value is None:
+        return None
+    if not isinstance(node.value, bool):
+        raise InputError(path, f"code {name!r}: `{key}` must be true or false, not {node.value!r}", node.line)
+    return node.value
+
+
+def _speakers(path, name: str, node: _Node | None) -> list[str]:
+    """`speakers: [client]`: the roles a code applies to (leave it out for every role)."""
+    if node is None or node.value is None:
+        return []
+    usage = f"a list of speaker roles, e.g. [client] (roles: {', '.join(ROLES)})"
+    if not isinstance(node.value, list):
+        raise InputError(path, f"code {name!r}: `speakers` must be {usage}", node.line)
+    if not node.value:
+        raise InputError(path, f"code {name!r}: `speakers` is empty; leave it out for a code that applies to every role",
+                         node.line)
+    out = []
+    for sub in node.items.values():
+        role = sub.value.strip().lower() if isinstance(sub.value, str) else None
+        if role not in ROLES:
+            raise InputError(path, f"code {name!r}: unknown speaker role {sub.value!r} in `speakers` "
+                                   f"(roles: {', '.join(ROLES)})", sub.line)
+        if role not in out:
+            out.append(role)
+    return out
 
 
 def _patterns(path, name: str, node: _Node | None) -> list[list[dict]]:
@@ -273,8 +306,10 @@ def codebook_to_dict(codebook: Codebook) -> dict:
         for key in ("definition", "when_to_use", "when_not_to_use"):
             if getattr(c, key):
                 d[key] = getattr(c, key)
-        for key in ("examples", "counter_examples", "patterns"):
+        for key in ("examples", "counter_examples", "patterns", "speakers"):
             if getattr(c, key):
                 d[key] = getattr(c, key)
+        if c.backchannels is not None:
+            d["backchannels"] = c.backchannels
         codes.append(d)
     return {"name": codebook.name, "version": codebook.version, "description": codebook.description, "codes": codes}

@@ -63,7 +63,8 @@ def text_sha256(text: str) -> str:
 
 @dataclass
 class Code:
-    """One code of a codebook. `patterns` are spaCy Matcher token patterns."""
+    """One code of a codebook. `patterns` are spaCy Matcher token patterns; `speakers` the
+    speaker roles it applies to, as written (empty: its parent's, or every role)."""
 
     name: str
     parent: str | None = None
@@ -75,6 +76,12 @@ class Code:
     examples: list[str] = field(default_factory=list)
     counter_examples: list[str] = field(default_factory=list)
     patterns: list[list[dict]] = field(default_factory=list)
+    speakers: list[str] = field(default_factory=list)
+    backchannels: bool | None = None  # False: never suggested on a backchannel turn; None: as its parent
+
+
+# The speaker roles accord knows (`transcripts/roles.py` guesses them from labels).
+ROLES = ("therapist", "client", "interviewer", "participant")
 
 
 @dataclass
@@ -90,6 +97,32 @@ class Codebook:
 
     def children(self, name: str | None) -> list[Code]:
         return [c for c in self.codes if c.parent == name]
+
+    def speakers_from(self, name: str) -> str | None:
+        """The code whose `speakers` apply to `name`: itself or its nearest ancestor with some."""
+        codes = self.by_name()
+        code = codes.get(name)
+        while code is not None:
+            if code.speakers:
+                return code.name
+            code = codes.get(code.parent) if code.parent else None
+        return None
+
+    def speakers_of(self, name: str) -> tuple[str, ...]:
+        """The roles a code applies to (inherited down the hierarchy); empty: every role."""
+        owner = self.speakers_from(name)
+        return tuple(self.by_name()[owner].speakers) if owner else ()
+
+    def allows_backchannels(self, name: str) -> bool:
+        """Whether a code may be suggested on a backchannel turn ("Yeah.", "Okay."): its own
+        `backchannels`, else its nearest ancestor's, else yes."""
+        codes = self.by_name()
+        code = codes.get(name)
+        while code is not None:
+            if code.backchannels is not None:
+                return code.backchannels
+            code = codes.get(code.parent) if code.parent else None
+        return True
 
     def path(self, name: str) -> list[str]:
         """Names from the root down to `name`, for display as `Rupture > Withdrawal`."""

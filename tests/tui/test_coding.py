@@ -540,3 +540,28 @@ async def test_retrain_with_nothing_decided_says_so_and_changes_nothing(project_
     with Project.open(project_path) as p:
         assert p.latest_pipeline() is None
         assert p.suggestions() == []
+
+
+async def test_applying_a_code_on_a_role_the_codebook_excludes_is_saved_with_a_warning(tmp_path):
+    from accord.codebook import parse_codebook
+    from accord.transcripts import read_transcript
+
+    from .conftest import SESSION
+
+    path = tmp_path / "roles.db"
+    with Project.create(path) as p:
+        p.load_codebook(parse_codebook('name: roles\ncodes:\n  - name: Withdrawal\n    hotkey: "2"\n'
+                                       '    speakers: [client]\n', "roles.yaml"))
+        p.import_transcript(read_transcript(SESSION))
+        p.add_coder("alice")
+    app = coding_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        await pilot.press("2")  # utterance 1 is the therapist's
+        await wait_for(pilot, lambda: "applied Withdrawal" in screen.last_saved)
+        messages = lambda: [n.message for n in app._notifications]  # noqa: E731
+        await wait_for(pilot, lambda: any("is a code for the client's turns" in m for m in messages()))
+        assert [c.code for c in stored(path)] == ["Withdrawal"]
+        await pilot.press("j", "2")  # utterance 2 is the client's: no warning
+        await wait_for(pilot, lambda: len(stored(path)) == 2)
+        assert sum("is a code for the client's turns" in m for m in messages()) == 1

@@ -349,7 +349,8 @@ def codebook_load(project_path: Path, file: Path):
 @project_option
 @json_option
 def codebook_show(project_path: Path, as_json: bool):
-    """Show the project's codebook as a tree with hotkeys.
+    """Show the project's codebook as a tree with hotkeys and, in brackets, the speaker
+    roles a code applies to (its own `speakers`, or its parent's).
 
     \b
     Example:
@@ -368,7 +369,10 @@ def codebook_show(project_path: Path, as_json: bool):
     def walk(parent: str | None, depth: int) -> None:
         for c in book.children(parent):
             key = f"[{c.hotkey}] " if c.hotkey else "    "
-            click.echo(f"  {key}{'  ' * depth}{c.name}")
+            roles = book.speakers_of(c.name)
+            owner = book.speakers_from(c.name)
+            whose = "" if not roles else f"  ({', '.join(roles)}{'' if owner == c.name else ', from ' + owner})"
+            click.echo(f"  {key}{'  ' * depth}{c.name}{whose}")
             walk(c.name, depth + 1)
 
     walk(None, 0)

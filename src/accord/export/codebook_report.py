@@ -54,6 +54,10 @@ def codebook_report(selection: Selection, path: str | Path) -> dict:
             report.paragraph(code.when_to_use, bold_prefix="When to use: ")
         if code.when_not_to_use:
             report.paragraph(code.when_not_to_use, bold_prefix="When not to use: ")
+        if roles := book.speakers_of(code.name):
+            owner = book.speakers_from(code.name)
+            report.paragraph(", ".join(roles) + ("" if owner == code.name else f" (as {owner})"),
+                             bold_prefix="Speakers: ")
         for title, items in (("Examples", code.examples), ("Counter-examples (near misses)", code.counter_examples)):
             if items:
                 report.paragraph(bold_prefix=f"{title}:")

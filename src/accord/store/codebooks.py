@@ -4,6 +4,10 @@ Codes keep a stable id (and REFI-QDA guid) across codebook versions, matched by 
 editing a definition never detaches existing codings. Every load that changes anything is
 stored as a full snapshot in `codebook_versions`; a code dropped from the YAML is retired,
 not deleted, because codings may still point at it.
+
+Which speaker roles a code applies to (`speakers`) and whether it may go on a backchannel
+(`backchannels`) are read from the snapshot of the newest version rather than from columns of
+`codes`: no schema change, and a project stays readable by an accord from before the keys.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ class CodebookStore:
         digest = hashlib.sha256(snapshot.encode()).hexdigest()
         with self.transaction():
             latest = self.conn.execute(
-                "SELECT version, sha256 FROM codebook_versions ORDER BY version DESC LIMIT 1"
+                "SELECT version, sha256, snapshot FROM codebook_versions ORDER BY version DESC LIMIT 1"
             ).fetchone()
             if latest and latest[1] == digest:
                 return {"status": "unchanged", "version": latest[0], "added": [], "updated": [], "retired": []}
@@ -41,6 +45,7 @@ class CodebookStore:
                 }
             ).last_pk
             existing = {r["name"]: r for r in self.db["codes"].rows}
+            old_extra = _extra(latest[2]) if latest else {}
             added, updated = [], []
             for position, code in enumerate(codebook.codes):
                 values = {f: getattr(code, f) for f in _TEXT_FIELDS}
@@ -51,7 +56,8 @@ class CodebookStore:
                     self.db["codes"].insert(dict(values, name=code.name, guid=new_guid()))
                     added.append(code.name)
                 else:
-                    if any(old[k] != v for k, v in values.items() if k not in ("version", "position")):
+                    if any(old[k] != v for k, v in values.items() if k not in ("version", "position")) \
+                            or old_extra.get(code.name, ([], None)) != (code.speakers, code.backchannels):
                         updated.append(code.name)
                     self.db["codes"].update(old["id"], values)
             names = {c.name for c in codebook.codes}
@@ -69,11 +75,14 @@ class CodebookStore:
         ).fetchone()
         if head is None:
             return None
+        extra = _extra(head[3])
         codes = [
             Code(
                 name=r["name"],
                 **{f: r[f] for f in _TEXT_FIELDS},
                 **{f: json.loads(r[f] or "[]") for f in _LIST_FIELDS},
+                speakers=extra.get(r["name"], ([], None))[0],
+                backchannels=extra.get(r["name"], ([], None))[1],
             )
             for r in self.db["codes"].rows_where("retired = 0", order_by="position")
         ]
@@ -92,3 +101,9 @@ class CodebookStore:
                 raise ProjectError(f"no code named {name!r}: the project has no codebook yet (`accord codebook load FILE`)")
             raise ProjectError(f"no code named {name!r} in the project's codebook (see `accord codebook show`)")
         return row[0]
+
+
+def _extra(snapshot: str | None) -> dict[str, tuple[list[str], bool | None]]:
+    """Each code's `speakers` and `backchannels` as written in a stored codebook snapshot."""
+    codes = json.loads(snapshot or "{}").get("codes", [])
+    return {c["name"]: (list(c.get("speakers") or []), c.get("backchannels")) for c in codes}

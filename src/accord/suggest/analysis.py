@@ -23,7 +23,7 @@ import numpy as np
 from spacy.attrs import IDX
 
 from ..model import Transcript
-from .features import ATTRS, feature_names, turn_features, turn_from_arrays
+from .features import ATTRS, feature_names, is_backchannel, turn_features, turn_from_arrays
 from .rules import EXCLUDE_PREFIX
 
 SPANS_KEY = "accord"
@@ -48,6 +48,7 @@ class UtteranceAnalysis:
     hits: list[Hit] = field(default_factory=list)
     excluded: list[Hit] = field(default_factory=list)
     names: dict | None = None  # feature key -> readable name, only when asked for
+    backchannel: bool = False  # only "Yeah.", "Okay.", "Mm-hmm." ...: never a code with `backchannels: false`
 
 
 def roles_of(transcript: Transcript) -> list[str | None]:
@@ -98,12 +99,14 @@ def analyze_lazily(nlp, transcript: Transcript) -> tuple[list[UtteranceAnalysis]
         (excluded if (hit.code, hit.start, hit.end) in blocked else hits)[i].append(hit)
     roles = roles_of(transcript)
     out, turns, codes, prev = [], [], [], None
+    n = len(utterances)
     for i, u in enumerate(utterances):
         turn = turn_from_arrays(arr[tok_start[i] : tok_end[i]], roles[i])
         rule_codes = sorted({h.code for h in hits[i]})
         excl_codes = sorted({h.code for h in excluded[i]})
-        out.append(UtteranceAnalysis(u.number, u.start, u.end, roles[i], turn_features(turn, prev, rule_codes, excl_codes),
-                                     hits[i], excluded[i]))
+        out.append(UtteranceAnalysis(u.number, u.start, u.end, roles[i],
+                                     turn_features(turn, prev, rule_codes, excl_codes, i / n),
+                                     hits[i], excluded[i], backchannel=is_backchannel(turn)))
         turns.append(turn)
         codes.append((rule_codes, excl_codes))
         prev = turn
@@ -114,6 +117,6 @@ def analyze_lazily(nlp, transcript: Transcript) -> tuple[list[UtteranceAnalysis]
         texts = [strings[w] for w in turns[i].words.tolist()]
         prev = turns[i - 1] if i else None
         prev_last = strings[int(prev.words[-1])] if prev is not None and len(prev.words) else None
-        return feature_names(turns[i], texts, prev, prev_last, *codes[i])
+        return feature_names(turns[i], texts, prev, prev_last, *codes[i], position=i / n)
 
     return out, namer

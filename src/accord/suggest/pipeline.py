@@ -5,8 +5,9 @@ suggestions cover the sentence that matched, which a coder can judge at a glance
 lemmatizer (tables from `spacy-lookups-data`, needed only when the pipeline is first built:
 the saved pipeline carries its own copy), both with their per-token loops vectorised
 (`fast_pipes`), accord's indexed token-pattern matcher, two SpanRulers (phrases and the
-remaining token patterns on lower case; example phrases on lemmas) and, once coders have made
-decisions, the `accord_classifier` component.
+remaining token patterns on lower case; example phrases on lemmas), `accord_disfluency` (the
+same rules again over each disfluent sentence with its fillers, restarts and repetitions left
+out: `disfluency`) and, once coders have made decisions, the `accord_classifier` component.
 
 Everything needed to rebuild it lives in one byte string (config + `nlp.to_bytes`), stored
 in the project file, so a project moved to another machine keeps its model.
@@ -26,7 +27,7 @@ from ..codebook import codebook_to_dict
 from ..errors import AccordError
 from ..model import Codebook
 from . import classifier as _classifier  # noqa: F401  (registers the accord_classifier factory)
-from . import fast_pipes
+from . import disfluency, fast_pipes
 from . import token_patterns as _token_patterns  # noqa: F401  (registers accord_token_patterns)
 from .classifier import LinearModel
 from .analysis import SPANS_KEY
@@ -96,6 +97,7 @@ class Pipeline:
                 nlp = util.load_model_from_config(Config().from_str(d["config"]), auto_fill=False)
                 nlp.from_bytes(d["nlp"])
                 fast_pipes.upgrade(nlp)  # saved by an older accord with spaCy's own components
+                disfluency.add_to(nlp)  # saved before rules tolerated disfluencies
             rules = {r["id"]: Rule(**r) for r in d["rules"]}
             return cls(nlp, rules, d["meta"])
         except ModelError:
@@ -142,10 +144,15 @@ def build_pipeline(codebook: Codebook, codes: set[str] | None = None) -> Pipelin
         nlp.add_pipe("span_ruler", name="accord_rules", config=dict(config, phrase_matcher_attr="LOWER")).add_patterns(lower)
         if lemma:
             nlp.add_pipe("span_ruler", name="accord_lemma_rules", config=dict(config, phrase_matcher_attr="LEMMA")).add_patterns(lemma)
+    nlp.add_pipe("accord_disfluency", config={"spans_key": SPANS_KEY})  # the rulers again, over a tidied view
     by_id = {r.id: r for r in rules}
     for p in lemma:
         base = by_id[p["id"][:-1]]
         rules.append(Rule(p["id"], base.code, "lemma", base.text))
     nlp.add_pipe("accord_classifier")
-    meta = {"codebook_sha256": codebook_sha(codebook), "codes": [c.name for c in codebook.codes]}
+    meta = {"codebook_sha256": codebook_sha(codebook), "codes": [c.name for c in codebook.codes],
+            # The codebook's `speakers` (inherited down the hierarchy): suggested for no other role.
+            "speakers": {c.name: list(codebook.speakers_of(c.name)) for c in codebook.codes if codebook.speakers_of(c.name)},
+            # Codes never suggested on a backchannel ("Yeah.", "Okay."): `backchannels: false`.
+            "no_backchannels": [c.name for c in codebook.codes if not codebook.allows_backchannels(c.name)]}
     return Pipeline(nlp, {r.id: r for r in rules}, meta)

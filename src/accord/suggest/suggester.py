@@ -6,6 +6,15 @@ or from both. Each says why in words. Where the model knows a code and scores it
 rule fired, the suggestion is kept but marked as a disagreement: those are the most useful
 places for a coder to look, and they come first in the "uncertain" review order.
 
+A code with `backchannels: false` (a withdrawal code such as "Minimal response") is never
+suggested on a turn that only acknowledges ("Yeah.", "Okay.", "Mm-hmm.", "Right."), by rules or
+model: a backchannel is not a minimal answer.
+
+A code the codebook gives to some speaker roles only (`speakers: [client]`) is never suggested
+on another role's utterance, by rules or model. Where the speaker's role is unknown (no role
+given at import and none guessed from the label), it is suggested, and the explanation says
+the role is unknown and which roles the codebook gives the code to.
+
 In a family of codes that the coders use exclusively (one code per utterance, learned from
 their decisions), only the model's best code of the family is suggested per utterance.
 """
@@ -21,6 +30,24 @@ from .analysis import UtteranceAnalysis, analyze, analyze_lazily
 from .pipeline import Pipeline
 
 RULE_SCORE = {"phrase": 0.9, "pattern": 0.85, "lemma": 0.8}
+
+
+def known_role(role: str | None) -> bool:
+    """False for a speaker without a role (`analysis.roles_of` calls them "speaker X")."""
+    return bool(role) and not role.startswith("speaker ")
+
+
+def role_allows(speakers: dict, code: str, role: str | None) -> bool:
+    """Whether the codebook's `speakers` (code -> roles) let `code` be suggested for `role`."""
+    roles = speakers.get(code)
+    return not roles or not known_role(role) or role in roles
+
+
+def _unknown_role_note(speakers: dict, code: str, role: str | None) -> str:
+    roles = speakers.get(code)
+    if not roles or known_role(role):
+        return ""
+    return f"; the speaker's role is unknown (the codebook gives {code!r} to the {' and '.join(roles)} only)"
 
 
 @dataclass(frozen=True)
@@ -58,12 +85,16 @@ def _model_choices(pipeline, model, analyses, probs, index, family_of, codes):
     fam = np.array([family_of.get(c, -1) for c in names], dtype=np.int64)
     members = {f: np.flatnonzero(fam == f) for f in sorted(set(fam.tolist()) - {-1})}
     roles, masks, role_of = pipeline.meta.get("roles", {}), {}, []
+    speakers = pipeline.meta.get("speakers", {})
+    quiet = set(pipeline.meta.get("no_backchannels", ()))
     for a in analyses:
-        if a.role not in masks:
-            masks[a.role] = len(masks)
-        role_of.append(masks[a.role])
-    allowed = np.array([[(codes is None or c in codes) and (not roles.get(c) or role in roles.get(c)) for c in names]
-                        for role in masks], dtype=bool).reshape(len(masks), len(names))
+        kind = (a.role, a.backchannel)
+        if kind not in masks:
+            masks[kind] = len(masks)
+        role_of.append(masks[kind])
+    allowed = np.array([[(codes is None or c in codes) and (not roles.get(c) or role in roles.get(c))
+                         and role_allows(speakers, c, role) and not (backchannel and c in quiet) for c in names]
+                        for role, backchannel in masks], dtype=bool).reshape(len(masks), len(names))
     E = allowed[np.array(role_of, dtype=np.intp)]
     # Families in the order the first of their allowed members comes in the model's codes.
     order = [sorted((f for f, m in members.items() if allowed[r, m].any()), key=lambda f: members[f][allowed[r, members[f]]][0])
@@ -114,6 +145,8 @@ def suggest_analyses(
     if model is not None and analyses:
         chosen_all, best_all = _model_choices(pipeline, model, analyses, probs, index, family_of, codes)
     roles = pipeline.meta.get("roles", {})
+    speakers = pipeline.meta.get("speakers", {})
+    quiet = set(pipeline.meta.get("no_backchannels", ()))
     items: list[Item] = []
     for i, a in enumerate(analyses):
         chosen: dict[str, float] = {}
@@ -122,7 +155,8 @@ def suggest_analyses(
         rule_hits: dict[str, list] = {}
         if use_rules:
             for h in a.hits:
-                if (codes is None or h.code in codes) and (not roles.get(h.code) or a.role in roles[h.code]):
+                if (codes is None or h.code in codes) and (not roles.get(h.code) or a.role in roles[h.code]) \
+                        and role_allows(speakers, h.code, a.role) and not (a.backchannel and h.code in quiet):
                     rule_hits.setdefault(h.code, []).append(h)
         preferred = {}
         if model is not None:
@@ -145,6 +179,7 @@ def suggest_analyses(
             if hits:
                 why = _rule_text(pipeline, hits) + "; " + why
                 source = "both"
+            why += _unknown_role_note(speakers, code, a.role)
             items.append(Item(name, code, a.start, a.end, round(p, 4), why, source))
         for code, hits in rule_hits.items():
             by_sentence: dict[tuple[int, int], list] = {}
@@ -163,6 +198,7 @@ def suggest_analyses(
                     else:
                         why += f"; but the model scores it {p:.2f}, below its threshold {thresholds[index[code]]:.2f}"
                     why += " (rules and model disagree)"
+                why += _unknown_role_note(speakers, code, a.role)
                 items.append(Item(name, code, start, end, round(score, 4), why, "rule"))
     return items
 

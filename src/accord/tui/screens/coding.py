@@ -397,6 +397,9 @@ class CodingScreen(Screen):
             self.view.touch_range(coding.start, coding.end)
             self.saved(f"applied {code}")
             self._count_decisions(1)
+            if warning := self.session.role_warning(code, coding.start, coding.end):
+                self.notify(f"Applied, but {warning}.",
+                            title="Another role's code", severity="warning", timeout=8)
 
         self._save(f"apply {code}", lambda: self.session.apply(code, start, end), applied)
 
