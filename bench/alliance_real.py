@@ -145,8 +145,14 @@ class Scorer:
             out[SHORT[g]] = {"precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn, "suggested": tp + fp}
         n = sum(len(items.get(t, [])) for t in names)
         ok = sum(self.right(t, it) for t in names for it in items.get(t, []))
+        by_code = defaultdict(lambda: [0, 0])  # accord code -> [suggested, right]
+        for t in names:
+            for it in items.get(t, []):
+                by_code[it.code][0] += 1
+                by_code[it.code][1] += self.right(t, it)
         out["all suggestions"] = {"suggestions": n, "right": ok, "precision": ok / n if n else None,
-                                  "per session": n / len(names) if names else 0.0}
+                                  "per session": n / len(names) if names else 0.0,
+                                  "by code": dict(sorted(by_code.items(), key=lambda kv: -kv[1][0]))}
         return out
 
     def checks(self, items: dict[str, list], names: list[str]) -> dict:
@@ -249,7 +255,8 @@ def run(folder: Path, *, folds: int | None = None, model: bool = True, ordinary:
     service.store_suggestions(project, rules, {n: items["rules"][n] for n in names}, needs_save=False, coder="rules")
     stored = {"rules": {n: project.suggestions(transcript=n, coder="rules") for n in names}}
     order = {("rules", "text"): stored["rules"],
-             ("rules", "uncertain"): {n: review_order(project, stored["rules"][n], "uncertain", coder="rules") for n in names}}
+             ("rules", "uncertain"): {n: review_order(project, stored["rules"][n], "uncertain", coder="rules") for n in names},
+             ("rules", "likely"): {n: review_order(project, stored["rules"][n], "likely", coder="rules") for n in names}}
     result = {"folds": "leave one session out" if not folds or folds >= len(ids) else f"{folds} grouped by session",
               "dev sessions": sorted(DEV)}
     if model:
@@ -270,7 +277,10 @@ def run(folder: Path, *, folds: int | None = None, model: bool = True, ordinary:
                 stored["both"][n] = project.suggestions(transcript=n, coder=coder)
                 order[("both", "uncertain")] = order.get(("both", "uncertain"), {})
                 order[("both", "uncertain")][n] = review_order(project, stored["both"][n], "uncertain", coder=coder)
-            log(f"fold {k}: trained on {n_imported} gold codings, {len(test)} session(s) held out ({time.perf_counter() - t1:.1f}s)")
+                order.setdefault(("both", "likely"), {})[n] = review_order(project, stored["both"][n], "likely", coder=coder)
+            shown = ", ".join(f"{SHORT[g]} {report['thresholds'][g]:.2f}" for g in GROUPS if g in report["thresholds"])
+            log(f"fold {k}: trained on {n_imported} gold codings, {len(test)} session(s) held out "
+                f"({time.perf_counter() - t1:.1f}s); thresholds {shown}")
         order[("both", "text")] = stored["both"]
         if ordinary:
             import_gold(project, gold, "gold", folder)
@@ -324,6 +334,10 @@ def print_tables(res: dict, sessions: str = "all") -> None:
         cells = [f"{_f(res[c][split]['all suggestions']['precision'])} of {res[c][split]['all suggestions']['suggestions']} "
                  f"({res[c][split]['all suggestions']['per session']:.1f}/session)" for c in conds]
         print("| precision over all suggestions | " + " | ".join(cells) + " |")
+    if "both" in res:
+        by = res["both"][splits[0]]["all suggestions"]["by code"]
+        print(f"\nSuggested (right) per code, both, {splits[0]}: "
+              + ", ".join(f"{c} {n} ({ok})" for c, (n, ok) in by.items()))
     print("\n### A coder's first 10 suggestions per session\n")
     print("| condition / order | " + " | ".join(f"{s}: right of shown (mean right; sessions 6+ right)" for s in splits) + " |")
     print("|---|" + "---|" * len(splits))

@@ -276,8 +276,8 @@ def simulate(project_path: Path, gold, codes, seeds, holdout, order, every, chec
 @project_option
 @click.option("--coder", help="Only suggestions this coder has not decided yet.")
 @click.option("--transcript", help="Only this transcript.")
-@click.option("--order", type=click.Choice(["document", "uncertain"]), default="document", show_default=True,
-              help="uncertain: rules and model disagreeing first, then scores nearest the threshold; every fourth place goes to a code with few confirmed examples.")
+@click.option("--order", type=click.Choice(["document", "likely", "uncertain"]), default="document", show_default=True,
+              help="likely: rule and model agreeing first, then rules, then the model's by score; uncertain: rules and model disagreeing first, then scores nearest the threshold; every fourth place goes to a code with few confirmed examples.")
 @click.option("--limit", type=int, default=50, show_default=True)
 @json_option
 def suggestions_list(project_path: Path, coder, transcript, order, limit, as_json):

@@ -64,7 +64,8 @@ class LinearModel:
 
     @classmethod
     def train(cls, feature_lists, Y, *, sample_weight=None, codes, extra_docs=(), c: float = 10.0, epochs: int = 150):
-        """Fit on `Y` (n x codes; 1, 0, or NaN for unknown). `extra_docs` (feature lists of
+        """Fit on `Y` (n x codes; 1, 0, or NaN for unknown), rows weighted by `sample_weight`
+        (n, or n x codes). `extra_docs` (feature lists of
         unlabelled utterances from the same transcripts) only inform the IDF weights."""
         Y = np.asarray(Y, dtype=np.float32)
         n, k = Y.shape
@@ -88,13 +89,16 @@ class LinearModel:
 
         mask = ~np.isnan(Y)
         target = np.where(mask, Y, 0).astype(np.float32)
+        # A weight per row, or per row and code (n x k: the codebook's examples weigh more for a
+        # code with few decisions than for one with many).
         sw = np.ones(n, np.float32) if sample_weight is None else np.asarray(sample_weight, np.float32)
+        sw = sw[:, None] if sw.ndim == 1 else sw
         # Class weights: positives and negatives of each code weigh the same in total (capped),
         # so a rare code is not drowned by its negatives; recall matters more than precision here.
-        pos_w = (sw[:, None] * mask * (target == 1)).sum(0)
-        neg_w = (sw[:, None] * mask * (target == 0)).sum(0)
+        pos_w = (sw * mask * (target == 1)).sum(0)
+        neg_w = (sw * mask * (target == 0)).sum(0)
         cw_pos = np.clip(neg_w / np.maximum(pos_w, 1e-9), 1.0, 20.0)
-        weight = sw[:, None] * mask * np.where(target == 1, cw_pos, 1.0)
+        weight = sw * mask * np.where(target == 1, cw_pos, 1.0)
         weight = (weight / max(weight.sum() / k, 1e-9)).astype(np.float32)
         lam = 1.0 / (c * max(n, 1))
 

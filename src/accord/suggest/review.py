@@ -1,4 +1,10 @@
-"""Review order: document order, or "uncertain first" for active learning.
+"""Review order: document order, "likely first" for a coder who wants right suggestions
+first, or "uncertain first" for active learning.
+
+Likely first puts what is most often right at the top: where a rule and the model agree,
+then the codebook's rules (written act by act to be precise: 0.88 of their suggestions right
+on the 23 alliance sessions, in cross-validation, against 0.60 for the model's own), then the
+model's by score, highest first.
 
 Uncertain first puts the suggestions a decision teaches the model most about at the top:
 places where the rules and the model disagree, then scores nearest the code's threshold.
@@ -47,6 +53,16 @@ def uncertain_first(items: Sequence[T], *, threshold: Callable[[str], float], di
     return out
 
 
+LIKELY_TIER = {"both": 0, "rule": 1, "model": 2}
+
+
+def likely_first(items: Sequence[T], *, source: Callable[[T], str]) -> list[T]:
+    """Order `items` (anything with `.score`) rule-and-model first, then rules, then the model,
+    each by score, highest first; ties in text order."""
+    return [items[i] for i in sorted(range(len(items)), key=lambda i: (LIKELY_TIER.get(source(items[i]), 3),
+                                                                       -items[i].score, i))]
+
+
 def _round_robin(lists: list[list[int]]):
     for k in range(max(map(len, lists), default=0)):
         yield [lst[k] for lst in lists if k < len(lst)]
@@ -55,6 +71,10 @@ def _round_robin(lists: list[list[int]]):
 def review_order(project, suggestions: list, order: str = "document", coder: str | None = None) -> list:
     if order == "document" or not suggestions:
         return list(suggestions)
+    if order == "likely":
+        sources = project.suggestion_sources([s.id for s in suggestions])
+        ordered = sorted(suggestions, key=lambda s: (s.transcript, s.start))
+        return likely_first(ordered, source=lambda s: sources.get(s.id, "model"))
     thresholds = {}
     saved = project.latest_pipeline(coder)
     if saved is not None:

@@ -195,9 +195,13 @@ def suggest_analyses(
                     other = preferred.get(code)
                     if other and other[1] != code and p >= thresholds[index[code]]:
                         why += f"; but the model prefers {other[1]!r} here ({other[0]:.2f} against {p:.2f})"
+                    elif thresholds[index[code]] > 1:
+                        why += (f"; the model scores it {p:.2f} but does not suggest {code!r} on its own: "
+                                "on held-out decisions it was not precise enough")
                     else:
                         why += f"; but the model scores it {p:.2f}, below its threshold {thresholds[index[code]]:.2f}"
-                    why += " (rules and model disagree)"
+                    if thresholds[index[code]] <= 1:
+                        why += " (rules and model disagree)"
                 why += _unknown_role_note(speakers, code, a.role)
                 items.append(Item(name, code, start, end, round(score, 4), why, "rule"))
     return items
