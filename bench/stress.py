@@ -10,7 +10,8 @@ Every action the app confirmed (the status bar said saved) is then checked again
 each must have left exactly one event of alice's in the event log, and the codings the screen
 shows as hers must be those the file holds. The same for ben's. Printed per run: actions
 confirmed, actions lost, errors shown (error notifications, NOT SAVED, failed commands), and
-the p99 latency of an action (key press to the screen updated, including the commit).
+the p99 latency of an action (key press to the screen updated, including the commit), and of the
+app's own transactions alone (lock waits included), which tells the store's share from the rest.
 
     python bench/stress.py                      # one run of 2 minutes
     python bench/stress.py --runs 10 --seconds 120
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -144,6 +146,7 @@ async def drive_app(path: Path, until: float, rng: random.Random) -> dict:
     app.notify = record
     said_saved: list[str] = []  # every time the status bar said an action was saved
     latencies, not_saved = [], 0
+    by_key: dict[str, list[float]] = {}
     keys, weights = zip(*KEYS)
     async with app.run_test(size=(120, 40)) as pilot:
         while not (isinstance(app.screen, CodingScreen) and app.screen.is_mounted):
@@ -156,6 +159,18 @@ async def drive_app(path: Path, until: float, rng: random.Random) -> dict:
             saved(what)
 
         screen.saved = observe
+        project = screen.session.project
+        transaction = project.transaction
+        store_times: list[float] = []
+
+        @contextlib.contextmanager
+        def timed_transaction():  # how long the app's own writes take, lock waits included
+            started = time.perf_counter()
+            with transaction() as t:
+                yield t
+            store_times.append(time.perf_counter() - started)
+
+        project.transaction = timed_transaction
         while time.time() < until:
             while app.screen is not screen:  # a chooser left open (remove among several, R): take its first choice
                 await pilot.press("enter")
@@ -176,12 +191,14 @@ async def drive_app(path: Path, until: float, rng: random.Random) -> dict:
                     await pilot.pause(0.1)
             if key in DECISIONS and len(said_saved) > before:
                 latencies.append((time.perf_counter() - started, retraining))
+                by_key.setdefault(key, []).append(time.perf_counter() - started)
         while screen._retraining:  # let the last background retrain finish, as a coder would
             await pilot.pause(0.1)
         shown = {(c.id, c.code, c.start, c.end) for c in screen.session.codings if c.coder == "alice"}
         await pilot.press("q")
     confirmed = sum(1 for what in said_saved if not what.startswith(("nothing to", "retrain")))
-    return {"confirmed": confirmed, "latencies": latencies, "errors": errors, "not_saved": not_saved, "shown": shown}
+    return {"confirmed": confirmed, "by_key": {k: _p99(sorted(v)) for k, v in by_key.items()},
+            "store_times": sorted(store_times), "latencies": latencies, "errors": errors, "not_saved": not_saved, "shown": shown}
 
 
 def _p99(sorted_seconds: list[float]) -> float | None:
@@ -230,6 +247,9 @@ def one_run(seconds: float, seed: int, workdir: Path) -> dict:
         "p99_ms": _p99(lat),
         "median_ms": round(1000 * statistics.median(lat), 1) if lat else None,
         "p99_ms_no_retrain": _p99(quiet),  # keys pressed while no background retrain ran
+        "p99_ms_by_key": app["by_key"],
+        "p99_ms_store": _p99(app["store_times"]),  # the app's transactions alone, waiting for the lock included
+        "max_ms_store": round(1000 * app["store_times"][-1], 1) if app["store_times"] else None,
         "integrity": integrity,
     }
 
@@ -254,8 +274,10 @@ def main() -> None:
             print(f"run {run + 1}/{args.runs} (seed {r['seed']}): {r['confirmed']} actions confirmed "
                   f"({r['app_confirmed']} in the app, {r['second_coder_confirmed']} by the second coder), "
                   f"{r['commands']} commands; lost {r['lost']}, phantom {r['phantom']}, errors shown {r['errors_shown']}, "
-                  f"p99 {r['p99_ms']} ms ({r['p99_ms_no_retrain']} ms with no retrain running; median {r['median_ms']} ms), "
+                  f"p99 {r['p99_ms']} ms ({r['p99_ms_no_retrain']} ms with no retrain running; median {r['median_ms']} ms; "
+                  f"the store's part: p99 {r['p99_ms_store']} ms, max {r['max_ms_store']} ms), "
                   f"integrity {r['integrity']}", flush=True)
+            print("    p99 ms by key: " + ", ".join(f"{k} {v}" for k, v in sorted(r["p99_ms_by_key"].items())), flush=True)
             for m in r["error_messages"]:
                 print(f"    {m}", flush=True)
     if not args.json and args.runs > 1:

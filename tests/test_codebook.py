@@ -27,6 +27,8 @@ BAD_CODEBOOKS = {
     "empty.yaml": (None, "empty"),
     "unknown_speaker_role.yaml": (6, "code 'Lecturing': unknown speaker role 'patient' in `speakers`"),
     "backchannels_not_true_or_false.yaml": (4, "code 'Minimal response': `backchannels` must be true or false, not 'no'"),
+    "family_unknown.yaml": (4, "code 'Rupture': `family` must be one of rupture, repair, not 'ruptures'"),
+    "family_not_on_root.yaml": (6, "code 'Withdrawal': `family` goes on a root code"),
     "speakers_not_a_list.yaml": (5, "code 'Withdrawal': `speakers` must be a list of speaker roles, e.g. [client]"),
 }
 
@@ -116,3 +118,26 @@ def test_an_empty_speakers_list_is_refused():
     with pytest.raises(InputError, match=r"`speakers` is empty; leave it out") as info:
         parse_codebook("name: t\ncodes:\n  - name: A\n    speakers: []\n", "t.yaml")
     assert info.value.line == 4
+
+
+def test_family_marks_rupture_and_repair_roots_and_the_marker_type_comes_from_the_hierarchy(tmp_path):
+    book = load_codebook(ROOT / "codebooks" / "alliance.yaml")
+    assert book.family_roots("rupture") == ["Rupture"] and book.family_roots("repair") == ["Repair"]
+    assert book.family_of("Minimal response") == ("rupture", "Withdrawal rupture")
+    assert book.family_of("Defending self") == ("rupture", "Confrontation rupture")
+    assert book.family_of("Rupture") == ("rupture", "Rupture")  # coded at the root: no subtype
+    assert book.family_of("Meta-communication") == ("repair", "Meta-communication")
+    assert book.family_of("Coercion") == (None, "Coercion")
+    assert codebook_to_dict(book)["codes"][0]["family"] == "rupture"
+
+
+def test_family_survives_the_project_file(tmp_path):
+    from accord.store import Project
+
+    with Project.create(tmp_path / "p.db") as project:
+        project.load_codebook(parse_codebook("codes:\n  - name: Strain\n    family: Rupture\n  - name: Mend\n    family: repair\n"))
+        book = project.codebook()
+        assert (book.family_roots("rupture"), book.family_roots("repair")) == (["Strain"], ["Mend"])
+        # Changing only the family is a change of the code, and stored as a new version.
+        change = project.load_codebook(parse_codebook("codes:\n  - name: Strain\n  - name: Mend\n    family: repair\n"))
+        assert change["updated"] == ["Strain"] and project.codebook().family_roots("rupture") == []

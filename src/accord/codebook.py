@@ -19,7 +19,7 @@ import yaml
 
 from .errors import InputError
 from .limits import MAX_CODEBOOK_BYTES, read_bounded
-from .model import ROLES, Code, Codebook
+from .model import FAMILIES, ROLES, Code, Codebook
 
 CODE_KEYS = {
     "name",
@@ -35,6 +35,7 @@ CODE_KEYS = {
     "patterns",
     "speakers",
     "backchannels",
+    "family",
 }
 TOP_KEYS = {"name", "version", "description", "codes"}
 NEEDS_TAGGER = {"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "HEAD", "SENT_START"}
@@ -132,6 +133,7 @@ def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
     _check_names(path, codes, codes_node)
     _check_parents(path, codes, codes_node)
     _check_hotkeys(path, codes, codes_node, lines)
+    _check_families(path, codes, codes_node)
     return Codebook(
         name=str(doc.value.get("name") or Path(str(path)).stem),
         version=str(doc.value.get("version") or "1"),
@@ -192,7 +194,19 @@ def _code(path, node: _Node) -> Code:
         patterns=_patterns(path, name, node.items.get("patterns")),
         speakers=_speakers(path, name, node.items.get("speakers")),
         backchannels=_flag(path, name, node.items.get("backchannels"), "backchannels"),
+        family=_family(path, name, node.items.get("family")),
     )
+
+
+def _family(path, name: str, node: _Node | None) -> str | None:
+    """`family: rupture` or `family: repair` on a root code: what `accord sequences` pairs."""
+    if node is None or node.value is None:
+        return None
+    family = node.value.strip().lower() if isinstance(node.value, str) else None
+    if family not in FAMILIES:
+        raise InputError(path, f"code {name!r}: `family` must be one of {', '.join(FAMILIES)}, not {node.value!r}",
+                         node.line)
+    return family
 
 
 def _flag(path, name: str, node: _Node | None, key: str) -> bool | None:
@@ -298,6 +312,15 @@ def _check_hotkeys(path, codes: list[Code], codes_node: _Node, lines: dict[str, 
         owner[code.hotkey] = code.name
 
 
+def _check_families(path, codes: list[Code], codes_node: _Node) -> None:
+    """A family is declared on a root code (its children inherit it)."""
+    for code, sub in zip(codes, codes_node.items.values()):
+        if code.family is not None and code.parent is not None:
+            raise InputError(path, f"code {code.name!r}: `family` goes on a root code (one without a parent); "
+                                   f"its children belong to the family of their root, here that of {code.parent!r}'s root",
+                             sub.items["family"].line)
+
+
 def codebook_to_dict(codebook: Codebook) -> dict:
     """The YAML shape, for storing a version snapshot and writing a codebook back out."""
     codes = []
@@ -311,5 +334,7 @@ def codebook_to_dict(codebook: Codebook) -> dict:
                 d[key] = getattr(c, key)
         if c.backchannels is not None:
             d["backchannels"] = c.backchannels
+        if c.family is not None:
+            d["family"] = c.family
         codes.append(d)
     return {"name": codebook.name, "version": codebook.version, "description": codebook.description, "codes": codes}

@@ -78,7 +78,11 @@ class Code:
     patterns: list[list[dict]] = field(default_factory=list)
     speakers: list[str] = field(default_factory=list)
     backchannels: bool | None = None  # False: never suggested on a backchannel turn; None: as its parent
+    family: str | None = None  # on a root code: "rupture" or "repair" (rupture-repair episodes)
 
+
+# The families a root code may declare for rupture-repair episodes (`accord sequences`).
+FAMILIES = ("rupture", "repair")
 
 # The speaker roles accord knows (`transcripts/roles.py` guesses them from labels).
 ROLES = ("therapist", "client", "interviewer", "participant")
@@ -123,6 +127,18 @@ class Codebook:
                 return code.backchannels
             code = codes.get(code.parent) if code.parent else None
         return True
+
+    def family_of(self, name: str) -> tuple[str | None, str]:
+        """The family ("rupture", "repair" or None) of a code, from its root, and its marker
+        type: the child of the root on the way down to it (Minimal response -> Withdrawal
+        rupture), or the root itself for a code applied at the root."""
+        path = self.path(name)
+        root = self.by_name()[path[0]]
+        return root.family, path[1] if len(path) > 1 else path[0]
+
+    def family_roots(self, family: str) -> list[str]:
+        """Root codes that declare `family`."""
+        return [c.name for c in self.codes if c.parent is None and c.family == family]
 
     def path(self, name: str) -> list[str]:
         """Names from the root down to `name`, for display as `Rupture > Withdrawal`."""

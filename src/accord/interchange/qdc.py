@@ -15,7 +15,7 @@ from lxml import etree
 from .. import __version__
 from ..codebook import COLOR_RE
 from ..errors import InputError
-from ..model import Code, Codebook
+from ..model import FAMILIES, ROLES, Code, Codebook
 from .bundle import Bundle
 from .descriptions import code_description, parse_description
 from .extras import add_extras, read_extras
@@ -59,13 +59,17 @@ def codes_element(parent, ns: str, book: Codebook, guids: dict[str, str], extra_
 
 
 def codebook_extras(book: Codebook, guids: dict[str, str]) -> dict:
-    """What REFI cannot say about a codebook: its name and version, hotkeys, patterns."""
+    """What REFI cannot say about a codebook: its name and version, hotkeys, patterns, speaker
+    roles, backchannels and rupture/repair families."""
     return {
         "codebook": {"name": book.name, "version": book.version, "description": book.description},
         "codes": {
             guids[c.name]: {
                 "hotkey": c.hotkey,
                 "patterns": c.patterns,
+                "speakers": c.speakers,
+                "backchannels": c.backchannels,
+                "family": c.family,
                 **{f: getattr(c, f) for f in _FIELDS},
             }
             for c in book.codes
@@ -152,6 +156,9 @@ def read_codes(codes_el, where: str, extras: dict, notes: list[str]) -> tuple[li
             color=color,
             hotkey=extra.get("hotkey") if isinstance(extra.get("hotkey"), str) else None,
             patterns=extra.get("patterns") if isinstance(extra.get("patterns"), list) else [],
+            speakers=[r for r in extra.get("speakers") or [] if r in ROLES] if isinstance(extra.get("speakers"), list) else [],
+            backchannels=extra.get("backchannels") if isinstance(extra.get("backchannels"), bool) else None,
+            family=extra.get("family") if extra.get("family") in FAMILIES and parent is None else None,
             **{k: v for k, v in fields.items() if k in _FIELDS},
         )
         codes.append(code)

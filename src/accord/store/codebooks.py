@@ -5,8 +5,8 @@ editing a definition never detaches existing codings. Every load that changes an
 stored as a full snapshot in `codebook_versions`; a code dropped from the YAML is retired,
 not deleted, because codings may still point at it.
 
-Which speaker roles a code applies to (`speakers`) and whether it may go on a backchannel
-(`backchannels`) are read from the snapshot of the newest version rather than from columns of
+Which speaker roles a code applies to (`speakers`), whether it may go on a backchannel
+(`backchannels`) and a root's rupture/repair `family` are read from the snapshot of the newest version rather than from columns of
 `codes`: no schema change, and a project stays readable by an accord from before the keys.
 """
 
@@ -57,7 +57,7 @@ class CodebookStore:
                     added.append(code.name)
                 else:
                     if any(old[k] != v for k, v in values.items() if k not in ("version", "position")) \
-                            or old_extra.get(code.name, ([], None)) != (code.speakers, code.backchannels):
+                            or old_extra.get(code.name, ([], None, None)) != (code.speakers, code.backchannels, code.family):
                         updated.append(code.name)
                     self.db["codes"].update(old["id"], values)
             names = {c.name for c in codebook.codes}
@@ -81,8 +81,9 @@ class CodebookStore:
                 name=r["name"],
                 **{f: r[f] for f in _TEXT_FIELDS},
                 **{f: json.loads(r[f] or "[]") for f in _LIST_FIELDS},
-                speakers=extra.get(r["name"], ([], None))[0],
-                backchannels=extra.get(r["name"], ([], None))[1],
+                speakers=extra.get(r["name"], ([], None, None))[0],
+                backchannels=extra.get(r["name"], ([], None, None))[1],
+                family=extra.get(r["name"], ([], None, None))[2],
             )
             for r in self.db["codes"].rows_where("retired = 0", order_by="position")
         ]
@@ -103,7 +104,7 @@ class CodebookStore:
         return row[0]
 
 
-def _extra(snapshot: str | None) -> dict[str, tuple[list[str], bool | None]]:
-    """Each code's `speakers` and `backchannels` as written in a stored codebook snapshot."""
+def _extra(snapshot: str | None) -> dict[str, tuple[list[str], bool | None, str | None]]:
+    """Each code's `speakers`, `backchannels` and `family` as written in a stored codebook snapshot."""
     codes = json.loads(snapshot or "{}").get("codes", [])
-    return {c["name"]: (list(c.get("speakers") or []), c.get("backchannels")) for c in codes}
+    return {c["name"]: (list(c.get("speakers") or []), c.get("backchannels"), c.get("family")) for c in codes}

@@ -543,20 +543,17 @@ class CodingScreen(Screen):
             self._in_background("retrain_and_suggest", self._retrained)
 
     def _in_background(self, job: str, done) -> None:
-        """Run `accord.suggest.service.<job>(project path, coder, [this transcript])` in a
-        worker thread (it opens its own connection), then `done(result, error)` here."""
+        """Run `accord.suggest.service.<job>(project path, coder, [this transcript])` in
+        accord's background process (it opens its own connection), then `done(result, error)` here."""
         self._worker(job, done, self.app.project_path, self.session.coder, self.session.name)
 
     @work(thread=True, exclusive=True, group="retrain")
     def _worker(self, job: str, done, path, coder: str, name: str) -> None:
-        from ...suggest import service
+        """Waits here, in a thread, for the job in accord's background process (see
+        `accord.suggest.background`: in this process it held up the keys)."""
+        from ...suggest import background
 
-        try:
-            result, error = getattr(service, job)(path, coder, [name]), None
-        except AccordError as e:
-            result, error = None, str(e)
-        except Exception as e:  # the UI shows a message, never a traceback
-            result, error = None, f"{type(e).__name__}: {e}"
+        result, error = background.run(job, path, coder, [name])
         self.app.call_from_thread(done, result, error)
 
     def _own_suggestions_in(self, added: int | None, error: str | None) -> None:

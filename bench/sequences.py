@@ -1,0 +1,96 @@
+"""Benchmark: rupture-repair episodes and lag tables over 100 generated sessions with 10,000
+codings, from opening the project to the finished figures. Goal: under 2 s.
+
+Each session has 300 timed utterances alternating therapist and client; 100 codings per session
+are drawn from the alliance codebook (ruptures on client turns, repairs on therapist turns,
+power and real-relationship codes on either). The project is generated in a temporary folder
+first (not timed). Timed: `project_episodes` + `summarize` per session and overall, episode
+agreement between two coders (5,000 codings each), and lag tables 1-3 with by-role categories.
+
+    python bench/sequences.py [--sessions 100] [--codings 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from accord.codebook import load_codebook
+from accord.model import Transcript, Utterance
+from accord.sequences import episode_agreement, event_sequences, lag_table, project_episodes, summarize
+from accord.store import Project
+
+ROOT = Path(__file__).resolve().parents[1]
+SAYS = ["I guess.", "Whatever you think.", "That's not what I meant at all.", "Can we talk about how this is going?",
+        "It sounds like I got that wrong.", "Work has been hard this week, honestly.", "Okay."]
+
+
+def make_transcript(rng: random.Random, name: str, turns: int) -> Transcript:
+    parts, utterances, pos = [], [], 0
+    for n in range(1, turns + 1):
+        who = "T" if n % 2 else "C"
+        said = rng.choice(SAYS)
+        line = f"{who}: {said}\n"
+        utterances.append(Utterance(n, who, pos + 3, pos + 3 + len(said), 8.0 * n, 8.0 * n + 7))
+        parts.append(line)
+        pos += len(line)
+    return Transcript(name, "".join(parts), utterances, "text", roles={"T": "therapist", "C": "client"})
+
+
+def build(folder: Path, sessions: int, codings: int, seed: int = 0) -> Path:
+    rng = random.Random(seed)
+    book = load_codebook(ROOT / "codebooks" / "alliance.yaml")
+    rupture = [c.name for c in book.codes if book.family_of(c.name)[0] == "rupture"]
+    repair = [c.name for c in book.codes if book.family_of(c.name)[0] == "repair"]
+    other = [c.name for c in book.codes if book.family_of(c.name)[0] is None]
+    path = folder / "bench.db"
+    per = codings // sessions // 2
+    with Project.create(path) as project:
+        project.load_codebook(book)
+        for s in range(sessions):
+            t = make_transcript(rng, f"session{s:03d}", 300)
+            project.import_transcript(t)
+            for coder in ("a", "b"):
+                rows = []
+                for _ in range(per):
+                    u = rng.choice(t.utterances)
+                    pool = rupture if u.speaker == "C" and rng.random() < 0.5 else repair if rng.random() < 0.5 else other
+                    rows.append({"transcript": t.name, "code": rng.choice(pool), "start": u.start, "end": u.end})
+                project.import_codings(rows, coder)
+    return path
+
+
+def run(path: Path) -> dict:
+    start = time.perf_counter()
+    with Project.open(path) as project:
+        found = {c: project_episodes(project, c) for c in ("a", "b")}
+        summaries = {n: summarize(es) for n, es in found["a"].items()}
+        overall = summarize([e for es in found["a"].values() for e in es])
+        agreement = episode_agreement(found["a"], found["b"])
+        seqs = event_sequences(project, "a", by_role=True)
+        tables = [lag_table(seqs.values(), k) for k in (1, 2, 3)]
+        for t in tables:
+            t.adjusted_residuals, t.yules_q, t.probabilities
+    return {"seconds": time.perf_counter() - start, "sessions": len(summaries), "ruptures": overall["ruptures"],
+            "resolved": overall["resolved"], "agreement": agreement["agreement"], "categories": len(tables[0].categories)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=100)
+    parser.add_argument("--codings", type=int, default=10000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = build(Path(folder), args.sessions, args.codings)
+        result = run(path)
+    print(f"{result['sessions']} sessions, {args.codings} codings (two coders): episodes for both coders, summaries, "
+          f"episode agreement and by-role lag tables 1-3 ({result['categories']} categories) in "
+          f"{result['seconds']:.2f} s (goal: under 2 s); coder a: {result['ruptures']} ruptures, "
+          f"{result['resolved']} resolved")
+
+
+if __name__ == "__main__":
+    main()
