@@ -37,7 +37,7 @@ CODE_KEYS = {
     "backchannels",
     "family",
 }
-TOP_KEYS = {"name", "version", "description", "codes"}
+TOP_KEYS = {"name", "version", "description", "min_precision", "codes"}
 NEEDS_TAGGER = {"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "HEAD", "SENT_START"}
 COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -140,7 +140,19 @@ def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
         description=str(doc.value.get("description") or "").strip(),
         codes=codes,
         source=str(path),
+        min_precision=_min_precision(path, doc.items.get("min_precision")),
     )
+
+
+def _min_precision(path, node: _Node | None) -> float | None:
+    """`min_precision: 0.5`: suggest a code from the model only where it is at least this
+    precise on held-out decisions (a codebook of rare codes, where wrong suggestions cost)."""
+    if node is None or node.value is None:
+        return None
+    if isinstance(node.value, bool) or not isinstance(node.value, (int, float)) or not 0 < node.value < 1:
+        raise InputError(path, f"`min_precision` must be a number between 0 and 1, such as 0.5, not {node.value!r}",
+                         node.line)
+    return float(node.value)
 
 
 def _text(path, node: _Node | None, what: str) -> str:
@@ -337,4 +349,7 @@ def codebook_to_dict(codebook: Codebook) -> dict:
         if c.family is not None:
             d["family"] = c.family
         codes.append(d)
-    return {"name": codebook.name, "version": codebook.version, "description": codebook.description, "codes": codes}
+    head = {"name": codebook.name, "version": codebook.version, "description": codebook.description}
+    if codebook.min_precision is not None:
+        head["min_precision"] = codebook.min_precision
+    return dict(head, codes=codes)

@@ -95,6 +95,9 @@ class Codebook:
     version: str = "1"
     description: str = ""
     source: str | None = None
+    # The precision the learned model must reach on held-out decisions before it suggests a
+    # code on its own (None: thresholds lean to recall). See accord.suggest.training.
+    min_precision: float | None = None
 
     def by_name(self) -> dict[str, Code]:
         return {c.name: c for c in self.codes}

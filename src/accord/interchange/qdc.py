@@ -62,7 +62,8 @@ def codebook_extras(book: Codebook, guids: dict[str, str]) -> dict:
     """What REFI cannot say about a codebook: its name and version, hotkeys, patterns, speaker
     roles, backchannels and rupture/repair families."""
     return {
-        "codebook": {"name": book.name, "version": book.version, "description": book.description},
+        "codebook": {"name": book.name, "version": book.version, "description": book.description,
+                     "min_precision": book.min_precision},
         "codes": {
             guids[c.name]: {
                 "hotkey": c.hotkey,
@@ -193,6 +194,7 @@ def make_codebook(codes: list[Code], extras: dict, default_name: str, where: str
         description=str(info.get("description") or ""),
         codes=codes,
         source=where,
+        min_precision=mp if isinstance(mp := info.get("min_precision"), float) and 0 < mp < 1 else None,
     )
 
 

@@ -87,8 +87,9 @@ class CodebookStore:
             )
             for r in self.db["codes"].rows_where("retired = 0", order_by="position")
         ]
-        description = json.loads(head[3]).get("description", "")
-        return Codebook(name=head[0], version=head[1], source=head[2], description=description, codes=codes)
+        snapshot = json.loads(head[3])
+        return Codebook(name=head[0], version=head[1], source=head[2], description=snapshot.get("description", ""),
+                        codes=codes, min_precision=snapshot.get("min_precision"))
 
     def codebook_versions(self) -> list[dict]:
         return list(self.db.query("SELECT version, name, label, source, loaded_at FROM codebook_versions ORDER BY version"))

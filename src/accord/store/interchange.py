@@ -122,8 +122,7 @@ class InterchangeStore:
             if added:
                 extra = [replace(c, name=mapping[c.name], parent=mapping.get(c.parent) if c.parent else None)
                          for c in added]
-                self.load_codebook(Codebook(current.name, current.codes + extra, current.version,
-                                            current.description, current.source))
+                self.load_codebook(replace(current, codes=current.codes + extra))
         used = {r[0] for r in self.conn.execute("SELECT guid FROM codes")}
         for c in added:
             guid = guids.get(c.name)

@@ -27,8 +27,6 @@ from .analysis import UtteranceAnalysis, analyze
 from .classifier import LinearModel
 from .features import ATTRS, turn_features, turn_from_arrays
 
-PRIOR_WEIGHT = 1.0  # the weight of one codebook example for a code with no decisions
-PRIOR_FADE = 0  # 0: the same weight whatever the decisions
 MIN_EXCLUSIVE = 10  # positive utterances a family needs before exclusivity is inferred
 MIN_ROLE = 5
 
@@ -140,17 +138,6 @@ def prior_examples(nlp, codebook: Codebook, used: set[str]) -> tuple[list[np.nda
     return feats, labels
 
 
-def example_weights(codes: list[str], counts: dict, n_examples: int, *, weight: float = None, fade: int = None) -> np.ndarray:
-    """Per-code weights of the codebook's examples (n_examples x codes): `weight` for a code
-    nobody has confirmed yet, fading as confirmed examples come (halved at `fade` of them), so
-    the codebook speaks for a code while its decisions are few and the decisions take over."""
-    import os
-    weight = float(os.environ.get("ACCORD_PRIOR_WEIGHT", PRIOR_WEIGHT)) if weight is None else weight
-    fade = int(os.environ.get("ACCORD_PRIOR_FADE", PRIOR_FADE)) if fade is None else fade
-    per_code = np.array([weight * fade / (fade + counts.get(c, (0, 0))[0]) if fade else weight for c in codes], np.float32)
-    return np.tile(per_code, (n_examples, 1))
-
-
 def fit(codes: list[str], feats: list[np.ndarray], labels: list[dict], *, extra=(), weights=None, epochs=150) -> LinearModel:
     Y = np.full((len(feats), len(codes)), np.nan, np.float32)
     index = {c: j for j, c in enumerate(codes)}
@@ -161,14 +148,31 @@ def fit(codes: list[str], feats: list[np.ndarray], labels: list[dict], *, extra=
     return LinearModel.train(feats, Y, codes=codes, extra_docs=extra, sample_weight=weights, epochs=epochs)
 
 
-# Per-code thresholds are chosen for precision: a suggestion a coder has to reject costs her
-# time and trust, and on real alliance sessions a recall-first threshold suggested "real
-# relationship" 37 times for none right. So the threshold is the recall-leaning best (F-beta,
-# beta 1.5) among those whose cross-validated precision on the coders' own decisions reaches
-# TARGET_PRECISION; a code that reaches it nowhere is left to the rules (NEVER), and a code
-# with fewer than MIN_POSITIVES confirmed examples held out is suggested by the model only
-# above HIGH_BAR (its held-out precision cannot be estimated from so few).
-TARGET_PRECISION = 0.5
+def _best_threshold(y: np.ndarray, p: np.ndarray, beta: float = 1.5) -> tuple[float, dict]:
+    """The threshold maximising F-beta (beta 1.5: recall weighs more than precision), and P/R/F1 there."""
+    best = (0.5, -1.0, {})
+    for t in np.arange(0.15, 0.71, 0.05):
+        pred = p >= t
+        tp, fp, fn = int((pred & (y == 1)).sum()), int((pred & (y == 0)).sum()), int((~pred & (y == 1)).sum())
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        fb = (1 + beta**2) * prec * rec / (beta**2 * prec + rec) if prec + rec else 0.0
+        if fb > best[1]:
+            f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+            best = (float(round(t, 2)), fb, {"precision": prec, "recall": rec, "f1": f1})
+    return best[0], best[2]
+
+
+# With the codebook's `min_precision`, per-code thresholds are chosen for precision: where a
+# suggestion a coder has to reject costs her time and trust (rare codes in ordinary sessions:
+# on real alliance sessions a recall-first threshold suggested "real relationship" 37 times
+# for none right). The threshold is then the recall-leaning best (F-beta, beta 1.5) among
+# those whose cross-validated precision on the coders' own decisions reaches the target; a
+# code that reaches it nowhere is left to the rules (NEVER), and a code with fewer than
+# MIN_POSITIVES confirmed examples held out is suggested by the model only above HIGH_BAR.
+# Without it (the MI codebook: one code per utterance, where uncertain-first review needs the
+# model to propose rare codes to learn them) thresholds lean to recall, as `_best_threshold`.
+TARGET_PRECISION = 0.5  # what the alliance codebook asks for, and the default of the helper below
 MIN_POSITIVES = 5
 HIGH_BAR = 0.9
 NEVER = 1.01  # above any probability: the model does not suggest the code on its own
@@ -235,11 +239,12 @@ def train_model(
     model_codes = [c for c in all_codes if (counts[c][0] > 0 and counts[c][1] > 0)
                    or (counts[c][0] == 0 and family(codebook, c) in used_families and by[c].examples and by[c].parent)]
     p_feats, p_labels = prior_examples(nlp, codebook, set(model_codes)) if prior else ([], [])
-    p_weights = example_weights(model_codes, counts, len(p_feats))
     if not model_codes:
         return None, {"counts": counts, "codes": [], "scores": {}, "seconds": time.perf_counter() - started}
-    # Until held-out decisions say how precise a code is, the model suggests it only above the high bar.
-    scores, thresholds = {}, np.full(len(model_codes), HIGH_BAR, np.float32)
+    target = codebook.min_precision
+    # Until held-out decisions say how precise a code is, the model suggests it at 0.5, or
+    # only above the high bar where the codebook asks for precision.
+    scores, thresholds = {}, np.full(len(model_codes), 0.5 if target is None else HIGH_BAR, np.float32)
     if len(feats) >= 20:
         uniq = sorted(set(groups), key=str)
         rng = random.Random(seed)
@@ -255,16 +260,16 @@ def train_model(
             te = [i for i, f in enumerate(fold) if f == k]
             if not tr or not te:
                 continue
-            m = fit(model_codes, [feats[i] for i in tr] + p_feats, [labels[i] for i in tr] + p_labels, extra=extra,
-                    weights=np.vstack([np.ones((len(tr), len(model_codes)), np.float32), p_weights]))
+            m = fit(model_codes, [feats[i] for i in tr] + p_feats, [labels[i] for i in tr] + p_labels, extra=extra)
             oof[te] = m.scores([feats[i] for i in te])
         for j, c in enumerate(model_codes):
             y = np.array([lab.get(c, np.nan) for lab in labels], dtype=np.float32)
             ok = ~np.isnan(y) & ~np.isnan(oof[:, j])
-            if (y[ok] == 1).sum() >= 1 and (y[ok] == 0).sum() >= 3:
-                thresholds[j], scores[c] = _threshold_for_precision(y[ok], oof[ok, j])
-    model = fit(model_codes, feats + p_feats, labels + p_labels, extra=extra,
-                weights=np.vstack([np.ones((len(feats), len(model_codes)), np.float32), p_weights]))
+            if target is None and (y[ok] == 1).sum() >= 3 and (y[ok] == 0).sum() >= 3:
+                thresholds[j], scores[c] = _best_threshold(y[ok], oof[ok, j])
+            elif target is not None and (y[ok] == 1).sum() >= 1 and (y[ok] == 0).sum() >= 3:
+                thresholds[j], scores[c] = _threshold_for_precision(y[ok], oof[ok, j], target=target)
+    model = fit(model_codes, feats + p_feats, labels + p_labels, extra=extra)
     model.thresholds = thresholds
     return model, {"counts": counts, "codes": model_codes, "scores": scores,
                    "thresholds": dict(zip(model_codes, thresholds.tolist())),
