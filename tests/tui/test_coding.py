@@ -345,7 +345,7 @@ async def test_no_project_offers_the_demo(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await screen_ready(pilot, Confirm)
         await pilot.press("y")
-        await screen_ready(pilot, HomeScreen, timeout=60)
+        await screen_ready(pilot, HomeScreen, timeout=180)  # builds the demo and its suggestions: slow on a loaded machine
         await wait_for(pilot, lambda: widget(app, "DataTable") is not None and widget(app, "DataTable").row_count == 6)
     assert path.exists()
     with Project.open(path) as p:
