@@ -6,7 +6,7 @@ import sys
 import textwrap
 
 import accord.store.project
-import accord.tui.screens.coding as coding_screen
+import accord.tui.saving as saving
 from accord.store import Project
 from accord.tui.app import AccordApp
 from accord.tui.screens.coding import CodingScreen
@@ -39,7 +39,7 @@ def hold_write_lock(path):
 
 async def test_a_code_that_cannot_be_saved_says_so_and_is_saved_when_the_file_is_free(project_path, monkeypatch):
     monkeypatch.setattr(accord.store.project, "BUSY_TIMEOUT_MS", 300)  # wait 0.3 s for the lock, not 15
-    monkeypatch.setattr(coding_screen, "RETRY_SECONDS", 0.2)
+    monkeypatch.setattr(saving, "RETRY_SECONDS", 0.2)
     app = AccordApp(project_path, coder="alice", transcript=NAME, offer_demo=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await screen_ready(pilot, CodingScreen)
@@ -64,3 +64,40 @@ async def test_a_code_that_cannot_be_saved_says_so_and_is_saved_when_the_file_is
         first = screen.session.utterances[0]
         assert (coding.code, coding.start, coding.end) == ("Minimal response", first.start, first.end)
         assert [c.id for c in screen.session.codings] == [coding.id]
+
+
+async def test_a_reconcile_decision_that_cannot_be_saved_says_so_and_is_saved_when_the_file_is_free(
+        project_path, monkeypatch):
+    from accord.agreement.reconcile import CONSENSUS
+    from accord.tui.screens.agreement import AgreementScreen, DisagreementScreen
+    from accord.tui.screens.home import HomeScreen
+
+    from .conftest import screen_ready, widget
+
+    with Project.open(project_path) as p:
+        u = p.transcript(NAME).utterances
+        for coder, at in (("alice", 1), ("ben", 1), ("alice", 5)):  # they agree on 2; 6 is alice's alone
+            p.apply_code(NAME, "Minimal response", coder, u[at].start, u[at].end)
+        p.set_mode("reconciliation")
+    monkeypatch.setattr(accord.store.project, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(saving, "RETRY_SECONDS", 0.2)
+    app = AccordApp(project_path, coder="alice", offer_demo=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await screen_ready(pilot, HomeScreen)
+        await pilot.press("a")
+        await screen_ready(pilot, AgreementScreen)
+        await pilot.press("enter")
+        dis = await screen_ready(pilot, DisagreementScreen)
+        blocker = hold_write_lock(project_path)
+        try:
+            await pilot.press("1")  # take alice's span
+            await wait_for(pilot, lambda: dis.unsaved is not None)
+            assert "NOT SAVED: take on" in str(widget(app, "#reconcile-status").render())
+            assert dis.items[0].decision is None
+        finally:
+            blocker.communicate("go\n", timeout=30)
+        await wait_for(pilot, lambda: dis.unsaved is None, timeout=10)
+        assert dis.items[0].decision == "take"
+        assert "NOT SAVED" not in str(widget(app, "#reconcile-status").render())
+        with Project.open(project_path) as p:
+            assert [(c.start, c.end) for c in p.codings(coder=CONSENSUS)] == [(u[1].start, u[1].end), (u[5].start, u[5].end)]

@@ -18,6 +18,7 @@ from ...agreement.disagreements import disagreements, disagreements_by_code
 from ...agreement.reconcile import CONSENSUS, reconcile
 from ...agreement.report import agreement_report
 from ...errors import AccordError
+from ..saving import SavesActions
 from .modals import TextPrompt
 
 
@@ -104,7 +105,7 @@ class AgreementScreen(Screen):
         self.app.pop_screen()
 
 
-class DisagreementScreen(Screen):
+class DisagreementScreen(SavesActions, Screen):
     """One disagreement at a time, each coder's spans side by side; keys decide the consensus."""
 
     BINDINGS = [
@@ -184,6 +185,9 @@ class DisagreementScreen(Screen):
             body.append_text(piece)
             self.query_one(f"#coder-{i}", Static).update(body)
         status = Text()
+        if self.unsaved:  # first, so no terminal is too narrow to show it
+            status.append(f" NOT SAVED: {self.unsaved[0]} ({self.unsaved[3]}); retrying ", style="bold white on red")
+            status.append("  ")
         status.append(f"{self.index + 1}/{len(self.items)}  {d.transcript}, utterance {d.utterance}  ")
         status.append(f"decided: {d.decision}" if d.decision else "undecided", style="green" if d.decision else "yellow")
         status.append("   1-9 take that coder's spans · b both · n neither · e adjust · u undo · j/k move", style="grey50")
@@ -205,22 +209,30 @@ class DisagreementScreen(Screen):
         if not self.items:
             return
         d = self.items[self.index]
-        try:
-            reconcile(self.project, d.transcript, self.code, d.start, d.end, decision,
-                      coders=self.coders, take=take, spans=spans, decided_by=self.coders, unit=self.unit)
-        except AccordError as e:
-            self.notify(str(e), severity="error")
-            return
-        d.decision = decision
-        later = [i for i, x in enumerate(self.items) if not x.resolved and i > self.index]
-        self.index = later[0] if later else self.index
+
+        def decided(_) -> None:
+            d.decision = decision
+            later = [i for i, x in enumerate(self.items) if not x.resolved and i > self.index]
+            if self.items[self.index] is d:
+                self.index = later[0] if later else self.index
+            self.show()
+
+        self._save(f"{decision} on {d.transcript}, utterance {d.utterance}",
+                   lambda: reconcile(self.project, d.transcript, self.code, d.start, d.end, decision, coders=self.coders,
+                                     take=take, spans=spans, decided_by=self.coders, unit=self.unit), decided)
+
+    def _show_unsaved(self) -> None:
         self.show()
 
     def action_undo(self, redo: bool = False) -> None:
         """Take back (or redo) the latest consensus decision, in this code or another: the
         consensus coder's own undo, so `accord undo --coder consensus` is the same."""
-        known = self.project.conn.execute("SELECT 1 FROM coders WHERE name = ?", [CONSENSUS]).fetchone()
-        event = (self.project.redo if redo else self.project.undo)(CONSENSUS) if known else None
+        known = any(c["name"] == CONSENSUS for c in self.project.coders())
+        self._save("redo" if redo else "undo",
+                   lambda: (self.project.redo if redo else self.project.undo)(CONSENSUS) if known else None,
+                   lambda event: self._undone(event, redo))
+
+    def _undone(self, event: dict | None, redo: bool) -> None:
         if event is None:
             self.notify(f"Nothing to {'redo' if redo else 'undo'}.", severity="warning")
             return
@@ -253,7 +265,7 @@ class DisagreementScreen(Screen):
         self.app.push_screen(TextPrompt("Consensus span: type the exact words to code", value=text[d.start:d.end]), keep)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self._leave(self.app.pop_screen)
 
 
 def comparable_coders(project) -> list[str]:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import gc
 import re
-import sqlite3
-from typing import Callable
 
 from rich.text import Text
 from textual.keys import _character_to_key
@@ -27,6 +25,7 @@ from textual.widgets import Footer, Static
 from ...coding_session import CodingSession
 from ...errors import AccordError
 from ..prefs import remember_order
+from ..saving import SAVE_ERRORS, SavesActions
 from ..widgets.code_panel import CodePanel
 from ..widgets.transcript_view import TranscriptView
 from .modals import Choose, Confirm, MemoEditor, TextPrompt
@@ -76,10 +75,6 @@ BINDINGS = [
 # Decisions between background retrains (or a quarter of all the coder's decisions, if more):
 # the simulation behind the README's learning curves retrains as often. 0 turns it off.
 AUTO_RETRAIN = 10
-# Seconds between attempts to save an action the store refused (locked, disk full).
-RETRY_SECONDS = 2.0
-# What a failed save raises: the store's own errors and the operating system's.
-SAVE_ERRORS = (sqlite3.Error, OSError)
 
 RESERVED_KEYS = {k for b in BINDINGS for k in b.key.split(",")} | {"?", "/", ":", "[", "]"}
 
@@ -93,7 +88,7 @@ _ACTIONS = {
 }
 
 
-class CodingScreen(Screen):
+class CodingScreen(SavesActions, Screen):
     BINDINGS = BINDINGS
 
     def __init__(self, session: CodingSession) -> None:
@@ -105,8 +100,6 @@ class CodingScreen(Screen):
         self._last_suggestion = None  # the one shown last, where uncertain-first order resumes
         self.filter_label = ""
         self.last_saved = "nothing yet"
-        self.unsaved: tuple[str, Callable, Callable, str] | None = None  # (what, do, then, error)
-        self._retry_timer = None
         self._retraining = False
         self._quiet_retrain = False  # the running retrain was started by `_count_decisions`
         self._since_retrain = 0
@@ -172,6 +165,9 @@ class CodingScreen(Screen):
             self._update("#suggestion-panel", self._no_suggestion_text, len(s.suggestions), s.order)
         here = tuple(sorted({c.code for c in s.codings_by_utterance.get(v.cursor, ())}))
         self._update("#memo-panel", self._memo_text, here, s.memos.get(number))
+
+    def _show_unsaved(self) -> None:
+        self.refresh_panels()
 
     def _update(self, selector: str, build, *shown) -> None:
         """Repaint a fixed-size panel (no layout pass) only when what it shows changed."""
@@ -335,55 +331,6 @@ class CodingScreen(Screen):
         self.view.clear_selection()
         if self.view.hits:
             self.view.set_hits([])
-
-    # --- saving -----------------------------------------------------------------------------
-
-    def _save(self, what: str, do: Callable, then: Callable, refused: Callable | None = None) -> None:
-        """Run `do` (one store action, committed when it returns), then `then(result)`.
-
-        A refusal (AccordError: a stale suggestion, a bad span) goes to `refused`. A failure
-        to write is never shown as saved: the action is kept, the status bar says NOT SAVED,
-        and it is retried every RETRY_SECONDS until the store takes it; meanwhile no other
-        action is saved, so the coder's actions reach the file in the order she took them.
-        """
-        if self.unsaved:
-            self.notify(f"Your earlier action ({self.unsaved[0]}) is not saved yet and is being retried; "
-                        f"{what} was not done.", severity="error", timeout=6)
-            return
-        try:
-            result = do()
-        except AccordError as e:
-            (refused or (lambda e: self.notify(str(e), severity="error")))(e)
-            return
-        except SAVE_ERRORS as e:
-            self.unsaved = (what, do, then, _short(e))
-            self.refresh_panels()
-            self.notify(f"{what} could not be saved ({_short(e)}). accord keeps it and retries every "
-                        f"{RETRY_SECONDS:g} s; the status bar says when it is saved.",
-                        title="Not saved", severity="error", timeout=10)
-            if self._retry_timer is None:
-                self._retry_timer = self.set_interval(RETRY_SECONDS, self._retry)
-            return
-        then(result)
-
-    def _retry(self) -> None:
-        if not self.unsaved:
-            return
-        what, do, then, _ = self.unsaved
-        try:
-            result = do()
-        except AccordError as e:  # no longer possible (e.g. the suggestion was replaced meanwhile)
-            self.unsaved = None
-            self.notify(f"{what} was not saved: {e}", severity="error", timeout=10)
-            self.refresh_panels()
-            return
-        except SAVE_ERRORS as e:
-            self.unsaved = (what, do, then, _short(e))
-            self.refresh_panels()
-            return
-        self.unsaved = None
-        then(result)
-        self.notify(f"Saved now: {what}.", timeout=4)
 
     # --- coding -----------------------------------------------------------------------------
 
@@ -775,26 +722,11 @@ class CodingScreen(Screen):
             pass
 
     def action_back(self) -> None:
-        if self.unsaved:
-            self._retry()
-        if self.unsaved:
-            what, error = self.unsaved[0], self.unsaved[3]
+        def go() -> None:
+            self._save_progress()
+            if len(self.app.screen_stack) > 2:
+                self.app.pop_screen()
+            else:
+                self.app.exit()
 
-            def answer(leave: bool) -> None:
-                if leave:
-                    self.unsaved = None
-                    self.action_back()
-
-            self.app.push_screen(Confirm(f"{what} is still not saved ({error}). Leave anyway and lose it?",
-                                         yes="Leave, lose it", no="Stay and keep retrying"), answer)
-            return
-        self._save_progress()
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.app.exit()
-
-
-def _short(error: BaseException) -> str:
-    """An error as the status bar says it: 'database is locked', 'disk I/O error'."""
-    return str(error) or type(error).__name__
+        self._leave(go)
