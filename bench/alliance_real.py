@@ -126,17 +126,15 @@ class Scorer:
         return g is not None and any(g in self.gold_units.get((t, i), ()) for i in self.overlapping(t, item.start, item.end))
 
     def table(self, items: dict[str, list], names: list[str]) -> dict:
+        from accord.suggest.evaluate import count_units
+
         counts = {g: [0, 0, 0] for g in GROUPS}
         for t in names:
             pred = {(i, self.groups[it.code]) for it in items.get(t, []) if it.code in self.groups
                     for i in self.overlapping(t, it.start, it.end)}
             gold = {(i, g) for (tt, i), gs in self.gold_units.items() if tt == t for g in gs}
             for g in GROUPS:
-                p = {i for i, c in pred if c == g}
-                q = {i for i, c in gold if c == g}
-                counts[g][0] += len(p & q)
-                counts[g][1] += len(p - q)
-                counts[g][2] += len(q - p)
+                count_units(counts, g, {i for i, c in pred if c == g}, {i for i, c in gold if c == g})
         out = {}
         for g, (tp, fp, fn) in counts.items():
             p = tp / (tp + fp) if tp + fp else None

@@ -66,18 +66,11 @@ def group_by(codebook, groups: list[str] | None = None) -> dict[str, str]:
     return out
 
 
-def tally(analyses, pred, gold, codes, counts=None) -> dict:
-    """Add one transcript's utterance-level true/false positives and misses per code to
-    `counts` ({code: [tp, fp, fn]}); `pred` and `gold` are (code, start, end)."""
-    counts = defaultdict(lambda: [0, 0, 0]) if counts is None else counts
-    pu, gu = _units(analyses, pred), _units(analyses, gold)
-    for code in codes:
-        p = {i for i, c in pu if c == code}
-        g = {i for i, c in gu if c == code}
-        counts[code][0] += len(p & g)
-        counts[code][1] += len(p - g)
-        counts[code][2] += len(g - p)
-    return counts
+def count_units(counts: dict, key, predicted: set, gold: set) -> None:
+    """Add true positives, false positives and misses of one code's units to `counts[key]`."""
+    counts[key][0] += len(predicted & gold)
+    counts[key][1] += len(predicted - gold)
+    counts[key][2] += len(gold - predicted)
 
 
 def _units(analyses, spans):
@@ -118,9 +111,7 @@ def evaluate(pipeline, transcripts, reference: dict[str, list[tuple[str, int, in
             for code in codes:
                 p = {i for i, c in pu if c == code}
                 g = {i for i, c in gu if c == code}
-                utt[code][0] += len(p & g)
-                utt[code][1] += len(p - g)
-                utt[code][2] += len(g - p)
+                count_units(utt, code, p, g)
                 for i in range(len(a)):
                     kappa_pairs[code][0].append(i in g)
                     kappa_pairs[code][1].append(i in p)
