@@ -17,7 +17,6 @@ reconciliation mode (`accord mode reconciliation`), never while coding is still 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -109,7 +108,7 @@ def reconcile(
         raise AgreementError("`take` goes with decision 'take' only")
     if (spans is not None) != (decision == "adjust"):
         raise AgreementError("give spans with decision 'adjust' (and only then)")
-    code = project.conn.execute("SELECT name FROM codes WHERE id = ?", [project.code_id(code)]).fetchone()[0]
+    code = project.code_name(code)
     length = len(project.transcript(transcript).text)
     if not 0 <= start < end <= length:
         raise AgreementError(f"unit [{start}, {end}) is not inside transcript {transcript!r} (0..{length})")
@@ -161,15 +160,11 @@ def reconcile(
 def decisions(project, consensus: str = CONSENSUS, code: str | None = None) -> dict[tuple[str, str, int, int], dict]:
     """Latest decision per (transcript, code, start, end) of a unit, from the event log
     (decisions undone since are left out)."""
-    row = project.conn.execute("SELECT id FROM coders WHERE name = ?", [consensus]).fetchone()
-    if row is None:
+    if not project.has_coder(consensus):
         return {}
     out = {}
-    for (data,) in project.conn.execute(
-        "SELECT data FROM events WHERE coder_id = ? AND action = 'reconcile.decide' AND undone = 0 ORDER BY id",
-        [row[0]],
-    ):
-        d = json.loads(data)
+    for event in reversed(project.events(coder=consensus, action="reconcile.decide", undone=False)):
+        d = event["data"]
         if code is None or d["code"] == code:
             out[(d["transcript"], d["code"], d["unit"][0], d["unit"][1])] = d
     return out
@@ -196,8 +191,7 @@ def seed_consensus(
     if consensus in table.coders:
         raise AgreementError(f"the consensus coder {consensus!r} cannot be one of the coders being reconciled")
     existing = {}
-    row = project.conn.execute("SELECT id FROM coders WHERE name = ?", [consensus]).fetchone()
-    if row:
+    if project.has_coder(consensus):
         for k in project.codings(coder=consensus):
             existing.setdefault((k.transcript, k.code), []).append((k.start, k.end))
     planned: list[tuple[str, str, int, int]] = []

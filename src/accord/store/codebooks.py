@@ -94,6 +94,10 @@ class CodebookStore:
     def codebook_versions(self) -> list[dict]:
         return list(self.db.query("SELECT version, name, label, source, loaded_at FROM codebook_versions ORDER BY version"))
 
+    def code_name(self, name: str) -> str:
+        """The codebook's own spelling of a code named case-insensitively (ProjectError if none)."""
+        return self.conn.execute("SELECT name FROM codes WHERE id = ?", [self.code_id(name)]).fetchone()[0]
+
     def code_id(self, name: str) -> int:
         row = self.conn.execute("SELECT id FROM codes WHERE name = ?", [name]).fetchone()
         if row is None:

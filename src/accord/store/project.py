@@ -184,10 +184,20 @@ class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore, Memo
             }
         ).last_pk
 
-    def events(self, coder: str | None = None, limit: int | None = None) -> list[dict]:
-        where, params = "", []
+    def events(self, coder: str | None = None, limit: int | None = None, action: str | None = None,
+               undone: bool | None = None) -> list[dict]:
+        """The event log, newest first; optionally one coder's, one action's, undone or not."""
+        clauses, params = [], []
         if coder is not None:
-            where, params = "coder_id = ?", [self.coder_id(coder)]
+            clauses.append("coder_id = ?")
+            params.append(self.coder_id(coder))
+        if action is not None:
+            clauses.append("action = ?")
+            params.append(action)
+        if undone is not None:
+            clauses.append("undone = ?")
+            params.append(int(undone))
+        where = " AND ".join(clauses)
         rows = self.db["events"].rows_where(where or None, params, order_by="id desc", limit=limit)
         return [dict(r, data=json.loads(r["data"])) for r in rows]
 
@@ -225,6 +235,9 @@ class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore, Memo
                 "FROM coders c ORDER BY c.id"
             )
         )
+
+    def has_coder(self, name: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM coders WHERE name = ?", [name]).fetchone() is not None
 
     def coder_id(self, name: str) -> int:
         row = self.conn.execute("SELECT id FROM coders WHERE name = ?", [name]).fetchone()
