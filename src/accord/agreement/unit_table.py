@@ -63,7 +63,7 @@ def _names(project, coders) -> list[str]:
 
 
 def _code_order(project) -> dict[str, int]:
-    return {r[0]: r[1] for r in project.conn.execute("SELECT name, position FROM codes")}
+    return {name: position for _, name, position, _ in project.code_rows()}
 
 
 def _codings(project, coder: str) -> np.ndarray:
@@ -72,19 +72,12 @@ def _codings(project, coder: str) -> np.ndarray:
     Read straight into an array: a report may load a hundred thousand codings, and building
     a `Coding` object for each would take longer than all the arithmetic.
     """
-    rows = project.conn.execute(
-        'SELECT transcript_id, code_id, start, "end", id FROM codings WHERE coder_id = ? AND status = \'active\'',
-        [project.coder_id(coder)],
-    ).fetchall()
-    return np.asarray(rows, dtype=np.int64).reshape(-1, 5)
+    return np.asarray(project.coding_rows(coder), dtype=np.int64).reshape(-1, 5)
 
 
 def _utterances(project, transcript_ids: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Non-empty utterances of the given transcripts: id -> (starts, ends), in one query."""
-    rows = project.conn.execute(
-        'SELECT transcript_id, start, "end" FROM utterances WHERE "end" > start ORDER BY transcript_id, start'
-    ).fetchall()
-    table = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
+    table = np.asarray(project.utterance_rows(), dtype=np.int64).reshape(-1, 3)
     firsts = np.searchsorted(table[:, 0], transcript_ids, side="left")
     lasts = np.searchsorted(table[:, 0], transcript_ids, side="right")
     return {tid: (table[a:b, 1].copy(), table[a:b, 2].copy()) for tid, a, b in zip(transcript_ids, firsts, lasts)}
@@ -104,13 +97,13 @@ def build_unit_table(project, coders, unit="utterance", transcripts=None, codes=
     for c in coders:
         if not codings[c].shape[0]:
             raise AgreementError(f"coder {c!r} has no codings; there is nothing to compare")
-    catalogue = project.conn.execute("SELECT id, name FROM transcripts ORDER BY id").fetchall()
-    name_of = dict(catalogue)
-    id_of = {name: tid for tid, name in catalogue}
+    catalogue = project.transcript_rows()
+    name_of = {tid: name for tid, name, _ in catalogue}
+    id_of = {name: tid for tid, name, _ in catalogue}
     coded_in = {c: {name_of[int(t)] for t in np.unique(codings[c][:, 0])} for c in coders}
     if transcripts is None:
-        chosen = [t for _, t in catalogue if all(t in coded_in[c] for c in coders)]
-        partly = [t for _, t in catalogue if t not in chosen and any(t in coded_in[c] for c in coders)]
+        chosen = [t for _, t, _ in catalogue if all(t in coded_in[c] for c in coders)]
+        partly = [t for _, t, _ in catalogue if t not in chosen and any(t in coded_in[c] for c in coders)]
         if partly:
             notes.append(f"left out {len(partly)} transcript(s) not coded by every coder: {', '.join(partly)}")
     else:
@@ -133,12 +126,13 @@ def build_unit_table(project, coders, unit="utterance", transcripts=None, codes=
     chosen_ids = np.asarray([id_of[t] for t in chosen], dtype=np.int64)
     for c in coders:
         codings[c] = codings[c][np.isin(codings[c][:, 0], chosen_ids)]
-    code_name = {cid: name for cid, name in project.conn.execute("SELECT id, name FROM codes")}
+    code_rows = project.code_rows()
+    code_name = {cid: name for cid, name, _, _ in code_rows}
     if codes is None:
         order = _code_order(project)
         used = {code_name[int(k)] for c in coders for k in np.unique(codings[c][:, 1])}
         code_names = sorted(used, key=lambda n: (order.get(n, 1 << 30), n))
-        unused = [r[0] for r in project.conn.execute("SELECT name FROM codes WHERE retired = 0") if r[0] not in used]
+        unused = [name for _, name, _, retired in code_rows if not retired and name not in used]
         if unused:
             notes.append(f"{len(unused)} codebook code(s) nobody used here are left out (name them with codes= to include)")
     else:
@@ -153,7 +147,7 @@ def build_unit_table(project, coders, unit="utterance", transcripts=None, codes=
         raise AgreementError("no codes to compare")
 
     starts, ends, bounds = [], [], [0]
-    length_of = dict(project.conn.execute("SELECT id, length(text) FROM transcripts").fetchall())
+    length_of = {tid: length for tid, _, length in catalogue}
     lengths = [length_of[id_of[name]] for name in chosen]
     utterances = _utterances(project, [id_of[name] for name in chosen]) if unit != "sentence" else {}
     base_a = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
