@@ -6,6 +6,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -21,3 +23,16 @@ def test_the_wheel_holds_the_coding_screens_stylesheet(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "accord/tui/accord.tcss" in names
     assert "accord/suggest/background.py" in names
+
+
+@pytest.mark.parametrize("folder", ["codebooks", "sample_transcripts"])
+def test_the_top_level_copies_match_the_shipped_data(folder):
+    """accord reads src/accord/data/ (it is what a wheel carries); codebooks/ and
+    sample_transcripts/ at the top are what people browsing the repository open, and the
+    README's commands name. An edit to one copy alone fails here, naming the file."""
+    shipped, top = ROOT / "src" / "accord" / "data" / folder, ROOT / folder
+    names = sorted(p.name for p in shipped.iterdir())
+    assert names == sorted(p.name for p in top.iterdir()), f"{folder}/ and {shipped} list different files"
+    for name in names:
+        assert (top / name).read_bytes() == (shipped / name).read_bytes(), (
+            f"{folder}/{name} differs from src/accord/data/{folder}/{name}: copy the edited one over the other")
