@@ -146,6 +146,7 @@ def test_accord_reconcile_seeds_the_consensus_and_running_it_again_adds_nothing(
     before = digest(path)
     out = run("reconcile", "--coders", "alice,bob", "--project", path).output
     assert "0 agreed codings" in out or "nothing new" in out.lower()
+    assert digest(path) == before
     with Project.open(path) as p:
         assert len(p.codings(coder="consensus")) == 1
     run("mode", "blind", "--project", path)
