@@ -6,14 +6,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from lxml import etree
 
-from accord.cli import main
 from accord.demo import build_demo
 from accord.interchange import read_qdc, read_qdpx, write_qdc, write_qdpx
 from accord.interchange.descriptions import code_description, parse_description
 from accord.store import Project
+
+from conftest import run
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
 
@@ -31,12 +31,6 @@ def demo(tmp_path_factory) -> Path:
         p.set_utterance_memo("session01_cbt_panic", 4, "reference", "Deference.")
         p.set_mode("reconciliation")  # coding is done: compare and export both (blind mode: tests/test_blind.py)
     return path
-
-
-def run(*args, code=0):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert result.exit_code == code, result.output
-    return result
 
 
 def schema(refi_dir: Path, name: str) -> etree.XMLSchema:
