@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+from datetime import datetime
 import zipfile
 from pathlib import Path
 
@@ -37,6 +38,11 @@ def schema(refi_dir: Path, name: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(refi_dir / name)))
 
 
+def to_second(stamp: str) -> datetime:
+    """A stored date as the instant REFI keeps: to the second (files carry no fractions)."""
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).replace(microsecond=0)
+
+
 def snapshot(p: Project) -> dict:
     """Everything a round trip must keep, field by field."""
     book = p.codebook()
@@ -49,7 +55,7 @@ def snapshot(p: Project) -> dict:
         "coders": [c["name"] for c in p.coders()],
         "guids": (p.guids("transcripts"), p.guids("codes"), p.guids("coders")),
         "codings": sorted(
-            (r["guid"], r["transcript"], r["code"], r["coder"], r["start"], r["end"], r["memo"], r["created_at"])
+            (r["guid"], r["transcript"], r["code"], r["coder"], r["start"], r["end"], r["memo"], to_second(r["created_at"]))
             for r in p.coding_records()
         ),
         "memos": sorted((m["transcript"], m["utterance"] or 0, m["coder"], m["text"]) for m in p.memo_records()),
@@ -79,15 +85,29 @@ def test_qdpx_validates_and_two_coders_are_two_users(demo, tmp_path, refi_dir):
         r = by_guid[coding.get("guid")]
         sel = coding.getparent()
         assert coding.get("creatingUser") == users[r["coder"]] == sel.get("creatingUser")
-        assert coding.get("creationDateTime") == r["created_at"]
+        # always xs:dateTime in UTC without fractions (QualCoder misreads others), the same instant
+        written = coding.get("creationDateTime")
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", written)
+        assert datetime.fromisoformat(written.replace("Z", "+00:00")) == \
+            datetime.fromisoformat(r["created_at"]).replace(microsecond=0)
         assert (int(sel.get("startPosition")), int(sel.get("endPosition"))) == (r["start"], r["end"])
         source = sel.getparent()
         assert texts[f"sources/{source.get('guid')}.txt"] == transcripts[r["transcript"]].text
     notes = {n.get("guid"): n.findtext("q:PlainTextContent", namespaces=NS) for n in qde.iterfind("q:Notes/q:Note", NS)}
     memo_refs = [notes[ref.get("targetGUID")] for ref in qde.iterfind(".//q:Coding/q:NoteRef", NS)]
     assert sorted(memo_refs) == sorted(r["memo"] for r in records if r["memo"])
-    utterance_notes = [notes[ref.get("targetGUID")] for ref in qde.iterfind(".//q:PlainTextSelection/q:NoteRef", NS)]
+    # utterance memos as QualCoder reads annotations: a note holding its passage, referenced from the source
+    passages = {n.get("guid"): n.find("q:PlainTextSelection", NS) for n in qde.iterfind("q:Notes/q:Note", NS)}
+    utterance_notes = [notes[ref.get("targetGUID")] for ref in qde.iterfind("q:Sources/q:TextSource/q:NoteRef", NS)
+                       if passages[ref.get("targetGUID")] is not None]
     assert sorted(utterance_notes) == ["Deference.", "Hands the agenda back <again> & again."]
+    # every source names its creating user (else QualCoder invents a "default" owner)
+    assert all(src.get("creatingUser") in users.values() for src in qde.iterfind("q:Sources/q:TextSource", NS))
+    # a selection holding one coding carries that coding's memo as its Description (QualCoder's place)
+    for coding in codings:
+        sel = coding.getparent()
+        if len(sel.findall("q:Coding", NS)) == 1:
+            assert (sel.findtext("q:Description", namespaces=NS) or "") == by_guid[coding.get("guid")]["memo"]
 
 
 def test_export_import_round_trip_is_exact(demo, tmp_path):

@@ -56,8 +56,12 @@ def place(reading: Reading, raw: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _same_words(covered: str, name: str) -> bool:
-    """Whether a selection's `name` is the text it covers (line ends and spacing aside)."""
-    return " ".join(covered.split()) == " ".join(name.split())
+    """Whether a selection's `name` is the text it covers (line ends and spacing aside). A name
+    ending in "…" is the start of the words (accord before 0.2 cut names at 50 characters)."""
+    covered, name = " ".join(covered.split()), " ".join(name.split())
+    if name.endswith("\u2026") and len(name) > 1:
+        return covered.startswith(name[:-1].rstrip())
+    return covered == name
 
 
 def covers_name(reading: Reading, raw: str, lf_text: str, start: int, end: int, name: str) -> bool:
@@ -66,15 +70,19 @@ def covers_name(reading: Reading, raw: str, lf_text: str, start: int, end: int, 
 
 
 def choose_reading(selections: list[tuple[str, int, int, str | None]]) -> tuple[Reading, int, int]:
-    """(reading, selections whose name it explains, selections with a name).
+    """(reading, selections whose name it explains, selections with a name; both 0 when the
+    names are not evidence).
 
     `selections` holds (raw source text, start, end, name or None) for every selection in
     the file. Ties go to the standard reading, so a file that follows REFI is read as REFI says.
+    Names are evidence only if the best reading explains at least half of them: some tools name
+    selections by something else ("u0 T"), and then only where selections end can tell.
     """
     lf = {}
     named = [(raw, s, e, n) for raw, s, e, n in selections if n and n.strip()]
+    by_ends = Reading(False, ends_look_inclusive([(raw, s, e) for raw, s, e, _ in selections]))
     if not named:
-        return (Reading(False, ends_look_inclusive([(raw, s, e) for raw, s, e, _ in selections])), 0, 0)
+        return by_ends, 0, 0
     best, best_hits = STANDARD, -1
     for reading in READINGS:
         hits = 0
@@ -84,6 +92,8 @@ def choose_reading(selections: list[tuple[str, int, int, str | None]]) -> tuple[
             hits += covers_name(reading, raw, lf[raw], s, e, name)
         if hits > best_hits:
             best, best_hits = reading, hits
+    if 2 * best_hits < len(named):
+        return by_ends, 0, 0
     return best, best_hits, len(named)
 
 

@@ -217,4 +217,17 @@ def read_qdc(path: str | Path) -> Bundle:
         raise InputError(where, "the codebook has no <Codes> with at least one <Code>", root.sourceline)
     codes, guids, _ = read_codes(codes_el, where, extras, notes)
     book = make_codebook(codes, extras, path.stem, where)
-    return Bundle(name=book.name, source=where, codebook=book, code_guids=guids, notes=notes)
+    bundle = Bundle(name=book.name, source=where, codebook=book, code_guids=guids, notes=notes)
+    report_categories(root, where, bundle)
+    return bundle
+
+
+def report_categories(root, where: str, bundle: Bundle) -> None:
+    """Codes a tool marks as not to be applied (`isCodable="false"`, NVivo's and QualCoder's
+    categories): accord has no such codes yet, so they become ordinary parents, and it says so."""
+    names = [el.get("name") for el in root.iter("{*}Code") if (el.get("isCodable") or "").strip().lower() == "false"]
+    if names:
+        bundle.lost["categories (imported as codes that can be applied)"] = len(names)
+        bundle.notes.append(f"{where}: {len(names)} categories ({', '.join(map(repr, names[:4]))}) are not meant to be "
+                            "applied (isCodable=\"false\"); accord has no such codes and imports them as ordinary "
+                            "parent codes")

@@ -20,7 +20,8 @@ from ..transcripts.roles import assign_roles
 from .bundle import Bundle
 from .extras import read_extras
 from .positions import STANDARD, choose_reading, covers_name, crlf_map, place
-from .qdc import make_codebook, read_codes
+from .qdc import make_codebook, read_codes, report_categories
+from .qdpx_write import DESCRIBED, IMPORTED_FROM
 from .refi_xml import (
     child,
     child_text,
@@ -216,11 +217,12 @@ class _Reader:
             self.notes.append(f"{self.where}: {n} <{kind}> not imported: accord codes text; {what} are left out")
         raw = [(el, text, self._selections(el)) for el, text in texts]
         reading, explained, named = choose_reading(
-            [(text, s, e, sel.get("name")) for _, text, sels in raw for sel, s, e in sels])
+            [(text, s, e, _coded_words(sel)) for _, text, sels in raw for sel, s, e in sels])
         if reading != STANDARD:
             how = f"; that way {explained} of {named} selections cover exactly the words they name" if named else ""
             self.notes.append(f"{self.where}: selection positions read with {reading.describe()}{how}")
         self.reading = reading
+        self.names_checked = named > 0
         self.misplaced: list[str] = []
         names: set[str] = set()
         seen_codings: set[str] = set()
@@ -289,6 +291,9 @@ class _Reader:
         name = self._name(el, names)
         t_extras = (self.extras.get("transcripts") or {}).get(el.get("guid"), {}) if self.extras else {}
         transcript = self._transcript(name, text, t_extras, el)
+        described = (child_text(el, "Description") or "").strip()
+        if described and not described.startswith(IMPORTED_FROM):  # a tool's memo on the file
+            transcript.notes.append(f"{DESCRIBED}{described}")
         bundle.transcripts.append((transcript, el.get("guid").strip().strip("{}"),
                                    self.date(el.get("creationDateTime"), el)))
         starts = [u.start for u in transcript.utterances]
@@ -300,8 +305,8 @@ class _Reader:
             if s == e:
                 self.notes.append(f"{self.where}:{sel.sourceline}: empty selection skipped")
                 continue
-            label = sel.get("name")
-            if label and label.strip() and not covers_name(self.reading, raw_text, text, start, end, label):
+            label = _coded_words(sel)
+            if self.names_checked and label and not covers_name(self.reading, raw_text, text, start, end, label):
                 self.misplaced.append(f"line {sel.sourceline} covers {text[s:e][:40]!r}, named {label[:40]!r}")
             self._codings(sel, name, s, e, seen_codings, bundle)
             for text_, user, created in self.note_text(sel):
@@ -315,6 +320,7 @@ class _Reader:
             bundle.lost["codings of a whole source"] = bundle.lost.get("codings of a whole source", 0) + len(whole)
             self.notes.append(f"{self.where}:{el.sourceline}: {len(whole)} coding(s) of the whole source "
                               f"{name!r} not imported: accord codes spans of text")
+        described = (child_text(el, "Description") or "").strip()
         for text_, user, created, at in self.note_text(el, with_selection=True):
             number = None
             if at is not None and transcript.utterances:
@@ -381,7 +387,8 @@ class _Reader:
                 self.notes.append(f"{self.where}:{coding.sourceline}: coding has a missing or repeated guid; gave it one")
             seen.add(norm_guid(guid))
             described = (child_text(sel, "Description") or "").strip()  # where QualCoder and MAXQDA put it
-            memo = "\n\n".join([described] * bool(described) + [text for text, _, _ in self.note_text(coding)])
+            texts = [text for text, _, _ in self.note_text(coding)]
+            memo = "\n\n".join([described] * (bool(described) and described not in texts) + texts)
             bundle.codings.append({
                 "guid": guid,
                 "transcript": transcript,
@@ -397,13 +404,14 @@ class _Reader:
         """Notes that point at a passage but that no source refers to (how QualCoder writes most
         annotations): placed in the one source there is; with several, no source is named, so
         they are reported, not guessed."""
+        empty = []
         for guid, (text, user, created, el) in self.note_texts.items():
             at = _note_passage(el)
             if guid in self.used_notes or at is None:
                 continue
             self.used_notes.add(guid)
             if not text:
-                self.notes.append(f"{self.where}:{el.sourceline}: empty annotation skipped")
+                empty.append(el.sourceline)
                 continue
             if len(self.placed) != 1:
                 bundle.lost["annotations"] = bundle.lost.get("annotations", 0) + 1
@@ -415,6 +423,8 @@ class _Reader:
             number = max(1, _utterance_at(starts, start)) if starts else None
             bundle.memos.append({"transcript": name, "utterance": number,
                                  "coder": self.user(user, el.get("creatingUser")), "text": text, "created_at": created})
+        if empty:
+            self.notes.append(f"{self.where}:{empty[0]}: {len(empty)} empty annotation(s) skipped: they hold no text")
 
     def _leftovers(self, root, bundle: Bundle) -> None:
         loose = [g for g in self.note_texts if g not in self.used_notes and self.note_texts[g][0]]
@@ -422,11 +432,24 @@ class _Reader:
             bundle.lost["project or code notes"] = len(loose)
             self.notes.append(f"{self.where}: {len(loose)} note(s) not attached to a source, selection or coding "
                               "(project or code notes) not imported")
+        described = (child_text(root, "Description") or "").strip()
+        if described:
+            bundle.lost["project description"] = 1
+            self.notes.append(f"{self.where}: the project's description ({described[:40]!r}) not imported: accord "
+                              "keeps no project description yet")
+        report_categories(root, self.where, bundle)
         for kind in ("Cases", "Variables", "Sets", "Links", "Graphs"):
             el = child(root, kind)
             if el is not None and len(el):
                 bundle.lost[kind.lower()] = len(el)
                 self.notes.append(f"{self.where}:{el.sourceline}: <{kind}> not imported (accord has no {kind.lower()})")
+
+
+def _coded_words(sel) -> str | None:
+    """The words a selection that holds codings says it covers (its `name`), or None. Selections
+    that only carry a note are named by tools in other ways ("Utterance 3")."""
+    name = (sel.get("name") or "").strip()
+    return name if name and children(sel, "Coding") else None
 
 
 def _note_passage(note) -> tuple[int, int] | None:
