@@ -3,16 +3,19 @@
 import json
 import zipfile
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from accord.demo import build_demo
 from accord.store import Project
+from accord.store.common import ProjectError
 
 from conftest import digest, run
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -74,8 +77,7 @@ def test_two_coders_sample_codings_memos_and_annotations(samples, project):
         assert at[annotations[("dana", "dana annotation: consent asked")]][0] <= 371 < at[annotations[("dana", "dana annotation: consent asked")]][1]
         assert "description: Participant 1, first interview" in t.notes
     # what accord has no place for yet is named, by kind
-    assert summary["not_imported"] == {"project or code notes": 1, "project description": 1,
-                                       "categories (imported as codes that can be applied)": 2}
+    assert summary["not_imported"] == {"project or code notes": 1, "project description": 1}
 
 
 def test_strict_refuses_a_file_that_would_lose_something(samples, project):
@@ -112,7 +114,21 @@ def test_codebook_sample_names_its_categories(samples, project):
         parents = {c.name: c.parent for c in p.codebook().codes}
     assert parents["Hesitant consent"] == "Consent" and parents["Deadline stress"] == "Work"
     assert parents["Work"] == "Emotions" and parents["Emotions"] is None
-    assert summary["not_imported"] == {"categories (imported as codes that can be applied)": 2}
+    assert summary["not_imported"] == {}
+    with Project.open(project) as p:
+        assert p.categories() == {"Emotions", "Work"}
+    # a category groups codes: applying it is refused, naming its codes; its codes apply as usual
+    run("import", ROOT / "sample_transcripts" / "session01_cbt_panic.txt", "-p", project)
+    with Project.open(project) as p:
+        p.add_coder("ann")
+        with pytest.raises(ProjectError, match="'Emotions' is a category.*Joy, Anxiety, Work"):
+            p.apply_code("session01_cbt_panic", "Emotions", "ann", 0, 10)
+        assert p.apply_code("session01_cbt_panic", "Joy", "ann", 0, 10).code == "Joy"
+    # and exported again as categories
+    out = project.parent / "back.qdc"
+    run("export", "qdc", out, "-p", project)
+    back = etree.parse(str(out)).getroot()
+    assert {c.get("name") for c in back.iter("{*}Code") if c.get("isCodable") == "false"} == {"Emotions", "Work"}
 
 
 def test_accord_demo_back_from_qualcoder(samples, project, tmp_path):

@@ -36,6 +36,7 @@ CODE_KEYS = {
     "speakers",
     "backchannels",
     "family",
+    "codable",
 }
 TOP_KEYS = {"name", "version", "description", "min_precision", "codes"}
 NEEDS_TAGGER = {"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "HEAD", "SENT_START"}
@@ -207,7 +208,20 @@ def _code(path, node: _Node) -> Code:
         speakers=_speakers(path, name, node.items.get("speakers")),
         backchannels=_flag(path, name, node.items.get("backchannels"), "backchannels"),
         family=_family(path, name, node.items.get("family")),
+        codable=_codable(path, name, node),
     )
+
+
+def _codable(path, name: str, node: _Node) -> bool:
+    """`codable: false`: a category that only groups codes (REFI's `isCodable="false"`), so
+    nothing applies it: no hotkey, no patterns."""
+    codable = _flag(path, name, node.items.get("codable"), "codable")
+    if codable is False:
+        for key in ("hotkey", "patterns"):
+            if key in node.items and node.items[key].value:
+                raise InputError(path, f"code {name!r} is a category (`codable: false`) and cannot have `{key}`: "
+                                       "nothing applies a category", node.items[key].line)
+    return codable is not False
 
 
 def _family(path, name: str, node: _Node | None) -> str | None:
@@ -348,6 +362,8 @@ def codebook_to_dict(codebook: Codebook) -> dict:
             d["backchannels"] = c.backchannels
         if c.family is not None:
             d["family"] = c.family
+        if not c.codable:
+            d["codable"] = False
         codes.append(d)
     head = {"name": codebook.name, "version": codebook.version, "description": codebook.description}
     if codebook.min_precision is not None:

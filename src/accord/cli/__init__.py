@@ -352,7 +352,8 @@ def codebook_load(project_path: Path, file: Path):
 @json_option
 def codebook_show(project_path: Path, as_json: bool):
     """Show the project's codebook as a tree with hotkeys and, in brackets, the speaker
-    roles a code applies to (its own `speakers`, or its parent's).
+    roles a code applies to (its own `speakers`, or its parent's) and which codes are
+    categories (`codable: false`: they group codes and are never applied).
 
     \b
     Example:
@@ -374,7 +375,8 @@ def codebook_show(project_path: Path, as_json: bool):
             roles = book.speakers_of(c.name)
             owner = book.speakers_from(c.name)
             whose = "" if not roles else f"  ({', '.join(roles)}{'' if owner == c.name else ', from ' + owner})"
-            click.echo(f"  {key}{'  ' * depth}{c.name}{whose}")
+            category = "" if c.codable else "  (category: groups codes, not applied)"
+            click.echo(f"  {key}{'  ' * depth}{c.name}{whose}{category}")
             walk(c.name, depth + 1)
 
     walk(None, 0)

@@ -62,6 +62,10 @@ class CodingStore:
         code_id = self.code_id(code)
         if self.conn.execute("SELECT retired FROM codes WHERE id = ?", [code_id]).fetchone()[0]:
             raise ProjectError(f"code {code!r} was retired from the codebook; it cannot be applied")
+        name = self.code_name(code)
+        if name in self.categories():
+            under = ", ".join(c.name for c in self.codebook().children(name)) or "none"
+            raise ProjectError(f"{name!r} is a category: it groups codes and is not applied itself (its codes: {under})")
         stamp = now()
         return self.db["codings"].insert(
             {
