@@ -76,16 +76,33 @@ def test_two_coders_sample_codings_memos_and_annotations(samples, project):
         assert at[annotations[("colin", "colin annotation: metaphor")]][0] <= 112 < at[annotations[("colin", "colin annotation: metaphor")]][1]
         assert at[annotations[("dana", "dana annotation: consent asked")]][0] <= 371 < at[annotations[("dana", "dana annotation: consent asked")]][1]
         assert "description: Participant 1, first interview" in t.notes
-    # what accord has no place for yet is named, by kind
-    assert summary["not_imported"] == {"project or code notes": 1, "project description": 1}
+        # the reflexive journal (a note attached to nothing) and the project's description
+        assert [(n["title"], n["text"], n["coder"]) for n in p.project_notes()] == \
+            [("Reflexive journal", "colin: first impressions of interview 1", "colin")]
+        assert p.description == "QualCoder test project for accord interop"
+    assert summary["not_imported"] == {} and summary["journal"] == 1
 
 
-def test_strict_refuses_a_file_that_would_lose_something(samples, project):
-    before = digest(project)
-    result = run("import", samples / "interview_p1_two_coders.qdpx", "-p", project, "--strict", code=2)
-    assert "--strict: accord would leave out 1 project or code notes" in result.output
+def test_strict_refuses_a_file_that_would_lose_something(samples, project, tmp_path):
+    """The QualCoder samples import whole; a file with a coding of a whole source would not."""
+    assert import_json(samples / "interview_p1_two_coders.qdpx", project, "--strict")["codings"] == 10
+    qde = zipfile.ZipFile(samples / "interview_p1_two_coders.qdpx").read("project.qde").decode("utf-8")
+    lossy = tmp_path / "lossy.qdpx"
+    whole = qde.replace('<NoteRef targetGUID="d7027adb', '<Coding guid="aaaaaaaa-0000-4000-8000-000000000001" '
+                        'creatingUser="fabf3610-730f-4532-92b1-27e76c7707f9"><CodeRef targetGUID='
+                        '"6e8dee68-e818-4f57-84ff-e43a1deb5239"/></Coding>\n<NoteRef targetGUID="d7027adb')
+    with zipfile.ZipFile(samples / "interview_p1_two_coders.qdpx") as src, zipfile.ZipFile(lossy, "w") as dst:
+        for item in src.namelist():
+            dst.writestr(item, whole if item == "project.qde" else src.read(item))
+    other = tmp_path / "other.db"
+    run("init", "-p", other)
+    before = digest(other)
+    result = run("import", lossy, "-p", other, "--strict", code=2)
+    assert "--strict: accord would leave out 1 codings of a whole source" in result.output
     assert "Nothing imported" in result.output
-    assert digest(project) == before
+    assert digest(other) == before
+    loose = run("import", lossy, "-p", other)
+    assert "not imported: 1 codings of a whole source" in loose.output
 
 
 def test_maxqda_line_endings_land_on_the_same_words(samples, project, tmp_path):

@@ -1,6 +1,7 @@
 """REFI-QDA export: schema-valid files, and export -> import giving back the same project."""
 
 import hashlib
+import json
 import re
 from datetime import datetime
 import zipfile
@@ -202,3 +203,30 @@ def test_written_files_are_stable_and_atomic(demo, tmp_path):
     digest = lambda f: hashlib.sha256(f.read_bytes()).hexdigest()  # noqa: E731
     assert digest(tmp_path / "a.qdc") == digest(tmp_path / "b.qdc")
     assert sorted(f.name for f in tmp_path.iterdir()) == ["a.qdc", "b.qdc"]  # no temporary files left
+
+
+def test_journal_and_description_travel_both_ways(demo, tmp_path, refi_dir):
+    with Project.open(demo) as p:
+        p.set_description("Six sample sessions, coded for alliance ruptures.")
+        p.add_project_note("Codebook v2", "Merged two withdrawal codes.\nSee the memo on session 3.", "reference")
+        p.add_project_note("Unsigned", "Nobody signed this one.")
+    out = tmp_path / "demo.qdpx"
+    run("export", "qdpx", out, "-p", demo)
+    with zipfile.ZipFile(out) as zf:
+        qde = etree.fromstring(zf.read("project.qde"))
+        files = set(zf.namelist())
+    assert schema(refi_dir, "Project.xsd").validate(qde)
+    assert qde.findtext("q:Description", namespaces=NS) == "Six sample sessions, coded for alliance ruptures."
+    journal = [n for n in qde.iterfind("q:Notes/q:Note", NS) if n.get("name") in ("Codebook v2", "Unsigned")]
+    assert len(journal) == 2 and all(f"sources/{n.get('guid')}.txt" in files for n in journal)  # where QualCoder reads
+    assert {r.get("targetGUID") for r in qde.iterfind("q:NoteRef", NS)} == {n.get("guid") for n in journal}
+    back = tmp_path / "back.db"
+    run("init", "-p", back)
+    summary = json.loads(run("import", out, "-p", back, "--json").stdout)[0]
+    assert summary["journal"] == 2 and summary["description"] == "set" and summary["not_imported"] == {}
+    with Project.open(demo) as a, Project.open(back) as b:
+        assert [(n["guid"], n["title"], n["text"], n["coder"]) for n in a.project_notes()] == \
+            [(n["guid"], n["title"], n["text"], n["coder"]) for n in b.project_notes()]
+        assert b.description == a.description
+    again = json.loads(run("import", out, "-p", back, "--json").stdout)[0]
+    assert again["journal"] == 0  # importing twice adds nothing

@@ -108,7 +108,8 @@ class _Reader:
         self._sources(root, bundle)
         self._leftovers(root, bundle)
         self.report_dates(bundle)
-        working = {c["coder"] for c in bundle.codings} | {m["coder"] for m in bundle.memos}
+        working = ({c["coder"] for c in bundle.codings} | {m["coder"] for m in bundle.memos}
+                   | {n["coder"] for n in bundle.project_notes})
         idle = sorted(name for name in self.users.values() if name not in working)
         if idle:
             self.notes.append(f"{self.where}: user(s) {', '.join(map(repr, idle))} coded nothing and wrote no memo "
@@ -428,15 +429,14 @@ class _Reader:
 
     def _leftovers(self, root, bundle: Bundle) -> None:
         loose = [g for g in self.note_texts if g not in self.used_notes and self.note_texts[g][0]]
+        for guid in loose:  # attached to nothing: a note on the project as a whole (QualCoder's journal)
+            text, user, created, el = self.note_texts[guid]
+            bundle.project_notes.append({"guid": el.get("guid").strip().strip("{}"), "title": (el.get("name") or "").strip(),
+                                         "text": text, "coder": self.user(user) if user else None, "created_at": created})
         if loose:
-            bundle.lost["project or code notes"] = len(loose)
-            self.notes.append(f"{self.where}: {len(loose)} note(s) not attached to a source, selection or coding "
-                              "(project or code notes) not imported")
-        described = (child_text(root, "Description") or "").strip()
-        if described:
-            bundle.lost["project description"] = 1
-            self.notes.append(f"{self.where}: the project's description ({described[:40]!r}) not imported: accord "
-                              "keeps no project description yet")
+            self.notes.append(f"{self.where}: {len(loose)} note(s) attached to nothing kept as journal entries "
+                              "(`accord journal`)")
+        bundle.description = (child_text(root, "Description") or "").strip()
         report_categories(root, self.where, bundle)
         for kind in ("Cases", "Variables", "Sets", "Links", "Graphs"):
             el = child(root, kind)

@@ -9,7 +9,9 @@ read them (QualCoder's importer is the reference; MAXQDA reads the same places):
 - an utterance memo is an annotation: a `<Note>` holding its text and a
   `<PlainTextSelection>` over the utterance, referenced from the source;
 - memos on a whole transcript follow the source's `<Description>` (a tool's memo on the
-  file), and are `<Note>`s referenced from the source.
+  file), and are `<Note>`s referenced from the source;
+- journal entries are named `<Note>`s with their text also in a file (where QualCoder reads a
+  journal), referenced from the project, and the project's description is its `<Description>`.
 Dates are written as `YYYY-MM-DDTHH:MM:SSZ`. Guids are the project's own, and guids accord has
 to make up (selections, notes) are derived from them, so exporting twice gives the same file
 apart from its modification date.
@@ -149,16 +151,26 @@ def build_project(project, coders: list[str] | None = None) -> tuple[bytes, list
                        (u.start, u.end) if u else None)
             sub(source, ns, "NoteRef", targetGUID=ref)
 
+    journal = project.project_notes(coders)
+    for entry in journal:  # QualCoder reads a journal from a named note's text file
+        user = coder_guids.get(entry["coder"]) if entry["coder"] else None
+        note(entry["guid"], entry["text"], user, entry["created_at"], entry["title"])
+        note_els[-1].set("plainTextPath", f"internal://{entry['guid']}.txt")
+        sources.append((entry["guid"], entry["text"]))
     if note_els:
         notes_el = sub(root, ns, "Notes")
         for el in note_els:
             notes_el.append(el)
+    if project.description:
+        sub(root, ns, "Description").text = xml_text(project.description)
+    for entry in journal:  # REFI's place for notes on the project as a whole
+        sub(root, ns, "NoteRef", targetGUID=entry["guid"])
 
     extras = codebook_extras(book, code_guids) if book is not None else {}
     extras["transcripts"] = extras_t
     add_extras(root, extras)
     qde = etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8", pretty_print=True)
-    counts = {"transcripts": len(sources), "codes": len(book.codes) if book else 0, "coders": len(names),
+    counts = {"transcripts": len(summaries), "journal": len(journal), "codes": len(book.codes) if book else 0, "coders": len(names),
               "codings": len(records), "selections": selections, "notes": len(note_els)}
     return qde, sources, counts
 
