@@ -163,7 +163,7 @@ def test_crlf_text_notes_and_other_sources(project, tmp_path):
     qde = qde.replace("</Sources>", "</Sources>" + notes)
     path = write_qdpx(tmp_path / "crlf.qdpx", qde, {f"sources/{G['src']}.txt": crlf.encode("utf-8")})
     result = run("import", path, "-p", project)
-    for words in ("CRLF", "PictureSource", "1 note(s) not attached"):
+    for words in ("CRLF", "PictureSource", "1 note(s) attached to nothing kept as journal entries"):
         assert words in result.output
     with Project.open(project) as p:
         t = p.transcript("s1")
@@ -173,6 +173,7 @@ def test_crlf_text_notes_and_other_sources(project, tmp_path):
         assert r["coder"] == "Ann" and r["created_at"] == "2024-02-01T10:00:00Z"
         memos = {(m["utterance"], m["coder"], m["text"]) for m in p.memo_records()}
         assert memos == {(4, "Ann", "Look again here."), (None, "unattributed", "About the whole session.")}
+        assert [(n["text"], n["coder"]) for n in p.project_notes()] == [("A project note.", None)]
     # the memos go out again as REFI notes
     out = tmp_path / "out.qdpx"
     run("export", "qdpx", out, "-p", project, "--reveal")  # Ann's and unattributed memos, in blind mode

@@ -67,7 +67,13 @@ def journal(ctx, project_path: Path, viewer, reveal, as_json):
               help="Read the entry's text from a UTF-8 file.")
 @click.option("--coder", metavar="NAME", help="Who writes it (leave out for an entry nobody signs).")
 def journal_add(project_path: Path, title: str, text: str | None, path: Path | None, coder: str | None):
-    """Add a journal entry: TITLE and its text (--text, or --file)."""
+    """Add a journal entry: TITLE and its text (--text, or --file).
+
+    \b
+    Examples:
+      accord journal add "Codebook v2" --text "Merged two withdrawal codes." --coder alice
+      accord journal add "Week 3" --file reflections.txt --coder bob
+    """
     from ..errors import InputError
     from ..transcripts.encoding import decode
 
@@ -88,7 +94,12 @@ def journal_add(project_path: Path, title: str, text: str | None, path: Path | N
 @project_option
 @click.argument("text")
 def journal_describe(project_path: Path, text: str):
-    """Set the project's description (what the project is, in a sentence or two)."""
+    """Set the project's description (what the project is, in a sentence or two).
+
+    \b
+    Example:
+      accord journal describe "Alliance ruptures in 23 MI sessions, coded by two raters."
+    """
     with open_project(project_path) as project:
         project.set_description(text.strip())
     click.echo("Project description set.")

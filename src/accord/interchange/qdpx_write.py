@@ -123,17 +123,20 @@ def build_project(project, coders: list[str] | None = None) -> tuple[bytes, list
             "format": t.format, "source": t.source, "encoding": t.encoding, "roles": t.roles, "notes": t.notes,
             "utterances": [[u.number, u.speaker, u.start, u.end, u.time_start, u.time_end] for u in t.utterances],
         }
+        # One selection per span and coder; a coding with a memo gets a selection of its own, whose
+        # Description can then hold that memo (QualCoder reads a selection's Description as the memo
+        # of the coding in it).
         groups: dict[tuple, list[dict]] = {}
         for r in by_transcript.get(t.name, []):
-            groups.setdefault((r["start"], r["end"], r["coder"]), []).append(r)
-        for (start, end, coder), rows in groups.items():
+            groups.setdefault((r["start"], r["end"], r["coder"], r["guid"] if r["memo"] else ""), []).append(r)
+        for (start, end, coder, own), rows in groups.items():
             user = coder_guids[coder]
             sel = sub(source, ns, "PlainTextSelection",
-                      guid=derived_guid("selection", tguid, str(start), str(end), user),
+                      guid=derived_guid("selection", tguid, str(start), str(end), user, *([own] if own else [])),
                       name=xml_text(_label(t.text[start:end])), startPosition=start, endPosition=end,
                       creatingUser=user, creationDateTime=utc_datetime(min((r["created_at"] or "" for r in rows)) or None))
             selections += 1
-            if len(rows) == 1 and rows[0]["memo"]:
+            if own:
                 sub(sel, ns, "Description").text = xml_text(rows[0]["memo"])
             for r in rows:
                 coding = sub(sel, ns, "Coding", guid=r["guid"], creatingUser=user,
