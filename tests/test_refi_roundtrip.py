@@ -5,6 +5,7 @@ import json
 import re
 from datetime import datetime
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -205,7 +206,9 @@ def test_written_files_are_stable_and_atomic(demo, tmp_path):
     assert sorted(f.name for f in tmp_path.iterdir()) == ["a.qdc", "b.qdc"]  # no temporary files left
 
 
-def test_journal_and_description_travel_both_ways(demo, tmp_path, refi_dir):
+def test_journal_and_description_travel_both_ways(tmp_path, refi_dir):
+    demo = tmp_path / "journal.db"
+    build_demo(demo)
     with Project.open(demo) as p:
         p.set_description("Six sample sessions, coded for alliance ruptures.")
         p.add_project_note("Codebook v2", "Merged two withdrawal codes.\nSee the memo on session 3.", "reference")
@@ -230,3 +233,65 @@ def test_journal_and_description_travel_both_ways(demo, tmp_path, refi_dir):
         assert b.description == a.description
     again = json.loads(run("import", out, "-p", back, "--json").stdout)[0]
     assert again["journal"] == 0  # importing twice adds nothing
+
+
+def qualcoder_reading(qdpx: Path) -> dict:
+    """What QualCoder 4.0's REFI import keeps of a file's memos, by its rules (src/qualcoder/refi.py):
+    a coding's memo is its selection's Description; an annotation is a Note referenced from a
+    TextSource that holds a PlainTextSelection and PlainTextContent; a journal is a named Note
+    with a plainTextPath, read from that file; a file memo is the TextSource's Description."""
+    with zipfile.ZipFile(qdpx) as zf:
+        qde = etree.fromstring(zf.read("project.qde"))
+        files = {n: zf.read(n).decode("utf-8") for n in zf.namelist()}
+    users = {u.get("guid"): u.get("name") for u in qde.iterfind("q:Users/q:User", NS)}
+    codes = {c.get("guid"): c.get("name") for c in qde.iter("{*}Code")}
+    notes = {n.get("guid"): n for n in qde.iterfind("q:Notes/q:Note", NS)}
+    out = {"coding_memos": Counter(), "annotations": Counter(), "journals": Counter(), "file_memos": {}}
+    annotated = set()
+    for source in qde.iterfind("q:Sources/q:TextSource", NS):
+        text = files[f"sources/{source.get('guid')}.txt"]
+        out["file_memos"][source.get("name")] = source.findtext("q:Description", default="", namespaces=NS)
+        for sel in source.iterfind("q:PlainTextSelection", NS):
+            memo = sel.findtext("q:Description", default="", namespaces=NS)
+            for coding in sel.iterfind("q:Coding", NS):
+                if memo:
+                    words = text[int(sel.get("startPosition")):int(sel.get("endPosition"))]
+                    out["coding_memos"][(users[coding.get("creatingUser")],
+                                         codes[coding.find("q:CodeRef", NS).get("targetGUID")], words, memo)] += 1
+        for ref in source.iterfind("q:NoteRef", NS):
+            note = notes[ref.get("targetGUID")]
+            passage, content = note.find("q:PlainTextSelection", NS), note.findtext("q:PlainTextContent", namespaces=NS)
+            annotated.add(note.get("guid"))
+            if passage is not None and content is not None:
+                out["annotations"][(source.get("name"), users.get(note.get("creatingUser")), int(passage.get("startPosition")),
+                                    int(passage.get("endPosition")), content)] += 1
+    for guid, note in notes.items():
+        if guid not in annotated and note.get("plainTextPath") and note.get("name"):
+            path = "sources/" + note.get("plainTextPath").split("internal://")[1]
+            out["journals"][(note.get("name"), files[path])] += 1
+    return out
+
+
+def test_what_qualcoder_reads_of_an_export_keeps_every_memo(tmp_path):
+    path = tmp_path / "memos.db"
+    build_demo(path)
+    with Project.open(path) as p:
+        p.add_coder("bob")
+        coded = p.codings(coder="reference")
+        p.apply_code(coded[0].transcript, coded[0].code, "bob", coded[0].start, coded[0].end, memo="bob's memo")
+        # two codes on one span by one coder, each with its own memo
+        other = next(c.name for c in p.codebook().codes if c.codable and c.name != coded[0].code)
+        p.apply_code(coded[0].transcript, other, "bob", coded[0].start, coded[0].end, memo="a second memo")
+        p.set_utterance_memo("session01_cbt_panic", 4, "bob", "Hands the agenda back.")
+        p.add_project_note("Week 1", "First impressions.", "bob")
+        p.set_mode("reconciliation")
+        texts = {t["name"]: p.transcript(t["name"]) for t in p.transcripts()}
+        expected_memos = Counter((r["coder"], r["code"], texts[r["transcript"]].text[r["start"]:r["end"]], r["memo"])
+                                 for r in p.coding_records() if r["memo"])
+        u = texts["session01_cbt_panic"].utterances[3]
+    out = tmp_path / "memos.qdpx"
+    run("export", "qdpx", out, "-p", path)
+    seen = qualcoder_reading(out)
+    assert len(expected_memos) > 2 and seen["coding_memos"] == expected_memos
+    assert seen["annotations"] == Counter({("session01_cbt_panic", "bob", u.start, u.end, "Hands the agenda back."): 1})
+    assert seen["journals"] == Counter({("Week 1", "First impressions."): 1})
