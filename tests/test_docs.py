@@ -2,12 +2,11 @@
 in the README names a real command with options that exist."""
 
 import re
-import shlex
 from pathlib import Path
 
 import pytest
 
-from accord.cli.reference import SHELL_BREAKS, check_example, examples, reference
+from accord.cli.reference import check_example, examples, reference, split_commands
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,18 +39,7 @@ def readme_commands() -> list[list[str]]:
         words = line.strip().split()
         if not fenced or not words or not words[0].endswith("accord"):
             continue
-        current = None
-        for word in shlex.split(re.sub(r"\[([^\]]*)\]", r"\1", line.strip()), comments=True):
-            if word.endswith("accord") and current is None:
-                current = []
-            elif word in SHELL_BREAKS:
-                if current is not None:
-                    out.append(current)
-                current = None
-            elif current is not None:
-                current.append(word)
-        if current is not None:
-            out.append(current)
+        out.extend(split_commands(re.sub(r"\[([^\]]*)\]", r"\1", line.strip())))
     return out
 
 

@@ -54,9 +54,26 @@ EXAMPLE_HEAD = ("Example:", "Examples:", "Typical session:")
 SHELL_BREAKS = {"&&", "||", ";", "|", ">", ">>", "<"}
 
 
+def split_commands(line: str) -> list[list[str]]:
+    """The `accord` commands in one shell line, as argument lists: `a && accord b` gives both,
+    a pipe or a redirection ends a command, comments are dropped."""
+    out, current = [], None
+    for word in shlex.split(line, comments=True):
+        if word.endswith("accord") and current is None:
+            current = []
+        elif word in SHELL_BREAKS:
+            if current is not None:
+                out.append(current)
+            current = None
+        elif current is not None:
+            current.append(word)
+    if current is not None:
+        out.append(current)
+    return out
+
+
 def examples(text: str) -> list[list[str]]:
-    """Every `accord ...` command in the reference's example blocks, split as a shell would
-    (comments dropped; `a && accord b` gives both; a pipe or redirection ends the command)."""
+    """Every `accord ...` command in the reference's example blocks."""
     out, in_block = [], False
     for raw in text.splitlines():
         line = raw.strip()
@@ -66,20 +83,8 @@ def examples(text: str) -> list[list[str]]:
         if not line or not raw.startswith("    "):
             in_block = False
             continue
-        if not in_block or not line.startswith("accord "):
-            continue
-        words, current = shlex.split(line, comments=True), None
-        for word in words:
-            if word == "accord" and current is None:
-                current = []
-            elif word in SHELL_BREAKS:
-                if current is not None:
-                    out.append(current)
-                current = None
-            elif current is not None:
-                current.append(word)
-        if current is not None:
-            out.append(current)
+        if in_block and line.startswith("accord "):
+            out.extend(split_commands(line))
     return out
 
 
