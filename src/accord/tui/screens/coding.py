@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import re
 
+from rich.style import Style
 from rich.text import Text
 from textual.keys import _character_to_key
 from textual.app import ComposeResult
@@ -20,13 +21,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual import work
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...coding_session import CodingSession
 from ...errors import AccordError
 from ..prefs import remember_order
 from ..saving import SAVE_ERRORS, SavesActions
+from ..palette import CodeLook, color_mode
 from ..widgets.code_panel import CodePanel
+from ..widgets.key_bar import KeyBar
 from ..widgets.transcript_view import TranscriptView
 from .modals import Choose, Confirm, MemoEditor, TextPrompt
 
@@ -68,6 +71,7 @@ BINDINGS = [
     Binding("u", "undo", "Undo", id="edit.undo"),
     Binding("ctrl+r,U", "redo", "Redo", id="edit.redo", show=False),
     Binding("tab", "focus_codes", "Codes", id="view.focus_codes", show=False),
+    Binding("p", "toggle_panel", "Show or hide the side panel", id="view.panel", show=False),
     Binding("question_mark", "help", "Help", id="app.help"),
     Binding("q", "back", "Back", id="app.back"),
 ]
@@ -75,6 +79,15 @@ BINDINGS = [
 # Decisions between background retrains (or a quarter of all the coder's decisions, if more):
 # the simulation behind the README's learning curves retrains as often. 0 turns it off.
 AUTO_RETRAIN = 10
+
+# The side panel (codebook, suggestion, memo) shows by itself from this many columns; below,
+# the transcript gets the whole width and `p` shows the panel when wanted.
+SIDE_PANEL_FROM = 110
+
+# The key bar's hints, most useful first: as many as fit the width are shown.
+HINTS = [("j/k", "move"), ("⏎", "apply code"), ("]", "next suggestion"), ("a/r", "accept/reject"),
+         ("u", "undo"), ("x", "remove"), ("p", "panel"), ("/", "search"), ("m", "memo"), ("q", "back"),
+         ("^p", "commands")]
 
 RESERVED_KEYS = {k for b in BINDINGS for k in b.key.split(",")} | {"?", "/", ":", "[", "]"}
 
@@ -107,7 +120,15 @@ class CodingScreen(SavesActions, Screen):
         self.hotkeys = {k: v for k, v in session.hotkeys().items() if k not in RESERVED_KEYS}
         self.shadowed = sorted(k for k in session.hotkeys() if k in RESERVED_KEYS)
         self._shown: dict[str, str] = {}
+        self._panel_choice: bool | None = None  # the coder's `p`, which overrides the width rule
+        self._look: CodeLook | None = None
         self._bind_hotkeys()
+
+    @property
+    def look(self) -> CodeLook:
+        if self._look is None:
+            self._look = CodeLook(self.session.codebook, color_mode(self.app))
+        return self._look
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="coding-body"):
@@ -117,7 +138,7 @@ class CodingScreen(SavesActions, Screen):
                 yield Static("", id="suggestion-panel")
                 yield Static("", id="memo-panel")
         yield Static("", id="status")
-        yield Footer()
+        yield KeyBar(HINTS, id="keys")
 
     def on_mount(self) -> None:
         # The transcript, codings, suggestions and widgets live as long as this screen: frozen,
@@ -125,7 +146,11 @@ class CodingScreen(SavesActions, Screen):
         # utterance session, a 100 ms pause every few pages, ~1.5 ms per key amortized).
         gc.freeze()
         self.view.focus()
-        self.session.mark_reviewed(1)
+        stopped = self.session.stopped_at  # back where the coder stopped last time
+        if stopped and 1 < stopped <= len(self.session.utterances):
+            self.view.move_to(stopped - 1)
+        self.session.mark_reviewed(self.session.utterances[self.view.cursor].number)
+        self._fit_side_panel()
         self.refresh_panels()
         if self.shadowed:
             keys = ", ".join(self.shadowed)
@@ -145,6 +170,21 @@ class CodingScreen(SavesActions, Screen):
 
     # --- status and panels -------------------------------------------------------------------
 
+    def on_resize(self) -> None:
+        self._fit_side_panel()
+        self.refresh_panels()
+
+    def _fit_side_panel(self) -> None:
+        """Show the side panel when the screen is wide enough, or as the coder last chose."""
+        show = self._panel_choice if self._panel_choice is not None else self.size.width >= SIDE_PANEL_FROM
+        side = self.query_one("#side")
+        if side.display != show:
+            side.display = show
+
+    def action_toggle_panel(self) -> None:
+        self._panel_choice = not self.query_one("#side").display
+        self._fit_side_panel()
+
     def refresh_panels(self) -> None:
         """Bring the status bar and side panels up to date.
 
@@ -156,7 +196,7 @@ class CodingScreen(SavesActions, Screen):
         number = u.number if u else 0
         unsaved = (self.unsaved[0], self.unsaved[3]) if self.unsaved else None
         self._update("#status", self._status_text, number, f"{s.progress:.0%}", len(s.codings),
-                     len(s.suggestions), self.filter_label, self.last_saved, unsaved)
+                     len(s.suggestions), self.filter_label, self.last_saved, unsaved, self.size.width)
         sg = self.current_suggestion
         if sg:
             self._update("#suggestion-panel", self._suggestion_text, sg.code, sg.score, sg.explanation, sg.start, sg.end,
@@ -170,36 +210,53 @@ class CodingScreen(SavesActions, Screen):
         self.refresh_panels()
 
     def _update(self, selector: str, build, *shown) -> None:
-        """Repaint a fixed-size panel (no layout pass) only when what it shows changed."""
+        """Repaint a panel only when what it shows changed. The status line has a fixed size,
+        so it skips the layout pass; the side panels are as tall as their text."""
         key = (build, shown)
         if self._shown.get(selector) != key:
             self._shown[selector] = key
-            self.query_one(selector, Static).update(build(*shown), layout=False)
+            self.query_one(selector, Static).update(build(*shown), layout=selector != "#status")
 
-    def _status_text(self, number, progress, codings, suggestions, filter_label, last_saved, unsaved) -> Text:
+    def _status_text(self, number, progress, codings, suggestions, filter_label, last_saved, unsaved,
+                     width) -> Text:
+        """The status line, fitted to `width`: what matters most is kept whole (an unsaved
+        action, what was just saved, where the cursor is, who is coding) and the rest is left
+        out when there is no room, so no piece is ever shown cut."""
         s = self.session
-        status = Text()
+        pieces = []  # (importance: lower is kept first, text, style)
         if unsaved:  # first, so no terminal is too narrow to show it
             what, error = unsaved
-            status.append(f" NOT SAVED: {what} ({error}); retrying ", style="bold white on red")
-        status.append(f" {s.coder} ", style="bold reverse")
-        status.append(f"  {s.name}  ")
-        status.append(f"utterance {number}/{len(s.utterances)}  ")
-        status.append(f"reviewed {progress}  ")
-        status.append(f"{codings} codings  {suggestions} suggestions  ")
+            pieces.append((0, f" NOT SAVED: {what} ({error}); retrying ", "bold white on red"))
+        pieces.append((3, f" {s.coder} ", "bold reverse"))
+        pieces.append((6, f"  {s.name}", ""))
+        pieces.append((2, f"  utterance {number}/{len(s.utterances)}", ""))
+        pieces.append((5, f"  reviewed {progress}", ""))
+        pieces.append((7, f"  {codings} codings", ""))
+        pieces.append((8, f"  {suggestions} suggestions", ""))
         if filter_label:
-            status.append(f"filter: {filter_label}  ", style="yellow")
-        # Character offsets of the selection are left out: the pane shows the selection, and at
-        # 120 columns the last action (what was just saved) is worth the room more.
+            pieces.append((4, f"  filter: {filter_label}", "yellow"))
         if not unsaved:
-            status.append(f"unsaved: none ✓ {last_saved}", style="green")
+            pieces.append((1, f"  ✓ saved: {last_saved}", "green"))
+        room, keep = width, set()
+        for rank, text, _ in sorted(pieces, key=lambda p: p[0]):
+            if len(text) <= room:
+                keep.add(rank)
+                room -= len(text)
+        status = Text()
+        for rank, text, style in pieces:
+            if rank in keep:
+                status.append(text, style=style)
+        if not keep:  # narrower than the most important piece: cut it, visibly
+            status.append(pieces[0][1][: max(0, width - 1)] + "…", style=pieces[0][2])
         return status
 
     def _suggestion_text(self, code, score, explanation, start, end, order) -> Text:
         s = self.session
         panel = Text()
         panel.append("Suggestion: ", style="bold")
-        panel.append(f"{code}\n", style=f"bold {s.color(code)}")
+        badge, badge_style = self.look.badge(code)
+        panel.append(badge, style=badge_style)
+        panel.append(f" {code}\n", style=Style(bold=True, color=self.look.ink(code)))
         panel.append(f"score {score:.2f}  ·  {explanation}\n")
         panel.append("“" + s.transcript.text[start:end][:160] + "”\n", style="italic")
         panel.append("a accept · r reject · R the right code instead · A all · ] next"
@@ -215,8 +272,11 @@ class CodingScreen(SavesActions, Screen):
     def _memo_text(self, here: tuple[str, ...], memo: str | None) -> Text:
         text = Text()
         if here:
-            text.append("Codes here: ", style="bold")
-            text.append(", ".join(here) + "\n")
+            text.append("Codes here:\n", style="bold")
+            for code in sorted(here, key=self.look.sort_key):
+                badge, style = self.look.badge(code)
+                text.append(badge, style=style)
+                text.append(f" {code}\n")
         if memo is not None:
             text.append("Memo: ", style="bold yellow")
             text.append(memo)
