@@ -236,7 +236,7 @@ class CodingScreen(SavesActions, Screen):
         if filter_label:
             pieces.append((4, f"  filter: {filter_label}", "yellow"))
         if not unsaved:
-            pieces.append((1, f"  ✓ saved: {last_saved}", "green"))
+            pieces.append((1, f"  unsaved: none ✓ {last_saved}", "green"))
         room, keep = width, set()
         for rank, text, _ in sorted(pieces, key=lambda p: p[0]):
             if len(text) <= room:
