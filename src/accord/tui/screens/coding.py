@@ -428,8 +428,14 @@ class CodingScreen(SavesActions, Screen):
             self.notify("The project has no codebook.", severity="error")
             return
         book = self.session.codebook
-        choices = [(c.name, " > ".join(book.path(c.name)) + (f"  [{c.hotkey}]" if c.hotkey else "")) for c in book.codes]
-        self.app.push_screen(Choose("Apply which code to the selection?", choices), lambda c: c and self.apply(c))
+        choices = [(c.name, " > ".join(book.path(c.name))) for c in book.codes]
+        self.app.push_screen(self._code_picker("Apply which code to the selection?", choices),
+                             lambda c: c and self.apply(c))
+
+    def _code_picker(self, title: str, choices: list[tuple[str, str]]) -> Choose:
+        """A code picker showing each code's mark (its hotkey), placed off the selected text."""
+        badges = {name: self.look.badge(name) for name, _ in choices}
+        return Choose(title, choices, badges=badges, avoid=self.view.rows_of_span(*self.view.selected_span()))
 
     def action_remove(self) -> None:
         start, end = self.view.selected_span()
@@ -610,7 +616,7 @@ class CodingScreen(SavesActions, Screen):
         parent = book.by_name()[sg.code].parent if sg.code in book.by_name() else None
         # The suggested code's siblings first: in a family of one-per-turn codes the right one is among them.
         codes = sorted((c for c in book.codes if c.name != sg.code), key=lambda c: c.parent != parent)
-        choices = [(c.name, " > ".join(book.path(c.name)) + (f"  [{c.hotkey}]" if c.hotkey else "")) for c in codes]
+        choices = [(c.name, " > ".join(book.path(c.name))) for c in codes]
 
         def chosen(code: str | None) -> None:
             if not code:
@@ -621,7 +627,7 @@ class CodingScreen(SavesActions, Screen):
                        lambda: self.session.correct(sg, code, start if adjusted else None, end if adjusted else None),
                        lambda coding: self._decided_on(sg, coding, f"applied {code}, not {sg.code}"), self._stale)
 
-        self.app.push_screen(Choose(f"Not {sg.code}: which code is right here?", choices), chosen)
+        self.app.push_screen(self._code_picker(f"Not {sg.code}: which code is right here?", choices), chosen)
 
     def action_toggle_order(self) -> None:
         """Switch `]` between text order and uncertain first (the order that teaches the model
@@ -753,6 +759,7 @@ class CodingScreen(SavesActions, Screen):
     def action_undo(self) -> None:
         def undone(event) -> None:
             self.view.touch_all()
+            self._show_change(event)
             self.saved(f"undid {_ACTIONS.get(event['action'], event['action'])}" if event else "nothing to undo")
 
         self._save("undo", self.session.undo, undone)
@@ -760,9 +767,17 @@ class CodingScreen(SavesActions, Screen):
     def action_redo(self) -> None:
         def redone(event) -> None:
             self.view.touch_all()
+            self._show_change(event)
             self.saved(f"redid {_ACTIONS.get(event['action'], event['action'])}" if event else "nothing to redo")
 
         self._save("redo", self.session.redo, redone)
+
+    def _show_change(self, event: dict | None) -> None:
+        """Move the cursor to what undo or redo changed, so the coder sees what happened."""
+        index = self.session.place_of(event) if event else None
+        if index is not None and index != self.view.cursor:
+            self.view.move_to(index)
+            self._after_move()
 
     def action_focus_codes(self) -> None:
         tree = self.query_one("#code-tree")

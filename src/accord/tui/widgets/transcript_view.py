@@ -355,6 +355,23 @@ class TranscriptView(Widget, can_focus=True):
             self._top = row
             self.refresh()
 
+    def rows_of_span(self, start: int, end: int) -> tuple[int, int]:
+        """Screen rows (first, last) that text offsets [start, end) are shown on, clamped to the pane."""
+        self._ensure_layout()
+
+        def row_at(offset: int) -> int:
+            index = self.session.utterance_index_at(offset)
+            k = self._pos_of.get(index)
+            if k is None:
+                return 0 if not self._first_rows or index < self.shown[0] else self._row_count
+            line = max(0, bisect.bisect_right([a for a, _ in self._wrapped[index]], offset) - 1)
+            return self._first_rows[k] + line
+
+        height = max(1, self.pane_height)
+        first = min(max(0, row_at(start) - self._top), height - 1)
+        last = min(max(first, row_at(max(start, end - 1)) - self._top), height - 1)
+        return self.region.y + first, self.region.y + last
+
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         event.stop()
         self.scroll_rows_to(self._top + 3)
