@@ -104,6 +104,8 @@ def geometry(width: int, speaker: int, times: bool, has_codes: bool) -> Geometry
         g = fit(speaker, False, False)
     if g.text < 30:
         g = fit(max(3, speaker - (30 - g.text)), False, False)
+    if g.text < 20 and has_codes:  # the side panel, open at this width, names the codes here
+        g = Geometry(g.speaker, False, 0, False, g.gutter, g.text + g.margin)
     return g if g.text >= 1 else Geometry(g.speaker, False, g.margin, False, g.gutter, 1)
 
 
@@ -220,18 +222,18 @@ class TranscriptView(Widget, can_focus=True):
         g = self.geometry
         if not g.margin:
             return []
-        look = self.look
+        look, base = self.look, self._style("base")
         names = sorted({c.code for c in self.session.codings_by_utterance.get(index, ())}, key=look.sort_key)
         rows: list[list[Segment]] = []
         if not g.names:
             for a in range(0, len(names), 2):
-                rows.append([Segment(" ")] + [Segment(*look.badge(n)) for n in names[a : a + 2]])
+                rows.append([Segment(" ", base)] + [Segment(*look.badge(n)) for n in names[a : a + 2]])
             return rows
         for name in names:
             badge, style = look.badge(name)
-            ink = Style(color=look.ink(name))
+            ink = base + Style(color=look.ink(name))
             for n, part in enumerate(wrap_words(name, g.margin - len(badge) - 2)):
-                rows.append([Segment(" "), Segment(badge, style) if n == 0 else Segment(" " * len(badge)),
+                rows.append([Segment(" ", base), Segment(badge, style) if n == 0 else Segment(" " * len(badge), base),
                              Segment(" " + part, ink)])
         return rows
 
