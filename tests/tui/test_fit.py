@@ -255,3 +255,25 @@ async def test_home_fits_80_columns_without_cutting_a_column(project_path):
         labels = [str(c.label) for c in table.columns.values()]
         assert {"Transcript", "Reviewed", "Suggestions"} <= set(labels)
         assert table.virtual_size.width <= table.size.width  # no horizontal scrolling
+
+
+async def test_a_long_suggestion_explanation_is_shown_whole_in_the_side_panel(project_path):
+    explanation = ("phrase 'between us' matched; the model also weighs the turn before, where the "
+                   "therapist asked about the relationship, and the client's hedging, so it is fairly sure")
+    with Project.open(project_path) as p:
+        u = p.transcript(NAME).utterances
+        p.replace_suggestions(NAME, "test", [{"code": "Inviting relationship talk", "start": u[4].start,
+                                              "end": u[4].end, "score": 0.71, "explanation": explanation}])
+    async with coding_app(project_path).run_test(size=(120, 40)) as pilot:
+        screen = await screen_ready(pilot, CodingScreen)
+        await pilot.press("right_square_bracket")
+        panel = screen.query_one("#suggestion-panel")
+
+        def whole() -> bool:
+            text = screen._suggestion_text(*screen._shown["#suggestion-panel"][1])
+            lines = text.wrap(screen.app.console, panel.content_size.width)
+            return screen.current_suggestion is not None and len(lines) <= panel.content_size.height
+
+        await wait_for(pilot, whole)
+        shown = " ".join(str(panel.render()).split())
+        assert " ".join(explanation.split()) in shown

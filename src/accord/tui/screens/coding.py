@@ -84,6 +84,9 @@ AUTO_RETRAIN = 10
 # the transcript gets the whole width and `p` shows the panel when wanted.
 SIDE_PANEL_FROM = 110
 
+# Usual heights of the side panels below the code list (with their top border); see `_update`.
+PANEL_HEIGHTS = {"#suggestion-panel": 9, "#memo-panel": 7}
+
 # The key bar's hints, most useful first: as many as fit the width are shown.
 HINTS = [("j/k", "move"), ("⏎", "apply code"), ("]", "next suggestion"), ("a/r", "accept/reject"),
          ("u", "undo"), ("x", "remove"), ("p", "panel"), ("/", "search"), ("m", "memo"), ("q", "back"),
@@ -120,6 +123,7 @@ class CodingScreen(SavesActions, Screen):
         self.hotkeys = {k: v for k, v in session.hotkeys().items() if k not in RESERVED_KEYS}
         self.shadowed = sorted(k for k in session.hotkeys() if k in RESERVED_KEYS)
         self._shown: dict[str, str] = {}
+        self._panel_heights: dict[str, int] = {}  # grown side panels (see `_update`)
         self._panel_choice: bool | None = None  # the coder's `p`, which overrides the width rule
         self._look: CodeLook | None = None
         self._bind_hotkeys()
@@ -172,6 +176,8 @@ class CodingScreen(SavesActions, Screen):
 
     def on_resize(self) -> None:
         self._fit_side_panel()
+        self._panel_heights.clear()
+        self._shown.clear()
         self.refresh_panels()
 
     def _fit_side_panel(self) -> None:
@@ -184,6 +190,9 @@ class CodingScreen(SavesActions, Screen):
     def action_toggle_panel(self) -> None:
         self._panel_choice = not self.query_one("#side").display
         self._fit_side_panel()
+        self._panel_heights.clear()
+        self._shown.clear()
+        self.call_after_refresh(self.refresh_panels)  # once the panels have their width
 
     def refresh_panels(self) -> None:
         """Bring the status bar and side panels up to date.
@@ -210,12 +219,23 @@ class CodingScreen(SavesActions, Screen):
         self.refresh_panels()
 
     def _update(self, selector: str, build, *shown) -> None:
-        """Repaint a panel only when what it shows changed. The status line has a fixed size,
-        so it skips the layout pass; the side panels are as tall as their text."""
+        """Repaint a panel only when what it shows changed. A side panel grows past its usual
+        height when its text needs more lines (a long explanation is never cut) and keeps that
+        height until the terminal is resized: only a growth lays the screen out again, which
+        on every key cost more than the rest of the key."""
         key = (build, shown)
         if self._shown.get(selector) != key:
             self._shown[selector] = key
-            self.query_one(selector, Static).update(build(*shown), layout=selector != "#status")
+            panel = self.query_one(selector, Static)
+            text = build(*shown)
+            if selector in PANEL_HEIGHTS and panel.display and panel.content_size.width > 0:
+                needed = len(text.wrap(self.app.console, panel.content_size.width)) + 1  # + the border
+                height = max(self._panel_heights.get(selector, PANEL_HEIGHTS[selector]),
+                              min(needed, self.size.height // 2))
+                if height != self._panel_heights.get(selector):
+                    self._panel_heights[selector] = height
+                    panel.styles.height = height
+            panel.update(text, layout=False)
 
     def _status_text(self, number, progress, codings, suggestions, filter_label, last_saved, unsaved,
                      width) -> Text:
