@@ -136,7 +136,9 @@ class CodingScreen(SavesActions, Screen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="coding-body"):
-            yield self.view
+            with Vertical(id="text-column"):
+                yield self.view
+                yield Static("", id="suggestion-strip")
             with Vertical(id="side"):
                 yield CodePanel(self.session.codebook, id="codes")
                 yield Static("", id="suggestion-panel")
@@ -212,6 +214,14 @@ class CodingScreen(SavesActions, Screen):
                          s.order)
         else:
             self._update("#suggestion-panel", self._no_suggestion_text, len(s.suggestions), s.order)
+        # Without the side panel, the suggestion being decided shows under the text instead.
+        strip = self.query_one("#suggestion-strip", Static)
+        show_strip = sg is not None and not self.query_one("#side").display
+        if show_strip:
+            self._update("#suggestion-strip", self._suggestion_text, sg.code, sg.score, sg.explanation, sg.start,
+                         sg.end, s.order)
+        if strip.display != show_strip:
+            strip.display = show_strip
         here = tuple(sorted({c.code for c in s.codings_by_utterance.get(v.cursor, ())}))
         self._update("#memo-panel", self._memo_text, here, s.memos.get(number))
 
@@ -235,7 +245,7 @@ class CodingScreen(SavesActions, Screen):
                 if height != self._panel_heights.get(selector):
                     self._panel_heights[selector] = height
                     panel.styles.height = height
-            panel.update(text, layout=False)
+            panel.update(text, layout=selector == "#suggestion-strip")  # only shown when narrow
 
     def _status_text(self, number, progress, codings, suggestions, filter_label, last_saved, unsaved,
                      width) -> Text:
@@ -455,7 +465,8 @@ class CodingScreen(SavesActions, Screen):
     def _code_picker(self, title: str, choices: list[tuple[str, str]]) -> Choose:
         """A code picker showing each code's mark (its hotkey), placed off the selected text."""
         badges = {name: self.look.badge(name) for name, _ in choices}
-        return Choose(title, choices, badges=badges, avoid=self.view.rows_of_span(*self.view.selected_span()))
+        return Choose(title, choices, badges=badges, avoid=self.view.rows_of_span(*self.view.selected_span()),
+                      placeholder="type part of the name, e.g. “self crit”")
 
     def action_remove(self) -> None:
         start, end = self.view.selected_span()

@@ -85,19 +85,20 @@ class Choose(ModalScreen[str | None]):
     NEW = "\0new:"
 
     def __init__(self, title: str, choices: list[tuple[str, str]], allow_new: bool = False,
-                 badges: dict[str, tuple[str, object]] | None = None, avoid: tuple[int, int] | None = None) -> None:
+                 badges: dict[str, tuple[str, object]] | None = None, avoid: tuple[int, int] | None = None,
+                 placeholder: str = "type to filter") -> None:
         """`choices` are (value, label) pairs. With `allow_new`, Enter on typed text that
         matches nothing returns `Choose.NEW + text`, so a list never traps the user.
         `badges` put a code's mark before its label; `avoid` is the screen rows (first, last)
         of the text being coded, which the dialog must leave visible."""
         super().__init__()
         self.title_text, self.choices, self.allow_new = title, choices, allow_new
-        self.badges, self.avoid = badges or {}, avoid
+        self.badges, self.avoid, self.placeholder = badges or {}, avoid, placeholder
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="choose-dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(placeholder="type part of a name, e.g. “self crit”", id="choose-filter")
+            yield Input(placeholder=self.placeholder, id="choose-filter")
             yield OptionList(*[self._option(value, label, "") for value, label in self.choices], id="choose-list")
 
     def _option(self, value: str, label: str, query: str) -> Option:
