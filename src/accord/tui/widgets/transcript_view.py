@@ -179,7 +179,8 @@ class TranscriptView(Widget, can_focus=True):
     def _build_layout(self) -> None:
         # Where the cursor's utterance is on screen, to put it back there after re-wrapping.
         k = self._pos_of.get(self.cursor)
-        anchor = self._first_rows[k] - self._top if k is not None and k < len(self._first_rows) else None
+        laid_out = self._layout_width > 0 and self.pane_height > 0  # not the first, sizeless layout
+        anchor = self._first_rows[k] - self._top if laid_out and k is not None and k < len(self._first_rows) else None
         g = self.geometry = geometry(self.pane_width, self._speaker_width, self._has_times, bool(self.session.codes))
         text = self.session.transcript.text
         self._wrapped: dict[int, list[tuple[int, int]]] = {}
