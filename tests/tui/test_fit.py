@@ -277,3 +277,30 @@ async def test_a_long_suggestion_explanation_is_shown_whole_in_the_side_panel(pr
         await wait_for(pilot, whole)
         shown = " ".join(str(panel.render()).split())
         assert " ".join(explanation.split()) in shown
+
+
+async def test_keys_remapped_in_the_preferences_file_work_and_help_and_hints_show_them(project_path, tmp_path):
+    import html
+    import json
+    import re
+
+    from accord.tui.screens.help import HelpScreen
+
+    prefs = tmp_path / "config" / "accord" / "prefs.json"  # conftest points XDG_CONFIG_HOME here
+    prefs.parent.mkdir(parents=True)
+    prefs.write_text(json.dumps({"keymap": {"move.down": "ctrl+down", "view.panel": "f2", "nonsense": 3}}))
+    async with coding_app(project_path).run_test(size=(80, 24)) as pilot:
+        screen = await screen_ready(pilot, CodingScreen)
+        await pilot.press("ctrl+down", "ctrl+down")
+        await wait_for(pilot, lambda: screen.view.cursor == 2)
+        await pilot.press("j")  # no longer bound to moving
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: screen.query_one("#side").display)
+        assert screen.view.cursor == 2
+        assert "ctrl+down/k" in str(screen.query_one("#keys").render())
+        await pilot.press("question_mark")
+        help_screen = await screen_ready(pilot, HelpScreen)
+        await wait_for(pilot, lambda: help_screen.query("Static"))
+        svg = pilot.app.export_screenshot()  # what the terminal shows, as text
+        shown = html.unescape(re.sub(r"<[^>]+>", "", svg[svg.index("<g class"):])).replace("\xa0", " ")
+        assert re.search(r"ctrl\+down\s+Next\s+move\.down", shown)  # the help's row: keys in effect, id

@@ -29,7 +29,7 @@ from ..prefs import remember_order
 from ..saving import SAVE_ERRORS, SavesActions
 from ..palette import CodeLook, color_mode
 from ..widgets.code_panel import CodePanel
-from ..widgets.key_bar import KeyBar
+from ..widgets.key_bar import KeyBar, hints_for
 from ..widgets.transcript_view import TranscriptView
 from .modals import Choose, Confirm, MemoEditor, TextPrompt
 
@@ -88,11 +88,13 @@ SIDE_PANEL_FROM = 110
 PANEL_HEIGHTS = {"#suggestion-panel": 9, "#memo-panel": 7}
 
 # The key bar's hints, most useful first: as many as fit the width are shown.
-HINTS = [("j/k", "move"), ("⏎", "apply code"), ("]", "next suggestion"), ("a/r", "accept/reject"),
-         ("u", "undo"), ("x", "remove"), ("p", "panel"), ("/", "search"), ("m", "memo"), ("q", "back"),
-         ("^p", "commands")]
+HINTS = [(("move.down", "move.up"), "move"), (("code.apply_by_name",), "apply code"),
+         (("suggest.next",), "next suggestion"), (("suggest.accept", "suggest.reject"), "accept/reject"),
+         (("edit.undo",), "undo"), (("code.remove",), "remove"), (("view.panel",), "panel"),
+         (("search.start",), "search"), (("memo.utterance",), "memo"), (("app.back",), "back"),
+         (("app.help",), "help")]
 
-RESERVED_KEYS = {k for b in BINDINGS for k in b.key.split(",")} | {"?", "/", ":", "[", "]"}
+RESERVED_KEYS = {k for b in BINDINGS for k in b.key.split(",")}
 
 
 # Event-log action names as a coder would say them, for the status bar after undo and redo.
@@ -120,8 +122,11 @@ class CodingScreen(SavesActions, Screen):
         self._quiet_retrain = False  # the running retrain was started by `_count_decisions`
         self._since_retrain = 0
         self._decided: int | None = None  # the coder's decisions in the project, read when first needed
-        self.hotkeys = {k: v for k, v in session.hotkeys().items() if k not in RESERVED_KEYS}
-        self.shadowed = sorted(k for k in session.hotkeys() if k in RESERVED_KEYS)
+        # Keys of accord's own (remapped ones included) win over codebook hotkeys.
+        reserved = RESERVED_KEYS | {k for keys in self.app.keymap.values() for k in keys.split(",")}
+        taken = {k for k in session.hotkeys() if k in reserved or _character_to_key(k) in reserved}
+        self.hotkeys = {k: v for k, v in session.hotkeys().items() if k not in taken}
+        self.shadowed = sorted(taken)
         self._shown: dict[str, str] = {}
         self._panel_heights: dict[str, int] = {}  # grown side panels (see `_update`)
         self._panel_choice: bool | None = None  # the coder's `p`, which overrides the width rule
@@ -144,7 +149,8 @@ class CodingScreen(SavesActions, Screen):
                 yield Static("", id="suggestion-panel")
                 yield Static("", id="memo-panel")
         yield Static("", id="status")
-        yield KeyBar(HINTS, id="keys")
+        hints = hints_for(self.app, BINDINGS, HINTS)
+        yield KeyBar(hints[:-1] + [("^p", "commands"), hints[-1]], id="keys")
 
     def on_mount(self) -> None:
         # The transcript, codings, suggestions and widgets live as long as this screen: frozen,

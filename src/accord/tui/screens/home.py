@@ -18,7 +18,7 @@ from ... import blind
 from ...store import Project
 from ..palette import CodeLook, color_mode
 from ..widgets.code_panel import wrapped_code_label
-from ..widgets.key_bar import KeyBar
+from ..widgets.key_bar import KeyBar, hints_for
 from .coding import SIDE_PANEL_FROM
 
 
@@ -47,8 +47,10 @@ class HomeScreen(Screen):
                 yield Static("", id="home-codebook")
                 yield Static("Coders", classes="section-title")
                 yield Static("", id="home-coders")
-        yield KeyBar([("⏎", "code transcript"), ("c", "codebook"), ("a", "agreement"),
-                      ("q", "quit"), ("^p", "commands")], id="keys")
+        hints = hints_for(self.app, self.BINDINGS, [
+            (("home.open",), "code transcript"), (("home.codebook",), "codebook"), (("home.agreement",), "agreement"),
+            (("app.quit",), "quit"), (("app.help",), "help")])
+        yield KeyBar(hints[:-1] + [("^p", "commands"), hints[-1]], id="keys")
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
