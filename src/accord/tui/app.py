@@ -65,11 +65,17 @@ class AccordApp(App):
         self.start_transcript = transcript
         self.offer_demo = offer_demo
         self.project: Project | None = None
+        self.keymap = prefs.keymap()  # binding id -> the person's own keys
+
+    def keys_for(self, binding) -> str:
+        """The keys in effect for a binding: the person's own, else accord's."""
+        return self.keymap.get(binding.id, binding.key) if binding.id else binding.key
 
     def compose(self):
         yield Static("Opening…", id="splash")
 
     def on_mount(self) -> None:
+        self.set_keymap(self.keymap)
         if not self.project_path.exists() and self.offer_demo:
             self.push_screen(
                 Confirm(
