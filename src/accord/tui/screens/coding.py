@@ -464,7 +464,7 @@ class CodingScreen(SavesActions, Screen):
             self.notify("The project has no codebook.", severity="error")
             return
         book = self.session.codebook
-        choices = [(c.name, " > ".join(book.path(c.name))) for c in book.codes]
+        choices = [(c.name, " > ".join(book.path(c.name))) for c in book.codes if c.codable]  # not categories
         self.app.push_screen(self._code_picker("Apply which code to the selection?", choices),
                              lambda c: c and self.apply(c))
 
@@ -652,7 +652,7 @@ class CodingScreen(SavesActions, Screen):
         book = self.session.codebook
         parent = book.by_name()[sg.code].parent if sg.code in book.by_name() else None
         # The suggested code's siblings first: in a family of one-per-turn codes the right one is among them.
-        codes = sorted((c for c in book.codes if c.name != sg.code), key=lambda c: c.parent != parent)
+        codes = sorted((c for c in book.codes if c.name != sg.code and c.codable), key=lambda c: c.parent != parent)
         choices = [(c.name, " > ".join(book.path(c.name))) for c in codes]
 
         def chosen(code: str | None) -> None:
