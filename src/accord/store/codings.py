@@ -25,6 +25,7 @@ UNDOABLE = (
     "memo.set",
     "reconcile.decide",
     "reconcile.seed",
+    "reconcile.unit",
 )
 
 _SELECT = (
