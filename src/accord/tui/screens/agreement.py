@@ -60,17 +60,27 @@ class AgreementScreen(SavesActions, Screen):
     def on_screen_resume(self) -> None:
         self.recompute()
 
+    def on_resize(self) -> None:
+        self.recompute()
+
     def recompute(self) -> None:
+        """Figures, table and note afresh (after reconciling, a unit change or a resize); the
+        cursor stays on its row."""
         table = self.query_one(DataTable)
+        row = table.cursor_row
         table.clear(columns=True)
         try:
             self.report = report = agreement_report(self.project, self.coders, self.unit, bootstrap=0)
         except AccordError as e:
             self.query_one("#agreement-note", Static).update(Text(str(e), style="red"))
             return
-        width = max([len(c.code) for c in report.by_code] + [4])
-        table.add_column("Code", width=min(width, 40))
-        table.add_columns(*[f"{c} units" for c in self.coders], "% agree", report.kappa, "alpha", "to resolve")
+        # Short headers (the title names the kappa), and the code column takes what is left of
+        # the width: a long code name wraps onto a second line of its row instead of being cut.
+        headers = [*self.coders, "agree", "kappa", "alpha", "to resolve"]
+        others = sum(max(len(h), 6) + 2 for h in headers) + 4
+        longest = max([len(c.code) for c in report.by_code] + [4])
+        table.add_column("Code", width=max(12, min(longest, (self.size.width or 80) - others)))
+        table.add_columns(*headers)
         try:
             found = disagreements_by_code(self.project, self.coders, self.unit)
         except AccordError:
@@ -79,13 +89,14 @@ class AgreementScreen(SavesActions, Screen):
             f = c.all_units
             open_items = found.get(c.code)
             todo = "–" if open_items is None else f"{sum(not d.resolved for d in open_items)} of {len(open_items)}"
-            table.add_row(c.code, *[str(c.use.get(k, 0)) for k in self.coders], _fmt(f.percent_agreement, True),
-                          _fmt(f.kappa), _fmt(f.alpha), todo, key=c.code)
+            table.add_row(Text(c.code), *[str(c.use.get(k, 0)) for k in self.coders], _fmt(f.percent_agreement, True),
+                          _fmt(f.kappa), _fmt(f.alpha), todo, key=c.code, height=None)
+        table.move_cursor(row=min(row, table.row_count - 1))
         o = report.overall.all_units
         title = Text()
         title.append(" Agreement ", style="bold reverse")
-        title.append(f"  {', '.join(self.coders)}  ·  unit: {self.unit}  ·  {report.units} units  ·  "
-                     f"overall {report.kappa} {_fmt(o.kappa)}, alpha {_fmt(o.alpha)}")
+        title.append(f" {', '.join(self.coders)} · {report.units} {self.unit}s · "
+                     f"{report.kappa} {_fmt(o.kappa)}, alpha {_fmt(o.alpha)}")
         self.query_one("#agreement-title", Static).update(title)
         self._show_note()
 
