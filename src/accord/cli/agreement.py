@@ -170,19 +170,25 @@ def mode(project_path: Path, mode: str | None, viewer: str | None):
 @main.command()
 @project_option
 @click.option("--coders", required=True, help="Two or more coders, comma-separated.")
-@click.option("--code", required=True, help="The code to list disagreements for.")
+@click.option("--code", help="List this code's disagreements with each coder's coded words (default: every "
+              "disputed unit once, with each coder's codes).")
 @click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance", show_default=True)
 @click.option("--transcripts", help="Only these transcripts, comma-separated.")
 @json_option
 def disagreements(project_path: Path, coders, code, unit, transcripts, as_json):
-    """List the units where coders differ on a code, with each coder's coded words.
+    """List the units where coders differ: each unit once with the codes each coder applied
+    there (and the ones they agree on), or with --code, one code's units with each coder's
+    coded words.
 
     Only in reconciliation mode (it shows every coder's codings).
 
     \b
-    Example:
+    Examples:
+      accord disagreements --coders alice,bob
       accord disagreements --coders alice,bob --code "Minimal response"
     """
+    if code is None:
+        return _disputed_units(project_path, coders, unit, transcripts, as_json)
     from ..agreement.disagreements import disagreements as find
 
     with open_project(project_path) as project:
@@ -201,6 +207,35 @@ def disagreements(project_path: Path, coders, code, unit, transcripts, as_json):
             said = " | ".join(texts[d.transcript][s.start : s.end].replace("\n", " ") for s in spans) or "-"
             click.echo(f"    {coder}: {said if len(said) <= 100 else said[:97] + '...'}")
     click.echo(f"{len(found)} disagreement(s), {sum(d.resolved for d in found)} decided")
+
+
+def _disputed_units(project_path: Path, coders, unit, transcripts, as_json):
+    from ..agreement.by_unit import disputed_units
+
+    names = _split(coders) or []
+    with open_project(project_path) as project:
+        units = disputed_units(project, names, unit, transcripts=_split(transcripts))
+    if as_json:
+        return emit_json([
+            {"transcript": x.transcript, "start": x.start, "end": x.end, "utterance": x.utterance,
+             "speaker": x.speaker, "codes": {c: x.codes_of(c) for c in names}, "agreed": x.agreed,
+             "consensus": x.consensus, "decision": x.decision()}
+            for x in units
+        ])
+    if not units:
+        click.echo("No disagreements.")
+        return
+    width = max(len(n) for n in names) + 1
+    for x in units:
+        where = f"utterance {x.utterance}" if x.utterance else f"[{x.start}, {x.end})"
+        speaker = f" ({x.speaker})" if x.speaker else ""
+        click.echo(f"{x.transcript} {where}{speaker}: {x.decision()}")
+        for c in names:
+            own = [d.code for d in x.disputed if d.applied.get(c)]
+            click.echo(f"    {c + ':':<{width}} {', '.join(own) or '-'}")
+        if x.agreed:
+            click.echo(f"    {'agreed:':<{width}} {', '.join(x.agreed)}")
+    click.echo(f"{len(units)} disputed unit(s), {sum(x.decided for x in units)} decided")
 
 
 @main.command()
