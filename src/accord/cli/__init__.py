@@ -304,7 +304,7 @@ def codebook():
 @codebook.command("validate")
 @click.argument("file", type=click.Path(path_type=Path))
 def codebook_validate(file: Path):
-    """Check a codebook file and report the first problem with its line.
+    """Check a codebook file and report every problem in it, each with its line.
 
     \b
     Example:
