@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from ...agreement.by_unit import DisputedUnit, decide_unit, disputed_units, refresh, surrounding_turns
 from ...agreement.disagreements import disagreements_by_code
 from ...agreement.reconcile import CONSENSUS, seed_consensus, seed_pending
+from ...agreement.render import fixed
 from ...agreement.report import agreement_report
 from ...errors import AccordError
 from ..saving import SavesActions
@@ -26,8 +27,7 @@ from ..saving import SavesActions
 def _fmt(value: float | None, percent: bool = False) -> str:
     if value is None:
         return "n/c"  # not computable: never shown as 0 or 1
-    text = f"{value:.0%}" if percent else f"{value:.2f}"
-    return text.lstrip("-") if text.strip("-0.%") == "" else text  # a rounded -0.001 is 0.00, not -0.00
+    return f"{value:.0%}" if percent else fixed(value, 2)
 
 
 class AgreementScreen(SavesActions, Screen):
