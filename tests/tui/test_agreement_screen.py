@@ -5,7 +5,7 @@ from accord.store import Project
 from accord.tui.app import AccordApp
 from accord.tui.screens.agreement import AgreementScreen, PickCodes, ReconcileScreen
 from accord.tui.screens.home import HomeScreen
-from accord.tui.screens.modals import Confirm
+from accord.tui.screens.modals import TextPrompt
 
 from .conftest import screen_ready, wait_for, widget
 
@@ -39,8 +39,8 @@ async def test_agreement_table_and_reconciling_disagreements(project_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await screen_ready(pilot, HomeScreen)
         await pilot.press("a")
-        await screen_ready(pilot, Confirm)
-        await pilot.press("y")
+        await screen_ready(pilot, TextPrompt)
+        await pilot.press(*"reconciliation", "enter")
         await screen_ready(pilot, AgreementScreen)
         await wait_for(pilot, lambda: table_row(app, "Minimal response") is not None)
         row = table_row(app, "Minimal response")

@@ -34,6 +34,7 @@ class AccordCommands(Provider):
             ("Home: transcripts and progress", app.show_home),
             ("Codebook: browse, search, edit", app.open_codebook),
             ("Agreement: compare coders and reconcile", app.open_agreement),
+            (f"Switch coder (now {app.coder})", app.switch_coder),
             ("Help: all keys", app.show_help),
         ]
         for t in app.project.transcripts():
@@ -50,6 +51,16 @@ class AccordCommands(Provider):
             score = matcher.match(text)
             if score > 0:
                 yield Hit(score, matcher.highlight(text), callback, help=None)
+
+
+def coder_choices(project) -> list[str]:
+    """The coders to offer, people first: the demo's reference coding and the consensus are
+    coders too, but offering one first invites coding as it by accident."""
+    from ..agreement.reconcile import CONSENSUS
+
+    names = [c["name"] for c in project.coders()]
+    last = ("reference", CONSENSUS)
+    return [n for n in names if n not in last] + [n for n in names if n in last]
 
 
 class AccordApp(App):
@@ -119,11 +130,22 @@ class AccordApp(App):
         known = [c["name"] for c in self.project.coders()]
         if remembered and remembered in known:
             self._with_coder(remembered)
-        elif known:
+        else:
+            self._ask_coder()
+
+    def _ask_coder(self) -> None:
+        """Who is coding: the project's coders (people first), someone new, or a typed name."""
+        known = coder_choices(self.project)
+        if known:
             choices = [(name, name) for name in known] + [("\0new", "Someone else (add a coder)…")]
             self.push_screen(Choose("Who is coding? (or type a new name)", choices, allow_new=True), self._chosen_coder)
         else:
             self.push_screen(TextPrompt("Who is coding? (your name or initials)"), self._with_coder)
+
+    def switch_coder(self) -> None:
+        """Hand the keyboard to another coder without restarting: back to the home screen as them."""
+        self.start_transcript = None  # the transcript named at start-up was the first coder's
+        self._ask_coder()
 
     def _chosen_coder(self, choice: str | None) -> None:
         if choice and choice.startswith(Choose.NEW):
@@ -135,8 +157,9 @@ class AccordApp(App):
 
     def _with_coder(self, name: str | None) -> None:
         if not name or not name.strip():
-            self.exit()
-            return
+            if self.coder is None:  # asked at start-up: no coder, nothing to do
+                self.exit()
+            return  # switching coder, cancelled: carry on as before
         if self.start_transcript:  # check before anything is written: a failed open changes nothing
             try:
                 self.project.transcript_id(self.start_transcript)
@@ -203,12 +226,21 @@ class AccordApp(App):
             else:
                 self.push_screen(TextPrompt("Compare which coders? (comma-separated)", value=", ".join(coders)), with_coders)
 
+        def typed(word: str | None) -> None:
+            if word is None:
+                return
+            if word.strip().lower() != "reconciliation":
+                self.notify("Still blind: type the word reconciliation to switch.", severity="warning")
+                return
+            go()
+
         if self.project.mode == "reconciliation":
             go()
-        else:
-            self.push_screen(Confirm(
-                "The project is in blind mode. Switch it to reconciliation?\n"
-                "Every coder will then see everyone's codings.", yes="Switch", no="Stay blind"), go)
+        else:  # typed, not a keypress: a stray y must not end blind coding for everyone
+            self.push_screen(TextPrompt(
+                "The project is in blind mode. Every coder will see everyone's codings once it is switched "
+                "to reconciliation, and the switch is logged. Type reconciliation to switch, Escape to stay blind.",
+                placeholder="reconciliation"), typed)
 
     def show_help(self) -> None:
         screen = self.screen

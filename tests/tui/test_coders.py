@@ -1,0 +1,52 @@
+"""Who is coding (issue 14): people are offered before the demo's reference coder, and the
+coder can be switched inside the app without restarting it."""
+
+from accord.store import Project
+from accord.tui import prefs
+from accord.tui.app import AccordApp
+from accord.tui.screens.home import HomeScreen
+from accord.tui.screens.modals import Choose
+
+from .conftest import screen_ready, wait_for
+
+
+def options(app):
+    from textual.widgets import OptionList
+
+    found = app.screen.query_one(OptionList)
+    return [found.get_option_at_index(i).id for i in range(found.option_count)]
+
+
+def first_hit(app) -> str:
+    """The command palette's first hit, or "" while it is still searching."""
+    found = app.screen.query("OptionList")
+    if not found or not found.first().option_count:
+        return ""
+    return str(found.first().get_option_at_index(0).prompt)
+
+
+async def test_the_first_run_list_offers_people_before_the_reference_coder(project_path):
+    with Project.open(project_path) as p:  # as in the demo: the reference coding is the first coder
+        p.add_coder("reference")
+        p.add_coder("consensus")
+    app = AccordApp(project_path, offer_demo=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screen_ready(pilot, Choose)
+        await wait_for(pilot, lambda: len(options(app)) == 5)
+        assert options(app)[:4] == ["alice", "ben", "reference", "consensus"]
+
+
+async def test_switching_coder_from_the_command_palette(project_path):
+    app = AccordApp(project_path, coder="alice", offer_demo=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screen_ready(pilot, HomeScreen)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "CommandPalette")
+        await pilot.press(*"switch coder")
+        await wait_for(pilot, lambda: "Switch coder (now alice)" in first_hit(app))
+        await pilot.press("enter")
+        await screen_ready(pilot, Choose)
+        await pilot.press(*"ben", "enter")
+        await wait_for(pilot, lambda: app.coder == "ben" and isinstance(app.screen, HomeScreen))
+        await wait_for(pilot, lambda: "coder: ben" in str(app.screen.query_one("#home-title").render()))
+    assert prefs.remembered_coder(project_path) == "ben"
