@@ -211,16 +211,21 @@ def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad,
         sys.exit(EXIT_BAD_INPUT)
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @project_option
 @json_option
-def transcripts(project_path: Path, as_json: bool):
-    """List transcripts with their words, utterances and speakers.
+@click.pass_context
+def transcripts(ctx, project_path: Path, as_json: bool):
+    """List transcripts with their words, utterances and speakers; rename or delete one.
 
     \b
-    Example:
+    Examples:
       accord transcripts --json | jq '.[].name'
+      accord transcripts rename session01 "Client A, session 1" --coder alice
+      accord transcripts delete "wrong file" --coder alice
     """
+    if ctx.invoked_subcommand is not None:
+        return
     with open_project(project_path) as project:
         rows = project.transcripts()
     if as_json:

@@ -7,3 +7,4 @@ from . import export  # noqa: E402,F401
 from . import agreement  # noqa: E402,F401
 from . import suggest  # noqa: E402,F401
 from . import sequences  # noqa: E402,F401
+from . import edits  # noqa: E402,F401
