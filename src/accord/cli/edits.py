@@ -43,7 +43,12 @@ def codes():
 @json_option
 def codes_rename(project_path: Path, old: str, new: str, coder: str, as_json: bool):
     """Rename a code; its codings and sub-codes go with it. Edit your YAML the same way before
-    loading it again, or the old name comes back as a new code."""
+    loading it again, or the old name comes back as a new code.
+
+    \b
+    Example:
+      accord codes rename "Withdrawal" "Withdrawal rupture" --coder alice
+    """
     with open_project(project_path) as project:
         event = project.rename_code(old, new, coder)
     _done(event, f"Renamed code {event['data']['before']!r} to {new!r}", as_json, coder)
@@ -57,7 +62,12 @@ def codes_rename(project_path: Path, old: str, new: str, coder: str, as_json: bo
 @json_option
 def codes_merge(project_path: Path, code: str, into: str, coder: str, as_json: bool):
     """Fold CODE into INTO: every coder's codings of CODE become codings of INTO, and CODE
-    leaves the codebook. A code with sub-codes cannot be merged until they are moved."""
+    leaves the codebook. A code with sub-codes cannot be merged until they are moved.
+
+    \b
+    Example:
+      accord codes merge "Minimal response" "Denial" --coder alice
+    """
     with open_project(project_path) as project:
         event = project.merge_codes(code, into, coder)
     d = event["data"]
@@ -71,7 +81,12 @@ def codes_merge(project_path: Path, code: str, into: str, coder: str, as_json: b
 @coder_option
 @json_option
 def codes_delete(project_path: Path, code: str, coder: str, as_json: bool):
-    """Take a code out of the codebook, removing every coder's codings of it."""
+    """Take a code out of the codebook, removing every coder's codings of it.
+
+    \b
+    Example:
+      accord codes delete "Humour" --coder alice
+    """
     with open_project(project_path) as project:
         event = project.delete_code(code, coder)
     n = len(event["data"]["removed"])
@@ -86,7 +101,12 @@ def codes_delete(project_path: Path, code: str, coder: str, as_json: bool):
 @coder_option
 @json_option
 def transcripts_rename(project_path: Path, old: str, new: str, coder: str, as_json: bool):
-    """Rename a transcript; its codings, memos and suggestions go with it."""
+    """Rename a transcript; its codings, memos and suggestions go with it.
+
+    \b
+    Example:
+      accord transcripts rename session01 "Client A, session 1" --coder alice
+    """
     with open_project(project_path) as project:
         event = project.rename_transcript(old, new, coder)
     _done(event, f"Renamed transcript {old!r} to {new!r}", as_json, coder)
@@ -99,7 +119,12 @@ def transcripts_rename(project_path: Path, old: str, new: str, coder: str, as_js
 @json_option
 def transcripts_delete(project_path: Path, name: str, coder: str, as_json: bool):
     """Delete a transcript nobody has worked on yet (a wrongly imported file). One with
-    codings, memos or decisions on its suggestions is kept: rename it instead."""
+    codings, memos or decisions on its suggestions is kept: rename it instead.
+
+    \b
+    Example:
+      accord transcripts delete "wrong file" --coder alice
+    """
     with open_project(project_path) as project:
         event = project.delete_transcript(name, coder)
     _done(event, f"Deleted transcript {name!r}", as_json, coder)
