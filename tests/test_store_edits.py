@@ -110,7 +110,7 @@ def test_a_transcript_nobody_worked_on_can_be_deleted_and_undo_restores_every_ro
 def test_a_transcript_someone_coded_is_kept_and_renaming_is_offered(project):
     k = project.apply_code("s1", "Denial", "bob", 19, 24)
     project.remove_coding(k.id, "bob")  # even a removed coding is work the log points at
-    with pytest.raises(ProjectError, match="has 1 removed codings.*Rename it instead: `accord transcripts rename s1 NEW_NAME`"):
+    with pytest.raises(ProjectError, match="someone has worked on transcript 's1'.*Rename it instead: `accord transcripts rename s1 NEW_NAME`"):
         project.delete_transcript("s1", "alice")
     project.rename_transcript("s1", "Client A, session 1", "alice")
     assert project.coding(k.id).transcript == "Client A, session 1"

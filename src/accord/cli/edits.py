@@ -16,8 +16,15 @@ coder_option = click.option("--coder", required=True, metavar="NAME",
 def _done(event: dict, said: str, as_json: bool, coder: str) -> None:
     if as_json:
         return emit_json({"action": event["action"], "event": event["id"],
-                          **{k: v for k, v in event["data"].items() if k != "rows"}})
+                          **{k: v for k, v in event["data"].items() if k not in ("rows", "added", "removed")}})
     click.echo(f"{said} (undo: accord undo --coder {coder})")
+
+
+def _codings(project, n: int) -> str:
+    """How many codings moved, unless the project is blind (a total would tell others' work)."""
+    if project.mode == "blind":
+        return "codings"
+    return f"{n} coding{'s' if n != 1 else ''}"
 
 
 @main.group()
@@ -70,9 +77,8 @@ def codes_merge(project_path: Path, code: str, into: str, coder: str, as_json: b
     """
     with open_project(project_path) as project:
         event = project.merge_codes(code, into, coder)
-    d = event["data"]
-    n = len(d["removed"])
-    _done(event, f"Merged {d['code']!r} into {d['into']!r}: {n} coding{'s' if n != 1 else ''} moved", as_json, coder)
+        moved = _codings(project, len(event["data"]["removed"]))
+    _done(event, f"Merged {event['data']['code']!r} into {event['data']['into']!r}: its {moved} moved", as_json, coder)
 
 
 @codes.command("delete")
@@ -89,9 +95,8 @@ def codes_delete(project_path: Path, code: str, coder: str, as_json: bool):
     """
     with open_project(project_path) as project:
         event = project.delete_code(code, coder)
-    n = len(event["data"]["removed"])
-    _done(event, f"Deleted code {event['data']['code']!r} and removed its {n} coding{'s' if n != 1 else ''}",
-          as_json, coder)
+        removed = _codings(project, len(event["data"]["removed"]))
+    _done(event, f"Deleted code {event['data']['code']!r} and removed its {removed}", as_json, coder)
 
 
 @transcripts.command("rename")
