@@ -145,3 +145,14 @@ def test_surrounding_turns_give_the_turns_before_the_unit_and_after_it():
     assert [(x.number, x.speaker, x.in_unit) for x in turns] == [(1, "T", False), (2, "C", False), (3, "T", True), (4, "C", False)]
     assert turns[2].text == "utterance 3 with a few words"
     assert [x.number for x in surrounding_turns(t, u[0].start, u[0].end)] == [1, 2]
+
+
+def test_codes_here_in_the_coding_screen_name_whose_each_code_is_once_everyone_is_shown(project):
+    from accord.coding_session import CodingSession
+
+    project.set_mode("blind")
+    own = CodingSession(project, "s1", "alice")
+    assert own.codes_here(1) == ("Deference", "Validation")  # only her own: no names needed
+    project.set_mode("reconciliation")
+    everyone = CodingSession(project, "s1", "alice")
+    assert everyone.codes_here(1) == ("Deference (alice)", "Minimal response (bob)", "Validation (alice, bob)")

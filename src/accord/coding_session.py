@@ -52,6 +52,16 @@ class CodingSession:
             for i in self.utterances_overlapping(s.start, s.end):
                 self.suggestions_by_utterance[i].append(s)
 
+    def codes_here(self, index: int) -> tuple[str, ...]:
+        """The codes on utterance `index`, for "Codes here". In reconciliation mode the screen
+        shows every coder's codings, so each code is named with whose it is: "Denial (alice, bob)"."""
+        by_code: dict[str, set[str]] = defaultdict(set)
+        for c in self.codings_by_utterance.get(index, ()):
+            by_code[c.code].add(c.coder)
+        if all(coders == {self.coder} for coders in by_code.values()):
+            return tuple(sorted(by_code))
+        return tuple(f"{code} ({', '.join(sorted(coders))})" for code, coders in sorted(by_code.items()))
+
     def utterance_index_at(self, offset: int) -> int:
         """Index of the utterance containing (or nearest before) a text offset."""
         return max(0, bisect.bisect_right(self._starts, offset) - 1)

@@ -163,7 +163,7 @@ class CodingScreen(SavesActions, Screen):
                          s.order)
         else:
             self._update("#suggestion-panel", self._no_suggestion_text, len(s.suggestions), s.order)
-        here = tuple(sorted({c.code for c in s.codings_by_utterance.get(v.cursor, ())}))
+        here = s.codes_here(v.cursor)
         self._update("#memo-panel", self._memo_text, here, s.memos.get(number))
 
     def _show_unsaved(self) -> None:
