@@ -243,16 +243,21 @@ class ReconcileScreen(SavesActions, Screen):
         yield Static("", id="reconcile-title")
         with VerticalScroll(id="reconcile-context"):
             yield Static("", id="reconcile-turns")
-        with Horizontal(id="reconcile-body"):
-            for i, _ in enumerate(self.coders):
-                yield Static("", id=f"coder-{i}", classes="reconcile-column")
-            yield Static("", id="consensus-column", classes="reconcile-column")
+        with VerticalScroll(id="reconcile-body"):  # scrolls only when a unit has more codes than fit
+            with Horizontal(id="reconcile-columns"):
+                for i, _ in enumerate(self.coders):
+                    yield Static("", id=f"coder-{i}", classes="reconcile-column")
+                yield Static("", id="consensus-column", classes="reconcile-column")
         yield Static("", id="reconcile-here")
         yield Static("", id="reconcile-status")
         yield Footer()
 
     def on_mount(self) -> None:
         self.show()
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.show()  # the code boxes' height follows the width they wrap at
 
     @property
     def current(self) -> DisputedUnit | None:
@@ -288,13 +293,18 @@ class ReconcileScreen(SavesActions, Screen):
         for i, column in enumerate(columns[:-1]):
             self.query_one(f"#coder-{i}", Static).update(column)
         self.query_one("#consensus-column", Static).update(columns[-1])
-        # all columns as tall as the tallest (wrapped at the column width), so the boxes line up
+        # All columns as tall as the tallest (wrapped at the column width), so the boxes line up;
+        # the boxes get what the title, three lines of turns, "Codes here", the status and the
+        # footer leave, and scroll beyond that, so no code is ever cut off.
+        here = self._here(x)
+        self.query_one("#reconcile-here", Static).update(here)
+        width, height = self.size.width or 80, self.size.height or 24
+        lines = max(len(c.wrap(self.app.console, max(8, width // len(columns) - 4))) for c in columns) + 2
+        here_lines = len(here.wrap(self.app.console, max(8, width - 2)))
+        self.query_one("#reconcile-columns").styles.height = lines
         body = self.query_one("#reconcile-body")
-        width = max(8, (self.size.width or 80) // len(columns) - 4)
-        lines = max(len(c.wrap(self.app.console, width)) for c in columns)
-        body.styles.height = min(lines, 7) + 2
+        body.styles.height = max(3, min(lines, height - 7 - here_lines))
         body.display = True
-        self.query_one("#reconcile-here", Static).update(self._here(x))
 
     def _scroll_to_unit(self, turns: Text) -> None:
         """Keep the unit's turn in view when long turns before it fill the pane."""
@@ -305,9 +315,12 @@ class ReconcileScreen(SavesActions, Screen):
         pane.scroll_to(y=max(0, lines - 1), animate=False)
 
     def _turns(self, x: DisputedUnit) -> Text:
-        """The turns before the unit dimmed, the unit's turn bold with the unit underlined."""
+        """The turns around the unit dimmed, the unit's turn bold, the unit underlined where it
+        is only part of the turn (sentence and character units)."""
         text = Text()
-        for turn in surrounding_turns(self.transcript(x.transcript), x.start, x.end):
+        height = self.size.height or 24  # more of the conversation when the terminal is taller
+        before, after = max(2, (height - 20) // 4), max(1, (height - 20) // 8)
+        for turn in surrounding_turns(self.transcript(x.transcript), x.start, x.end, before, after):
             if text:
                 text.append("\n")
             line = Text(f"{turn.speaker}: ", style="bold" if turn.in_unit else "grey50")
