@@ -5,7 +5,7 @@ from accord.store import Project
 from accord.tui.app import AccordApp
 from accord.tui.screens.agreement import AgreementScreen, PickCodes, ReconcileScreen
 from accord.tui.screens.home import HomeScreen
-from accord.tui.screens.modals import TextPrompt
+from accord.tui.screens.modals import Choose, TextPrompt
 
 from .conftest import screen_ready, wait_for, widget
 
@@ -154,3 +154,26 @@ async def test_at_80x24_a_unit_shows_once_with_both_coders_codes_and_the_turns_a
         assert "consensus: edited" in text_of(app, "#consensus-column")
     with Project.open(project_path) as p:
         assert sorted(c.code for c in p.codings(coder=CONSENSUS)) == ["Deference and appeasing", "Topic shift"]
+
+
+async def test_adjusting_one_codes_span_codes_exactly_the_words_typed(project_path):
+    u = different_codes(project_path)
+    app = AccordApp(project_path, coder="alice", offer_demo=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screen_ready(pilot, HomeScreen)
+        await pilot.press("a")
+        await screen_ready(pilot, AgreementScreen)
+        await pilot.press("enter")
+        dis = await screen_ready(pilot, ReconcileScreen)
+        await pilot.press("a")
+        await screen_ready(pilot, Choose)
+        await pilot.press(*"minimal", "enter")
+        prompt = await screen_ready(pilot, TextPrompt)
+        words = prompt.value.split()[0]  # the first word of the unit
+        await pilot.press("ctrl+u", *words, "enter")
+        await screen_ready(pilot, ReconcileScreen)
+        await wait_for(pilot, lambda: "Minimal response" in dis.units[0].consensus)
+        assert dis.units[0].decision() == "partly decided" and dis.index == 0
+    with Project.open(project_path) as p:
+        [k] = [k for k in p.codings(coder=CONSENSUS) if k.code == "Minimal response"]
+        assert p.transcript(NAME).text[k.start:k.end] == words and k.start == u[5].start

@@ -17,11 +17,12 @@ from textual.widgets.option_list import Option
 
 from ...agreement.by_unit import DisputedUnit, decide_unit, disputed_units, refresh, surrounding_turns
 from ...agreement.disagreements import disagreements_by_code
-from ...agreement.reconcile import CONSENSUS, seed_consensus, seed_pending
+from ...agreement.reconcile import CONSENSUS, reconcile, seed_consensus, seed_pending
 from ...agreement.render import fixed
 from ...agreement.report import agreement_report
 from ...errors import AccordError
 from ..saving import SavesActions
+from .modals import Choose, TextPrompt
 
 
 def _fmt(value: float | None, percent: bool = False) -> str:
@@ -223,6 +224,7 @@ class ReconcileScreen(SavesActions, Screen):
         Binding("b", "decide('both')", "Both", id="reconcile.both"),
         Binding("n", "decide('neither')", "Neither", id="reconcile.neither"),
         Binding("e", "edit", "Edit", id="reconcile.edit"),
+        Binding("a", "adjust", "Adjust span", id="reconcile.adjust", show=False),
         Binding("s", "seed", "Seed", id="reconcile.seed"),
         Binding("u", "undo", "Undo", id="reconcile.undo"),
         Binding("U,ctrl+r", "undo(True)", "Redo", id="reconcile.redo", show=False),
@@ -379,7 +381,7 @@ class ReconcileScreen(SavesActions, Screen):
         else:
             status.append("agreements seeded ✓", style="green")
         take = "1" if len(self.coders) == 1 else f"1-{len(self.coders)}"
-        status.append(f"\n{take} a coder's codes · b both · n neither · e edit · u undo · ]/[ undecided",
+        status.append(f"\n{take} a coder's codes · b both · n neither · e edit · a span · u undo · ]/[",
                       style="grey50")
         return status
 
@@ -435,6 +437,41 @@ class ReconcileScreen(SavesActions, Screen):
                 self.decide("edit", codes=codes)
 
         self.app.push_screen(PickCodes("Codes the consensus holds here", choices, ticked), chosen)
+
+    def action_adjust(self) -> None:
+        """Code exactly the words typed, for one disputed code of the unit (when the coders
+        chose the same code but different words, say); the other codes stay as they are."""
+        x = self.current
+        if x is None:
+            return
+        if len({d.code for d in x.disputed}) == 1:
+            self._adjust(x, x.disputed[0].code)
+            return
+        choices = [(d.code, f"{d.code} ({', '.join(x.coders_of(d.code))})") for d in x.disputed]
+        self.app.push_screen(Choose("Adjust the consensus span of which code?", list(dict.fromkeys(choices))),
+                             lambda code: self._adjust(x, code) if code else None)
+
+    def _adjust(self, x: DisputedUnit, code: str) -> None:
+        items = [d for d in x.disputed if d.code == code]
+        text = self.transcript(x.transcript).text
+        lo, hi = min(d.start for d in items), max(d.end for d in items)
+
+        def keep(words: str | None) -> None:
+            if not words:
+                return
+            at = text.find(words, lo, hi)
+            if at < 0:
+                self.notify("Those exact words are not in this unit.", severity="error")
+                return
+            where = f"utterance {x.utterance}" if x.utterance else f"[{x.start}, {x.end})"
+            self._save(f"adjust {code} on {x.transcript}, {where}",
+                       lambda: [reconcile(self.project, x.transcript, code, d.start, d.end, "adjust", coders=self.coders,
+                                          spans=[(max(at, d.start), min(at + len(words), d.end))]
+                                          if at < d.end and at + len(words) > d.start else [],
+                                          decided_by=self.coders, unit=self.unit) for d in items],
+                       lambda _: self._reload())
+
+        self.app.push_screen(TextPrompt(f"Consensus span of {code}: the exact words to code", value=text[lo:hi]), keep)
 
     def action_seed(self) -> None:
         """Copy every agreement into the consensus: `accord reconcile` does the same."""
