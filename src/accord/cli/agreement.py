@@ -245,8 +245,9 @@ def _disputed_units(project_path: Path, coders, unit, transcripts, as_json):
               help="The unit agreement is judged by (use the one you reconcile disagreements by).")
 @click.option("--transcripts", help="Only these transcripts, comma-separated (default: those every coder has coded).")
 @click.option("--codes", help="Only these codes, comma-separated.")
+@click.option("--dry-run", is_flag=True, help="Only say how many agreed codings would be added; change nothing.")
 @json_option
-def reconcile(project_path: Path, coders, unit, transcripts, codes, as_json):
+def reconcile(project_path: Path, coders, unit, transcripts, codes, dry_run, as_json):
     """Start (or bring up to date) the consensus: copy every unit all the coders agree a code
     applies to into the coder "consensus", and count the disagreements left to decide.
 
@@ -257,14 +258,22 @@ def reconcile(project_path: Path, coders, unit, transcripts, codes, as_json):
     \b
     Examples:
       accord mode reconciliation && accord reconcile --coders alice,bob
+      accord reconcile --coders alice,bob --dry-run       # how many agreements are not in yet
       accord reconcile --coders alice,bob --unit sentence --codes "Minimal response,Denial"
       accord export excerpts agreed.docx --consensus
     """
     from ..agreement.disagreements import disagreements_by_code
-    from ..agreement.reconcile import CONSENSUS, seed_consensus
+    from ..agreement.reconcile import CONSENSUS, seed_consensus, seed_pending
 
     names = _split(coders) or []
     with open_project(project_path) as project:
+        if dry_run:
+            pending = seed_pending(project, names, unit=unit, transcripts=_split(transcripts), codes=_split(codes))
+            if as_json:
+                return emit_json({"would_add": pending})
+            click.echo(f"Would add {pending} agreed coding{'s' if pending != 1 else ''} to the consensus "
+                       f"(coder {CONSENSUS!r}); nothing changed.")
+            return
         added = seed_consensus(project, names, unit=unit, transcripts=_split(transcripts), codes=_split(codes))
         found = disagreements_by_code(project, names, unit, transcripts=_split(transcripts))
         wanted = set(_split(codes) or found)
