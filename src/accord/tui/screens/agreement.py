@@ -420,7 +420,7 @@ class ReconcileScreen(SavesActions, Screen):
         self._save(f"{what} on {x.transcript}, {where}",
                    lambda: decide_unit(self.project, x, choice, take=take, codes=codes, decided_by=self.coders,
                                        unit_kind=self.unit),
-                   lambda _: self._reload())
+                   lambda _: self._reload(seeded=True))
 
     def action_edit(self) -> None:
         x = self.current
@@ -469,7 +469,7 @@ class ReconcileScreen(SavesActions, Screen):
                                           spans=[(max(at, d.start), min(at + len(words), d.end))]
                                           if at < d.end and at + len(words) > d.start else [],
                                           decided_by=self.coders, unit=self.unit) for d in items],
-                       lambda _: self._reload())
+                       lambda _: self._reload(seeded=True))
 
         self.app.push_screen(TextPrompt(f"Consensus span of {code}: the exact words to code", value=text[lo:hi]), keep)
 
@@ -481,11 +481,13 @@ class ReconcileScreen(SavesActions, Screen):
     def _seeded(self, added: int) -> None:
         self.notify(f"Copied {added} agreed codings into the consensus." if added
                     else "The consensus already holds every agreement.", timeout=4)
-        self._reload()
+        self._reload(seeded=True)
 
-    def _reload(self) -> None:
+    def _reload(self, seeded: bool = False) -> None:
+        """Decisions and consensus codes afresh; `seeded`: a decision just seeded the consensus
+        (every decision does), so nothing is left to seed and counting it again is skipped."""
         refresh(self.project, self.units)
-        self.pending_seed = seed_pending(self.project, self.coders, unit=self.unit)
+        self.pending_seed = 0 if seeded else seed_pending(self.project, self.coders, unit=self.unit)
         self.show()
 
     def _show_unsaved(self) -> None:
