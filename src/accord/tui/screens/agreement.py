@@ -46,7 +46,7 @@ class AgreementScreen(SavesActions, Screen):
     def __init__(self, project, coders: list[str], unit: str = "utterance") -> None:
         super().__init__()
         self.project, self.coders, self.unit = project, coders, unit
-        self.report = None
+        self.report, self.found, self.pending = None, {}, None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="agreement-title")
@@ -62,19 +62,31 @@ class AgreementScreen(SavesActions, Screen):
         self.recompute()
 
     def on_resize(self) -> None:
-        self.recompute()
+        if self.report is not None:
+            self.draw()  # the same figures, laid out for the new width
 
     def recompute(self) -> None:
-        """Figures, table and note afresh (after reconciling, a unit change or a resize); the
-        cursor stays on its row."""
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear(columns=True)
+        """Figures, disagreements left and agreements not yet in the consensus, afresh (on
+        opening, after reconciling, after a unit change), then drawn."""
         try:
-            self.report = report = agreement_report(self.project, self.coders, self.unit, bootstrap=0)
+            self.report = agreement_report(self.project, self.coders, self.unit, bootstrap=0)
         except AccordError as e:
+            self.report = None
+            self.query_one(DataTable).clear(columns=True)
             self.query_one("#agreement-note", Static).update(Text(str(e), style="red"))
             return
+        try:
+            self.found = disagreements_by_code(self.project, self.coders, self.unit)
+            self.pending = seed_pending(self.project, self.coders, unit=self.unit)
+        except AccordError:  # blind mode: figures only
+            self.found, self.pending = {}, None
+        self.draw()
+
+    def draw(self) -> None:
+        """The table, title and note from the figures computed last; the cursor keeps its row."""
+        report, table = self.report, self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
         # Short headers (the title names the kappa), and the code column takes what is left of
         # the width: a long code name wraps onto a second line of its row instead of being cut.
         headers = [*self.coders, "agree", "kappa", "alpha", "to resolve"]
@@ -82,13 +94,9 @@ class AgreementScreen(SavesActions, Screen):
         longest = max([len(c.code) for c in report.by_code] + [4])
         table.add_column("Code", width=max(12, min(longest, (self.size.width or 80) - others)))
         table.add_columns(*headers)
-        try:
-            found = disagreements_by_code(self.project, self.coders, self.unit)
-        except AccordError:
-            found = {}
         for c in report.by_code:
             f = c.all_units
-            open_items = found.get(c.code)
+            open_items = self.found.get(c.code)
             todo = "–" if open_items is None else f"{sum(not d.resolved for d in open_items)} of {len(open_items)}"
             table.add_row(Text(c.code), *[str(c.use.get(k, 0)) for k in self.coders], _fmt(f.percent_agreement, True),
                           _fmt(f.kappa), _fmt(f.alpha), todo, key=c.code, height=None)
@@ -107,13 +115,9 @@ class AgreementScreen(SavesActions, Screen):
         if self.unsaved:
             note.append(f" NOT SAVED: {self.unsaved[0]} ({self.unsaved[3]}); retrying ", style="bold white on red")
             note.append(" ")
-        try:
-            pending = seed_pending(self.project, self.coders, unit=self.unit)
-        except AccordError:
-            pending = None
-        if pending:
-            note.append(f"Step 1: s copies {pending} agreed codings into the consensus. ", style="bold yellow")
-        elif pending == 0:
+        if self.pending:
+            note.append(f"Step 1: s copies {self.pending} agreed codings into the consensus. ", style="bold yellow")
+        elif self.pending == 0:
             note.append("Agreements are in the consensus ✓ ", style="green")
         note.append("Enter: reconcile the disputed units · u: unit · n/c: not computable", style="grey50")
         self.query_one("#agreement-note", Static).update(note)
