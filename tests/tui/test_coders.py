@@ -33,7 +33,22 @@ async def test_the_first_run_list_offers_people_before_the_reference_coder(proje
     async with app.run_test(size=(80, 24)) as pilot:
         await screen_ready(pilot, Choose)
         await wait_for(pilot, lambda: len(options(app)) == 5)
-        assert options(app)[:4] == ["alice", "ben", "reference", "consensus"]
+        assert options(app) == ["alice", "ben", "\0new", "reference", "consensus"]
+
+
+async def test_in_the_demo_someone_new_is_offered_before_the_reference_coder(tmp_path):
+    from accord.demo import build_demo
+
+    path = tmp_path / "demo.db"
+    build_demo(path)
+    app = AccordApp(path, offer_demo=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screen_ready(pilot, Choose)
+        await wait_for(pilot, lambda: len(options(app)) == 2)
+        assert options(app) == ["\0new", "reference"]
+        await pilot.press(*"carol", "enter")  # typing a name at once makes a new coder
+        await screen_ready(pilot, HomeScreen)
+        assert app.coder == "carol"
 
 
 async def test_switching_coder_from_the_command_palette(project_path):

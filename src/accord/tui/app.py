@@ -60,14 +60,15 @@ class AccordCommands(Provider):
                 yield Hit(score, matcher.highlight(text), callback, help=None)
 
 
-def coder_choices(project) -> list[str]:
-    """The coders to offer, people first: the demo's reference coding and the consensus are
-    coders too, but offering one first invites coding as it by accident."""
+def coder_choices(project) -> tuple[list[str], list[str]]:
+    """The coders to offer: (people, the rest). The demo's reference coding and the consensus
+    are coders too, but offering one first invites coding as it by accident, so they come
+    after "someone else"."""
     from ..agreement.reconcile import CONSENSUS
 
     names = [c["name"] for c in project.coders()]
     last = ("reference", CONSENSUS)
-    return [n for n in names if n not in last] + [n for n in names if n in last]
+    return [n for n in names if n not in last], [n for n in names if n in last]
 
 
 class AccordApp(App):
@@ -142,9 +143,10 @@ class AccordApp(App):
 
     def _ask_coder(self) -> None:
         """Who is coding: the project's coders (people first), someone new, or a typed name."""
-        known = coder_choices(self.project)
-        if known:
-            choices = [(name, name) for name in known] + [("\0new", "Someone else (add a coder)…")]
+        people, rest = coder_choices(self.project)
+        if people or rest:
+            choices = ([(name, name) for name in people] + [("\0new", "Someone else (add a coder)…")]
+                       + [(name, name) for name in rest])  # plain names: a typed name should not match them
             self.push_screen(Choose("Who is coding? (or type a new name)", choices, allow_new=True), self._chosen_coder)
         else:
             self.push_screen(TextPrompt("Who is coding? (your name or initials)"), self._with_coder)
