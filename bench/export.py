@@ -48,7 +48,8 @@ def transcript(rng: random.Random, i: int, words: int) -> Transcript:
 
 def build(path: Path, n_transcripts: int, n_codings: int, words: int) -> None:
     rng = random.Random(11)
-    book = load_codebook(shipped("codebooks") / "alliance.yaml")
+    with shipped("codebooks") as books:
+        book = load_codebook(books / "alliance.yaml")
     codes = [c.name for c in book.codes]
     with Project.create(path) as project:
         project.load_codebook(book)

@@ -103,7 +103,7 @@ def main():
     from accord.store import Project
     from accord.suggest import service
     from accord.suggest.analysis import analyze
-    from accord.suggest.pipeline import Pipeline, build_pipeline
+    from accord.suggest.pipeline import build_pipeline
     from accord.suggest.suggester import suggest_transcript
     from accord.suggest.workers import suggest_parallel
 
@@ -156,8 +156,6 @@ def main():
     print(f"  (for reference: two busy loops in two processes ran {r['cpu'][0]:.2f}x one process on this machine just now)")
 
     # Retraining on 2,000 decisions: the reference coding's utterances plus generated ones.
-    import numpy as np
-
     from accord.suggest.training import train_model
 
     analyses = [a for t in transcripts[:10] for a in analyze(rules.nlp, t)]

@@ -1,6 +1,31 @@
+"""Fixtures and helpers for every test: the shared corpora, and the accord command line.
+
+Test modules in tests/ import the helpers with `from conftest import run, digest`.
+"""
+
+import hashlib
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+
+from accord.cli import main
+
+
+def run(*args, code: int | None = 0, env: dict[str, str] | None = None) -> Result:
+    """`accord ARGS` in this process, through click's runner (arguments may be Paths). Checks
+    the exit code unless `code` is None. An exception the CLI does not turn into a message
+    propagates with its traceback: a crash is never mistaken for a refusal."""
+    result = CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
+    if code is not None:
+        assert result.exit_code == code, result.output
+    return result
+
+
+def digest(path: Path) -> str:
+    """A file's SHA-256, to show that a refused command left the project byte for byte as it was
+    (read only between commands, when no connection is open)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="session")

@@ -17,11 +17,11 @@ from pathlib import Path
 import krippendorff
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 
-from accord.cli import main
+
+from conftest import run
 
 MI = Path(__file__).resolve().parents[1] / "codebooks" / "mi.yaml"
 SESSIONS = (7, 27)
@@ -36,12 +36,6 @@ CODES = {
     "sustain": "Sustain talk",
     "neutral": "Neutral talk",
 }
-
-
-def run(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 @pytest.fixture(scope="module")
@@ -69,14 +63,14 @@ def annomi(corpus_dir, tmp_path_factory):
             w.writerow([name, r["text_start"], r["text_end"], CODES[r["code"]], f"annotator{r['annotator_id']}"])
     run("init", "--project", project, "--codebook", MI)
     run("import", *[corpus_dir / "transcripts" / f"annomi_{s:03d}.txt" for s in SESSIONS], "--project", project)
-    out = run("codings", "import", table, "--project", project)
+    out = run("codings", "import", table, "--project", project).output
     assert out.count("Imported 89 codings") == 10
     run("mode", "reconciliation", "--project", project)  # coding is done: compare (blind mode: tests/test_blind.py)
     return project, labels
 
 
 def agreement_json(project, *args):
-    return json.loads(run("agreement", "--coders", ",".join(ANNOTATORS), "--project", project, "--json", *args))
+    return json.loads(run("agreement", "--coders", ",".join(ANNOTATORS), "--project", project, "--json", *args).output)
 
 
 def test_annomi_agreement_matches_independent_libraries(annomi):
@@ -121,7 +115,7 @@ def test_annomi_per_session_and_two_coders(annomi):
     for t, part in zip(report["by_transcript"], (slice(0, 66), slice(66, 89))):
         assert t["transcript"] in ("annomi_007", "annomi_027")
         assert t["overall"]["all_units"]["kappa"] == pytest.approx(fleiss_kappa(aggregate_raters(numbers[:, part].T)[0]))
-    two = json.loads(run("agreement", "--coders", "annotator0,annotator1", "--project", project, "--json"))
+    two = json.loads(run("agreement", "--coders", "annotator0,annotator1", "--project", project, "--json").output)
     assert two["kappa"] == "Cohen's kappa"
     assert two["overall"]["all_units"]["kappa"] == pytest.approx(cohen_kappa_score(labels[0], labels[1]))
     assert two["overall"]["all_units"]["percent_agreement"] == pytest.approx(np.mean(labels[0] == labels[1]))

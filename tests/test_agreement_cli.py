@@ -4,29 +4,17 @@ table, end to end; bad requests give a clear message, a non-zero exit and an unc
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from accord.cli import main
+
+from conftest import digest, run
 
 ROOT = Path(__file__).resolve().parents[1]
 ALLIANCE = ROOT / "codebooks" / "alliance.yaml"
-
-
-def run(*args, ok=True):
-    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-    if ok:
-        assert result.exit_code == 0, result.output
-    return result
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture
@@ -81,13 +69,13 @@ def test_agreement_table_json_and_csv(project):
 def test_mode_switches_and_disagreements_need_reconciliation(project):
     run("mode", "blind", "--project", project)
     assert run("mode", "--project", project).output.strip() == "blind"
-    blind = run("disagreements", "--coders", "alice,bob", "--code", "Minimal response", "-p", project, ok=False)
+    blind = run("disagreements", "--coders", "alice,bob", "--code", "Minimal response", "-p", project, code=None)
     assert blind.exit_code == 1 and "accord mode reconciliation" in blind.stderr
     assert "Mode: reconciliation (was blind)" in run("mode", "reconciliation", "-p", project).output
     out = run("disagreements", "--coders", "alice,bob", "--code", "Minimal response", "-p", project).output
     assert "s1 utterance 4" in out and "alice: Whatever. It doesn't matter." in out and "bob: -" in out
     assert "1 disagreement(s), 0 decided" in out
-    assert run("mode", "bogus", "-p", project, ok=False).exit_code == 2
+    assert run("mode", "bogus", "-p", project, code=None).exit_code == 2
 
 
 def test_disagreements_without_a_code_list_each_disputed_unit_once_with_each_coders_codes(project):
@@ -117,7 +105,7 @@ def test_disagreements_without_a_code_list_each_disputed_unit_once_with_each_cod
 def test_bad_agreement_requests_leave_the_project_unchanged(project, args, message):
     run("coders", "add", "carol", "--project", project)
     before = digest(project)
-    result = run("agreement", *args, "--project", project, ok=False)
+    result = run("agreement", *args, "--project", project, code=None)
     assert result.exit_code != 0 and message in result.output
     assert digest(project) == before
 
@@ -126,11 +114,11 @@ def test_coder_column_needs_a_coder_on_every_row(project, tmp_path):
     before = digest(project)
     table = tmp_path / "gap.csv"
     table.write_text("transcript,utterance,code,coder\ns1,1,Denial,carol\ns1,3,Denial,\n", encoding="utf-8")
-    result = run("codings", "import", table, "--project", project, ok=False)
+    result = run("codings", "import", table, "--project", project, code=None)
     assert result.exit_code == 2 and "gap.csv:3: no coder on this row" in result.output
     plain = tmp_path / "plain.csv"
     plain.write_text("transcript,utterance,code\ns1,1,Denial\n", encoding="utf-8")
-    result = run("codings", "import", plain, "--project", project, ok=False)
+    result = run("codings", "import", plain, "--project", project, code=None)
     assert result.exit_code == 2 and "--coder NAME" in result.output
     assert digest(project) == before
     out = run("codings", "import", table, "--coder", "dora", "--project", project).output
@@ -163,6 +151,6 @@ def test_a_coding_table_over_the_size_limit_is_refused_unread(tmp_path):
     with open(table, "r+b") as f:
         f.truncate(MAX_TRANSCRIPT_BYTES + 1)  # sparse: large to stat, nothing written
     before = digest(path)
-    result = run("codings", "import", table, "--project", path, ok=False)
+    result = run("codings", "import", table, "--project", path, code=None)
     assert result.exit_code == 2 and "too large" in result.output and "big.csv" in result.output
     assert digest(path) == before

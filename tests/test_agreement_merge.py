@@ -3,19 +3,18 @@ bad files leave both projects byte for byte as they were."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from accord.cli import main
 from accord.codebook import parse_codebook
 from accord.model import Transcript, Utterance
 from accord.store import Project
+
+from conftest import digest, run
 
 CODEBOOK = """
 name: Test book
@@ -23,17 +22,6 @@ codes:
   - name: Rupture
   - name: Repair
 """
-
-
-def run(*args, ok=True):
-    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-    if ok:
-        assert result.exit_code == 0, result.output
-    return result
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def transcript(name: str, words: str = "utterance") -> Transcript:
@@ -131,7 +119,7 @@ def test_codes_are_matched_by_name_and_missing_ones_reported(copies):
 
 def _unchanged_after_failed_merge(ours: Path, other: Path, message: str, status: int = 2):
     before = digest(ours), (digest(other) if other.is_file() else None)
-    result = run("merge", other, "--project", ours, ok=False)
+    result = run("merge", other, "--project", ours, code=None)
     assert result.exit_code == status, result.output
     assert message in result.stderr
     assert (digest(ours), digest(other) if other.is_file() else None) == before

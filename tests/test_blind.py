@@ -3,32 +3,20 @@ command shows one coder's codings, memos or counts to anyone else unless told to
 --reveal, which the event log records (who, when, what)."""
 
 import csv
-import hashlib
 import io
 import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from accord.cli import main
 from accord.store import Project
+
+from conftest import digest, run
 
 ROOT = Path(__file__).resolve().parents[1]
 ALLIANCE = ROOT / "codebooks" / "alliance.yaml"
 SESSION = ROOT / "sample_transcripts" / "session04_withdrawal_repair.txt"
 NAME = "session04_withdrawal_repair"
-
-
-def run(*args, ok=True):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    if ok:
-        assert result.exit_code == 0, result.output + repr(result.exception)
-    return result
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture
@@ -55,7 +43,7 @@ def reveals(path: Path) -> list[dict]:
 
 def refused(path: Path, *args) -> str:
     before = digest(path)
-    result = run(*args, "--project", path, ok=False)
+    result = run(*args, "--project", path, code=None)
     assert result.exit_code == 1, result.output
     assert "blind mode" in result.output and "--reveal" in result.output
     assert "bob's private hunch" not in result.output

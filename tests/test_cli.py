@@ -1,6 +1,5 @@
 """The command line, end to end on real files, including what bad input does to a project."""
 
-import hashlib
 import json
 import os
 import subprocess
@@ -9,26 +8,16 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
 
 from accord.cli import main
 from accord.store import Project
+
+from conftest import digest, run
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "bad_input"
 SAMPLES = ROOT / "sample_transcripts"
 ALLIANCE = ROOT / "codebooks" / "alliance.yaml"
-
-
-def run(*args, ok=True):
-    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-    if ok:
-        assert result.exit_code == 0, result.output + (result.stderr or "")
-    return result
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture
@@ -86,7 +75,7 @@ def test_changed_file_is_refused_with_exit_2_and_project_unchanged(project, tmp_
     run("import", session, "--project", project)
     session.write_text(session.read_text().replace("Whatever", "Okay"), encoding="utf-8")
     before = digest(project)
-    result = run("import", session, "--project", project, ok=False)
+    result = run("import", session, "--project", project, code=None)
     assert result.exit_code == 1
     assert "text differs" in result.stderr and "--as-new" in result.stderr
     assert digest(project) == before
@@ -106,7 +95,7 @@ def test_bad_input_folder_is_not_empty():
 def test_bad_transcript_exits_2_names_file_and_leaves_project_unchanged(project, tmp_path, bad):
     run("import", write_session(tmp_path), "--project", project)
     before = digest(project)
-    result = run("import", bad, "--project", project, ok=False)
+    result = run("import", bad, "--project", project, code=None)
     assert result.exit_code == 2, result.output
     assert str(bad) in result.stderr
     assert "Nothing imported" in result.stderr
@@ -117,10 +106,10 @@ def test_bad_transcript_exits_2_names_file_and_leaves_project_unchanged(project,
 def test_one_bad_file_among_good_ones_imports_nothing_unless_asked(project, tmp_path):
     good = write_session(tmp_path)
     before = digest(project)
-    result = run("import", good, BAD / "empty.txt", "--project", project, ok=False)
+    result = run("import", good, BAD / "empty.txt", "--project", project, code=None)
     assert result.exit_code == 2
     assert digest(project) == before
-    result = run("import", good, BAD / "empty.txt", "--project", project, "--skip-bad", ok=False)
+    result = run("import", good, BAD / "empty.txt", "--project", project, "--skip-bad", code=None)
     assert result.exit_code == 2
     assert "Imported: s1" in result.output
 
@@ -129,7 +118,7 @@ def test_one_bad_file_among_good_ones_imports_nothing_unless_asked(project, tmp_
 def test_bad_codebook_exits_2_and_leaves_project_unchanged(project, bad):
     before = digest(project)
     for args in (("codebook", "load", bad, "--project", project), ("codebook", "validate", bad)):
-        result = run(*args, ok=False)
+        result = run(*args, code=None)
         assert result.exit_code == 2
         assert str(bad) in result.stderr
     assert digest(project) == before
@@ -137,7 +126,7 @@ def test_bad_codebook_exits_2_and_leaves_project_unchanged(project, bad):
 
 def test_codebook_load_reports_every_problem_at_once_and_changes_nothing(project):
     before = digest(project)
-    result = run("codebook", "load", BAD / "codebooks" / "several_problems.yaml", "--project", project, ok=False)
+    result = run("codebook", "load", BAD / "codebooks" / "several_problems.yaml", "--project", project, code=2)
     assert result.exit_code == 2 and digest(project) == before
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert [e.split(":")[2] for e in errors] == ["5", "7", "8", "9", "10", "11"]
@@ -145,7 +134,7 @@ def test_codebook_load_reports_every_problem_at_once_and_changes_nothing(project
 
 
 def test_init_with_bad_codebook_creates_no_project(tmp_path):
-    result = run("init", "--project", tmp_path / "x.db", "--codebook", BAD / "codebooks" / "hotkey_clash.yaml", ok=False)
+    result = run("init", "--project", tmp_path / "x.db", "--codebook", BAD / "codebooks" / "hotkey_clash.yaml", code=None)
     assert result.exit_code == 2
     assert not (tmp_path / "x.db").exists()
 
@@ -183,7 +172,7 @@ def test_bad_coding_table_names_the_line_and_imports_nothing(project, tmp_path):
         encoding="utf-8",
     )
     before = digest(project)
-    result = run("codings", "import", table, "--coder", "alice", "--project", project, ok=False)
+    result = run("codings", "import", table, "--coder", "alice", "--project", project, code=None)
     assert result.exit_code == 2
     assert f"{table}:3:" in result.stderr and "not in utterance 4" in result.stderr
     assert digest(project) == before
@@ -191,7 +180,7 @@ def test_bad_coding_table_names_the_line_and_imports_nothing(project, tmp_path):
 
 def test_coders_and_codebook_show(project):
     run("coders", "add", "alice", "--project", project)
-    result = run("coders", "add", "alice", "--project", project, ok=False)
+    result = run("coders", "add", "alice", "--project", project, code=None)
     assert result.exit_code == 1 and "already exists" in result.stderr
     assert json.loads(run("coders", "list", "--project", project, "--json").stdout)[0]["name"] == "alice"
     shown = run("codebook", "show", "--project", project).output
@@ -201,7 +190,7 @@ def test_coders_and_codebook_show(project):
 
 
 def test_missing_project_is_a_clear_error(tmp_path):
-    result = run("status", "--project", tmp_path / "nope.db", ok=False)
+    result = run("status", "--project", tmp_path / "nope.db", code=None)
     assert result.exit_code == 1
     assert "no project here" in result.stderr and "accord init" in result.stderr
 
@@ -248,7 +237,7 @@ def test_same_name_twice_in_one_batch_imports_nothing(project, tmp_path):
     second = tmp_path / "other" / "s1.txt"
     second.write_text("T: A different session.\nC: With the same file name.\n", encoding="utf-8")
     before = digest(project)
-    result = run("import", first, second, "--project", project, ok=False)
+    result = run("import", first, second, "--project", project, code=None)
     assert result.exit_code == 1
     assert "same name 's1'" in result.stderr and "nothing imported" in result.stderr
     assert digest(project) == before

@@ -3,29 +3,16 @@ logged, undone with `accord undo`, and a refused one leaves the project file unc
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import digest, run
 
-from accord.cli import main
 from accord.store import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSION = ROOT / "sample_transcripts" / "session04_withdrawal_repair.txt"
-
-
-def run(*args, ok=True):
-    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-    if ok:
-        assert result.exit_code == 0, result.output
-    return result
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture
@@ -69,8 +56,8 @@ def test_codes_rename_merge_delete_and_undo(project):
 ])
 def test_refused_edits_say_why_and_change_nothing(project, args, message):
     before = digest(project)
-    result = run(*args, "--coder", "alice", "-p", project, ok=False)
-    assert result.exit_code == 1 and message in result.stderr
+    result = run(*args, "--coder", "alice", "-p", project, code=1)
+    assert message in result.stderr
     assert digest(project) == before
 
 

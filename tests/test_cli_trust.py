@@ -2,34 +2,21 @@
 --project, `suggestions --json`, `accord code` with a mistyped transcript, and a consensus
 that left out what the coders agreed on."""
 
-import hashlib
 import json
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from accord.agreement.disagreements import disagreements
 from accord.agreement.reconcile import reconcile
-from accord.cli import main
 from accord.demo import build_demo
 from accord.store import Project
+
+from conftest import digest, run
 
 ROOT = Path(__file__).resolve().parents[1]
 ALLIANCE = ROOT / "codebooks" / "alliance.yaml"
 SAMPLES = ROOT / "sample_transcripts"
-
-
-def run(*args, ok=True, env=None):
-    result = CliRunner().invoke(main, [str(a) for a in args], env=env)
-    if ok:
-        assert result.exit_code == 0, result.output + repr(result.exception)
-    return result
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # --- the group-level --project ----------------------------------------------------------------
@@ -66,7 +53,7 @@ def test_project_before_the_command_is_the_project_used(two_projects, tmp_path):
 
 def test_the_project_named_twice_differently_is_refused(two_projects):
     here, other = two_projects
-    result = run("-p", other, "status", "-p", here, ok=False)
+    result = run("-p", other, "status", "-p", here, code=None)
     assert result.exit_code == 2 and "--project" in result.output
     assert run("-p", other, "status", "-p", other).exit_code == 0  # the same one twice is fine
 
@@ -102,7 +89,7 @@ def test_code_with_an_unknown_transcript_changes_nothing(tmp_path, monkeypatch):
     run("init", "--project", path, "--codebook", ALLIANCE)
     run("import", SAMPLES / "session04_withdrawal_repair.txt", "--project", path)
     before = digest(path)
-    result = run("code", "sesion04", "--coder", "alice", "--project", path, ok=False)
+    result = run("code", "sesion04", "--coder", "alice", "--project", path, code=None)
     assert result.exit_code == 1 and "sesion04" in result.output
     assert not (tmp_path / "config" / "accord" / "prefs.json").exists()
     assert digest(path) == before
@@ -162,8 +149,9 @@ def test_accord_reconcile_seeds_the_consensus_and_running_it_again_adds_nothing(
     before = digest(path)
     out = run("reconcile", "--coders", "alice,bob", "--project", path).output
     assert "0 agreed codings" in out or "nothing new" in out.lower()
+    assert digest(path) == before
     with Project.open(path) as p:
         assert len(p.codings(coder="consensus")) == 1
     run("mode", "blind", "--project", path)
-    result = run("reconcile", "--coders", "alice,bob", "--project", path, ok=False)
+    result = run("reconcile", "--coders", "alice,bob", "--project", path, code=None)
     assert result.exit_code == 1 and "blind" in result.output

@@ -166,3 +166,30 @@ def test_family_survives_the_project_file(tmp_path):
         # Changing only the family is a change of the code, and stored as a new version.
         change = project.load_codebook(parse_codebook("codes:\n  - name: Strain\n  - name: Mend\n    family: repair\n"))
         assert change["updated"] == ["Strain"] and project.codebook().family_roots("rupture") == []
+
+
+def test_codable_false_makes_a_category_that_round_trips_and_is_kept_by_the_project(tmp_path):
+    import yaml
+
+    from accord.store import Project
+
+    text = ("name: t\ncodes:\n  - name: Emotions\n    codable: false\n"
+            "  - name: Joy\n    parent: Emotions\n    hotkey: j\n")
+    book = parse_codebook(text)
+    assert (book.by_name()["Emotions"].codable, book.by_name()["Joy"].codable) == (False, True)
+    again = parse_codebook(yaml.safe_dump(codebook_to_dict(book)), "again.yaml")
+    assert codebook_to_dict(again) == codebook_to_dict(book)
+    assert "codable" not in codebook_to_dict(book)["codes"][1]  # only categories say so
+    with Project.create(tmp_path / "p.db") as project:
+        project.load_codebook(book)
+        assert project.codebook().by_name()["Emotions"].codable is False
+        assert project.categories() == {"Emotions"}
+        project.load_codebook(parse_codebook(text.replace("codable: false", "codable: true"), "v2.yaml"))
+        assert project.categories() == frozenset()  # a new version is read afresh
+
+
+@pytest.mark.parametrize("key, value", [("hotkey", "e"), ("patterns", "[[{LOWER: feel}]]")])
+def test_a_category_cannot_have_a_hotkey_or_patterns(key, value):
+    with pytest.raises(InputError, match=f"is a category .* cannot have `{key}`") as info:
+        parse_codebook(f"name: t\ncodes:\n  - name: Emotions\n    codable: false\n    {key}: {value}\n", "t.yaml")
+    assert info.value.line == 5

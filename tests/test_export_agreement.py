@@ -7,19 +7,13 @@ from pathlib import Path
 import docx
 from docx.oxml.ns import qn
 import pytest
-from click.testing import CliRunner
 
 from accord.agreement.report import agreement_report
-from accord.cli import main
 from accord.demo import build_demo
 from accord.export.agreement_report import _num, _pct
 from accord.store import Project
 
-
-def run(*args, code=0):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert result.exit_code == code, result.output
-    return result
+from conftest import run
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from accord.cli import main
 from accord.demo import build_demo
 from accord.store import Project
+
+from conftest import run
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +23,6 @@ def demo(tmp_path_factory) -> Path:
             p.apply_code(c.transcript, c.code, "bob", c.start, c.end, memo="second look")
         p.set_mode("reconciliation")  # coding is done: compare and export both (blind mode: tests/test_blind.py)
     return path
-
-
-def run(*args, code=0):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert result.exit_code == code, result.output
-    return result
 
 
 def read(path: Path) -> list[dict]:

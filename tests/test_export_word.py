@@ -8,9 +8,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
 
-from accord.cli import main
 from accord.demo import build_demo
 from accord.export.codebook_report import codebook_report
 from accord.export.excerpts import excerpts_report
@@ -18,6 +16,8 @@ from accord.export.pseudonyms import Scrubber, aliases
 from accord.export.select import select
 from accord.model import Transcript, Utterance
 from accord.store import Project
+
+from conftest import run
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -34,12 +34,6 @@ def demo(tmp_path_factory) -> Path:
         p.set_utterance_memo("session02_fees_rupture", 5, "bob", "Sam hesitates; Dr. Okafor moves on.")
         p.set_mode("reconciliation")  # coding is done: compare and export both (blind mode: tests/test_blind.py)
     return path
-
-
-def run(*args, code=0):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert result.exit_code == code, result.output
-    return result
 
 
 def headings(document) -> list[tuple[int, str]]:

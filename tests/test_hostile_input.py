@@ -10,7 +10,6 @@ refused with exit status 2, a message naming the file, and the project file unch
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import subprocess
@@ -18,12 +17,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from accord.cli import main
 from accord.errors import InputError
 from accord.limits import MAX_TRANSCRIPT_BYTES, MAX_UTTERANCE_CHARS
 from accord.transcripts import read_transcript
+
+from conftest import digest, run
 
 import hostile_files as hf
 
@@ -71,14 +70,6 @@ def assert_refused_quickly(result: dict, *expected: str, seconds: float = 5, pea
     assert result["peak_mb"] < peak_mb, result
 
 
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @pytest.fixture
 def project(tmp_path):
     path = tmp_path / "study.db"
@@ -92,8 +83,7 @@ def project(tmp_path):
 def refused_by_cli(project: Path, bad: Path, *command: str) -> str:
     """Run the command on `bad`; assert exit 2, the file named and the project unchanged."""
     before = digest(project)  # no connection is open between CliRunner calls
-    result = run(*command, bad, "--project", project)
-    assert result.exit_code == 2, result.output
+    result = run(*command, bad, "--project", project, code=2)
     assert str(bad) in result.stderr
     assert digest(project) == before
     return result.stderr

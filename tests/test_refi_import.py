@@ -1,6 +1,5 @@
 """Importing REFI-QDA files from other tools: the shared samples, real tools' deviations, bad files."""
 
-import hashlib
 import io
 import json
 import zipfile
@@ -9,28 +8,18 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
 from lxml import etree
 
-from accord.cli import main
 from accord.interchange import read_qdpx
 from accord.store import Project
+
+from conftest import digest, run
 
 ROOT = Path(__file__).resolve().parents[1]
 NS = {"q": "urn:QDA-XML:project:1.0"}
 TEXT = "T: How are you today?\nC: Fine, I guess. Whatever.\nT: You guess?\nC: Yes.\n"
 G = {k: f"{i:08X}-0000-4000-8000-{i:012X}" for i, k in enumerate(
     ["project", "user", "code1", "code2", "src", "sel1", "sel2", "sel3", "c1", "c2", "c3", "n1", "n2", "n3", "n4", "pic"], 1)}
-
-
-def run(*args, code=0):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert result.exit_code == code, result.output
-    return result
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture
@@ -174,7 +163,7 @@ def test_crlf_text_notes_and_other_sources(project, tmp_path):
     qde = qde.replace("</Sources>", "</Sources>" + notes)
     path = write_qdpx(tmp_path / "crlf.qdpx", qde, {f"sources/{G['src']}.txt": crlf.encode("utf-8")})
     result = run("import", path, "-p", project)
-    for words in ("CRLF", "PictureSource", "1 note(s) not attached"):
+    for words in ("CRLF", "PictureSource", "1 note(s) attached to nothing kept as journal entries"):
         assert words in result.output
     with Project.open(project) as p:
         t = p.transcript("s1")
@@ -184,6 +173,7 @@ def test_crlf_text_notes_and_other_sources(project, tmp_path):
         assert r["coder"] == "Ann" and r["created_at"] == "2024-02-01T10:00:00Z"
         memos = {(m["utterance"], m["coder"], m["text"]) for m in p.memo_records()}
         assert memos == {(4, "Ann", "Look again here."), (None, "unattributed", "About the whole session.")}
+        assert [(n["text"], n["coder"]) for n in p.project_notes()] == [("A project note.", None)]
     # the memos go out again as REFI notes
     out = tmp_path / "out.qdpx"
     run("export", "qdpx", out, "-p", project, "--reveal")  # Ann's and unattributed memos, in blind mode

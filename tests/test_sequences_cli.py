@@ -10,18 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from accord.cli import main
+
+from conftest import run
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(*args, ok=True):
-    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-    if ok:
-        assert result.exit_code == 0, result.output
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +51,7 @@ def test_one_transcript_its_episodes_and_a_narrower_window(demo):
         run("sequences", "session01_cbt_panic", "--coder", "reference", "--episodes", "--csv", "--within", "1",
             "-p", demo).output)))
     assert len(rows) == 15 and sum(r["resolved"] == "1" for r in rows) == 6  # only the latency-1 ones remain
-    assert run("sequences", "nope", "--coder", "reference", "-p", demo, ok=False).exit_code == 1
+    assert run("sequences", "nope", "--coder", "reference", "-p", demo, code=None).exit_code == 1
 
 
 def test_lag_tables_and_sdis(demo, tmp_path):
@@ -74,7 +67,7 @@ def test_lag_tables_and_sdis(demo, tmp_path):
     run("sequences", "--coder", "reference", "--sdis", sds, "-p", demo)
     text = sds.read_text(encoding="utf-8")
     assert text.startswith("Event (") and text.count("/") == 6  # one per session
-    refused = run("sequences", "--coder", "reference", "--sdis", demo, "-p", demo, ok=False)
+    refused = run("sequences", "--coder", "reference", "--sdis", demo, "-p", demo, code=None)
     assert refused.exit_code == 2 and "is the project file" in refused.output
 
 
@@ -89,7 +82,7 @@ def test_blind_mode_comparing_coders_needs_reveal_and_is_logged(tmp_path):
                      "s1,2,Denial,,bob\ns1,4,Minimal response,,bob\n", encoding="utf-8")
     run("codings", "import", table, "-p", path)
     assert "1 " in run("sequences", "--coder", "alice", "-p", path).output  # one's own: fine while blind
-    refused = run("sequences", "--coders", "alice,bob", "--coder", "alice", "-p", path, ok=False)
+    refused = run("sequences", "--coders", "alice,bob", "--coder", "alice", "-p", path, code=None)
     assert refused.exit_code == 1 and "blind mode" in refused.output and "--reveal" in refused.output
     data = json.loads(run("sequences", "--coders", "alice,bob", "--coder", "alice", "--reveal", "--json", "-p", path).output)
     assert (data["agreement"]["matched"], data["agreement"]["only_a"], data["agreement"]["only_b"]) == (1, 0, 1)
@@ -103,11 +96,11 @@ def test_blind_mode_comparing_coders_needs_reveal_and_is_logged(tmp_path):
 
 
 def test_bad_requests_are_clear(demo):
-    assert run("sequences", "-p", demo, ok=False).exit_code == 2
-    assert run("sequences", "--coders", "a", "-p", demo, ok=False).exit_code == 2
-    unknown = run("sequences", "--coder", "nobody", "-p", demo, ok=False)
+    assert run("sequences", "-p", demo, code=None).exit_code == 2
+    assert run("sequences", "--coders", "a", "-p", demo, code=None).exit_code == 2
+    unknown = run("sequences", "--coder", "nobody", "-p", demo, code=None)
     assert unknown.exit_code == 1 and "nobody" in unknown.output
-    assert run("sequences", "--coder", "reference", "--json", "--csv", "-p", demo, ok=False).exit_code == 2
+    assert run("sequences", "--coder", "reference", "--json", "--csv", "-p", demo, code=None).exit_code == 2
 
 
 # ------------------------------------------------------------ real sessions, two real coders

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 import spacy
-from spacy.attrs import LEMMA, SENT_START
+from spacy.attrs import LEMMA
 
 from accord.codebook import load_codebook
 from accord.suggest import fast_pipes

@@ -4,7 +4,6 @@ lists the roles."""
 
 import json
 
-import pytest
 from click.testing import CliRunner
 
 from accord.cli import main

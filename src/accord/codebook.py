@@ -36,6 +36,7 @@ CODE_KEYS = {
     "speakers",
     "backchannels",
     "family",
+    "codable",
 }
 TOP_KEYS = {"name", "version", "description", "min_precision", "codes"}
 NEEDS_TAGGER = {"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "HEAD", "SENT_START"}
@@ -270,7 +271,20 @@ def _code(report, node: _Node) -> Code | None:
         speakers=_speakers(report, name, node.items.get("speakers")),
         backchannels=_flag(report, name, node.items.get("backchannels"), "backchannels"),
         family=_family(report, name, node.items.get("family")),
+        codable=_codable(report, name, node),
     )
+
+
+def _codable(report, name: str, node: _Node) -> bool:
+    """`codable: false`: a category that only groups codes (REFI's `isCodable="false"`), so
+    nothing applies it: no hotkey, no patterns."""
+    codable = _flag(report, name, node.items.get("codable"), "codable")
+    if codable is False:
+        for key in ("hotkey", "patterns"):
+            if key in node.items and node.items[key].value:
+                report(f"code {name!r} is a category (`codable: false`) and cannot have `{key}`: "
+                       "nothing applies a category", node.items[key].line)
+    return codable is not False
 
 
 def _family(report, name: str, node: _Node | None) -> str | None:
@@ -412,6 +426,8 @@ def codebook_to_dict(codebook: Codebook) -> dict:
             d["backchannels"] = c.backchannels
         if c.family is not None:
             d["family"] = c.family
+        if not c.codable:
+            d["codable"] = False
         codes.append(d)
     head = {"name": codebook.name, "version": codebook.version, "description": codebook.description}
     if codebook.min_precision is not None:

@@ -7,6 +7,9 @@ temporary file, renamed into place at the end) or not at all.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 
 from .codebook import load_codebook
@@ -18,23 +21,30 @@ from .transcripts import read_transcript
 TRANSCRIPT_SUFFIXES = {".txt", ".docx", ".vtt", ".srt"}
 
 
-def shipped(folder: str) -> Path:
-    """A top-level folder of the source tree (accord is installed editable, see README)."""
-    path = Path(__file__).resolve().parents[2] / folder
-    if not path.is_dir():
-        raise AccordError(f"cannot find the shipped {folder}/ folder at {path}; install accord with `pip install -e .` from its source tree")
-    return path
+@contextmanager
+def shipped(folder: str) -> Iterator[Path]:
+    """A folder of the data shipped inside the package (`accord/data/`), as a real path for
+    the readers, which open files by path. Read through importlib.resources, so an installed
+    wheel finds it with no source tree beside it; the top-level codebooks/ and
+    sample_transcripts/ are copies for people browsing the repository (a test keeps them equal)."""
+    with resources.as_file(resources.files("accord") / "data" / folder) as path:
+        if not path.is_dir():
+            raise AccordError(f"accord's shipped {folder}/ folder is missing from its installation ({path}); reinstall accord")
+        yield path
 
 
 def build_demo(path: str | Path, coder: str = "reference", suggestions: bool = False) -> dict:
     """Build the demo project at `path`; with `suggestions`, also the codebook rules'
     suggestions, so a new user meets them at once (not a model: one trained on the reference
     coding would hand a new coder the reference's answers)."""
-    path = Path(path)
-    samples = shipped("sample_transcripts")
+    with shipped("sample_transcripts") as samples, shipped("codebooks") as codebooks:
+        return _build(Path(path), samples, codebooks / "alliance.yaml", coder, suggestions)
+
+
+def _build(path: Path, samples: Path, codebook: Path, coder: str, suggestions: bool) -> dict:
     files = sorted(p for p in samples.iterdir() if p.suffix.lower() in TRANSCRIPT_SUFFIXES)
     transcripts = [read_transcript(f) for f in files]
-    book = load_codebook(shipped("codebooks") / "alliance.yaml")
+    book = load_codebook(codebook)
     tmp = path.with_name(path.name + ".building")
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)

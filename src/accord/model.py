@@ -79,6 +79,7 @@ class Code:
     speakers: list[str] = field(default_factory=list)
     backchannels: bool | None = None  # False: never suggested on a backchannel turn; None: as its parent
     family: str | None = None  # on a root code: "rupture" or "repair" (rupture-repair episodes)
+    codable: bool = True  # False: a category that groups codes and is never applied itself
 
 
 # The families a root code may declare for rupture-repair episodes (`accord sequences`).

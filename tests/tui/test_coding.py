@@ -284,7 +284,7 @@ async def test_home_lists_progress_and_opens_a_transcript(project_path):
     async with app.run_test(size=SIZE) as pilot:
         await screen_ready(pilot, HomeScreen)
         await pilot.press("enter")
-        screen = await open_coding(pilot)
+        await open_coding(pilot)
         await pilot.press("j", "j", "j", "q")
         await screen_ready(pilot, HomeScreen)
     with Project.open(project_path) as p:

@@ -148,8 +148,8 @@ def write_decision(project, transcript: str, code: str, start: int, end: int, de
     project.ensure_coder(consensus)
     removed = [k.id for k in _overlapping(project, transcript, consensus, code, start, end)]
     for coding_id in removed:
-        project._set_status(coding_id, "removed")
-    added = [project._insert_coding(transcript, code, consensus, s, e, "consensus", note, None) for s, e in new]
+        project.set_coding_status(coding_id, "removed")
+    added = [project.insert_coding(transcript, code, consensus, s, e, origin="consensus", memo=note) for s, e in new]
     return {
         "transcript": transcript,
         "code": code,
@@ -208,7 +208,7 @@ def seed_consensus(
         return 0
     with project.transaction():
         consensus_id = project.ensure_coder(consensus)
-        added = [project._insert_coding(t, c, consensus, s, e, "consensus", "", None) for t, c, s, e in planned]
+        added = [project.insert_coding(t, c, consensus, s, e, origin="consensus") for t, c, s, e in planned]
         project.log(
             "reconcile.seed",
             "coder",

@@ -150,8 +150,9 @@ def _parse_columns(value: str | None) -> dict | None:
 @click.option("--columns", help="CSV/TSV columns, e.g. speaker=Who,text=Said,start=In,end=Out.")
 @click.option("--as-new", is_flag=True, help="If a transcript of that name exists with different text, store this one as a new transcript.")
 @click.option("--skip-bad", is_flag=True, help="Import the good files even if some cannot be read (exit status is still 2).")
+@click.option("--strict", is_flag=True, help="REFI-QDA: refuse a file accord cannot import whole (the summary says what it would leave out).")
 @json_option
-def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad, as_json):
+def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad, strict, as_json):
     """Import transcripts (plain text, Otter text, Word .docx, VTT, SRT, CSV/TSV), or REFI-QDA .qdpx/.qdc files.
 
     The format is detected from the content and extension. Every file is read and checked
@@ -163,6 +164,7 @@ def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad,
       accord import session01.txt
       accord import interviews/*.vtt --speakers "Interviewer=interviewer,P1=participant"
       accord import coded.csv --columns speaker=Who,text=Said
+      accord import study.qdpx --strict    # from NVivo, MAXQDA, ATLAS.ti or QualCoder; refuse any loss
     """
     from ..transcripts import parse_roles, read_transcript
 
@@ -172,7 +174,7 @@ def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad,
     if any(f.suffix.lower() in (".qdpx", ".qdc") for f in files):  # REFI-QDA projects and codebooks
         from .export import import_refi
 
-        return import_refi(project_path, files, roles=roles, as_json=as_json)
+        return import_refi(project_path, files, roles=roles, as_json=as_json, strict=strict)
     column_map = _parse_columns(columns)
     parsed, errors = [], []
     with click.progressbar(files, label="Reading", file=sys.stderr, hidden=len(files) < 5) as bar:
@@ -355,7 +357,8 @@ def codebook_load(project_path: Path, file: Path):
 @json_option
 def codebook_show(project_path: Path, as_json: bool):
     """Show the project's codebook as a tree with hotkeys and, in brackets, the speaker
-    roles a code applies to (its own `speakers`, or its parent's).
+    roles a code applies to (its own `speakers`, or its parent's) and which codes are
+    categories (`codable: false`: they group codes and are never applied).
 
     \b
     Example:
@@ -377,7 +380,8 @@ def codebook_show(project_path: Path, as_json: bool):
             roles = book.speakers_of(c.name)
             owner = book.speakers_from(c.name)
             whose = "" if not roles else f"  ({', '.join(roles)}{'' if owner == c.name else ', from ' + owner})"
-            click.echo(f"  {key}{'  ' * depth}{c.name}{whose}")
+            category = "" if c.codable else "  (category: groups codes, not applied)"
+            click.echo(f"  {key}{'  ' * depth}{c.name}{whose}{category}")
             walk(c.name, depth + 1)
 
     walk(None, 0)

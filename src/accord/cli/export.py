@@ -217,7 +217,7 @@ def export_qdpx(project_path, out, coders, reveal):
                f"{counts['coders']} coders, {counts['codings']} codings, {counts['notes']} memos")
 
 
-def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False) -> None:
+def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False, strict: bool = False) -> None:
     """`accord import` of .qdpx/.qdc files: all read and checked, then stored in one transaction."""
     from ..interchange import read_qdc, read_qdpx
 
@@ -232,10 +232,17 @@ def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False)
             bundles.append(read_qdc(path) if path.suffix.lower() == ".qdc" else read_qdpx(path, roles=roles))
         except InputError as e:
             errors.append(e)
+    if strict:
+        for b in bundles:
+            if b.lost:
+                errors.append(f"{b.source}: --strict: accord would leave out {_losses(b.lost)}")
+                errors.extend(f"  note: {note}" for note in b.notes)
     for e in errors:
-        click.echo(f"error: {e}", err=True)
+        click.echo(e if str(e).startswith("  ") else f"error: {e}", err=True)
     if errors:
-        click.echo(f"Nothing imported: {len(errors)} of {len(files)} file(s) could not be read.", err=True)
+        failed = len([e for e in errors if not str(e).startswith("  ")])
+        click.echo(f"Nothing imported: {failed} of {len(files)} file(s) could not be "
+                   f"{'imported whole' if strict else 'read'}.", err=True)
         sys.exit(EXIT_BAD_INPUT)
     results = []
     with open_project(project_path) as project:
@@ -248,7 +255,7 @@ def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False)
             for b in bundles:
                 results.append((b, project.import_bundle(b)))
     if as_json:
-        return emit_json([dict(s, file=b.source, notes=b.notes) for b, s in results])
+        return emit_json([dict(s, file=b.source, notes=b.notes, not_imported=b.lost) for b, s in results])
     for b, s in results:
         click.echo(
             f"Imported {b.source}: {s['transcripts']} transcripts"
@@ -257,8 +264,14 @@ def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False)
             + (f" ({s['codings_skipped']} already here)" if s["codings_skipped"] else "")
             + f", {s['memos']} memos"
         )
+        if b.lost:
+            click.echo(f"  not imported: {_losses(b.lost)} (details below; --strict refuses such a file)")
         for note in b.notes:
             click.echo(f"  note: {note}")
+
+
+def _losses(lost: dict[str, int]) -> str:
+    return ", ".join(f"{n} {kind}" for kind, n in lost.items())
 
 
 @export.command("agreement")

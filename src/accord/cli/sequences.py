@@ -207,7 +207,10 @@ def _print_summary(result: dict, episodes, tables) -> None:
         click.echo("adjusted residuals z (|z| > 1.96: p < .05) / Yule's Q:")
         z, q = t.adjusted_residuals, t.yules_q
         both = [[(z[i][j], q[i][j]) for j in range(len(t.categories))] for i in range(len(t.categories))]
-        fmt = lambda v: ("-" if v[0] != v[0] else f"{v[0]:.2f}") + "/" + ("-" if v[1] != v[1] else f"{v[1]:.2f}")
+
+        def fmt(v):
+            return ("-" if v[0] != v[0] else f"{v[0]:.2f}") + "/" + ("-" if v[1] != v[1] else f"{v[1]:.2f}")
+
         for line in _matrix(t, both, fmt):
             click.echo("  " + line)
 

@@ -24,3 +24,8 @@ class Bundle:
     # dicts with transcript, utterance (None: whole transcript), coder, text, created_at
     memos: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was tolerated or left out, for the user
+    description: str = ""  # the project's description
+    # journal entries (notes on the project as a whole): dicts with guid, title, text, coder, created_at
+    project_notes: list[dict] = field(default_factory=list)
+    # what the file holds that accord did not import, by kind -> how many (`--strict` refuses any)
+    lost: dict[str, int] = field(default_factory=dict)

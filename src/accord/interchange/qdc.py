@@ -44,8 +44,8 @@ def codes_element(parent, ns: str, book: Codebook, guids: dict[str, str], extra_
     codes_el = sub(parent, ns, "Codes")
 
     def add(where, code: Code) -> None:
-        el = sub(where, ns, "Code", guid=guids[code.name], name=xml_text(code.name), isCodable="true",
-                 color=code.color or None)
+        el = sub(where, ns, "Code", guid=guids[code.name], name=xml_text(code.name),
+                 isCodable="true" if code.codable else "false", color=code.color or None)
         description = code_description(code)
         if description:
             sub(el, ns, "Description").text = xml_text(description)
@@ -151,12 +151,14 @@ def read_codes(codes_el, where: str, extras: dict, notes: list[str]) -> tuple[li
         for key in _FIELDS:
             if key in extra:
                 fields[key] = extra[key]
+        codable = (el.get("isCodable") or "true").strip().lower() != "false"
         code = Code(
             name=final,
             parent=parent,
             color=color,
-            hotkey=extra.get("hotkey") if isinstance(extra.get("hotkey"), str) else None,
-            patterns=extra.get("patterns") if isinstance(extra.get("patterns"), list) else [],
+            hotkey=extra.get("hotkey") if isinstance(extra.get("hotkey"), str) and codable else None,
+            patterns=extra.get("patterns") if isinstance(extra.get("patterns"), list) and codable else [],
+            codable=codable,
             speakers=[r for r in extra.get("speakers") or [] if r in ROLES] if isinstance(extra.get("speakers"), list) else [],
             backchannels=extra.get("backchannels") if isinstance(extra.get("backchannels"), bool) else None,
             family=extra.get("family") if extra.get("family") in FAMILIES and parent is None else None,
@@ -217,4 +219,15 @@ def read_qdc(path: str | Path) -> Bundle:
         raise InputError(where, "the codebook has no <Codes> with at least one <Code>", root.sourceline)
     codes, guids, _ = read_codes(codes_el, where, extras, notes)
     book = make_codebook(codes, extras, path.stem, where)
-    return Bundle(name=book.name, source=where, codebook=book, code_guids=guids, notes=notes)
+    bundle = Bundle(name=book.name, source=where, codebook=book, code_guids=guids, notes=notes)
+    report_categories(root, where, bundle)
+    return bundle
+
+
+def report_categories(root, where: str, bundle: Bundle) -> None:
+    """Codes a tool marks as not to be applied (`isCodable="false"`, NVivo's and QualCoder's
+    categories) become accord categories (`codable: false`); the summary says which."""
+    names = [el.get("name") for el in root.iter("{*}Code") if (el.get("isCodable") or "").strip().lower() == "false"]
+    if names:
+        bundle.notes.append(f"{where}: {len(names)} categories ({', '.join(map(repr, names[:4]))}) kept as categories: "
+                            "they group codes and are not applied themselves")

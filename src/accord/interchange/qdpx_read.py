@@ -19,8 +19,9 @@ from ..model import Transcript
 from ..transcripts.roles import assign_roles
 from .bundle import Bundle
 from .extras import read_extras
-from .positions import crlf_map, ends_look_inclusive
-from .qdc import make_codebook, read_codes
+from .positions import STANDARD, choose_reading, covers_name, crlf_map, place
+from .qdc import make_codebook, read_codes, report_categories
+from .qdpx_write import DESCRIBED, IMPORTED_FROM
 from .refi_xml import (
     child,
     child_text,
@@ -30,6 +31,7 @@ from .refi_xml import (
     local,
     norm_guid,
     parse_datetime,
+    repair_datetime,
     parse_xml,
 )
 from .sources import Archive, decode_text, docx_text
@@ -64,6 +66,28 @@ class _Reader:
         self.where = where
         self.roles = roles
         self.notes: list[str] = []
+        self.bad_dates: dict[str, list] = {"repaired": [], "replaced": []}
+
+    def date(self, value: str | None, el) -> str | None:
+        """A creation date as stored: as written when valid; a date some tool wrote in its own way
+        read as what it means; else None (the import time). Both are reported."""
+        if parse_datetime(value) or not value or not value.strip():
+            return parse_datetime(value)
+        repaired = repair_datetime(value)
+        self.bad_dates["repaired" if repaired else "replaced"].append((value, el.sourceline))
+        return repaired
+
+    def report_dates(self, bundle: Bundle) -> None:
+        for kind, seen in self.bad_dates.items():
+            if not seen:
+                continue
+            value, line = seen[0]
+            what = ("read as the dates they mean, in UTC" if kind == "repaired"
+                    else "not readable: the import time is used instead")
+            self.notes.append(f"{self.where}:{line}: {len(seen)} creation date(s) are not valid xsd:dateTime "
+                              f"(first: {value!r}); {what}")
+            if kind == "replaced":
+                bundle.lost["creation dates"] = len(seen)
 
     def fail(self, el, message: str):
         raise InputError(self.where, f"{describe(el)}: {message}" if el is not None else message,
@@ -80,9 +104,17 @@ class _Reader:
         self.code_names = self._codebook(root, bundle)
         self.note_texts = self._notes(root)
         self.used_notes: set[str] = set()
+        self.placed: dict[str, tuple] = {}  # source guid -> (name, raw text, text, utterance starts, element)
         self._sources(root, bundle)
-        self._leftovers(root)
-        bundle.coders = [(name, self.user_guids.get(guid)) for guid, name in self.users.items()]
+        self._leftovers(root, bundle)
+        self.report_dates(bundle)
+        working = ({c["coder"] for c in bundle.codings} | {m["coder"] for m in bundle.memos}
+                   | {n["coder"] for n in bundle.project_notes})
+        idle = sorted(name for name in self.users.values() if name not in working)
+        if idle:
+            self.notes.append(f"{self.where}: user(s) {', '.join(map(repr, idle))} coded nothing and wrote no memo "
+                              "in this file; not added as coders")
+        bundle.coders = [(name, self.user_guids.get(guid)) for guid, name in self.users.items() if name in working]
         if any(c["coder"] == UNATTRIBUTED for c in bundle.codings) or any(m["coder"] == UNATTRIBUTED for m in bundle.memos):
             bundle.coders.append((UNATTRIBUTED, None))
             self.notes.append(f"{self.where}: codings or notes that name no user are stored for coder {UNATTRIBUTED!r}")
@@ -145,20 +177,22 @@ class _Reader:
                     self.fail(el, f"its text file {el.get('plainTextPath')!r} is not in the archive")
                 text = decode_text(self.archive.read(member), f"{self.archive.where} ({member})", self.notes)
             text = text.strip() or (el.get("name") or "").strip()
-            out[guid] = (text, el.get("creatingUser"), parse_datetime(el.get("creationDateTime")), el)
+            out[guid] = (text, el.get("creatingUser"), self.date(el.get("creationDateTime"), el), el)
         return out
 
-    def note_text(self, holder) -> list[tuple[str, str | None, str | None]]:
-        """(text, creating user, created) of the notes a NoteRef under `holder` points to."""
+    def note_text(self, holder, *, with_selection: bool = False) -> list[tuple]:
+        """(text, creating user, created) of the notes a NoteRef under `holder` points to, and
+        with `with_selection` the (start, end) of the passage the note itself points at, or None
+        (QualCoder's annotations are notes holding a `PlainTextSelection`)."""
         out = []
         for ref in children(holder, "NoteRef"):
             guid = norm_guid(ref.get("targetGUID"))
             if guid not in self.note_texts:
                 self.fail(ref, f"points to note {ref.get('targetGUID')!r}, which is not in <Notes>")
-            text, user, created, _ = self.note_texts[guid]
+            text, user, created, el = self.note_texts[guid]
             self.used_notes.add(guid)
             if text:
-                out.append((text, user, created))
+                out.append((text, user, created, _note_passage(el)) if with_selection else (text, user, created))
         return out
 
     # --- sources -----------------------------------------------------------------------------
@@ -183,15 +217,24 @@ class _Reader:
             what = "pictures, PDFs, audio and video" if kind in _OTHER_SOURCES else "unknown kinds of source"
             self.notes.append(f"{self.where}: {n} <{kind}> not imported: accord codes text; {what} are left out")
         raw = [(el, text, self._selections(el)) for el, text in texts]
-        spans = [(text, s, e) for _, text, sels in raw for _, s, e in sels]
-        inclusive = ends_look_inclusive(spans)
-        if inclusive:
-            self.notes.append(f"{self.where}: selection end positions read as inclusive (the last character "
-                              "is inside the selection), as some tools write them")
+        reading, explained, named = choose_reading(
+            [(text, s, e, _coded_words(sel)) for _, text, sels in raw for sel, s, e in sels])
+        if reading != STANDARD:
+            how = f"; that way {explained} of {named} selections cover exactly the words they name" if named else ""
+            self.notes.append(f"{self.where}: selection positions read with {reading.describe()}{how}")
+        self.reading = reading
+        self.names_checked = named > 0
+        self.misplaced: list[str] = []
         names: set[str] = set()
         seen_codings: set[str] = set()
         for el, text, selections in raw:
-            self._source(el, text, selections, inclusive, names, seen_codings, bundle)
+            self._source(el, text, selections, names, seen_codings, bundle)
+        self._annotations(root, raw, bundle)
+        if self.misplaced:
+            bundle.lost["codings on other words than their selection names"] = len(self.misplaced)
+            shown = "; ".join(self.misplaced[:3]) + (" ..." if len(self.misplaced) > 3 else "")
+            self.notes.append(f"{self.where}: {len(self.misplaced)} selection(s) do not cover the words their name "
+                              f"gives under any reading of their positions; imported where the positions say: {shown}")
 
     def _source_text(self, el) -> str | None:
         """The plain text of a TextSource, or None (with a note) when accord cannot read it."""
@@ -234,43 +277,56 @@ class _Reader:
             out.append((sel, start, end))
         return out
 
-    def _source(self, el, raw_text: str, selections, inclusive, names, seen_codings, bundle: Bundle) -> None:
+    def _source(self, el, raw_text: str, selections, names, seen_codings, bundle: Bundle) -> None:
         guid = norm_guid(el.get("guid"))
         if guid is None:
             self.fail(el, f"guid {el.get('guid')!r} is not a GUID")
-        text, remap = crlf_map(raw_text)
+        text, _ = crlf_map(raw_text)
         if text != raw_text:
+            how = "" if self.reading.lf_counted else ", positions adjusted"
             self.notes.append(f"{self.where}:{el.sourceline}: source {el.get('name')!r} has CRLF line ends; "
-                              "stored with LF, positions adjusted")
+                              f"stored with LF{how}")
         if not text.strip():
             self.notes.append(f"{self.where}:{el.sourceline}: source {el.get('name')!r} not imported: its text is empty")
             return
         name = self._name(el, names)
         t_extras = (self.extras.get("transcripts") or {}).get(el.get("guid"), {}) if self.extras else {}
         transcript = self._transcript(name, text, t_extras, el)
+        described = (child_text(el, "Description") or "").strip()
+        if described and not described.startswith(IMPORTED_FROM):  # a tool's memo on the file
+            transcript.notes.append(f"{DESCRIBED}{described}")
         bundle.transcripts.append((transcript, el.get("guid").strip().strip("{}"),
-                                   parse_datetime(el.get("creationDateTime"))))
+                                   self.date(el.get("creationDateTime"), el)))
         starts = [u.start for u in transcript.utterances]
         for sel, start, end in selections:
-            s, e = remap(start), remap(end) + (1 if inclusive else 0)
+            s, e = place(self.reading, raw_text, start, end)
             if s < 0 or e > len(text) or s > e:
                 self.fail(sel, f"selection [{start}, {end}) is outside source {name!r}, "
                                f"which has {len(raw_text)} characters")
             if s == e:
                 self.notes.append(f"{self.where}:{sel.sourceline}: empty selection skipped")
                 continue
+            label = _coded_words(sel)
+            if self.names_checked and label and not covers_name(self.reading, raw_text, text, start, end, label):
+                self.misplaced.append(f"line {sel.sourceline} covers {text[s:e][:40]!r}, named {label[:40]!r}")
             self._codings(sel, name, s, e, seen_codings, bundle)
             for text_, user, created in self.note_text(sel):
                 number = max(1, _utterance_at(starts, s))
                 bundle.memos.append({"transcript": name, "utterance": number if transcript.utterances else None,
                                      "coder": self.user(user, sel.get("creatingUser")), "text": text_,
                                      "created_at": created})
+        self.placed[guid] = (name, raw_text, text, starts, el)
         whole = children(el, "Coding")
         if whole:
+            bundle.lost["codings of a whole source"] = bundle.lost.get("codings of a whole source", 0) + len(whole)
             self.notes.append(f"{self.where}:{el.sourceline}: {len(whole)} coding(s) of the whole source "
                               f"{name!r} not imported: accord codes spans of text")
-        for text_, user, created in self.note_text(el):
-            bundle.memos.append({"transcript": name, "utterance": None, "coder": self.user(user, el.get("creatingUser")),
+        described = (child_text(el, "Description") or "").strip()
+        for text_, user, created, at in self.note_text(el, with_selection=True):
+            number = None
+            if at is not None and transcript.utterances:
+                number = max(1, _utterance_at(starts, place(self.reading, raw_text, *at)[0]))
+            bundle.memos.append({"transcript": name, "utterance": number, "coder": self.user(user, el.get("creatingUser")),
                                  "text": text_, "created_at": created})
 
     def _name(self, el, names: set[str]) -> str:
@@ -331,7 +387,9 @@ class _Reader:
                 guid = derived_guid(self.where, "coding", str(coding.sourceline), transcript, str(start))
                 self.notes.append(f"{self.where}:{coding.sourceline}: coding has a missing or repeated guid; gave it one")
             seen.add(norm_guid(guid))
-            memo = "\n\n".join(text for text, _, _ in self.note_text(coding))
+            described = (child_text(sel, "Description") or "").strip()  # where QualCoder and MAXQDA put it
+            texts = [text for text, _, _ in self.note_text(coding)]
+            memo = "\n\n".join([described] * (bool(described) and described not in texts) + texts)
             bundle.codings.append({
                 "guid": guid,
                 "transcript": transcript,
@@ -340,18 +398,67 @@ class _Reader:
                 "start": start,
                 "end": end,
                 "memo": memo,
-                "created_at": parse_datetime(coding.get("creationDateTime") or sel.get("creationDateTime")),
+                "created_at": self.date(coding.get("creationDateTime") or sel.get("creationDateTime"), coding),
             })
 
-    def _leftovers(self, root) -> None:
-        loose = [g for g in self.note_texts if g not in self.used_notes]
+    def _annotations(self, root, raw, bundle: Bundle) -> None:
+        """Notes that point at a passage but that no source refers to (how QualCoder writes most
+        annotations): placed in the one source there is; with several, no source is named, so
+        they are reported, not guessed."""
+        empty = []
+        for guid, (text, user, created, el) in self.note_texts.items():
+            at = _note_passage(el)
+            if guid in self.used_notes or at is None:
+                continue
+            self.used_notes.add(guid)
+            if not text:
+                empty.append(el.sourceline)
+                continue
+            if len(self.placed) != 1:
+                bundle.lost["annotations"] = bundle.lost.get("annotations", 0) + 1
+                self.notes.append(f"{self.where}:{el.sourceline}: annotation {text[:40]!r} not imported: it names no "
+                                  "source and the project has several")
+                continue
+            name, raw_text, lf_text, starts, source_el = next(iter(self.placed.values()))
+            start = place(self.reading, raw_text, *at)[0]
+            number = max(1, _utterance_at(starts, start)) if starts else None
+            bundle.memos.append({"transcript": name, "utterance": number,
+                                 "coder": self.user(user, el.get("creatingUser")), "text": text, "created_at": created})
+        if empty:
+            self.notes.append(f"{self.where}:{empty[0]}: {len(empty)} empty annotation(s) skipped: they hold no text")
+
+    def _leftovers(self, root, bundle: Bundle) -> None:
+        loose = [g for g in self.note_texts if g not in self.used_notes and self.note_texts[g][0]]
+        for guid in loose:  # attached to nothing: a note on the project as a whole (QualCoder's journal)
+            text, user, created, el = self.note_texts[guid]
+            bundle.project_notes.append({"guid": el.get("guid").strip().strip("{}"), "title": (el.get("name") or "").strip(),
+                                         "text": text, "coder": self.user(user) if user else None, "created_at": created})
         if loose:
-            self.notes.append(f"{self.where}: {len(loose)} note(s) not attached to a source, selection or coding "
-                              "(project or code notes) not imported")
+            self.notes.append(f"{self.where}: {len(loose)} note(s) attached to nothing kept as journal entries "
+                              "(`accord journal`)")
+        bundle.description = (child_text(root, "Description") or "").strip()
+        report_categories(root, self.where, bundle)
         for kind in ("Cases", "Variables", "Sets", "Links", "Graphs"):
             el = child(root, kind)
             if el is not None and len(el):
+                bundle.lost[kind.lower()] = len(el)
                 self.notes.append(f"{self.where}:{el.sourceline}: <{kind}> not imported (accord has no {kind.lower()})")
+
+
+def _coded_words(sel) -> str | None:
+    """The words a selection that holds codings says it covers (its `name`), or None. Selections
+    that only carry a note are named by tools in other ways ("Utterance 3")."""
+    name = (sel.get("name") or "").strip()
+    return name if name and children(sel, "Coding") else None
+
+
+def _note_passage(note) -> tuple[int, int] | None:
+    """(start, end) of the `PlainTextSelection` inside a note, if it has a readable one."""
+    sel = child(note, "PlainTextSelection")
+    try:
+        return (int(sel.get("startPosition")), int(sel.get("endPosition"))) if sel is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _utterance_at(starts: list[int], offset: int) -> int:

@@ -1,10 +1,19 @@
 """Write a project as a REFI-QDA `.qdpx`: `project.qde` plus one plain-text file per transcript.
 
 Each coder is a `<User>`; each coding is a `<PlainTextSelection>` (one per span and coder)
-holding a `<Coding>` with its creating user and date; coding memos and utterance memos are
-`<Notes>`, referenced from the coding, from a selection over the utterance, or from the
-source for a memo on a whole transcript. Guids are the project's own, and guids accord has to
-make up (selections, notes) are derived from them, so exporting twice gives the same file
+holding a `<Coding>` with its creating user and date. Memos are written where other tools
+read them (QualCoder's importer is the reference; MAXQDA reads the same places):
+- a coding memo is a `<Note>` referenced from the `<Coding>` (REFI's place) and, when the
+  selection holds that one coding, also the selection's `<Description>` (QualCoder's and
+  MAXQDA's place for a coding memo);
+- an utterance memo is an annotation: a `<Note>` holding its text and a
+  `<PlainTextSelection>` over the utterance, referenced from the source;
+- memos on a whole transcript follow the source's `<Description>` (a tool's memo on the
+  file), and are `<Note>`s referenced from the source;
+- journal entries are named `<Note>`s with their text also in a file (where QualCoder reads a
+  journal), referenced from the project, and the project's description is its `<Description>`.
+Dates are written as `YYYY-MM-DDTHH:MM:SSZ`. Guids are the project's own, and guids accord has
+to make up (selections, notes) are derived from them, so exporting twice gives the same file
 apart from its modification date.
 """
 
@@ -21,7 +30,7 @@ from ..model import Code, Codebook
 from ..store.common import now
 from .extras import add_extras
 from .qdc import codebook_extras, codes_element, write_atomically
-from .refi_xml import PROJECT_NS, derived_guid, sub, xml_text
+from .refi_xml import PROJECT_NS, derived_guid, sub, utc_datetime, xml_text
 
 
 def write_qdpx(project, path: str | Path, coders: list[str] | None = None) -> dict:
@@ -52,10 +61,10 @@ def build_project(project, coders: list[str] | None = None) -> tuple[bytes, list
     root = etree.Element(f"{{{ns}}}Project", nsmap={None: ns})
     root.set("name", name)
     root.set("origin", f"accord {__version__}")
-    created = project.meta("created_at")
+    created = utc_datetime(project.meta("created_at"))
     if created:
         root.set("creationDateTime", created)
-    root.set("modifiedDateTime", now())
+    root.set("modifiedDateTime", utc_datetime(now()))
 
     if names:
         users = sub(root, ns, "Users")
@@ -69,12 +78,17 @@ def build_project(project, coders: list[str] | None = None) -> tuple[bytes, list
 
     note_els: list[etree._Element] = []
 
-    def note(guid: str, text: str, user: str | None, created_at: str | None, title: str) -> str:
+    def note(guid: str, text: str, user: str | None, created_at: str | None, title: str,
+             passage: tuple[int, int] | None = None) -> str:
         el = etree.Element(f"{{{ns}}}Note")
-        for key, value in (("guid", guid), ("name", title), ("creatingUser", user), ("creationDateTime", created_at)):
+        for key, value in (("guid", guid), ("name", title), ("creatingUser", user),
+                           ("creationDateTime", utc_datetime(created_at))):
             if value:
                 el.set(key, value)
         sub(el, ns, "PlainTextContent").text = xml_text(text)
+        if passage is not None:
+            sub(el, ns, "PlainTextSelection", guid=derived_guid("passage", guid),
+                startPosition=passage[0], endPosition=passage[1])
         note_els.append(el)
         return guid
 
@@ -95,64 +109,81 @@ def build_project(project, coders: list[str] | None = None) -> tuple[bytes, list
     for s in summaries:
         t = project.transcript(s["name"])
         tguid = transcript_guids[t.name]
+        whole_memos = [m for m in memos_by.get(t.name, []) if m["utterance"] is None]
         source = sub(sources_el, ns, "TextSource", guid=tguid, name=xml_text(t.name),
-                     plainTextPath=f"internal://{tguid}.txt", creationDateTime=dates.get(t.name))
-        if t.source:
-            sub(source, ns, "Description").text = xml_text(f"Imported into accord from {Path(t.source).name} ({t.format})")
+                     plainTextPath=f"internal://{tguid}.txt", creationDateTime=utc_datetime(dates.get(t.name)),
+                     creatingUser=coder_guids[names[0]] if names else None)
+        description = [f"{IMPORTED_FROM} {Path(t.source).name} ({t.format})"] if t.source else []
+        description += [n[len(DESCRIBED):] for n in t.notes if n.startswith(DESCRIBED)]
+        description += [f"{m['coder']}: {m['text']}" for m in whole_memos]
+        if description:
+            sub(source, ns, "Description").text = xml_text("\n\n".join(description))
         sources.append((tguid, t.text))
         extras_t[tguid] = {
             "format": t.format, "source": t.source, "encoding": t.encoding, "roles": t.roles, "notes": t.notes,
             "utterances": [[u.number, u.speaker, u.start, u.end, u.time_start, u.time_end] for u in t.utterances],
         }
+        # One selection per span and coder; a coding with a memo gets a selection of its own, whose
+        # Description can then hold that memo (QualCoder reads a selection's Description as the memo
+        # of the coding in it).
         groups: dict[tuple, list[dict]] = {}
         for r in by_transcript.get(t.name, []):
-            groups.setdefault((r["start"], r["end"], r["coder"]), []).append(r)
-        for (start, end, coder), rows in groups.items():
+            groups.setdefault((r["start"], r["end"], r["coder"], r["guid"] if r["memo"] else ""), []).append(r)
+        for (start, end, coder, own), rows in groups.items():
             user = coder_guids[coder]
             sel = sub(source, ns, "PlainTextSelection",
-                      guid=derived_guid("selection", tguid, str(start), str(end), user),
+                      guid=derived_guid("selection", tguid, str(start), str(end), user, *([own] if own else [])),
                       name=xml_text(_label(t.text[start:end])), startPosition=start, endPosition=end,
-                      creatingUser=user, creationDateTime=min((r["created_at"] or "" for r in rows)) or None)
+                      creatingUser=user, creationDateTime=utc_datetime(min((r["created_at"] or "" for r in rows)) or None))
             selections += 1
+            if own:
+                sub(sel, ns, "Description").text = xml_text(rows[0]["memo"])
             for r in rows:
-                coding = sub(sel, ns, "Coding", guid=r["guid"], creatingUser=user, creationDateTime=r["created_at"])
+                coding = sub(sel, ns, "Coding", guid=r["guid"], creatingUser=user,
+                             creationDateTime=utc_datetime(r["created_at"]))
                 sub(coding, ns, "CodeRef", targetGUID=code_guids[r["code"]])
                 if r["memo"]:
                     ref = note(derived_guid("note", r["guid"]), r["memo"], user, r["updated_at"],
                                f"Memo on {r['code']} in {t.name}")
                     sub(coding, ns, "NoteRef", targetGUID=ref)
-        whole = []
         for m in memos_by.get(t.name, []):
             user = coder_guids.get(m["coder"]) if m["coder"] else None
+            u = t.utterances[m["utterance"] - 1] if m["utterance"] is not None else None
             ref = note(derived_guid("memo", tguid, str(m["id"])), m["text"], user, m["created_at"],
-                       f"Memo on {t.name}" + (f", utterance {m['utterance']}" if m["utterance"] else ""))
-            if m["utterance"] is None:
-                whole.append(ref)
-                continue
-            u = t.utterances[m["utterance"] - 1]
-            sel = sub(source, ns, "PlainTextSelection", guid=derived_guid("memo-selection", ref),
-                      name=f"Utterance {u.number}", startPosition=u.start, endPosition=u.end,
-                      creatingUser=user, creationDateTime=m["created_at"])
-            sub(sel, ns, "NoteRef", targetGUID=ref)
-        for ref in whole:
+                       f"Memo on {t.name}" + (f", utterance {u.number}" if u else ""),
+                       (u.start, u.end) if u else None)
             sub(source, ns, "NoteRef", targetGUID=ref)
 
+    journal = project.project_notes(coders)
+    for entry in journal:  # QualCoder reads a journal from a named note's text file
+        user = coder_guids.get(entry["coder"]) if entry["coder"] else None
+        note(entry["guid"], entry["text"], user, entry["created_at"], entry["title"])
+        note_els[-1].set("plainTextPath", f"internal://{entry['guid']}.txt")
+        sources.append((entry["guid"], entry["text"]))
     if note_els:
         notes_el = sub(root, ns, "Notes")
         for el in note_els:
             notes_el.append(el)
+    if project.description:
+        sub(root, ns, "Description").text = xml_text(project.description)
+    for entry in journal:  # REFI's place for notes on the project as a whole
+        sub(root, ns, "NoteRef", targetGUID=entry["guid"])
 
     extras = codebook_extras(book, code_guids) if book is not None else {}
     extras["transcripts"] = extras_t
     add_extras(root, extras)
     qde = etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8", pretty_print=True)
-    counts = {"transcripts": len(sources), "codes": len(book.codes) if book else 0, "coders": len(names),
+    counts = {"transcripts": len(summaries), "journal": len(journal), "codes": len(book.codes) if book else 0, "coders": len(names),
               "codings": len(records), "selections": selections, "notes": len(note_els)}
     return qde, sources, counts
 
 
-def _label(text: str, width: int = 50) -> str:
-    """A selection's name: the start of the coded words, on one line."""
-    one_line = " ".join(text.split())
-    return one_line if len(one_line) <= width else one_line[: width - 1].rstrip() + "\u2026"
+IMPORTED_FROM = "Imported into accord from"
+DESCRIBED = "description: "  # a source's description, as the importer keeps it among a transcript's notes
+
+
+def _label(text: str) -> str:
+    """A selection's name: the coded words on one line, as QualCoder and MAXQDA write it (importers
+    check positions against it)."""
+    return " ".join(text.split())
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 
 from lxml import etree
 
@@ -78,6 +78,27 @@ def parse_datetime(value: str | None) -> str | None:
     except ValueError:
         return None
     return value.strip()
+
+
+def repair_datetime(value: str) -> str | None:
+    """A date some tools write that is not an xsd:dateTime, read as one and written in UTC as
+    `YYYY-MM-DDTHH:MM:SSZ`, or None. QualCoder writes `2026-12-05 17:05:45.941+00:00Z`: a
+    space for the `T` and a `Z` after an offset."""
+    text = value.strip()
+    if text.endswith("Z") and re.search(r"[+-]\d\d:\d\d Z$".replace(" ", ""), text):
+        text = text[:-1]
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utc_datetime(value: str | None) -> str | None:
+    """A stored date written as REFI wants it: `YYYY-MM-DDTHH:MM:SSZ`, or None."""
+    return repair_datetime(value) if value else None
 
 
 def sub(parent, ns: str, tag: str, **attrs) -> etree._Element:

@@ -57,7 +57,7 @@ class CodebookStore:
                     added.append(code.name)
                 else:
                     if any(old[k] != v for k, v in values.items() if k not in ("version", "position")) \
-                            or old_extra.get(code.name, ([], None, None)) != (code.speakers, code.backchannels, code.family):
+                            or old_extra.get(code.name, _NO_EXTRA) != (code.speakers, code.backchannels, code.family, code.codable):
                         updated.append(code.name)
                     self.db["codes"].update(old["id"], values)
             names = {c.name for c in codebook.codes}
@@ -81,15 +81,28 @@ class CodebookStore:
                 name=r["name"],
                 **{f: r[f] for f in _TEXT_FIELDS},
                 **{f: json.loads(r[f] or "[]") for f in _LIST_FIELDS},
-                speakers=extra.get(r["name"], ([], None, None))[0],
-                backchannels=extra.get(r["name"], ([], None, None))[1],
-                family=extra.get(r["name"], ([], None, None))[2],
+                speakers=extra.get(r["name"], _NO_EXTRA)[0],
+                backchannels=extra.get(r["name"], _NO_EXTRA)[1],
+                family=extra.get(r["name"], _NO_EXTRA)[2],
+                codable=extra.get(r["name"], _NO_EXTRA)[3],
             )
             for r in self.db["codes"].rows_where("retired = 0", order_by="position")
         ]
         snapshot = json.loads(head[3])
         return Codebook(name=head[0], version=head[1], source=head[2], description=snapshot.get("description", ""),
                         codes=codes, min_precision=snapshot.get("min_precision"))
+
+    def categories(self) -> frozenset[str]:
+        """Names of the codes that only group others (`codable: false`), read once per codebook
+        version: applying a code asks this every time."""
+        version = self.conn.execute("SELECT max(version) FROM codebook_versions").fetchone()[0]
+        if version is None:
+            return frozenset()
+        cached = getattr(self, "_categories_cache", None)
+        if cached is None or cached[0] != version:
+            snapshot = self.conn.execute("SELECT snapshot FROM codebook_versions WHERE version = ?", [version]).fetchone()[0]
+            self._categories_cache = cached = (version, frozenset(n for n, x in _extra(snapshot).items() if not x[3]))
+        return cached[1]
 
     def codebook_versions(self) -> list[dict]:
         return list(self.db.query("SELECT version, name, label, source, loaded_at FROM codebook_versions ORDER BY version"))
@@ -109,7 +122,12 @@ class CodebookStore:
         return row[0]
 
 
-def _extra(snapshot: str | None) -> dict[str, tuple[list[str], bool | None, str | None]]:
-    """Each code's `speakers`, `backchannels` and `family` as written in a stored codebook snapshot."""
+_NO_EXTRA = ([], None, None, True)
+
+
+def _extra(snapshot: str | None) -> dict[str, tuple[list[str], bool | None, str | None, bool]]:
+    """Each code's `speakers`, `backchannels`, `family` and `codable` as written in a stored
+    codebook snapshot (no columns of their own: older projects read the same way)."""
     codes = json.loads(snapshot or "{}").get("codes", [])
-    return {c["name"]: (list(c.get("speakers") or []), c.get("backchannels"), c.get("family")) for c in codes}
+    return {c["name"]: (list(c.get("speakers") or []), c.get("backchannels"), c.get("family"),
+                        c.get("codable", True) is not False) for c in codes}

@@ -65,6 +65,10 @@ class CodingStore:
         code_id = self.code_id(code)
         if self.conn.execute("SELECT retired FROM codes WHERE id = ?", [code_id]).fetchone()[0]:
             raise ProjectError(f"code {code!r} was retired from the codebook; it cannot be applied")
+        name = self.code_name(code)
+        if name in self.categories():
+            under = ", ".join(c.name for c in self.codebook().children(name)) or "none"
+            raise ProjectError(f"{name!r} is a category: it groups codes and is not applied itself (its codes: {under})")
         stamp = now()
         return self.db["codings"].insert(
             {
@@ -152,6 +156,26 @@ class CodingStore:
 
     def _set_status(self, coding_id: int, status: str) -> None:
         self.db["codings"].update(coding_id, {"status": status, "updated_at": now()})
+
+    # --- steps of a larger action, for a caller that logs the action's one event ---------------
+
+    def insert_coding(self, transcript: str, code: str, coder: str, start: int, end: int, *,
+                      origin: str, memo: str = "", suggestion_id: int | None = None) -> int:
+        """Add a coding with no event of its own; returns its id. For reconciliation, which
+        adds and removes several codings as one decision and logs that one event: call it
+        inside the caller's `transaction()`, so the event undo reads is committed with it."""
+        self._inside_transaction("insert_coding")
+        return self._insert_coding(transcript, code, coder, start, end, origin, memo, suggestion_id)
+
+    def set_coding_status(self, coding_id: int, status: str) -> None:
+        """Mark a coding removed (or active again) with no event of its own; as insert_coding."""
+        self._inside_transaction("set_coding_status")
+        self._set_status(coding_id, status)
+
+    def _inside_transaction(self, what: str) -> None:
+        if not self.conn.in_transaction:
+            raise ProjectError(f"{what} is a step of a larger action: call it inside project.transaction(), "
+                               "which also logs the action's event")
 
     # --- undo / redo --------------------------------------------------------------------------
 

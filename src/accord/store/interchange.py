@@ -94,13 +94,14 @@ class InterchangeStore:
         if problems:
             raise ProjectError("; ".join(problems))
         summary = {"transcripts": 0, "transcripts_reused": 0, "codes": 0, "coders": 0, "codings": 0,
-                   "codings_skipped": 0, "memos": 0}
+                   "codings_skipped": 0, "memos": 0, "journal": 0, "description": None}
         with self.transaction():
             code_names = self._merge_codes(bundle.codebook, bundle.code_guids, summary)
             transcript_names = self._store_transcripts(bundle.transcripts, summary)
             coder_ids = self._store_coders(bundle.coders, summary)
             self._store_codings(bundle.codings, transcript_names, code_names, coder_ids, summary)
             self._store_memos(bundle.memos, transcript_names, coder_ids, summary)
+            self._store_project_notes(bundle, coder_ids, summary)
             if any(v for k, v in summary.items() if k not in ("transcripts_reused", "codings_skipped")):
                 self.log("interchange.import", "project", None, dict(summary, name=bundle.name, source=bundle.source))
         return summary
@@ -191,6 +192,25 @@ class InterchangeStore:
         for coder_id, ids in by_coder.items():
             self.log("codings.import", "coder", coder_id, {"coding_ids": ids, "count": len(ids)}, coder_id)
         summary["codings"] = sum(len(ids) for ids in by_coder.values())
+
+    def _store_project_notes(self, bundle, coder_ids, summary: dict) -> None:
+        """Journal entries not already here (by guid), and the project's description when the
+        project has none (one it has is kept; the summary says which)."""
+        stamp = now()
+        for n in bundle.project_notes:
+            if self.has_project_note(n["guid"]):
+                continue
+            self.db["project_notes"].insert(
+                {"guid": n["guid"], "title": n["title"] or n["text"].strip().splitlines()[0][:60], "text": n["text"],
+                 "coder_id": coder_ids.get(n["coder"]) if n["coder"] else None,
+                 "created_at": n.get("created_at") or stamp, "updated_at": stamp})
+            summary["journal"] += 1
+        if bundle.description and bundle.description != self.description:
+            if self.description:
+                summary["description"] = "kept the project's own"
+            else:
+                self.db["meta"].upsert({"key": "description", "value": bundle.description}, pk="key")
+                summary["description"] = "set"
 
     def _store_memos(self, memos, transcript_names, coder_ids, summary: dict) -> None:
         """One memo per coder and utterance, as the UI keeps them: a second one is appended to it."""

@@ -28,6 +28,7 @@ from .common import ProjectError, new_guid, now
 from .health import check_readable, explain_database_error
 from .interchange import InterchangeStore
 from .models import ModelStore
+from .notes import ProjectNoteStore
 from .rows import RowsStore
 from .schema import known_migrations, migrations
 from .suggestions import SuggestionStore
@@ -37,7 +38,8 @@ DEFAULT_PROJECT = "accord.db"
 BUSY_TIMEOUT_MS = 15_000
 
 
-class Project(TranscriptStore, CodebookStore, CodingStore, EditStore, SuggestionStore, MemoStore, InterchangeStore, MergeStore, ModelStore, RowsStore):
+class Project(TranscriptStore, CodebookStore, CodingStore, EditStore, SuggestionStore, MemoStore, InterchangeStore, MergeStore,
+              ModelStore, RowsStore, ProjectNoteStore):
     """A coding project. Create with `Project.create(path)`, reopen with `Project.open(path)`."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection):

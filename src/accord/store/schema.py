@@ -218,3 +218,16 @@ def m004_personal_suggestions(db: Database) -> None:
     db["suggestions"].add_column("coder_id", int)
     db["suggestion_models"].add_column("coder_id", int)
     db["suggestions"].create_index(["transcript_id", "coder_id", "status"])
+
+
+@migrations()
+def m005_project_notes(db: Database) -> None:
+    """Notes on the project as a whole (a reflexive journal, a coding diary), as QualCoder's
+    journals and REFI-QDA's unattached `Note`s: kept so an exchange through those tools keeps them."""
+    db["project_notes"].create(
+        {"id": int, "guid": str, "title": str, "text": str, "coder_id": int, "created_at": str, "updated_at": str},
+        pk="id",
+        not_null={"guid", "text"},
+        foreign_keys=[("coder_id", "coders", "id")],
+    )
+    db["project_notes"].create_index(["guid"], unique=True)

@@ -24,7 +24,7 @@ loop, so there they run spaCy's own code (measured crossovers ~128 and ~16 token
 from __future__ import annotations
 
 import numpy as np
-from spacy.attrs import IS_PUNCT, LEMMA, ORTH, SENT_START
+from spacy.attrs import IS_PUNCT, LEMMA, ORTH
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.pipeline.lemmatizer import Lemmatizer

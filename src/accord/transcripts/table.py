@@ -76,16 +76,16 @@ def parse(text: str, file: Path | str, columns: dict | None = None) -> tuple[lis
         at = _columns(header, columns, file)
         turns, notes = [], []
         for row in reader:
-            if not any(cell.strip() for cell in row):
+            if not any(value.strip() for value in row):
                 continue
-            cell = lambda role: row[at[role]].strip() if role in at and at[role] < len(row) else ""
+            cell = {role: row[i].strip() if i < len(row) else "" for role, i in at.items()}
             times = []
             for role in ("start", "end"):
                 try:
-                    times.append(parse_timecode(cell(role)) if cell(role) else None)
+                    times.append(parse_timecode(cell[role]) if cell.get(role) else None)
                 except ValueError:
-                    raise InputError(file, f"bad {role} time: {cell(role)!r} is not a time (expected h:mm:ss, m:ss or seconds)", line=reader.line_num) from None
-            turns.append(Turn(cell("speaker"), cell("text"), *times))
+                    raise InputError(file, f"bad {role} time: {cell[role]!r} is not a time (expected h:mm:ss, m:ss or seconds)", line=reader.line_num) from None
+            turns.append(Turn(cell.get("speaker", ""), cell.get("text", ""), *times))
     except csv.Error as e:
         raise InputError(file, f"malformed CSV: {e}", line=reader.line_num) from None
     if "speaker" not in at:

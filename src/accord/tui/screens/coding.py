@@ -14,7 +14,6 @@ import gc
 import re
 
 from rich.text import Text
-from textual.keys import _character_to_key
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -24,6 +23,7 @@ from textual.widgets import Footer, Static
 
 from ...coding_session import CodingSession
 from ...errors import AccordError
+from ..keys_compat import character_to_key
 from ..prefs import remember_order
 from ..saving import SAVE_ERRORS, SavesActions
 from ..widgets.code_panel import CodePanel
@@ -354,7 +354,7 @@ class CodingScreen(SavesActions, Screen):
         """Codebook hotkeys become real bindings, so they queue in order with movement keys:
         a fast `j2` codes the next utterance, never the current one."""
         for key, code in self.hotkeys.items():
-            self._bindings.bind(_character_to_key(key), f"apply_hotkey({key!r})", code, show=False)
+            self._bindings.bind(character_to_key(key), f"apply_hotkey({key!r})", code, show=False)
 
     def action_apply_hotkey(self, key: str) -> None:
         self.apply(self.hotkeys[key])

@@ -16,13 +16,13 @@ and the status bar shows the position.
 from __future__ import annotations
 
 import bisect
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.cache import LRUCache
 from textual.message import Message
 from textual.geometry import Region
 from textual.widget import Widget
@@ -95,7 +95,7 @@ class TranscriptView(Widget, can_focus=True):
         self.current_suggestion_id: int | None = None
         self.shown: list[int] = list(range(len(session.utterances)))
         self._utt_versions: dict[int, int] = {}
-        self._row_cache: OrderedDict = OrderedDict()
+        self._row_cache: LRUCache[tuple, Strip] = LRUCache(CACHE_ROWS)  # a hit moves its row to the front
         self._layout_width = -1
         self._wrapped: dict[int, list[tuple[int, int]]] = {}
         self._first_rows: list[int] = []
@@ -293,9 +293,7 @@ class TranscriptView(Widget, can_focus=True):
         strip = self._row_cache.get(key)
         if strip is None:
             strip = self._render_row(index, line_no, width)
-            self._row_cache[key] = strip
-            if len(self._row_cache) > CACHE_ROWS:
-                self._row_cache.popitem(last=False)
+            self._row_cache.set(key, strip)
         return strip
 
     def _style(self, name: str) -> Style:
