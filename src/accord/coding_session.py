@@ -54,6 +54,20 @@ class CodingSession:
             for i in self.utterances_overlapping(s.start, s.end):
                 self.suggestions_by_utterance[i].append(s)
 
+    def coders_here(self, index: int) -> list[tuple[str, tuple[str, ...]]]:
+        """(code, whose) for each code on utterance `index`, by code name; `whose` is empty when
+        every coding shown is the coder's own (blind mode), else the coders who applied it."""
+        by_code: dict[str, set[str]] = defaultdict(set)
+        for c in self.codings_by_utterance.get(index, ()):
+            by_code[c.code].add(c.coder)
+        own = all(coders == {self.coder} for coders in by_code.values())
+        return [(code, () if own else tuple(sorted(coders))) for code, coders in sorted(by_code.items())]
+
+    def codes_here(self, index: int) -> tuple[str, ...]:
+        """The codes on utterance `index`, for "Codes here". In reconciliation mode the screen
+        shows every coder's codings, so each code is named with whose it is: "Denial (alice, bob)"."""
+        return tuple(f"{code} ({', '.join(whose)})" if whose else code for code, whose in self.coders_here(index))
+
     def utterance_index_at(self, offset: int) -> int:
         """Index of the utterance containing (or nearest before) a text offset."""
         return max(0, bisect.bisect_right(self._starts, offset) - 1)

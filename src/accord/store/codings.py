@@ -12,6 +12,7 @@ import json
 
 from ..model import Coding
 from .common import ProjectError, new_guid, now
+from .edits import EDITS
 
 UNDOABLE = (
     "coding.apply",
@@ -25,6 +26,8 @@ UNDOABLE = (
     "memo.set",
     "reconcile.decide",
     "reconcile.seed",
+    "reconcile.unit",
+    *EDITS,
 )
 
 _SELECT = (
@@ -261,6 +264,8 @@ class CodingStore:
             self._revert_decision(event, undo=undo)
         elif action == "memo.set":
             self._revert_memo(event, undo=undo)
+        elif action in EDITS:
+            self._revert_edit(event, undo=undo)
         elif action.startswith("reconcile."):  # logged as the consensus coder's own actions
             for cid in data.get("added", []):
                 self._set_status(cid, "removed" if undo else "active")

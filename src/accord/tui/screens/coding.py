@@ -124,7 +124,7 @@ class CodingScreen(SavesActions, Screen):
         self._decided: int | None = None  # the coder's decisions in the project, read when first needed
         # Keys of accord's own (remapped ones included) win over codebook hotkeys.
         reserved = RESERVED_KEYS | {k for keys in self.app.keymap.values() for k in keys.split(",")}
-        taken = {k for k in session.hotkeys() if k in reserved or _character_to_key(k) in reserved}
+        taken = {k for k in session.hotkeys() if k in reserved or character_to_key(k) in reserved}
         self.hotkeys = {k: v for k, v in session.hotkeys().items() if k not in taken}
         self.shadowed = sorted(taken)
         self._shown: dict[str, str] = {}
@@ -228,7 +228,7 @@ class CodingScreen(SavesActions, Screen):
                          sg.end, s.order)
         if strip.display != show_strip:
             strip.display = show_strip
-        here = tuple(sorted({c.code for c in s.codings_by_utterance.get(v.cursor, ())}))
+        here = tuple(s.coders_here(v.cursor))
         self._update("#memo-panel", self._memo_text, here, s.memos.get(number))
 
     def _show_unsaved(self) -> None:
@@ -305,14 +305,14 @@ class CodingScreen(SavesActions, Screen):
         panel.append(f"{pending} pending suggestions. ] for the next one, {way} (O switches).", style="grey50")
         return panel
 
-    def _memo_text(self, here: tuple[str, ...], memo: str | None) -> Text:
+    def _memo_text(self, here: tuple[tuple[str, tuple[str, ...]], ...], memo: str | None) -> Text:
         text = Text()
         if here:
             text.append("Codes here:\n", style="bold")
-            for code in sorted(here, key=self.look.sort_key):
+            for code, whose in sorted(here, key=lambda pair: self.look.sort_key(pair[0])):
                 badge, style = self.look.badge(code)
                 text.append(badge, style=style)
-                text.append(f" {code}\n")
+                text.append(f" {code}" + (f" ({', '.join(whose)})" if whose else "") + "\n")
         if memo is not None:
             text.append("Memo: ", style="bold yellow")
             text.append(memo)
