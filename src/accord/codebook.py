@@ -19,7 +19,7 @@ import yaml
 
 from .errors import InputError
 from .limits import MAX_CODEBOOK_BYTES, read_bounded
-from .model import FAMILIES, ROLES, Code, Codebook
+from .model import FAMILIES, ROLES, Code, Codebook, RatingScale
 
 CODE_KEYS = {
     "name",
@@ -38,7 +38,9 @@ CODE_KEYS = {
     "family",
     "codable",
 }
-TOP_KEYS = {"name", "version", "description", "min_precision", "codes"}
+TOP_KEYS = {"name", "version", "description", "min_precision", "codes", "ratings"}
+SCALE_KEYS = {"name", "description", "anchors", "segment", "without_times"}
+SEGMENT_RE = re.compile(r"^\s*(\d+)\s*(minutes?|utterances?)\s*$", re.IGNORECASE)
 NEEDS_TAGGER = {"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "HEAD", "SENT_START"}
 COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -142,6 +144,7 @@ def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
         codes=codes,
         source=str(path),
         min_precision=_min_precision(path, doc.items.get("min_precision")),
+        ratings=_scales(path, doc.items.get("ratings")),
     )
 
 
@@ -154,6 +157,81 @@ def _min_precision(path, node: _Node | None) -> float | None:
         raise InputError(path, f"`min_precision` must be a number between 0 and 1, such as 0.5, not {node.value!r}",
                          node.line)
     return float(node.value)
+
+
+def _scales(path, node: _Node | None) -> list[RatingScale]:
+    """`ratings:` a list of rating scales, each with its anchors and what a segment is."""
+    if node is None or node.value is None:
+        return []
+    if not isinstance(node.value, list):
+        raise InputError(path, "`ratings` must be a list of rating scales, each with a `name`, `anchors` and `segment`",
+                         node.line)
+    scales, seen = [], {}
+    for sub in node.items.values():
+        scale = _scale(path, sub)
+        if scale.name.casefold() in seen:
+            raise InputError(path, f"duplicate rating scale {scale.name!r} (first defined on line {seen[scale.name.casefold()]})",
+                             sub.line)
+        seen[scale.name.casefold()] = sub.line
+        scales.append(scale)
+    return scales
+
+
+def _scale(path, node: _Node) -> RatingScale:
+    if not isinstance(node.value, dict):
+        raise InputError(path, "each rating scale must be a mapping with `name`, `anchors` and `segment`", node.line)
+    for key, sub in node.items.items():
+        if key not in SCALE_KEYS:
+            raise InputError(path, f"unknown key {key!r} in rating scale (expected one of {sorted(SCALE_KEYS)})", sub.line)
+    name = _text(path, node.items.get("name"), "`name`")
+    if not name:
+        raise InputError(path, "rating scale has no `name`", node.line)
+    anchors_node = node.items.get("anchors")
+    usage = "a mapping from whole-number points to labels, e.g. {1: None, 3: Some, 5: Strong}"
+    if anchors_node is None or not isinstance(anchors_node.value, dict) or len(anchors_node.value) < 2:
+        raise InputError(path, f"rating scale {name!r}: `anchors` must be {usage}, with at least two points",
+                         anchors_node.line if anchors_node else node.line)
+    anchors = {}
+    for key, sub in anchors_node.items.items():  # keys are the YAML's text (see _convert)
+        point = int(key) if re.fullmatch(r"-?\d+", str(key).strip()) else None
+        if point is None:
+            raise InputError(path, f"rating scale {name!r}: anchor point {key!r} is not a whole number ({usage})", sub.line)
+        if not isinstance(sub.value, (str, int, float)) or not str(sub.value).strip():
+            raise InputError(path, f"rating scale {name!r}: anchor {point} needs a label", sub.line)
+        if point in anchors:
+            raise InputError(path, f"rating scale {name!r}: anchor {point} is given twice", sub.line)
+        anchors[point] = str(sub.value).strip()
+    if max(anchors) - min(anchors) > 100:
+        raise InputError(path, f"rating scale {name!r}: anchors run from {min(anchors)} to {max(anchors)}; "
+                               "a scale has at most 101 points", anchors_node.line)
+    unit, size = _segment(path, name, node.items.get("segment"), node.line, "segment")
+    fallback = None
+    without = node.items.get("without_times")
+    if without is not None:
+        if unit != "minutes":
+            raise InputError(path, f"rating scale {name!r}: `without_times` is only for a scale with `segment: N minutes` "
+                                   "(what to rate in a transcript that has no times)", without.line)
+        fallback_unit, fallback = _segment(path, name, without, without.line, "without_times")
+        if fallback_unit == "minutes":
+            raise InputError(path, f"rating scale {name!r}: `without_times` must be `N utterances` or `session`: "
+                                   "a transcript without times has no minutes", without.line)
+    return RatingScale(name=name, anchors=dict(sorted(anchors.items())), unit=unit, size=size, fallback=fallback,
+                       description=_text(path, node.items.get("description"), "`description`"))
+
+
+def _segment(path, name: str, node: _Node | None, line: int, key: str) -> tuple[str, int | None]:
+    """`session`, `5 minutes` or `20 utterances`."""
+    usage = "`session` (the whole transcript), `N minutes` (windows from the utterance times) or `N utterances`"
+    if node is None or node.value is None:
+        raise InputError(path, f"rating scale {name!r}: `{key}` is missing; say what is rated: {usage}", line)
+    text = str(node.value).strip().lower() if isinstance(node.value, str) else None
+    if text == "session":
+        return "session", None
+    match = SEGMENT_RE.match(text or "")
+    if match is None or int(match.group(1)) < 1:
+        raise InputError(path, f"rating scale {name!r}: `{key}` must be {usage}, not {node.value!r}", node.line)
+    unit = "minutes" if match.group(2).startswith("minute") else "utterances"
+    return unit, int(match.group(1))
 
 
 def _text(path, node: _Node | None, what: str) -> str:
@@ -368,4 +446,24 @@ def codebook_to_dict(codebook: Codebook) -> dict:
     head = {"name": codebook.name, "version": codebook.version, "description": codebook.description}
     if codebook.min_precision is not None:
         head["min_precision"] = codebook.min_precision
-    return dict(head, codes=codes)
+    out = dict(head, codes=codes)
+    if codebook.ratings:  # only when there are some, so an older codebook's snapshot is unchanged
+        out["ratings"] = [scale_to_dict(s) for s in codebook.ratings]
+    return out
+
+
+def scale_to_dict(scale: RatingScale) -> dict:
+    d = {"name": scale.name, "segment": scale.segment_text, "anchors": dict(scale.anchors)}
+    if scale.unit == "minutes" and scale.fallback is not None:
+        d["without_times"] = f"{scale.fallback} utterances"
+    if scale.description:
+        d["description"] = scale.description
+    return d
+
+
+def scale_from_dict(d: dict) -> RatingScale:
+    """A scale from a stored snapshot (JSON keeps the anchor points as strings)."""
+    unit, size = ("session", None) if d["segment"] == "session" else (d["segment"].split()[1], int(d["segment"].split()[0]))
+    fallback = int(d["without_times"].split()[0]) if d.get("without_times") else None
+    return RatingScale(name=d["name"], anchors={int(k): v for k, v in d["anchors"].items()}, unit=unit, size=size,
+                       fallback=fallback, description=d.get("description", ""))

@@ -25,6 +25,8 @@ UNDOABLE = (
     "memo.set",
     "reconcile.decide",
     "reconcile.seed",
+    "rating.set",
+    "ratings.import",
 )
 
 _SELECT = (
@@ -236,6 +238,8 @@ class CodingStore:
             self._revert_decision(event, undo=undo)
         elif action == "memo.set":
             self._revert_memo(event, undo=undo)
+        elif action in ("rating.set", "ratings.import"):
+            self._revert_rating(event, undo=undo)
         elif action.startswith("reconcile."):  # logged as the consensus coder's own actions
             for cid in data.get("added", []):
                 self._set_status(cid, "removed" if undo else "active")

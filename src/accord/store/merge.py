@@ -55,6 +55,9 @@ class MergeResult:
     decisions_added: dict[str, dict[str, int]] = field(default_factory=dict)  # coder -> {accepted: n, rejected: n}
     decision_conflicts: int = 0  # suggestions this coder decided otherwise here (ours kept)
     decision_codes_missing: dict[str, int] = field(default_factory=dict)  # code -> decisions not merged
+    ratings_added: dict[str, int] = field(default_factory=dict)  # coder -> ratings brought in
+    rating_conflicts: int = 0  # ratings of a segment this coder rated otherwise here (ours kept)
+    rating_scales_missing: dict[str, int] = field(default_factory=dict)  # scale -> ratings not merged
     event_id: int | None = None
 
     @property
@@ -64,7 +67,7 @@ class MergeResult:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.transcripts_added or self.coders_added or self.memos_added
-                    or self.reviewed_added or self.decisions_added)
+                    or self.reviewed_added or self.decisions_added or self.ratings_added)
 
 
 def read_other_project(path: str | Path) -> sqlite3.Connection:
@@ -208,6 +211,7 @@ class MergeStore:
             self._merge_progress(theirs, transcript_map, coder_names, result)
             created, decided = self._merge_decisions(theirs, transcript_map, code_map, code_names, coder_map,
                                                      coder_names, result)
+            rated = self._merge_ratings(theirs, transcript_map, coder_map, coder_names, result)
             if result.changed:
                 result.event_id = self.log(
                     "project.merge",
@@ -230,6 +234,9 @@ class MergeStore:
                         "decisions": decided,
                         "decisions_added": result.decisions_added,
                         "decision_conflicts": result.decision_conflicts,
+                        "ratings": rated,
+                        "ratings_added": result.ratings_added,
+                        "rating_conflicts": result.rating_conflicts,
                     },
                 )
         return result
