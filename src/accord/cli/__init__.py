@@ -558,7 +558,8 @@ def redo(project_path: Path, coder: str):
 def demo(project_path: Path):
     """Create a demo project from the shipped sample transcripts and alliance codebook.
 
-    The reference coding of the samples is imported as coder "reference".
+    The reference coding of the samples, and its ratings on the codebook's 5-minute rupture
+    scale, are imported as coder "reference".
 
     \b
     Example:
@@ -579,6 +580,7 @@ def demo(project_path: Path):
     click.echo(
         f"Created demo project {project_path}: {summary['transcripts']} transcripts, "
         f"{summary['words']} words, codebook {summary['codebook']!r}, {summary['codings']} reference codings, "
+        f"{summary['ratings']} reference ratings, "
         f"{summary['suggestions']} suggestions from the codebook's rules."
     )
     click.echo(f"Try: accord transcripts --project {project_path}")
