@@ -296,7 +296,9 @@ def export_agreement(project_path, out, coders, unit, codes, transcripts, per_tr
                      viewer, reveal):
     """The agreement report as Word tables, with a paragraph for a methods section.
 
-    The figures are those of `accord agreement` with the same options.
+    The figures are those of `accord agreement` with the same options; when the coders have
+    rated segments on the codebook's rating scales, a section gives those of
+    `accord agreement --ratings` too.
 
     \b
     Examples:
@@ -317,5 +319,10 @@ def export_agreement(project_path, out, coders, unit, codes, transcripts, per_tr
         report = agreement_report(project, split(coders) or [], unit=unit, transcripts=split(transcripts),
                                   codes=split(codes), per_transcript=per_transcript, bootstrap=bootstrap,
                                   seed=seed, unitizing=unitizing)
-        result = agreement_document(report, target, Path(project_path).stem)
+        ratings = None
+        if project.rating_scales() and project.ratings(coders=split(coders) or []):
+            from ..agreement.ratings_report import ratings_agreement
+
+            ratings = ratings_agreement(project, split(coders) or [], transcripts=split(transcripts))
+        result = agreement_document(report, target, Path(project_path).stem, ratings)
     click.echo(f"Wrote {out}: {result['codes']} codes over {result['units']} {unit}s")
