@@ -104,7 +104,7 @@ def read_rating_table(path: str | Path, transcripts: dict[str, Transcript], scal
         raise InputError(path, "the file is empty")
     dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+        reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect, strict=True)
         columns = {(c or "").strip().lower() for c in reader.fieldnames or []}
     except csv.Error as e:
         raise InputError(path, f"malformed CSV: {e}", 1) from None
@@ -120,9 +120,11 @@ def read_rating_table(path: str | Path, transcripts: dict[str, Transcript], scal
             line = reader.line_num
             if None in raw:
                 raise InputError(path, "more cells than columns on this row", line)
-            row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
-            if not any(row.values()):
+            if not any((v or "").strip() for v in raw.values()):
                 continue
+            if any(raw.get(c) is None for c in reader.fieldnames or []):
+                raise InputError(path, f"fewer cells than columns on this row (expected {', '.join(RATING_COLUMNS)})", line)
+            row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
             name = row["transcript"]
             if name not in transcripts:
                 raise InputError(path, f"no transcript named {name!r} in the project", line)
@@ -150,8 +152,8 @@ def read_rating_table(path: str | Path, transcripts: dict[str, Transcript], scal
                                        f"(first on line {seen[key]})", line)
             seen[key] = line
             rows.append({"transcript": name, "segment": number, "scale": scale.name, "coder": row["coder"], "value": value})
-    except csv.Error as e:
-        raise InputError(path, f"malformed CSV: {e}", line) from None
+    except csv.Error as e:  # reported where the row it could not read begins (an unclosed quote, say)
+        raise InputError(path, f"malformed CSV: {e} in the row starting on this line", line + 1) from None
     return rows
 
 
