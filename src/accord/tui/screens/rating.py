@@ -1,8 +1,9 @@
 """Rating the segment under the cursor on one of the codebook's rating scales.
 
 Kept apart from the coding screen, which only binds a key to `action_rate`: the dialog shows
-the scale's anchors, the segment's window and utterances, and the coder's own rating (in
-blind mode nobody else's is read); a digit or Enter rates, Delete clears, Escape cancels.
+the scale's anchors, the segment's window and utterances (selected in the transcript behind
+it), and the coder's own rating (in blind mode nobody else's is read); a digit or Enter rates,
+Delete clears, Escape cancels.
 """
 
 from __future__ import annotations
@@ -93,8 +94,16 @@ class RatesSegments:
         mine = [r for r in session.project.ratings(transcript=session.name, coder=session.coder, scale=scale.name)
                 if r["segment"] == segment.number]
         current = mine[0]["value"] if mine else None
+        # The segment is selected in the transcript while the dialog is open, so the coder sees
+        # which words the rating is about; the selection they had comes back afterwards.
+        view, before = self.view, self.view.selection
+        view.set_selection(session.utterances[segment.first - 1].start, session.utterances[segment.last - 1].end)
 
         def chosen(value) -> None:
+            if before is None:
+                view.clear_selection()
+            else:
+                view.set_selection(before.start, before.end)
             if value is None:
                 return
             new = None if value == CLEAR else value
