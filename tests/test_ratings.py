@@ -365,3 +365,30 @@ def test_read_rating_table_returns_the_scales_own_names(tmp_path):
     t = read_transcript(TIMED)
     got = read_rating_table(table(tmp_path / "r.csv", f"{T1},2,RUPTURE intensity,x,5\n"), {T1: t}, [scale])
     assert got == [{"transcript": T1, "segment": 2, "scale": SCALE, "coder": "x", "value": 5}]
+
+
+def test_the_excerpt_report_ends_with_each_coders_ratings_per_segment(study, tmp_path):
+    with Project.open(study) as p:
+        u = p.transcript(T1).utterances[3]
+        p.apply_code(T1, "Denial", "alice", u.start, u.end)
+        p.set_rating(T1, SCALE, 3, "alice", 4)
+    out = tmp_path / "excerpts.docx"
+    run("export", "excerpts", out, "--coders", "alice", "--project", study)
+    document = docx.Document(out)
+    texts = [p.text for p in document.paragraphs]
+    assert texts.index("Ratings") < texts.index(SCALE) < texts.index(T1, texts.index(SCALE))
+    [ratings] = [t for t in document.tables if t.rows[0].cells[0].text == "Segment"]
+    assert [c.text for c in ratings.rows[0].cells] == ["Segment", "Utterances", "alice"]
+    assert [c.text for c in ratings.rows[3].cells] == ["3 (10:00-15:00)", "28\u201341", "4"]
+    assert len(ratings.rows) == 11  # every segment of the session, rated or not
+    only = tmp_path / "denial.docx"
+    run("export", "excerpts", only, "--coders", "alice", "--codes", "Denial", "--project", study)
+    assert "Ratings" not in [p.text for p in docx.Document(only).paragraphs]
+
+
+def test_codebook_validate_and_show_mention_the_scales(study):
+    assert run("codebook", "validate", ALLIANCE).output.rstrip().endswith("1 rating scale")
+    shown = run("codebook", "show", "--project", study).output
+    assert "rating scale 'Rupture intensity', per 5 minutes: 1 No rupture; 2 Slight strain" in shown
+    assert json.loads(run("codebook", "show", "--json", "--project", study).output)["ratings"][0]["without_times"] == \
+        "20 utterances"

@@ -317,7 +317,9 @@ def codebook_validate(file: Path):
     book = load_codebook(file)
     patterns = sum(len(c.patterns) for c in book.codes)
     examples = sum(len(c.examples) for c in book.codes)
-    click.echo(f"{file}: OK: {book.name!r} v{book.version}, {len(book.codes)} codes, {examples} example phrases, {patterns} patterns")
+    scales = f", {len(book.ratings)} rating scale{'s' if len(book.ratings) != 1 else ''}" if book.ratings else ""
+    click.echo(f"{file}: OK: {book.name!r} v{book.version}, {len(book.codes)} codes, {examples} example phrases, {patterns} patterns"
+               + scales)
 
 
 @codebook.command("load")
@@ -380,6 +382,9 @@ def codebook_show(project_path: Path, as_json: bool):
             walk(c.name, depth + 1)
 
     walk(None, 0)
+    for scale in book.ratings:
+        anchors = "; ".join(f"{p} {label}" for p, label in scale.anchors.items())
+        click.echo(f"  rating scale {scale.name!r}, per {scale.segment_text}: {anchors}")
 
 
 # --- coders and codings ------------------------------------------------------------------------

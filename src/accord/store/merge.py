@@ -8,7 +8,8 @@ transcript whose text differs from the one of that name here is reported, not me
 transcript this project does not have yet is added with its codings.
 
 The rest of a coder's work comes too, because it is hers and hard to redo: memos, review
-progress, and her decisions on suggestions (the suggestion model learns from them; her
+progress, ratings (matched by transcript, scale, segment and coder; one rated otherwise here
+is kept as it is and counted; see store/ratings.py), and her decisions on suggestions (the suggestion model learns from them; her
 rejections are its only negatives). None of these has a guid, so they are matched by what
 they are about: a memo by transcript, utterance and coder; progress is the union of the
 reviewed utterances; a decision by the suggestion's transcript, code, span and owner. What
