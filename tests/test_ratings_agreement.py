@@ -74,6 +74,18 @@ def test_icc_is_none_where_it_is_not_defined():
         icc(SHROUT_FLEISS, "4,1")
 
 
+def test_targets_that_do_not_differ_give_no_interval_rather_than_a_crash():
+    # every target has the same mean (MSR = 0): the ICCs are negative, form 2's interval undefined
+    table = [[1 + (s + c) % 5 for c in range(30)] for s in range(40)]
+    results = {form: icc(table, form) for form in FORMS}
+    assert all(r.p == pytest.approx(1.0) for r in results.values())
+    assert results["1,1"].value == pytest.approx(-1 / 29) and results["3,1"].value == pytest.approx(-1 / 29)
+    assert results["1,k"].value is None and results["3,k"].value is None  # (MSR - MS) / MSR with MSR = 0
+    assert results["2,1"].value < 0
+    assert results["2,k"].value is None  # its denominator MSR + (MSC - MSE) / n is negative here, not a variance
+    assert results["3,1"].low == pytest.approx(results["3,1"].value) == pytest.approx(results["3,1"].high)  # F = 0
+
+
 def test_perfect_agreement_gives_one():
     table = [[1, 1, 1], [2, 2, 2], [4, 4, 4], [5, 5, 5]]
     for form in FORMS:

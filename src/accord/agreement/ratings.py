@@ -108,7 +108,7 @@ def f_ppf(q: float, df1: float, df2: float) -> float:
         if hi - lo < 1e-16:
             break
     x = (lo + hi) / 2.0
-    return df2 * x / (df1 * (1.0 - x))
+    return math.inf if x >= 1.0 else df2 * x / (df1 * (1.0 - x))
 
 
 # --------------------------------------------------------------------------------------------
@@ -129,7 +129,9 @@ def _mean_squares(x: np.ndarray) -> tuple[float, float, float, float]:
 
 
 def _ratio(num: float, den: float) -> float | None:
-    return None if den == 0 or not math.isfinite(num / den) else num / den
+    """num / den, or None where the denominator, a variance estimate, is not positive (a
+    degenerate table, e.g. targets that do not differ at all, would give ICC(2,k) = 42)."""
+    return None if den <= 0 or not math.isfinite(num / den) else num / den
 
 
 def icc(ratings: Any, form: str = "2,1", confidence: float = 0.95) -> ICC:
@@ -137,7 +139,8 @@ def icc(ratings: Any, form: str = "2,1", confidence: float = 0.95) -> ICC:
 
     `ratings`: rows are targets (segments), columns raters; None or NaN marks a missing value
     and drops the target. Returns an `ICC` with the value, its confidence interval, and the F
-    test of ICC = 0; value and interval are None where the table has no variance to compare.
+    test of ICC = 0; value and interval are None where the table has no variance to compare
+    (or a variance estimate in the formula is not positive).
     """
     if form not in FORMS:
         raise ValueError(f"unknown ICC form {form!r}; one of {', '.join(FORMS)}")
@@ -193,7 +196,11 @@ def _icc2_interval(msr, msc, mse, n, k, q) -> tuple[float | None, float | None]:
     if den <= 0:
         return None, None
     v = (a * msc + b * mse) ** 2 / den
+    if not 1e-6 < v < math.inf:  # no variance between targets (MSR = 0): no interval to speak of
+        return None, None
     f_star, f_star_rev = f_ppf(q, n - 1, v), f_ppf(q, v, n - 1)
+    if not (math.isfinite(f_star) and math.isfinite(f_star_rev)):
+        return None, None
     low = n * (msr - f_star * mse) / (f_star * (k * msc + (k * n - k - n) * mse) + n * msr)
     high = n * (f_star_rev * msr - mse) / (k * msc + (k * n - k - n) * mse + n * f_star_rev * msr)
     return low, high

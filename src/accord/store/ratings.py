@@ -50,29 +50,35 @@ class RatingStore:
         by_coder: dict[str, list[dict]] = {}
         for row in rows:
             by_coder.setdefault(row["coder"], []).append(row)
+        cache: dict = {}  # (transcript, scale) -> what every row on them needs, read once
         with self.transaction():
             for coder, batch in by_coder.items():
                 coder_id = self.ensure_coder(coder)
-                changes = [self._rating_change(r["transcript"], r["scale"], r["segment"], coder_id, r["value"])
+                changes = [self._rating_change(r["transcript"], r["scale"], r["segment"], coder_id, r["value"], cache)
                            for r in batch]
                 self.log("ratings.import", "coder", coder_id, {"changes": changes, "count": len(changes)}, coder_id)
         return {coder: len(batch) for coder, batch in by_coder.items()}
 
-    def _rating_change(self, transcript: str, scale_name: str, number: int, coder_id: int, value) -> dict:
-        t = self.transcript(transcript)
-        scale = self.rating_scale(scale_name)
-        segment = next((s for s in segments(t, scale) if s.number == number), None)
+    def _rating_change(self, transcript: str, scale_name: str, number: int, coder_id: int, value,
+                       cache: dict | None = None) -> dict:
+        key = (transcript, scale_name.casefold())
+        if cache is None or key not in cache:
+            t, scale = self.transcript(transcript), self.rating_scale(scale_name)
+            found = (t, scale, {s.number: s for s in segments(t, scale)}, self.transcript_id(transcript), how_cut(t, scale))
+            if cache is None:
+                cache = {}
+            cache[key] = found
+        t, scale, cut, transcript_id, (unit, size) = cache[key]
+        segment = cut.get(number)
         if segment is None:
             raise ProjectError(f"transcript {transcript!r} has no segment {number} under scale {scale.name!r} "
-                               f"({len(segments(t, scale))} segments)")
+                               f"({len(cut)} segments)")
         if value is not None:
             try:
                 value = check_value(scale, value)
             except ValueError as e:
                 raise ProjectError(str(e)) from None
-        transcript_id = self.transcript_id(transcript)
         before = self._rating_row(transcript_id, scale.name, number, coder_id)
-        unit, size = how_cut(t, scale)
         after = None if value is None else {"value": value, "unit": "session" if unit == "session" else f"{size} {unit}",
                                             "first": segment.first, "last": segment.last}
         self._write_rating(transcript_id, scale.name, number, coder_id, after)
