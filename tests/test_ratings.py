@@ -392,3 +392,19 @@ def test_codebook_validate_and_show_mention_the_scales(study):
     assert "rating scale 'Rupture intensity', per 5 minutes: 1 No rupture; 2 Slight strain" in shown
     assert json.loads(run("codebook", "show", "--json", "--project", study).output)["ratings"][0]["without_times"] == \
         "20 utterances"
+
+
+def test_merge_counts_ratings_on_a_scale_this_codebook_lacks_and_leaves_them_out(study, tmp_path):
+    other = tmp_path / "bob.db"
+    shutil.copy(study, other)
+    with Project.open(other) as theirs:
+        theirs.set_rating(T1, SCALE, 2, "bob", 3)
+    without = load_codebook(ALLIANCE)
+    without.ratings = []
+    with Project.open(study) as p:
+        p.load_codebook(without)
+        result = p.merge_from(other)
+        assert result.rating_scales_missing == {SCALE: 1} and result.ratings_added == {}
+        assert p.ratings() == []
+    out = run("merge", other, "--project", study).output
+    assert f"not merged: 1 ratings on scale {SCALE!r}, which this project's codebook lacks" in out

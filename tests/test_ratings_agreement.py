@@ -86,6 +86,10 @@ def test_targets_that_do_not_differ_give_no_interval_rather_than_a_crash():
     assert results["3,1"].low == pytest.approx(results["3,1"].value) == pytest.approx(results["3,1"].high)  # F = 0
 
 
+def test_a_denominator_zero_but_for_rounding_gives_none_not_1e16():
+    assert icc([[2, 1], [1, 2], [1, 3]], "2,k").value is None  # MSR + (MSC - MSE) / n = 0 exactly, 1e-17 in floats
+
+
 def test_perfect_agreement_gives_one():
     table = [[1, 1, 1], [2, 2, 2], [4, 4, 4], [5, 5, 5]]
     for form in FORMS:

@@ -131,7 +131,9 @@ def _mean_squares(x: np.ndarray) -> tuple[float, float, float, float]:
 def _ratio(num: float, den: float) -> float | None:
     """num / den, or None where the denominator, a variance estimate, is not positive (a
     degenerate table, e.g. targets that do not differ at all, would give ICC(2,k) = 42)."""
-    return None if den <= 0 or not math.isfinite(num / den) else num / den
+    if den <= 1e-12 * abs(num):  # also a difference that is 0 but for rounding (1e-17)
+        return None
+    return num / den if den > 0 and math.isfinite(num / den) else None
 
 
 def icc(ratings: Any, form: str = "2,1", confidence: float = 0.95) -> ICC:
