@@ -408,3 +408,12 @@ def test_merge_counts_ratings_on_a_scale_this_codebook_lacks_and_leaves_them_out
         assert p.ratings() == []
     out = run("merge", other, "--project", study).output
     assert f"not merged: 1 ratings on scale {SCALE!r}, which this project's codebook lacks" in out
+
+
+def test_every_problem_of_the_scales_is_reported_at_once():
+    scales = (GOOD.format(segment="5 minute windows") +
+              "  - name: Second\n    segment: session\n    anchors: {1: a, x: b}\n")
+    with pytest.raises(InputError) as e:
+        scales_of(scales)
+    assert [(p.line, p.message.split(":")[0]) for p in e.value.problems] == [
+        (6, "rating scale 'Alliance'"), (13, "rating scale 'Second'")]
