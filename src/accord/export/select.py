@@ -50,6 +50,7 @@ class Selection:
     filters: dict = field(default_factory=dict)
     pseudonymise: bool = False
     _aliases: dict = field(default_factory=dict)
+    ratings: list[dict] = field(default_factory=list)  # the selected coders' ratings of the selected transcripts
 
     def speaker(self, transcript: Transcript, label: str) -> str:
         """How a speaker is shown: the label (with its role), or its alias when pseudonymised."""
@@ -141,6 +142,7 @@ def select(project, *, codes=None, coders=None, consensus: bool = False, transcr
         filters={k: v for k, v in (("codes", codes), ("coders", coders), ("transcripts", transcripts),
                                    ("speakers", speakers)) if v},
         pseudonymise=pseudonymise,
+        ratings=[r for r in project.ratings(coders=coders) if r["transcript"] in wanted],
     )
 
 
