@@ -156,3 +156,5 @@ def test_codes_here_in_the_coding_screen_name_whose_each_code_is_once_everyone_i
     project.set_mode("reconciliation")
     everyone = CodingSession(project, "s1", "alice")
     assert everyone.codes_here(1) == ("Deference (alice)", "Minimal response (bob)", "Validation (alice, bob)")
+    # and the status bar can say whose codes are on screen
+    assert own.shown_coders() == ("alice",) and everyone.shown_coders() == ("alice", "bob")

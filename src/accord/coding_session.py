@@ -54,6 +54,11 @@ class CodingSession:
             for i in self.utterances_overlapping(s.start, s.end):
                 self.suggestions_by_utterance[i].append(s)
 
+    def shown_coders(self) -> tuple[str, ...]:
+        """Whose codings the screen shows: the coder's own while blind; in reconciliation mode
+        everyone's who coded this transcript (the status bar says so)."""
+        return tuple(sorted({c.coder for c in self.codings} | {self.coder}))
+
     def coders_here(self, index: int) -> list[tuple[str, tuple[str, ...]]]:
         """(code, whose) for each code on utterance `index`, by code name; `whose` is empty when
         every coding shown is the coder's own (blind mode), else the coders who applied it."""

@@ -216,7 +216,8 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         number = u.number if u else 0
         unsaved = (self.unsaved[0], self.unsaved[3]) if self.unsaved else None
         self._update("#status", self._status_text, number, f"{s.progress:.0%}", len(s.codings),
-                     len(s.suggestions), self.filter_label, self.last_saved, unsaved, self.size.width)
+                     len(s.suggestions), self.filter_label, self.last_saved, unsaved, self.size.width,
+                     s.shown_coders())
         sg = self.current_suggestion
         if sg:
             self._update("#suggestion-panel", self._suggestion_text, sg.code, sg.score, sg.explanation, sg.start, sg.end,
@@ -257,7 +258,7 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
             panel.update(text, layout=selector == "#suggestion-strip")  # only shown when narrow
 
     def _status_text(self, number, progress, codings, suggestions, filter_label, last_saved, unsaved,
-                     width) -> Text:
+                     width, shown=()) -> Text:
         """The status line, fitted to `width`: what matters most is kept whole (an unsaved
         action, what was just saved, where the cursor is, who is coding) and the rest is left
         out when there is no room, so no piece is ever shown cut."""
@@ -271,6 +272,8 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         pieces.append((2, f"  utterance {number}/{len(s.utterances)}", ""))
         pieces.append((5, f"  reviewed {progress}", ""))
         pieces.append((7, f"  {codings} codings", ""))
+        if len(shown) > 1:  # reconciliation mode: everyone's codings are on screen
+            pieces.append((4, f"  codes of {', '.join(shown)}", "cyan"))
         pieces.append((8, f"  {suggestions} suggestions", ""))
         if filter_label:
             pieces.append((4, f"  filter: {filter_label}", "yellow"))
