@@ -127,17 +127,18 @@ def export_codebook(project_path, out, coders, reveal):
 @export.command("csv")
 @project_option
 @click.argument("out", type=click.Path(path_type=Path))
-@click.option("--table", "table", type=click.Choice(["segments", "frequencies", "matrix"]),
+@click.option("--table", "table", type=click.Choice(["segments", "frequencies", "matrix", "long"]),
               help="Write only this table, to OUT (a .csv file, or - for standard output).")
 @filter_options
 @click.option("--bom", is_flag=True, help="Start files with a UTF-8 byte-order mark (for Excel).")
 @click.option("--raw", is_flag=True,
               help="Write text exactly as it is: no ' before cells starting with = + - @ (unsafe to open in a spreadsheet).")
 def export_csv_(project_path, out, table, codes, coders, consensus, transcripts, speakers, pseudonymise, reveal, bom, raw):
-    """Tables for statistics: coded segments, code-by-transcript frequencies, a 0/1 utterance matrix.
+    """Tables for statistics: coded segments, code-by-transcript frequencies, a 0/1 utterance matrix,
+    and the long table for multilevel models (the matrix with words, case and variables).
 
     Without --table, OUT is a folder (created if needed) that gets segments.csv,
-    frequencies.csv and matrix.csv.
+    frequencies.csv, matrix.csv and long.csv.
 
     Text cells starting with = + - @ (or a tab or carriage return) get a ' in front, so a
     spreadsheet shows them as text instead of running them as formulas (CSV injection);
@@ -148,6 +149,7 @@ def export_csv_(project_path, out, table, codes, coders, consensus, transcripts,
       accord export csv tables/
       accord export csv - --table frequencies --coders alice,bob
       accord export csv matrix.csv --table matrix --speaker client
+      accord export csv long.csv --table long --coders alice   # one row per utterance, with variables
       accord export csv - --table segments --raw | python analyse.py
       accord export csv - --table segments --coders alice   # blind mode: alice's own
       accord export csv tables/ --reveal                     # blind mode: every coder's, logged
