@@ -37,7 +37,13 @@ def variables(ctx, project_path: Path, as_json: bool):
 @project_option
 @json_option
 def variables_list(project_path: Path, as_json: bool):
-    """Every variable with its type, and its value for each transcript or case."""
+    """Every variable with its type, and its value for each transcript or case.
+
+    \b
+    Examples:
+      accord variables list
+      accord variables list --json
+    """
     with open_project(project_path) as project:
         defined = project.variables()
         values = project.variable_values()
@@ -75,7 +81,15 @@ def variables_list(project_path: Path, as_json: bool):
 def variables_set(project_path: Path, name: str, value: str, transcript: str | None, case: str | None,
                   vtype: str | None, categories: str | None):
     """Set variable NAME to VALUE for one transcript or case ("" clears it); a new variable is
-    defined on first use, with --type."""
+    defined on first use, with --type. Numbers take a point for decimals; dates are YYYY-MM-DD.
+
+    \b
+    Examples:
+      accord variables set session 3 --transcript session03_medication_review --type number
+      accord variables set phase late --transcript session06_ending --type category --categories early,middle,late
+      accord variables set age 34 --case "client A" --type number
+      accord variables set phase "" --transcript session06_ending      # clear it
+    """
     from ..variables import ValueProblem, canonical
 
     if (transcript is None) == (case is None):
@@ -115,10 +129,14 @@ def variables_import(project_path: Path, path: Path, as_json: bool):
     The whole file is checked first: any problem names its line and nothing is stored.
 
     \b
-    Example sessions.csv:
+    Examples:
+      accord variables import sessions.csv
+      accord variables import clients.csv
+    \b
+    sessions.csv:
       transcript,session:number,phase:category,date:date
       session01_cbt_panic,1,early,2025-01-14
-    Example clients.csv:
+    clients.csv:
       case,speaker,transcripts,age:number,mandated:category
       client A,Client,session01_cbt_panic;session06_ending,34,no
     """
@@ -174,7 +192,13 @@ def cases(ctx, project_path: Path, as_json: bool):
 @click.option("--speaker", help="The speaker label this person has in those transcripts (leave out: whole transcripts).")
 @click.option("--transcripts", help="Comma-separated transcript names.")
 def cases_add(project_path: Path, name: str, speaker: str | None, transcripts: str | None):
-    """Add case NAME, or more turns to it if it exists."""
+    """Add case NAME, or more turns to it if it exists.
+
+    \b
+    Examples:
+      accord cases add "client A" --speaker Client --transcripts session01_cbt_panic,session06_ending
+      accord cases add "interviewee 5" --transcripts session05_interview_consent
+    """
     members = [(t, speaker) for t in split_names(transcripts) or []]
     if speaker and not members:
         raise click.UsageError("--speaker needs --transcripts: in which transcripts is this person that speaker?")
