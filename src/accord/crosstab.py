@@ -89,8 +89,8 @@ def crosstab(project, sel, by: str) -> dict:
     def cell(n_codings: int, n_coded: int, level) -> dict:
         w, n = words.get(level, 0), utterances.get(level, 0)
         return {"codings": n_codings, "coded_utterances": n_coded,
-                "per_1000_words": round(1000 * n_codings / w, 3) if w else None,
-                "share_of_utterances": round(n_coded / n, 4) if n else None}
+                "per_1000_words": 1000 * n_codings / w if w else None,
+                "share_of_utterances": n_coded / n if n else None}
 
     rows = []
     for c in sel.codes:
