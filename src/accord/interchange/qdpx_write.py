@@ -182,7 +182,10 @@ def build_project(project, coders: list[str] | None = None) -> tuple[bytes, list
                        f"Memo on {t.name}" + (f", utterance {u.number}" if u else ""),
                        (u.start, u.end) if u else None)
             sub(source, ns, "NoteRef", targetGUID=ref)
-        for u in t.utterances:  # every turn a selection its speaker's case refers to
+        # every turn a selection its speaker's case refers to, after the coded selections and
+        # before the source's NoteRefs (the schema's order)
+        at = next((i for i, c in enumerate(source) if c.tag in (f"{{{ns}}}NoteRef", f"{{{ns}}}Coding")), len(source))
+        for u in t.utterances:
             if u.end <= u.start:
                 continue
             case = case_of.get((t.name, u.speaker))
@@ -190,8 +193,10 @@ def build_project(project, coders: list[str] | None = None) -> tuple[bytes, list
                 case = f"{u.speaker} ({t.name})"
                 speaker_cases[case] = (tguid, u.speaker)
             guid = derived_guid("turn", tguid, str(u.number))
-            sub(source, ns, "PlainTextSelection", guid=guid, name=xml_text(f"{u.speaker}, utterance {u.number}"),
-                startPosition=u.start, endPosition=u.end)
+            turn = etree.Element(f"{{{ns}}}PlainTextSelection", guid=guid, name=xml_text(f"{u.speaker}, utterance {u.number}"),
+                                 startPosition=str(u.start), endPosition=str(u.end))
+            source.insert(at, turn)
+            at += 1
             turns.setdefault(case, []).append(guid)
         if (t.name, None) in case_of:
             whole.setdefault(case_of[(t.name, None)], []).append(tguid)
