@@ -216,7 +216,8 @@ def export_qdpx(project_path, out, coders, reveal):
         blind.check(project, "export qdpx", "codings and memos", coders=names, reveal=reveal)
         counts = write_qdpx(project, target, names)
     click.echo(f"Wrote {out}: {counts['transcripts']} transcripts, {counts['codes']} codes, "
-               f"{counts['coders']} coders, {counts['codings']} codings, {counts['notes']} memos")
+               f"{counts['coders']} coders, {counts['codings']} codings, {counts['notes']} memos, "
+               f"{counts['variables']} variables, {counts['cases']} cases (speakers included)")
 
 
 def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False, strict: bool = False) -> None:

@@ -10,7 +10,7 @@ is tolerated and reported in `Bundle.notes`.
 from __future__ import annotations
 
 import zipfile
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError
@@ -476,7 +476,8 @@ class _Reader:
             return
         accord_own = {norm_guid(g) for g in (self.extras.get("speaker_cases") or [])} if self.extras else set()
         sources = {guid: placed[0] for guid, placed in self.placed.items()}
-        utterances = {t.name: t.utterances for t, _, _ in bundle.transcripts}
+        utterances = {t.name: (t.utterances, [u.start for u in t.utterances], [u.end for u in t.utterances])
+                      for t, _, _ in bundle.transcripts}
         owner: dict[tuple[str, str | None], str] = {}
         names: set[str] = set()
         lost: dict[str, int] = {}
@@ -504,7 +505,8 @@ class _Reader:
                     lost["case links to sources not imported"] = lost.get("case links to sources not imported", 0) + 1
                     continue
                 transcript, start, end = at
-                speakers = {u.speaker for u in utterances[transcript] if u.start < end and start < u.end}
+                turns, starts, ends = utterances[transcript]
+                speakers = {u.speaker for u in turns[bisect_right(ends, start):bisect_left(starts, end)]}
                 if len(speakers) == 1:
                     members.append((transcript, speakers.pop()))
                 else:
