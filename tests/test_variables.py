@@ -148,6 +148,18 @@ def test_import_one_row_per_transcript_and_per_case(fresh, tmp_path):
         assert event["data"]["source"] == str(clients)
 
 
+def test_import_semicolons_and_spreadsheet_leftovers(fresh, tmp_path):
+    """Excel in a German or French locale separates cells with `;`, and leaves empty columns."""
+    path = tmp_path / "excel.csv"
+    path.write_text(f"transcript;session;;\r\n{S1};3;;\r\n{S4};\"9\";;\r\n;;;\r\n", encoding="utf-8")
+    run("variables", "import", path, "-p", fresh)
+    with Project.open(fresh) as p:
+        assert p.variable_values()["session"][S1] == "3" and p.variable_values()["session"][S4] == "9"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"transcript;session\n{S1};3,5\n", encoding="utf-8")  # a decimal comma is not taken
+    assert f"{bad}:2: session: '3,5' is not a number" in run("variables", "import", bad, "-p", fresh, code=2).output
+
+
 @pytest.mark.parametrize("content, line, message", [
     (f"transcript,session\n{S1},1\n{S4},1,2\n", 3, "3 cells, but the header has 2 columns"),
     (f"transcript,session\n{S1},1\nsession99,2\n", 3, "no transcript named 'session99'"),

@@ -10,7 +10,9 @@ The format (README, "Variables and cross-tabs"):
   keeps its type, and its cells are checked against it;
 - in a case file, `speaker` and `transcripts` (names separated by `;`) say whose turns are the
   case's: that speaker in those transcripts, or the whole transcripts when `speaker` is empty;
-- an empty cell means not set (a value set before is cleared).
+- an empty cell means not set (a value set before is cleared);
+- cells are separated by commas, or by semicolons or tabs when the header has no comma (as
+  Excel writes CSV in many European locales); empty columns at the edge are ignored.
 Every problem names the file and line; nothing is stored unless the whole file is good.
 """
 
@@ -45,11 +47,15 @@ def read_variable_table(path: Path, project) -> VariableTable:
     except OSError as e:
         raise InputError(path, f"cannot read: {e.strerror or e}") from None
     text = decode(data, path)[0]
+    first = text.split("\n", 1)[0]
+    # Excel in many European locales writes `;` between cells (and some tools a tab)
+    delimiter = "," if "," in first else max(";\t", key=first.count) if (";" in first or "\t" in first) else ","
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as e:
         raise InputError(path, f"not a readable CSV table: {e}") from None
-    lines = _line_numbers(text, rows)
+    lines = _line_numbers(text, rows, delimiter)
+    rows = _drop_empty_columns(rows)
     if not rows or not any(c.strip() for c in rows[0]):
         raise InputError(path, "empty: the first line must be a header (transcript or case, then variable names)", 1)
     header = [c.strip() for c in rows[0]]
@@ -162,9 +168,21 @@ def _members(path, header, body, transcripts, project) -> list[tuple[str, list[t
     return out
 
 
-def _line_numbers(text: str, rows: list[list[str]]) -> list[int]:
+def _drop_empty_columns(rows: list[list[str]]) -> list[list[str]]:
+    """Without columns that have no header and no cell filled (spreadsheets leave them at the
+    right-hand edge)."""
+    if not rows:
+        return rows
+    width = max(len(r) for r in rows)
+    empty = {j for j in range(width) if not any(j < len(r) and r[j].strip() for r in rows)}
+    if not empty or len(empty) == width:
+        return rows
+    return [[c for j, c in enumerate(r) if j not in empty] for r in rows]
+
+
+def _line_numbers(text: str, rows: list[list[str]], delimiter: str) -> list[int]:
     """The line each parsed row starts on (a quoted cell may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     out, line = [], 1
     for _ in rows:
         out.append(line)
