@@ -1,5 +1,4 @@
-"""Home: the project's transcripts with this coder's progress, the codebook, the coders, and
-the session and participant variables of the transcript under the cursor (when there are any)."""
+"""Home: the project's transcripts with this coder's progress, the codebook, the coders."""
 
 from __future__ import annotations
 
@@ -36,10 +35,10 @@ class HomeScreen(Screen):
             with Vertical(id="home-side"):
                 yield Static("Codebook", classes="section-title")
                 yield Static("", id="home-codebook")
-                yield Static("Coders", classes="section-title")
-                yield Static("", id="home-coders")
                 yield Static("Variables", classes="section-title", id="home-variables-title")
                 yield Static("", id="home-variables")
+                yield Static("Coders", classes="section-title")
+                yield Static("", id="home-coders")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -91,8 +90,9 @@ class HomeScreen(Screen):
             self.notify("No transcripts yet. Import some: accord import FILE...", timeout=8)
 
     def show_variables(self, transcript: str | None) -> None:
-        """The transcript's session variables, and each of its cases with theirs; hidden in a
-        project without variables (set them with `accord variables`)."""
+        """The session variables of the transcript under the cursor, and each of its cases with
+        theirs, so a coder sees which session and whose turns these are; hidden in a project
+        without variables (set them with `accord variables`)."""
         defined, values, case_of = self.variables
         for widget in self.query("#home-variables-title, #home-variables"):
             widget.display = bool(defined)
