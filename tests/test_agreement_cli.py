@@ -78,6 +78,19 @@ def test_mode_switches_and_disagreements_need_reconciliation(project):
     assert run("mode", "bogus", "-p", project, code=None).exit_code == 2
 
 
+def test_disagreements_without_a_code_list_each_disputed_unit_once_with_each_coders_codes(project):
+    out = run("disagreements", "--coders", "alice,bob", "-p", project).output
+    # at s1 utterance 4 alice said Minimal response and bob Denial: one unit, both codes
+    assert "s1 utterance 4 (C): undecided\n    alice: Minimal response\n    bob:   Denial\n" in out
+    assert "s2 utterance 5 (T): undecided\n    alice: -\n    bob:   Meta-communication\n" in out
+    assert out.count("s1 utterance 4") == 1 and "2 disputed unit(s), 0 decided" in out
+    units = json.loads(run("disagreements", "--coders", "alice,bob", "--json", "-p", project).output)
+    assert [(u["transcript"], u["utterance"], u["codes"]) for u in units] == [
+        ("s1", 4, {"alice": ["Minimal response"], "bob": ["Denial"]}),
+        ("s2", 5, {"alice": [], "bob": ["Meta-communication"]}),
+    ]
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

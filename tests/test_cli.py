@@ -124,6 +124,15 @@ def test_bad_codebook_exits_2_and_leaves_project_unchanged(project, bad):
     assert digest(project) == before
 
 
+def test_codebook_load_reports_every_problem_at_once_and_changes_nothing(project):
+    before = digest(project)
+    result = run("codebook", "load", BAD / "codebooks" / "several_problems.yaml", "--project", project, code=2)
+    assert result.exit_code == 2 and digest(project) == before
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert [e.split(":")[2] for e in errors] == ["5", "7", "8", "9", "10", "11"]
+    assert "6 problems in" in result.stderr
+
+
 def test_init_with_bad_codebook_creates_no_project(tmp_path):
     result = run("init", "--project", tmp_path / "x.db", "--codebook", BAD / "codebooks" / "hotkey_clash.yaml", code=None)
     assert result.exit_code == 2

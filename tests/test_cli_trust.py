@@ -140,6 +140,9 @@ def test_a_decision_in_the_agreement_screen_brings_the_agreed_codings_into_the_c
 
 def test_accord_reconcile_seeds_the_consensus_and_running_it_again_adds_nothing(two_coders, tmp_path):
     path, denial = two_coders
+    before = digest(path)
+    out = run("reconcile", "--coders", "alice,bob", "--dry-run", "--project", path).output
+    assert "Would add 1 agreed coding to the consensus" in out and digest(path) == before
     out = run("reconcile", "--coders", "alice,bob", "--project", path).output
     assert "1 agreed coding" in out and "1 disagreement" in out
     assert consensus_excerpts(path, tmp_path) == {("Denial", *denial)}

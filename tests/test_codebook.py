@@ -30,6 +30,9 @@ BAD_CODEBOOKS = {
     "family_unknown.yaml": (4, "code 'Rupture': `family` must be one of rupture, repair, not 'ruptures'"),
     "family_not_on_root.yaml": (6, "code 'Withdrawal': `family` goes on a root code"),
     "speakers_not_a_list.yaml": (5, "code 'Withdrawal': `speakers` must be a list of speaker roles, e.g. [client]"),
+    # PyYAML stops at line 7, where the runaway quoted text ends; the quote opened on line 5
+    "unclosed_quote_mid_file.yaml": (5, "the quote opened on line 5 is not closed on that line"),
+    "several_problems.yaml": (5, "code 'Rupture': colour '#zzz' is not #RRGGBB"),  # the first of six
 }
 
 
@@ -47,6 +50,28 @@ def test_bad_codebook_names_file_and_line(name):
     assert err.line == line
     assert words in err.message
     assert str(err).startswith(f"{BAD / name}:{line}:" if line else f"{BAD / name}:")
+
+
+def test_every_problem_of_a_codebook_is_reported_in_one_run():
+    with pytest.raises(InputError) as info:
+        load_codebook(BAD / "several_problems.yaml")
+    found = [(e.line, e.message) for e in info.value.problems]
+    assert [line for line, _ in found] == [5, 7, 8, 9, 10, 11]
+    assert "already used by 'Rupture'" in found[1][1] and "unknown parent 'Ruptures'" in found[2][1]
+    assert "unknown key 'defintion'" in found[3][1] and "[" not in found[3][1]  # no Python list in the message
+    assert "duplicate code name 'rupture'" in found[4][1] and "unknown speaker role 'patient'" in found[5][1]
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens_wherever_it_is_in_the_file():
+    """Take each quoted value of the shipped codebook in turn and drop its closing quote."""
+    lines = (ROOT / "codebooks" / "alliance.yaml").read_text(encoding="utf-8").split("\n")
+    quoted = [i for i, line in enumerate(lines) if line.rstrip().endswith('"') and line.count('"') >= 2]
+    assert len(quoted) > 100
+    for i in quoted[::5]:
+        broken = lines[:i] + [lines[i].rstrip()[:-1]] + lines[i + 1:]
+        with pytest.raises(InputError) as info:
+            parse_codebook("\n".join(broken), "alliance.yaml")
+        assert info.value.line == i + 1, (lines[i], str(info.value))
 
 
 @pytest.mark.parametrize("name", ["alliance.yaml", "mi.yaml"])

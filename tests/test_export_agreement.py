@@ -1,8 +1,11 @@
 """The Word agreement report: its tables and summary carry exactly the agreement report's figures."""
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import docx
+from docx.oxml.ns import qn
 import pytest
 
 from accord.agreement.report import agreement_report
@@ -88,3 +91,27 @@ def test_agreement_errors_are_clear(two, tmp_path):
     result = run("export", "agreement", out, "-p", two, "--coders", "reference", code=1)
     assert "error:" in result.output and not out.exists()
     assert "nobody" in run("export", "agreement", out, "-p", two, "--coders", "reference,nobody", code=1).output
+
+
+def test_code_names_wrap_at_spaces_in_the_page_libreoffice_renders(two, tmp_path):
+    """The per-code table of a two-coder report has nine columns; with python-docx's equal
+    widths LibreOffice broke names mid-word ("Minima/l/respon/se"). Rendered to PDF, every word
+    of every code name must come out whole on the page."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice (soffice) and pdftotext are needed to render the page")
+    out = tmp_path / "agreement.docx"
+    run("export", "agreement", out, "-p", two, "--coders", "reference,bea", "--bootstrap", "50")
+    profile = (tmp_path / "lo-profile").as_uri()  # its own LibreOffice profile: others may be converting too
+    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=180)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "agreement.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    table = text[text.index("Agreement per code, over all units"):text.index("Agreement per code, over the units anyone")]
+    words = table.split()
+    with Project.open(two) as p:
+        codes = [c.code for c in agreement_report(p, ["reference", "bea"], bootstrap=0).by_code]
+    broken = [w for code in codes for w in code.split() if w not in words]
+    assert not broken, broken
+    for row in docx.Document(out).tables[1].rows:  # and no row is split across a page break
+        assert row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None

@@ -22,6 +22,8 @@ CASES = {
     "malformed.srt": (10, "bad SRT cue timing '00:00:09;000 --> 00:00:12,000'"),
     "missing_text_column.csv": (1, "no text column"),
     "bad_timestamp.txt": (3, "'00:99:07' is not a valid time"),
+    "coding_table.csv": (1, "this is a table of codings (columns transcript, utterance, code, text), not a transcript: "
+                            "import it with `accord codings import coding_table.csv --coder NAME`"),
 }
 
 

@@ -97,7 +97,26 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+class _Problems:
+    """Every problem found in a codebook, so one run reports them all, not one per run."""
+
+    def __init__(self, path) -> None:
+        self.path, self.found = path, []
+
+    def __call__(self, message: str, line: int | None) -> None:
+        self.found.append(InputError(self.path, message, line))
+
+    def raise_any(self) -> None:
+        """Raise the first problem (by line), carrying all of them in `problems`."""
+        if self.found:
+            ordered = sorted(self.found, key=lambda e: (e.line or 0))
+            first = ordered[0]
+            raise InputError(first.file, first.message, first.line, problems=ordered)
+
+
 def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
+    """Parse and validate a codebook; InputError names the first problem, and its `problems`
+    every problem found (a file with a YAML syntax error has only that one)."""
     try:
         node = yaml.compose(text, Loader=_NoAliasLoader)
     except _AliasFound as e:
@@ -105,14 +124,7 @@ def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
                                "out in full (aliases are refused because nested ones expand without bound)",
                          e.event.start_mark.line + 1) from None
     except yaml.YAMLError as e:
-        problem_mark, context_mark = getattr(e, "problem_mark", None), getattr(e, "context_mark", None)
-        problem = getattr(e, "problem", None) or str(e)
-        line = problem_mark.line + 1 if problem_mark else None
-        context = getattr(e, "context", None)
-        if context and context_mark and "scanning" in context:
-            # An unclosed quote is reported where the file ends; where it opened is what helps.
-            problem = f"{problem} on line {line} ({context} that starts here)"
-            line = context_mark.line + 1
+        line, problem = _yaml_error(text, e)
         raise InputError(path, f"malformed YAML: {problem}", line) from None
     if node is None:
         raise InputError(path, "codebook is empty")
@@ -123,169 +135,221 @@ def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
         loader.dispose()
     if not isinstance(doc.value, dict):
         raise InputError(path, "a codebook is a mapping with `name` and `codes`", doc.line)
+    report = _Problems(path)
     for key, sub in doc.items.items():
         if key not in TOP_KEYS:
-            raise InputError(path, f"unknown top-level key {key!r} (expected one of {sorted(TOP_KEYS)})", sub.line)
+            report(f"unknown top-level key {key!r} (expected one of {', '.join(sorted(TOP_KEYS))})", sub.line)
     codes_node = doc.items.get("codes")
     if codes_node is None or not isinstance(codes_node.value, list) or not codes_node.value:
-        raise InputError(path, "`codes` must be a non-empty list of codes", codes_node.line if codes_node else doc.line)
-    codes = [_code(path, sub) for sub in codes_node.items.values()]
-    lines = {c.name: sub.line for c, sub in zip(codes, codes_node.items.values())}
-    _check_names(path, codes, codes_node)
-    _check_parents(path, codes, codes_node)
-    _check_hotkeys(path, codes, codes_node, lines)
-    _check_families(path, codes, codes_node)
+        report("`codes` must be a non-empty list of codes", codes_node.line if codes_node else doc.line)
+        report.raise_any()
+    read = [(_code(report, sub), sub) for sub in codes_node.items.values()]
+    read = [(code, sub) for code, sub in read if code is not None]  # a code without a name is reported, then left out
+    codes, subs = [c for c, _ in read], [sub for _, sub in read]
+    _check_names(report, codes, subs)
+    _check_parents(report, codes, subs)
+    _check_hotkeys(report, codes, subs)
+    _check_families(report, codes, subs)
+    min_precision = _min_precision(report, doc.items.get("min_precision"))
+    report.raise_any()
     return Codebook(
         name=str(doc.value.get("name") or Path(str(path)).stem),
         version=str(doc.value.get("version") or "1"),
         description=str(doc.value.get("description") or "").strip(),
         codes=codes,
         source=str(path),
-        min_precision=_min_precision(path, doc.items.get("min_precision")),
+        min_precision=min_precision,
     )
 
 
-def _min_precision(path, node: _Node | None) -> float | None:
+def _yaml_error(text: str, error: yaml.YAMLError) -> tuple[int | None, str]:
+    """The line a YAML syntax error is at, and what to say about it.
+
+    PyYAML reports where it noticed the problem (`problem_mark`), which for an unclosed quote
+    is far from the quote: the quoted scalar runs on over the following lines until the next
+    quote character, and the parser fails only at what comes after it. So a quoted scalar
+    that spans lines and ends just before the failure is blamed at the line its quote opened.
+    An unclosed quote at the end of the file is reported by the scanner with `context_mark`
+    at the quote."""
+    problem_mark, context_mark = getattr(error, "problem_mark", None), getattr(error, "context_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    line = problem_mark.line + 1 if problem_mark else None
+    context = getattr(error, "context", None)
+    if context and context_mark and "scanning" in context:
+        return context_mark.line + 1, f"{problem} on line {line} ({context} that starts here)"
+    opened = _open_quote_before(text, problem_mark) if problem_mark else None
+    if opened is not None:
+        return opened, (f"the quote opened on line {opened} is not closed on that line, so the text runs on "
+                        f"to line {line}, where the YAML parser stopped ({problem})")
+    return line, problem
+
+
+def _open_quote_before(text: str, mark) -> int | None:
+    """The 1-based line of a quoted scalar spanning lines that ends right before `mark`."""
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= mark.index:
+                break
+            last = token
+    except yaml.YAMLError:
+        pass
+    if (isinstance(last, yaml.ScalarToken) and last.style in ('"', "'")
+            and last.end_mark.line > last.start_mark.line):
+        return last.start_mark.line + 1
+    return None
+
+
+def _min_precision(report, node: _Node | None) -> float | None:
     """`min_precision: 0.5`: suggest a code from the model only where it is at least this
     precise on held-out decisions (a codebook of rare codes, where wrong suggestions cost)."""
     if node is None or node.value is None:
         return None
     if isinstance(node.value, bool) or not isinstance(node.value, (int, float)) or not 0 < node.value < 1:
-        raise InputError(path, f"`min_precision` must be a number between 0 and 1, such as 0.5, not {node.value!r}",
-                         node.line)
+        report(f"`min_precision` must be a number between 0 and 1, such as 0.5, not {node.value!r}", node.line)
+        return None
     return float(node.value)
 
 
-def _text(path, node: _Node | None, what: str) -> str:
+def _text(report, node: _Node | None, what: str) -> str:
     if node is None or node.value is None:
         return ""
     if not isinstance(node.value, (str, int, float)):
-        raise InputError(path, f"{what} must be text", node.line)
+        report(f"{what} must be text", node.line)
+        return ""
     return str(node.value).strip()
 
 
-def _strings(path, node: _Node | None, what: str) -> list[str]:
+def _strings(report, node: _Node | None, what: str) -> list[str]:
     if node is None or node.value is None:
         return []
     if not isinstance(node.value, list):
-        raise InputError(path, f"{what} must be a list of phrases", node.line)
+        report(f"{what} must be a list of phrases", node.line)
+        return []
     out = []
     for sub in node.items.values():
         if not isinstance(sub.value, str) or not sub.value.strip():
-            raise InputError(path, f"each entry of {what} must be a non-empty phrase", sub.line)
+            report(f"each entry of {what} must be a non-empty phrase", sub.line)
+            continue
         out.append(sub.value.strip())
     return out
 
 
-def _code(path, node: _Node) -> Code:
+def _code(report, node: _Node) -> Code | None:
+    """One code, its problems reported; None when it has no name to go by."""
     if not isinstance(node.value, dict):
-        raise InputError(path, "each code must be a mapping with at least a `name`", node.line)
+        report("each code must be a mapping with at least a `name`", node.line)
+        return None
     for key, sub in node.items.items():
         if key not in CODE_KEYS:
-            raise InputError(path, f"unknown key {key!r} in code (expected one of {sorted(CODE_KEYS - {'colour'})})", sub.line)
-    name = _text(path, node.items.get("name"), "`name`")
+            report(f"unknown key {key!r} in code (expected one of {', '.join(sorted(CODE_KEYS - {'colour'}))})", sub.line)
+    name = _text(report, node.items.get("name"), "`name`")
     if not name:
-        raise InputError(path, "code has no `name`", node.line)
+        report("code has no `name`", node.line)
+        return None
     color_node = node.items.get("color") or node.items.get("colour")
-    color = _text(path, color_node, "`color`") or None
+    color = _text(report, color_node, "`color`") or None
     if color and not COLOR_RE.match(color):
-        raise InputError(path, f"code {name!r}: colour {color!r} is not #RRGGBB or #RGB", color_node.line)
+        report(f"code {name!r}: colour {color!r} is not #RRGGBB or #RGB", color_node.line)
+        color = None
     hotkey_node = node.items.get("hotkey")
     hotkey = None if hotkey_node is None or hotkey_node.value is None else str(hotkey_node.value)
     if hotkey is not None and (len(hotkey) != 1 or hotkey.isspace()):
-        raise InputError(path, f"code {name!r}: hotkey {hotkey!r} must be a single character", hotkey_node.line)
+        report(f"code {name!r}: hotkey {hotkey!r} must be a single character", hotkey_node.line)
+        hotkey = None
     return Code(
         name=name,
-        parent=_text(path, node.items.get("parent"), "`parent`") or None,
+        parent=_text(report, node.items.get("parent"), "`parent`") or None,
         color=color,
         hotkey=hotkey,
-        definition=_text(path, node.items.get("definition"), "`definition`"),
-        when_to_use=_text(path, node.items.get("when_to_use"), "`when_to_use`"),
-        when_not_to_use=_text(path, node.items.get("when_not_to_use"), "`when_not_to_use`"),
-        examples=_strings(path, node.items.get("examples"), "`examples`"),
-        counter_examples=_strings(path, node.items.get("counter_examples"), "`counter_examples`"),
-        patterns=_patterns(path, name, node.items.get("patterns")),
-        speakers=_speakers(path, name, node.items.get("speakers")),
-        backchannels=_flag(path, name, node.items.get("backchannels"), "backchannels"),
-        family=_family(path, name, node.items.get("family")),
-        codable=_codable(path, name, node),
+        definition=_text(report, node.items.get("definition"), "`definition`"),
+        when_to_use=_text(report, node.items.get("when_to_use"), "`when_to_use`"),
+        when_not_to_use=_text(report, node.items.get("when_not_to_use"), "`when_not_to_use`"),
+        examples=_strings(report, node.items.get("examples"), "`examples`"),
+        counter_examples=_strings(report, node.items.get("counter_examples"), "`counter_examples`"),
+        patterns=_patterns(report, name, node.items.get("patterns")),
+        speakers=_speakers(report, name, node.items.get("speakers")),
+        backchannels=_flag(report, name, node.items.get("backchannels"), "backchannels"),
+        family=_family(report, name, node.items.get("family")),
+        codable=_codable(report, name, node),
     )
 
 
-def _codable(path, name: str, node: _Node) -> bool:
+def _codable(report, name: str, node: _Node) -> bool:
     """`codable: false`: a category that only groups codes (REFI's `isCodable="false"`), so
     nothing applies it: no hotkey, no patterns."""
-    codable = _flag(path, name, node.items.get("codable"), "codable")
+    codable = _flag(report, name, node.items.get("codable"), "codable")
     if codable is False:
         for key in ("hotkey", "patterns"):
             if key in node.items and node.items[key].value:
-                raise InputError(path, f"code {name!r} is a category (`codable: false`) and cannot have `{key}`: "
-                                       "nothing applies a category", node.items[key].line)
+                report(f"code {name!r} is a category (`codable: false`) and cannot have `{key}`: "
+                       "nothing applies a category", node.items[key].line)
     return codable is not False
 
 
-def _family(path, name: str, node: _Node | None) -> str | None:
+def _family(report, name: str, node: _Node | None) -> str | None:
     """`family: rupture` or `family: repair` on a root code: what `accord sequences` pairs."""
     if node is None or node.value is None:
         return None
     family = node.value.strip().lower() if isinstance(node.value, str) else None
     if family not in FAMILIES:
-        raise InputError(path, f"code {name!r}: `family` must be one of {', '.join(FAMILIES)}, not {node.value!r}",
-                         node.line)
+        report(f"code {name!r}: `family` must be one of {', '.join(FAMILIES)}, not {node.value!r}", node.line)
+        return None
     return family
 
 
-def _flag(path, name: str, node: _Node | None, key: str) -> bool | None:
+def _flag(report, name: str, node: _Node | None, key: str) -> bool | None:
     if node is None or node.value is None:
         return None
     if not isinstance(node.value, bool):
-        raise InputError(path, f"code {name!r}: `{key}` must be true or false, not {node.value!r}", node.line)
+        report(f"code {name!r}: `{key}` must be true or false, not {node.value!r}", node.line)
+        return None
     return node.value
 
 
-def _speakers(path, name: str, node: _Node | None) -> list[str]:
+def _speakers(report, name: str, node: _Node | None) -> list[str]:
     """`speakers: [client]`: the roles a code applies to (leave it out for every role)."""
     if node is None or node.value is None:
         return []
     usage = f"a list of speaker roles, e.g. [client] (roles: {', '.join(ROLES)})"
     if not isinstance(node.value, list):
-        raise InputError(path, f"code {name!r}: `speakers` must be {usage}", node.line)
+        report(f"code {name!r}: `speakers` must be {usage}", node.line)
+        return []
     if not node.value:
-        raise InputError(path, f"code {name!r}: `speakers` is empty; leave it out for a code that applies to every role",
-                         node.line)
+        report(f"code {name!r}: `speakers` is empty; leave it out for a code that applies to every role", node.line)
+        return []
     out = []
     for sub in node.items.values():
         role = sub.value.strip().lower() if isinstance(sub.value, str) else None
         if role not in ROLES:
-            raise InputError(path, f"code {name!r}: unknown speaker role {sub.value!r} in `speakers` "
-                                   f"(roles: {', '.join(ROLES)})", sub.line)
-        if role not in out:
+            report(f"code {name!r}: unknown speaker role {sub.value!r} in `speakers` (roles: {', '.join(ROLES)})",
+                   sub.line)
+        elif role not in out:
             out.append(role)
     return out
 
 
-def _patterns(path, name: str, node: _Node | None) -> list[list[dict]]:
+def _patterns(report, name: str, node: _Node | None) -> list[list[dict]]:
     if node is None or node.value is None:
         return []
     if not isinstance(node.value, list):
-        raise InputError(path, f"code {name!r}: `patterns` must be a list of token patterns", node.line)
+        report(f"code {name!r}: `patterns` must be a list of token patterns", node.line)
+        return []
     out = []
     for sub in node.items.values():
         pattern = sub.value
         if not isinstance(pattern, list) or not pattern or not all(isinstance(t, dict) for t in pattern):
-            raise InputError(path, f"code {name!r}: a pattern is a list of token mappings like [{{LOWER: \"you\"}}]", sub.line)
-        for token in pattern:
-            bad = NEEDS_TAGGER & {k.upper() for k in token}
-            if bad:
-                raise InputError(
-                    path,
-                    f"code {name!r}: pattern uses {', '.join(sorted(bad))}, which needs a tagger or parser; "
-                    "accord's pipeline has none (use LOWER, LEMMA, TEXT, IN, REGEX, OP)",
-                    sub.line,
-                )
+            report(f"code {name!r}: a pattern is a list of token mappings like [{{LOWER: \"you\"}}]", sub.line)
+            continue
+        bad = NEEDS_TAGGER & {k.upper() for token in pattern for k in token}
+        if bad:
+            report(f"code {name!r}: pattern uses {', '.join(sorted(bad))}, which needs a tagger or parser; "
+                   "accord's pipeline has none (use LOWER, LEMMA, TEXT, IN, REGEX, OP)", sub.line)
+            continue
         problems = _spacy_pattern_errors(pattern)
         if problems:
-            raise InputError(path, f"code {name!r}: malformed pattern: {problems[0]}", sub.line)
+            report(f"code {name!r}: malformed pattern: {problems[0]}", sub.line)
+            continue
         out.append(pattern)
     return out
 
@@ -296,55 +360,55 @@ def _spacy_pattern_errors(pattern: list[dict]) -> list[str]:
     return validate_token_pattern(pattern)
 
 
-def _check_names(path, codes: list[Code], codes_node: _Node) -> None:
+def _check_names(report, codes: list[Code], subs: list[_Node]) -> None:
     seen: dict[str, int] = {}
-    for code, sub in zip(codes, codes_node.items.values()):
+    for code, sub in zip(codes, subs):
         key = code.name.casefold()
         if key in seen:
-            raise InputError(path, f"duplicate code name {code.name!r} (first defined on line {seen[key]})", sub.line)
-        seen[key] = sub.line
+            report(f"duplicate code name {code.name!r} (first defined on line {seen[key]})", sub.line)
+        else:
+            seen[key] = sub.line
 
 
-def _check_parents(path, codes: list[Code], codes_node: _Node) -> None:
+def _check_parents(report, codes: list[Code], subs: list[_Node]) -> None:
     by_name = {c.name: c for c in codes}
-    subs = list(codes_node.items.values())
     for code, sub in zip(codes, subs):
         if code.parent is None:
             continue
         line = sub.items["parent"].line
         if code.parent not in by_name:
-            raise InputError(path, f"code {code.name!r}: unknown parent {code.parent!r}", line)
+            report(f"code {code.name!r}: unknown parent {code.parent!r}", line)
+            continue
         seen = {code.name}
         parent = code.parent
         while parent:
             if parent in seen:
-                raise InputError(path, f"code {code.name!r}: parents form a cycle through {parent!r}", line)
+                report(f"code {code.name!r}: parents form a cycle through {parent!r}", line)
+                break
             seen.add(parent)
-            parent = by_name[parent].parent
+            parent = by_name[parent].parent if parent in by_name else None
 
 
-def _check_hotkeys(path, codes: list[Code], codes_node: _Node, lines: dict[str, int]) -> None:
-    owner: dict[str, str] = {}
-    for code, sub in zip(codes, codes_node.items.values()):
+def _check_hotkeys(report, codes: list[Code], subs: list[_Node]) -> None:
+    owner: dict[str, tuple[str, int]] = {}
+    for code, sub in zip(codes, subs):
         if code.hotkey is None:
             continue
         if code.hotkey in owner:
-            raise InputError(
-                path,
-                f"hotkey {code.hotkey!r} of code {code.name!r} is already used by {owner[code.hotkey]!r} "
-                f"(line {lines[owner[code.hotkey]]})",
-                sub.items["hotkey"].line,
-            )
-        owner[code.hotkey] = code.name
+            other, line = owner[code.hotkey]
+            report(f"hotkey {code.hotkey!r} of code {code.name!r} is already used by {other!r} (line {line})",
+                   sub.items["hotkey"].line)
+        else:
+            owner[code.hotkey] = (code.name, sub.line)
 
 
-def _check_families(path, codes: list[Code], codes_node: _Node) -> None:
+def _check_families(report, codes: list[Code], subs: list[_Node]) -> None:
     """A family is declared on a root code (its children inherit it)."""
-    for code, sub in zip(codes, codes_node.items.values()):
+    for code, sub in zip(codes, subs):
         if code.family is not None and code.parent is not None:
-            raise InputError(path, f"code {code.name!r}: `family` goes on a root code (one without a parent); "
-                                   f"its children belong to the family of their root, here that of {code.parent!r}'s root",
-                             sub.items["family"].line)
+            report(f"code {code.name!r}: `family` goes on a root code (one without a parent); "
+                   f"its children belong to the family of their root, here that of {code.parent!r}'s root",
+                   sub.items["family"].line)
 
 
 def codebook_to_dict(codebook: Codebook) -> dict:

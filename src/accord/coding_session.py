@@ -28,6 +28,8 @@ class CodingSession:
         self.codes = self.codebook.by_name() if self.codebook else {}
         self.reviewed: set[int] = project.reviewed(self.name, coder)
         self._reviewed_saved = set(self.reviewed)
+        self.stopped_at: int | None = project.position(self.name, coder)  # utterance number
+        self._position_saved = self.stopped_at
         self.order = "text"  # or "uncertain": the order `next_suggestion` walks the suggestions in
         self._rank: dict[int, int] = {}  # suggestion id -> place in the uncertain-first order
         self.reload()
@@ -51,6 +53,20 @@ class CodingSession:
         for s in self.suggestions:
             for i in self.utterances_overlapping(s.start, s.end):
                 self.suggestions_by_utterance[i].append(s)
+
+    def coders_here(self, index: int) -> list[tuple[str, tuple[str, ...]]]:
+        """(code, whose) for each code on utterance `index`, by code name; `whose` is empty when
+        every coding shown is the coder's own (blind mode), else the coders who applied it."""
+        by_code: dict[str, set[str]] = defaultdict(set)
+        for c in self.codings_by_utterance.get(index, ()):
+            by_code[c.code].add(c.coder)
+        own = all(coders == {self.coder} for coders in by_code.values())
+        return [(code, () if own else tuple(sorted(coders))) for code, coders in sorted(by_code.items())]
+
+    def codes_here(self, index: int) -> tuple[str, ...]:
+        """The codes on utterance `index`, for "Codes here". In reconciliation mode the screen
+        shows every coder's codings, so each code is named with whose it is: "Denial (alice, bob)"."""
+        return tuple(f"{code} ({', '.join(whose)})" if whose else code for code, whose in self.coders_here(index))
 
     def utterance_index_at(self, offset: int) -> int:
         """Index of the utterance containing (or nearest before) a text offset."""
@@ -176,6 +192,13 @@ class CodingSession:
         self.reload()
         return event
 
+    def place_of(self, event: dict) -> int | None:
+        """Index of the utterance an undone or redone action changed, if it is in this transcript."""
+        place = self.project.event_place(event)
+        if place is None or place[0] != self.name:
+            return None
+        return self.utterance_index_at(place[1])
+
     # --- moving around ----------------------------------------------------------------------
 
     def set_order(self, order: str) -> None:
@@ -245,12 +268,18 @@ class CodingSession:
     # --- progress -----------------------------------------------------------------------------
 
     def mark_reviewed(self, number: int) -> None:
+        """The coder is at utterance `number`: it counts as read, and is where they stopped."""
         self.reviewed.add(number)
+        self.stopped_at = number
 
     def save_progress(self) -> None:
+        """Store what the coder has read and where they stopped (only what changed)."""
         if self.reviewed != self._reviewed_saved:
             self.project.save_reviewed(self.name, self.coder, self.reviewed)
             self._reviewed_saved = set(self.reviewed)
+        if self.stopped_at is not None and self.stopped_at != self._position_saved:
+            self.project.save_position(self.name, self.coder, self.stopped_at)
+            self._position_saved = self.stopped_at
 
     @property
     def progress(self) -> float:

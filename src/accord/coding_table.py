@@ -21,6 +21,13 @@ from .limits import read_bounded
 from .model import Transcript
 
 
+def is_coding_table(columns) -> bool:
+    """Whether a table's header names the columns of a coding table (transcript, code, and
+    utterance or start and end), so a transcript importer can tell one apart."""
+    names = {c.strip().lower() for c in columns}
+    return {"transcript", "code"} <= names and ("utterance" in names or {"start", "end"} <= names)
+
+
 def read_coding_table(
     path: str | Path, transcripts: dict[str, Transcript], codes: set[str], default_coder: str | None = None
 ) -> list[dict]:
@@ -38,7 +45,7 @@ def read_coding_table(
     dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
     columns = {c.strip().lower() for c in reader.fieldnames or []}
-    if not {"transcript", "code"} <= columns or not ({"utterance"} <= columns or {"start", "end"} <= columns):
+    if not is_coding_table(columns):
         raise InputError(
             path,
             "expected columns transcript, code and either utterance (with optional text) or start and end; "

@@ -15,10 +15,14 @@ class AccordError(Exception):
 
 
 class InputError(AccordError):
-    def __init__(self, file: str | Path | None, message: str, line: int | None = None):
+    def __init__(self, file: str | Path | None, message: str, line: int | None = None,
+                 problems: list[InputError] | None = None):
+        """`problems`: every problem found in the file when there are several (this error is
+        the first of them), so one run can report them all."""
         self.file = str(file) if file is not None else None
         self.line = line
         self.message = message
+        self.problems = problems or [self]
         super().__init__(str(self))
 
     def __str__(self) -> str:

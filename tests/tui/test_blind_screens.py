@@ -1,11 +1,12 @@
 """Blind mode in the terminal UI (issue 11, part 4): the home screen counts only your own
-codings, and leaving blind mode for the agreement screen asks first and is logged as a reveal."""
+codings, and leaving blind mode for the agreement screen needs the word typed and is logged
+as a reveal (issue 14)."""
 
 from accord.store import Project
 from accord.tui.app import AccordApp
 from accord.tui.screens.agreement import AgreementScreen
 from accord.tui.screens.home import HomeScreen
-from accord.tui.screens.modals import Confirm
+from accord.tui.screens.modals import TextPrompt
 
 from .conftest import wait_for
 
@@ -33,13 +34,20 @@ async def test_home_counts_only_your_codings_and_leaving_blind_mode_asks_and_is_
         coders = str(app.screen.query_one("#home-coders").render())
         assert "alice  (1 codings)" in coders and "ben" in coders and "3 codings" not in coders
         await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
-        await pilot.press("n")  # stay blind: nothing changes, nothing is logged
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+        await pilot.press("escape")  # stay blind: nothing changes, nothing is logged
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
-        assert reveals(project_path) == []
         await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
-        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+        await pilot.press("y", "enter")  # a stray yes is not enough
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        assert "type the word reconciliation" in str([n.message for n in app._notifications])
+        assert reveals(project_path) == []
+        with Project.open(project_path) as p:
+            assert p.mode == "blind"
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+        await pilot.press(*"reconciliation", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, AgreementScreen))
     [event] = reveals(project_path)
     assert event["data"]["by"] == "alice" and event["data"]["coders"] == ["ben"]

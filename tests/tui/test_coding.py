@@ -375,7 +375,7 @@ async def test_mouse_drag_selects_then_hotkey_codes_it(project_path):
         screen = await open_coding(pilot)
         view = screen.view
         u = screen.session.utterances[0]
-        x0 = view._gutter_width  # first text column of the first row
+        x0 = view.geometry.gutter  # first text column of the first row
         await pilot.mouse_down("#transcript", offset=(x0 + 2, 0))
         await pilot.hover("#transcript", offset=(x0 + 9, 0))
         await pilot.mouse_up("#transcript", offset=(x0 + 9, 0))

@@ -1,4 +1,10 @@
-"""SVG snapshots of the main screens at a pinned size (regenerate: pytest --snapshot-update)."""
+"""SVG snapshots of the main screens at pinned sizes and colours (regenerate: pytest --snapshot-update).
+
+The colour system is pinned too: accord picks code colours by what the terminal can show,
+so a snapshot must not depend on the TERM and COLORTERM of whoever runs the tests.
+"""
+
+import pytest
 
 from accord.store import Project
 from accord.tui.app import AccordApp
@@ -22,9 +28,34 @@ def coded_project(path):
     return path
 
 
-def test_coding_screen(snap_compare, project_path):
+@pytest.fixture(autouse=True)
+def truecolor(monkeypatch):
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture
+def colors_256(monkeypatch):
+    """A terminal like tmux's default or macOS Terminal: 256 colours, no truecolor."""
+    monkeypatch.setenv("TERM", "screen-256color")
+    monkeypatch.delenv("COLORTERM")
+
+
+@pytest.mark.parametrize("size", [(80, 24), SIZE, (200, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_coding_screen(snap_compare, project_path, size):
     app = AccordApp(coded_project(project_path), coder="alice", transcript=NAME, offer_demo=False)
-    assert snap_compare(app, terminal_size=SIZE, press=["j", "right_square_bracket"])
+    assert snap_compare(app, terminal_size=size, press=["j", "right_square_bracket"])
+
+
+@pytest.mark.parametrize("size", [(80, 24), SIZE], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_coding_screen_in_256_colours(snap_compare, project_path, colors_256, size):
+    app = AccordApp(coded_project(project_path), coder="alice", transcript=NAME, offer_demo=False)
+    assert snap_compare(app, terminal_size=size, press=["j", "right_square_bracket"])
+
+
+def test_code_picker_at_80x24(snap_compare, project_path, colors_256):
+    app = AccordApp(coded_project(project_path), coder="alice", transcript=NAME, offer_demo=False)
+    assert snap_compare(app, terminal_size=(80, 24), press=["j", "j", "enter", *"self crit"])
 
 
 def test_help_screen(snap_compare, project_path):
@@ -32,6 +63,7 @@ def test_help_screen(snap_compare, project_path):
     assert snap_compare(app, terminal_size=SIZE, press=["question_mark"])
 
 
-def test_home_screen(snap_compare, project_path):
+@pytest.mark.parametrize("size", [(80, 24), SIZE], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_home_screen(snap_compare, project_path, size):
     app = AccordApp(coded_project(project_path), coder="alice", offer_demo=False)
-    assert snap_compare(app, terminal_size=SIZE)
+    assert snap_compare(app, terminal_size=size)

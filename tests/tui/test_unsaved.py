@@ -69,7 +69,7 @@ async def test_a_code_that_cannot_be_saved_says_so_and_is_saved_when_the_file_is
 async def test_a_reconcile_decision_that_cannot_be_saved_says_so_and_is_saved_when_the_file_is_free(
         project_path, monkeypatch):
     from accord.agreement.reconcile import CONSENSUS
-    from accord.tui.screens.agreement import AgreementScreen, DisagreementScreen
+    from accord.tui.screens.agreement import AgreementScreen, ReconcileScreen
     from accord.tui.screens.home import HomeScreen
 
     from .conftest import screen_ready, widget
@@ -87,17 +87,17 @@ async def test_a_reconcile_decision_that_cannot_be_saved_says_so_and_is_saved_wh
         await pilot.press("a")
         await screen_ready(pilot, AgreementScreen)
         await pilot.press("enter")
-        dis = await screen_ready(pilot, DisagreementScreen)
+        dis = await screen_ready(pilot, ReconcileScreen)
         blocker = hold_write_lock(project_path)
         try:
-            await pilot.press("1")  # take alice's span
+            await pilot.press("1")  # take alice's codes
             await wait_for(pilot, lambda: dis.unsaved is not None)
-            assert "NOT SAVED: take on" in str(widget(app, "#reconcile-status").render())
-            assert dis.items[0].decision is None
+            assert "NOT SAVED: alice's codes on" in str(widget(app, "#reconcile-status").render())
+            assert not dis.units[0].decided
         finally:
             blocker.communicate("go\n", timeout=30)
         await wait_for(pilot, lambda: dis.unsaved is None, timeout=10)
-        assert dis.items[0].decision == "take"
+        assert dis.units[0].decision() == "alice's codes" and dis.index == 0
         assert "NOT SAVED" not in str(widget(app, "#reconcile-status").render())
         with Project.open(project_path) as p:
             assert [(c.start, c.end) for c in p.codings(coder=CONSENSUS)] == [(u[1].start, u[1].end), (u[5].start, u[5].end)]

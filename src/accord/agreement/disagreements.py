@@ -36,6 +36,7 @@ class Disagreement:
     applied: dict[str, bool]  # coder -> applied the code here
     spans: dict[str, list[CodedSpan]] = field(default_factory=dict)  # each coder's spans touching it
     decision: str | None = None  # the consensus decision taken here, if any
+    taken_from: list[str] = field(default_factory=list)  # whose spans that decision took
 
     @property
     def resolved(self) -> bool:
@@ -113,6 +114,7 @@ def _from_table(project, table, i: int, unit: str, decided: dict) -> list[Disagr
                 applied={c: bool(applied[j, first]) for j, c in enumerate(table.coders)},
                 spans=spans,
                 decision=d["decision"] if d else None,
+                taken_from=list(d["taken_from"]) if d else [],
             )
         )
     return out

@@ -114,6 +114,26 @@ def reconcile(
         raise AgreementError(f"unit [{start}, {end}) is not inside transcript {transcript!r} (0..{length})")
     decided_by = [d.strip() for d in (decided_by.split(",") if isinstance(decided_by, str) else decided_by or coders)]
 
+    if decision == "adjust":
+        for s, e in _join(spans):
+            if not 0 <= s < e <= length:
+                raise AgreementError(f"adjusted span [{s}, {e}) is not inside transcript {transcript!r} (0..{length})")
+
+    with project.transaction():
+        seed_consensus(project, coders, consensus=consensus, unit=unit)
+        data = write_decision(project, transcript, code, start, end, decision, coders=coders, take=take, spans=spans,
+                              consensus=consensus, decided_by=decided_by, note=note)
+        event_id = project.log("reconcile.decide", "transcript", project.transcript_id(transcript), data,
+                               project.coder_id(consensus))
+    return Decision(transcript, code, start, end, decision, data["taken_from"], [tuple(s) for s in data["spans"]],
+                    decided_by, data["added"], data["removed"], event_id)
+
+
+def write_decision(project, transcript: str, code: str, start: int, end: int, decision: str, *, coders, take=None,
+                   spans=None, consensus: str = CONSENSUS, decided_by=(), note: str = "") -> dict:
+    """Write one checked decision on `code` at `[start, end)` into the consensus, inside the
+    caller's transaction, and return what the log records of it (the caller logs it: one
+    event per decision, or one for a whole unit's decisions)."""
     sources = {c: _overlapping(project, transcript, c, code, start, end) for c in coders}
     if decision == "take":
         taken_from = [take]
@@ -124,49 +144,45 @@ def reconcile(
     elif decision == "neither":
         taken_from, new = [], []
     else:
-        taken_from = []
-        new = _join(spans)
-        for s, e in new:
-            if not 0 <= s < e <= length:
-                raise AgreementError(f"adjusted span [{s}, {e}) is not inside transcript {transcript!r} (0..{length})")
-
-    with project.transaction():
-        seed_consensus(project, coders, consensus=consensus, unit=unit)
-        consensus_id = project.ensure_coder(consensus)
-        removed = [k.id for k in _overlapping(project, transcript, consensus, code, start, end)]
-        for coding_id in removed:
-            project.set_coding_status(coding_id, "removed")
-        added = [
-            project.insert_coding(transcript, code, consensus, s, e, origin="consensus", memo=note) for s, e in new
-        ]
-        data = {
-            "transcript": transcript,
-            "code": code,
-            "unit": [start, end],
-            "decision": decision,
-            "taken_from": taken_from,
-            "decided_by": decided_by,
-            "coders": coders,
-            "source_codings": {c: [k.id for k in sources[c]] for c in coders},
-            "spans": [list(s) for s in new],
-            "added": added,
-            "removed": removed,
-            "note": note,
-        }
-        event_id = project.log("reconcile.decide", "transcript", project.transcript_id(transcript), data, consensus_id)
-    return Decision(transcript, code, start, end, decision, taken_from, new, decided_by, added, removed, event_id)
+        taken_from, new = [], _join(spans)
+    project.ensure_coder(consensus)
+    removed = [k.id for k in _overlapping(project, transcript, consensus, code, start, end)]
+    for coding_id in removed:
+        project.set_coding_status(coding_id, "removed")
+    added = [project.insert_coding(transcript, code, consensus, s, e, origin="consensus", memo=note) for s, e in new]
+    return {
+        "transcript": transcript,
+        "code": code,
+        "unit": [start, end],
+        "decision": decision,
+        "taken_from": taken_from,
+        "decided_by": list(decided_by),
+        "coders": list(coders),
+        "source_codings": {c: [k.id for k in sources[c]] for c in coders},
+        "spans": [list(s) for s in new],
+        "added": added,
+        "removed": removed,
+        "note": note,
+    }
 
 
 def decisions(project, consensus: str = CONSENSUS, code: str | None = None) -> dict[tuple[str, str, int, int], dict]:
     """Latest decision per (transcript, code, start, end) of a unit, from the event log
-    (decisions undone since are left out)."""
+    (decisions undone since are left out). A decision on a whole unit (`reconcile.unit`,
+    see `by_unit.decide_unit`) counts as one decision per code it settled."""
     if not project.has_coder(consensus):
         return {}
     out = {}
-    for event in reversed(project.events(coder=consensus, action="reconcile.decide", undone=False)):
-        d = event["data"]
-        if code is None or d["code"] == code:
-            out[(d["transcript"], d["code"], d["unit"][0], d["unit"][1])] = d
+    for event in reversed(project.events(coder=consensus, undone=False)):
+        if event["action"] == "reconcile.decide":
+            each = [event["data"]]
+        elif event["action"] == "reconcile.unit":
+            each = event["data"]["decisions"]
+        else:
+            continue
+        for d in each:
+            if code is None or d["code"] == code:
+                out[(d["transcript"], d["code"], d["unit"][0], d["unit"][1])] = d
     return out
 
 
@@ -187,6 +203,32 @@ def seed_consensus(
     it again adds nothing. One transaction, one `reconcile.seed` event; returns codings added.
     """
     require_reconciliation(project)
+    table, planned = _seed_plan(project, coders, consensus, unit, transcripts, codes)
+    if not planned:
+        return 0
+    with project.transaction():
+        consensus_id = project.ensure_coder(consensus)
+        added = [project.insert_coding(t, c, consensus, s, e, origin="consensus") for t, c, s, e in planned]
+        project.log(
+            "reconcile.seed",
+            "coder",
+            consensus_id,
+            {"coders": table.coders, "unit": unit, "added": added, "count": len(added)},
+            consensus_id,
+        )
+    return len(added)
+
+
+def seed_pending(project, coders, *, consensus: str = CONSENSUS, unit: str = "utterance", transcripts=None,
+                 codes=None) -> int:
+    """How many agreed codings `seed_consensus` would add now (0: the consensus holds every
+    agreement), so a screen can show seeding as a step still to take."""
+    require_reconciliation(project)
+    return len(_seed_plan(project, coders, consensus, unit, transcripts, codes)[1])
+
+
+def _seed_plan(project, coders, consensus, unit, transcripts, codes):
+    """The unit table and the (transcript, code, start, end) codings seeding would add."""
     table = build_unit_table(project, coders, unit, transcripts, codes)
     if consensus in table.coders:
         raise AgreementError(f"the consensus coder {consensus!r} cannot be one of the coders being reconciled")
@@ -218,16 +260,4 @@ def seed_consensus(
             if any(a < e and b > s for a, b in existing.get((name, code), [])):
                 continue
             planned.append((name, code, s, e))
-    if not planned:
-        return 0
-    with project.transaction():
-        consensus_id = project.ensure_coder(consensus)
-        added = [project.insert_coding(t, c, consensus, s, e, origin="consensus") for t, c, s, e in planned]
-        project.log(
-            "reconcile.seed",
-            "coder",
-            consensus_id,
-            {"coders": table.coders, "unit": unit, "added": added, "count": len(added)},
-            consensus_id,
-        )
-    return len(added)
+    return table, planned

@@ -16,13 +16,15 @@ OVERALL = "All codes (set per unit)"
 NA = "n/a"
 
 
-def _fixed(x: float, digits: int) -> str:
+def fixed(x: float, digits: int) -> str:
+    """`x` to `digits` decimals as a reader expects it: a tiny negative rounds to "0.00",
+    never "-0.00". Every agreement figure accord shows goes through here."""
     text = f"{x:.{digits}f}"
-    return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no "-0.000"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
 def _num(x: float | None) -> str:
-    return NA if x is None else _fixed(x, 3)
+    return NA if x is None else fixed(x, 3)
 
 
 def _pct(x: float | None) -> str:
@@ -35,7 +37,7 @@ def _ci(f: Figures) -> str:
         return ""
     if i.low is None:
         return "[n/a]"
-    return f"[{_fixed(i.low, 2)}, {_fixed(i.high, 2)}]"
+    return f"[{fixed(i.low, 2)}, {fixed(i.high, 2)}]"
 
 
 def _short(name: str, width: int) -> str:
@@ -106,7 +108,7 @@ def _matrix_lines(report: AgreementReport, code: str | None) -> list[str]:
     w = max(6, max(len(n) for n in names))
     lines = [" " * w + "  " + "  ".join(n.rjust(w) for n in names)]
     for name, row in zip(names, m):
-        lines.append(name.ljust(w) + "  " + "  ".join(("-" if v is None else _fixed(v, 2)).rjust(w) for v in row))
+        lines.append(name.ljust(w) + "  " + "  ".join(("-" if v is None else fixed(v, 2)).rjust(w) for v in row))
     return lines
 
 

@@ -134,7 +134,7 @@ def build_unit_table(project, coders, unit="utterance", transcripts=None, codes=
         code_names = sorted(used, key=lambda n: (order.get(n, 1 << 30), n))
         unused = [name for _, name, _, retired in code_rows if not retired and name not in used]
         if unused:
-            notes.append(f"{len(unused)} codebook code(s) nobody used here are left out (name them with codes= to include)")
+            notes.append(f"{len(unused)} codebook code(s) nobody used here are left out (name them with --codes to include them)")
     else:
         if isinstance(codes, str):
             codes = codes.split(",")

@@ -213,16 +213,21 @@ def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad,
         sys.exit(EXIT_BAD_INPUT)
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @project_option
 @json_option
-def transcripts(project_path: Path, as_json: bool):
-    """List transcripts with their words, utterances and speakers.
+@click.pass_context
+def transcripts(ctx, project_path: Path, as_json: bool):
+    """List transcripts with their words, utterances and speakers; rename or delete one.
 
     \b
-    Example:
+    Examples:
       accord transcripts --json | jq '.[].name'
+      accord transcripts rename session01 "Client A, session 1" --coder alice
+      accord transcripts delete "wrong file" --coder alice
     """
+    if ctx.invoked_subcommand is not None:
+        return
     with open_project(project_path) as project:
         rows = project.transcripts()
     if as_json:
@@ -306,7 +311,7 @@ def codebook():
 @codebook.command("validate")
 @click.argument("file", type=click.Path(path_type=Path))
 def codebook_validate(file: Path):
-    """Check a codebook file and report the first problem with its line.
+    """Check a codebook file and report every problem in it, each with its line.
 
     \b
     Example:

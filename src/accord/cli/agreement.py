@@ -170,19 +170,25 @@ def mode(project_path: Path, mode: str | None, viewer: str | None):
 @main.command()
 @project_option
 @click.option("--coders", required=True, help="Two or more coders, comma-separated.")
-@click.option("--code", required=True, help="The code to list disagreements for.")
+@click.option("--code", help="List this code's disagreements with each coder's coded words (default: every "
+              "disputed unit once, with each coder's codes).")
 @click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance", show_default=True)
 @click.option("--transcripts", help="Only these transcripts, comma-separated.")
 @json_option
 def disagreements(project_path: Path, coders, code, unit, transcripts, as_json):
-    """List the units where coders differ on a code, with each coder's coded words.
+    """List the units where coders differ: each unit once with the codes each coder applied
+    there (and the ones they agree on), or with --code, one code's units with each coder's
+    coded words.
 
     Only in reconciliation mode (it shows every coder's codings).
 
     \b
-    Example:
+    Examples:
+      accord disagreements --coders alice,bob
       accord disagreements --coders alice,bob --code "Minimal response"
     """
+    if code is None:
+        return _disputed_units(project_path, coders, unit, transcripts, as_json)
     from ..agreement.disagreements import disagreements as find
 
     with open_project(project_path) as project:
@@ -203,6 +209,35 @@ def disagreements(project_path: Path, coders, code, unit, transcripts, as_json):
     click.echo(f"{len(found)} disagreement(s), {sum(d.resolved for d in found)} decided")
 
 
+def _disputed_units(project_path: Path, coders, unit, transcripts, as_json):
+    from ..agreement.by_unit import disputed_units
+
+    names = _split(coders) or []
+    with open_project(project_path) as project:
+        units = disputed_units(project, names, unit, transcripts=_split(transcripts))
+    if as_json:
+        return emit_json([
+            {"transcript": x.transcript, "start": x.start, "end": x.end, "utterance": x.utterance,
+             "speaker": x.speaker, "codes": {c: x.codes_of(c) for c in names}, "agreed": x.agreed,
+             "consensus": x.consensus, "decision": x.decision()}
+            for x in units
+        ])
+    if not units:
+        click.echo("No disagreements.")
+        return
+    width = max(len(n) for n in names) + 1
+    for x in units:
+        where = f"utterance {x.utterance}" if x.utterance else f"[{x.start}, {x.end})"
+        speaker = f" ({x.speaker})" if x.speaker else ""
+        click.echo(f"{x.transcript} {where}{speaker}: {x.decision()}")
+        for c in names:
+            own = [d.code for d in x.disputed if d.applied.get(c)]
+            click.echo(f"    {c + ':':<{width}} {', '.join(own) or '-'}")
+        if x.agreed:
+            click.echo(f"    {'agreed:':<{width}} {', '.join(x.agreed)}")
+    click.echo(f"{len(units)} disputed unit(s), {sum(x.decided for x in units)} decided")
+
+
 @main.command()
 @project_option
 @click.option("--coders", required=True, help="The coders being reconciled, comma-separated: alice,bob.")
@@ -210,8 +245,9 @@ def disagreements(project_path: Path, coders, code, unit, transcripts, as_json):
               help="The unit agreement is judged by (use the one you reconcile disagreements by).")
 @click.option("--transcripts", help="Only these transcripts, comma-separated (default: those every coder has coded).")
 @click.option("--codes", help="Only these codes, comma-separated.")
+@click.option("--dry-run", is_flag=True, help="Only say how many agreed codings would be added; change nothing.")
 @json_option
-def reconcile(project_path: Path, coders, unit, transcripts, codes, as_json):
+def reconcile(project_path: Path, coders, unit, transcripts, codes, dry_run, as_json):
     """Start (or bring up to date) the consensus: copy every unit all the coders agree a code
     applies to into the coder "consensus", and count the disagreements left to decide.
 
@@ -222,14 +258,22 @@ def reconcile(project_path: Path, coders, unit, transcripts, codes, as_json):
     \b
     Examples:
       accord mode reconciliation && accord reconcile --coders alice,bob
+      accord reconcile --coders alice,bob --dry-run       # how many agreements are not in yet
       accord reconcile --coders alice,bob --unit sentence --codes "Minimal response,Denial"
       accord export excerpts agreed.docx --consensus
     """
     from ..agreement.disagreements import disagreements_by_code
-    from ..agreement.reconcile import CONSENSUS, seed_consensus
+    from ..agreement.reconcile import CONSENSUS, seed_consensus, seed_pending
 
     names = _split(coders) or []
     with open_project(project_path) as project:
+        if dry_run:
+            pending = seed_pending(project, names, unit=unit, transcripts=_split(transcripts), codes=_split(codes))
+            if as_json:
+                return emit_json({"would_add": pending})
+            click.echo(f"Would add {pending} agreed coding{'s' if pending != 1 else ''} to the consensus "
+                       f"(coder {CONSENSUS!r}); nothing changed.")
+            return
         added = seed_consensus(project, names, unit=unit, transcripts=_split(transcripts), codes=_split(codes))
         found = disagreements_by_code(project, names, unit, transcripts=_split(transcripts))
         wanted = set(_split(codes) or found)

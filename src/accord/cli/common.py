@@ -101,7 +101,10 @@ class AccordGroup(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as e:
-            click.echo(f"error: {e}", err=True)
+            for problem in e.problems:  # a codebook reports every problem it has at once
+                click.echo(f"error: {problem}", err=True)
+            if len(e.problems) > 1:
+                click.echo(f"{len(e.problems)} problems in {e.file}.", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except AccordError as e:
             click.echo(f"error: {e}", err=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from statistics import median
 
+from ..agreement.render import fixed
 from .docx import Report
 
 NA = "n/a"
@@ -19,10 +20,7 @@ OVERALL = "All codes (set of codes per unit)"
 
 
 def _num(x: float | None) -> str:
-    if x is None:
-        return NA
-    text = f"{x:.3f}"
-    return "0.000" if text == "-0.000" else text
+    return NA if x is None else fixed(x, 3)
 
 
 def _pct(x: float | None) -> str:
@@ -33,7 +31,7 @@ def _ci(figures) -> str:
     i = figures.alpha_interval
     if i is None:
         return ""
-    return NA if i.low is None else f"[{i.low:.2f}, {i.high:.2f}]"
+    return NA if i.low is None else f"[{fixed(i.low, 2)}, {fixed(i.high, 2)}]"
 
 
 def _names(names: list[str]) -> str:

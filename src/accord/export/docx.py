@@ -150,7 +150,50 @@ class Report:
                     run.bold = True
         if show_header:
             _repeat_header(table.rows[0])
+        self._fit_columns(table, values, bold_first=show_header)
         return table
+
+    def _fit_columns(self, table, values: list[list], bold_first: bool) -> None:
+        """Column widths from the text in them, so a name wraps at its spaces, never mid-word.
+
+        python-docx gives every column the same width, and LibreOffice keeps to it, so a code
+        name in a narrow first column of a nine-column table broke as "Minima/l/respon/se".
+        Each column gets at least its longest word, the rest of the line goes to the columns
+        whose text is longest; when even the longest words do not fit, the table's text is set
+        smaller (down to 8 pt) until they do. Widths are estimates from character counts (no
+        font metrics here), with room to spare for a wide font."""
+        section = self.doc.sections[-1]
+        line = (section.page_width - section.left_margin - section.right_margin) / 12700  # points
+        size = (self.style["Normal"].font.size or Pt(11)).pt
+        columns = len(values[0]) if values else 0
+        texts = [["" if v is None else str(v) for v in row] for row in values]
+        words = [max((_estimate(w, bold_first and i == 0) for i, row in enumerate(texts)
+                      for w in row[j].split()), default=1.0) for j in range(columns)]
+        whole = [max((_estimate(row[j], bold_first and i == 0) for i, row in enumerate(texts)), default=1.0)
+                 for j in range(columns)]
+        needed = sum(words) * size + columns * CELL_MARGINS
+        if needed > line:  # smaller type, so the longest words fit
+            size = max(8.0, int(2 * size * (line - columns * CELL_MARGINS) / (sum(words) * size)) / 2)
+            for cell in table._cells:
+                for paragraph in cell.paragraphs:
+                    for run in paragraph.runs:
+                        run.font.size = Pt(size)
+        minimum = [w * size + CELL_MARGINS for w in words]
+        wanted = [max(0.0, (h - w) * size) for h, w in zip(whole, words)]
+        spare = max(0.0, line - sum(minimum))
+        if sum(wanted) <= spare:  # everything fits on one line per cell; the rest to the widest text
+            widths = [m + x for m, x in zip(minimum, wanted)]
+            rest = line - sum(widths)
+            widths = [w + rest * x / sum(wanted) if sum(wanted) else w + rest / columns for w, x in zip(widths, wanted)]
+        else:
+            widths = [m + spare * x / sum(wanted) for m, x in zip(minimum, wanted)]
+        table.autofit = False
+        for row in table.rows:  # a row is never split across pages: a figure torn from its code misleads
+            etree.SubElement(row._tr.get_or_add_trPr(), _W + "cantSplit")
+        for j, width in enumerate(widths):
+            table.columns[j].width = Pt(width)
+        for i, cell in enumerate(table._cells):
+            cell.width = Pt(widths[i % columns])
 
     def page_break(self) -> None:
         r = etree.SubElement(self.add(), _W + "r")
@@ -173,6 +216,17 @@ class Report:
         _field(p, "PAGE", "1")
         self.run(p, " of ")
         _field(p, "NUMPAGES", "1")
+
+
+# Left and right cell padding of the Table Grid style (0.08 in each side), in points.
+CELL_MARGINS = 11.5
+
+
+def _estimate(text: str, bold: bool) -> float:
+    """Width of `text` in ems, on the generous side: letters average about 0.5 em in Calibri
+    and Cambria (Word) but up to 0.65 em in DejaVu (LibreOffice where those are missing), bold
+    ones more; a column is never narrower than three letters."""
+    return max(len(text), 3) * (0.72 if bold else 0.62)
 
 
 def _field(p, instruction: str, placeholder: str) -> None:

@@ -12,6 +12,7 @@ import json
 
 from ..model import Coding
 from .common import ProjectError, new_guid, now
+from .edits import EDITS
 
 UNDOABLE = (
     "coding.apply",
@@ -25,6 +26,8 @@ UNDOABLE = (
     "memo.set",
     "reconcile.decide",
     "reconcile.seed",
+    "reconcile.unit",
+    *EDITS,
 )
 
 _SELECT = (
@@ -208,6 +211,31 @@ class CodingStore:
             self.log("redo", "event", event["id"], {"action": event["action"]}, coder_id)
         return event
 
+    def event_place(self, event: dict) -> tuple[str, int] | None:
+        """The transcript and text offset an undoable action touched, so undo and redo can
+        show the coder what changed; None for actions without one place (an import)."""
+        action, entity_id, data = event["action"], event["entity_id"], event["data"]
+        if action.startswith("coding."):
+            coding = self.coding(entity_id)
+            return coding.transcript, coding.start
+        if action == "suggestion.accept_all":
+            ids = [coding_id for _, coding_id in data["accepted"]]
+        elif action.startswith("suggestion."):
+            suggestion = self.suggestion(entity_id)
+            return suggestion.transcript, data.get("start", suggestion.start)
+        elif action == "memo.set":
+            row = self.conn.execute(
+                "SELECT t.name, u.start FROM utterances u JOIN transcripts t ON t.id = u.transcript_id "
+                "WHERE u.transcript_id = ? AND u.number = ?", [data["transcript_id"], entity_id]).fetchone()
+            return (row[0], row[1]) if row else None
+        elif action.startswith("reconcile."):
+            ids = data.get("added", []) + data.get("removed", [])
+        else:
+            return None
+        codings = [self.coding(i) for i in ids]
+        first = min(codings, key=lambda c: c.start, default=None)
+        return (first.transcript, first.start) if first else None
+
     def _last_event(self, coder_id: int, undone: int) -> dict | None:
         row = self.conn.execute(
             f"SELECT id FROM events WHERE coder_id = ? AND undone = ? AND action IN ({','.join('?' * len(UNDOABLE))}) "
@@ -236,6 +264,8 @@ class CodingStore:
             self._revert_decision(event, undo=undo)
         elif action == "memo.set":
             self._revert_memo(event, undo=undo)
+        elif action in EDITS:
+            self._revert_edit(event, undo=undo)
         elif action.startswith("reconcile."):  # logged as the consensus coder's own actions
             for cid in data.get("added", []):
                 self._set_status(cid, "removed" if undo else "active")

@@ -115,6 +115,22 @@ class MemoStore:
                 pk=("transcript_id", "coder_id"),
             )
 
+    def position(self, transcript: str, coder: str) -> int | None:
+        """The utterance number where this coder last stopped in this transcript, if saved."""
+        value = self.meta(self._position_key(transcript, coder))
+        return int(value) if value and value.isdigit() else None
+
+    def save_position(self, transcript: str, coder: str, number: int) -> None:
+        """Remember where the coder stopped, so reopening the transcript returns there.
+
+        Kept in `meta` rather than a new table: it is a per-coder bookmark, not data, so it is
+        neither logged nor undoable nor merged between project files.
+        """
+        self.set_meta(self._position_key(transcript, coder), str(number))
+
+    def _position_key(self, transcript: str, coder: str) -> str:
+        return f"position:{self.transcript_id(transcript)}:{self.coder_id(coder)}"
+
     def progress(self, coder: str) -> dict[str, float]:
         """Transcript name -> share of its utterances this coder has reviewed."""
         coder_id = self.coder_id(coder)

@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from .codebooks import CodebookStore
 from .codings import CodingStore
+from .edits import EditStore
 from .memos import MemoStore
 from .merge import MergeStore
 from .common import ProjectError, new_guid, now
@@ -38,8 +39,8 @@ DEFAULT_PROJECT = "accord.db"
 BUSY_TIMEOUT_MS = 15_000
 
 
-class Project(TranscriptStore, CodebookStore, CodingStore, SuggestionStore, MemoStore, InterchangeStore, MergeStore, ModelStore,
-              RowsStore, ProjectNoteStore, VariableStore):
+class Project(TranscriptStore, CodebookStore, CodingStore, EditStore, SuggestionStore, MemoStore, InterchangeStore, MergeStore,
+              ModelStore, RowsStore, ProjectNoteStore, VariableStore):
     """A coding project. Create with `Project.create(path)`, reopen with `Project.open(path)`."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection):

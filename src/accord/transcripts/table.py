@@ -11,6 +11,7 @@ import io
 import re
 from pathlib import Path
 
+from ..coding_table import is_coding_table
 from ..errors import InputError
 from .render import Turn
 from .timecodes import parse_timecode
@@ -65,6 +66,13 @@ def parse(text: str, file: Path | str, columns: dict | None = None) -> tuple[lis
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0], file))
     try:
         header = next(reader)
+        if columns is None and is_coding_table(header):
+            raise InputError(
+                file,
+                f"this is a table of codings (columns {', '.join(h.strip() for h in header)}), not a transcript: "
+                f"import it with `accord codings import {Path(str(file)).name} --coder NAME`",
+                line=1,
+            )
         at = _columns(header, columns, file)
         turns, notes = [], []
         for row in reader:

@@ -6,6 +6,7 @@ unknown transcript) is shown in the UI as a message, never as a traceback.
 
 from __future__ import annotations
 
+import sqlite3
 from functools import partial
 from pathlib import Path
 
@@ -34,6 +35,13 @@ class AccordCommands(Provider):
             ("Home: transcripts and progress", app.show_home),
             ("Codebook: browse, search, edit", app.open_codebook),
             ("Agreement: compare coders and reconcile", app.open_agreement),
+            (f"Switch coder (now {app.coder})", app.switch_coder),
+            ("Rename a code…", app.rename_code),
+            ("Merge a code into another…", app.merge_code),
+            ("Delete a code…", app.delete_code),
+            ("Rename a transcript…", app.rename_transcript),
+            ("Delete a transcript…", app.delete_transcript),
+            ("Undo my last action (a code, a rename, a merge, a deletion…)", app.undo_last),
             ("Help: all keys", app.show_help),
         ]
         for t in app.project.transcripts():
@@ -52,6 +60,17 @@ class AccordCommands(Provider):
                 yield Hit(score, matcher.highlight(text), callback, help=None)
 
 
+def coder_choices(project) -> tuple[list[str], list[str]]:
+    """The coders to offer: (people, the rest). The demo's reference coding and the consensus
+    are coders too, but offering one first invites coding as it by accident, so they come
+    after "someone else"."""
+    from ..agreement.reconcile import CONSENSUS
+
+    names = [c["name"] for c in project.coders()]
+    last = ("reference", CONSENSUS)
+    return [n for n in names if n not in last], [n for n in names if n in last]
+
+
 class AccordApp(App):
     CSS_PATH = "accord.tcss"
     TITLE = "accord"
@@ -65,11 +84,17 @@ class AccordApp(App):
         self.start_transcript = transcript
         self.offer_demo = offer_demo
         self.project: Project | None = None
+        self.keymap = prefs.keymap()  # binding id -> the person's own keys
+
+    def keys_for(self, binding) -> str:
+        """The keys in effect for a binding: the person's own, else accord's."""
+        return self.keymap.get(binding.id, binding.key) if binding.id else binding.key
 
     def compose(self):
         yield Static("Opening…", id="splash")
 
     def on_mount(self) -> None:
+        self.set_keymap(self.keymap)
         if not self.project_path.exists() and self.offer_demo:
             self.push_screen(
                 Confirm(
@@ -119,11 +144,23 @@ class AccordApp(App):
         known = [c["name"] for c in self.project.coders()]
         if remembered and remembered in known:
             self._with_coder(remembered)
-        elif known:
-            choices = [(name, name) for name in known] + [("\0new", "Someone else (add a coder)…")]
+        else:
+            self._ask_coder()
+
+    def _ask_coder(self) -> None:
+        """Who is coding: the project's coders (people first), someone new, or a typed name."""
+        people, rest = coder_choices(self.project)
+        if people or rest:
+            choices = ([(name, name) for name in people] + [("\0new", "Someone else (add a coder)…")]
+                       + [(name, name) for name in rest])  # plain names: a typed name should not match them
             self.push_screen(Choose("Who is coding? (or type a new name)", choices, allow_new=True), self._chosen_coder)
         else:
             self.push_screen(TextPrompt("Who is coding? (your name or initials)"), self._with_coder)
+
+    def switch_coder(self) -> None:
+        """Hand the keyboard to another coder without restarting: back to the home screen as them."""
+        self.start_transcript = None  # the transcript named at start-up was the first coder's
+        self._ask_coder()
 
     def _chosen_coder(self, choice: str | None) -> None:
         if choice and choice.startswith(Choose.NEW):
@@ -135,8 +172,9 @@ class AccordApp(App):
 
     def _with_coder(self, name: str | None) -> None:
         if not name or not name.strip():
-            self.exit()
-            return
+            if self.coder is None:  # asked at start-up: no coder, nothing to do
+                self.exit()
+            return  # switching coder, cancelled: carry on as before
         if self.start_transcript:  # check before anything is written: a failed open changes nothing
             try:
                 self.project.transcript_id(self.start_transcript)
@@ -203,12 +241,93 @@ class AccordApp(App):
             else:
                 self.push_screen(TextPrompt("Compare which coders? (comma-separated)", value=", ".join(coders)), with_coders)
 
+        def typed(word: str | None) -> None:
+            if word is None:
+                return
+            if word.strip().lower() != "reconciliation":
+                self.notify("Still blind: type the word reconciliation to switch.", severity="warning")
+                return
+            go()
+
         if self.project.mode == "reconciliation":
             go()
-        else:
-            self.push_screen(Confirm(
-                "The project is in blind mode. Switch it to reconciliation?\n"
-                "Every coder will then see everyone's codings.", yes="Switch", no="Stay blind"), go)
+        else:  # typed, not a keypress: a stray y must not end blind coding for everyone
+            self.push_screen(TextPrompt(
+                "The project is in blind mode. Every coder will see everyone's codings once it is switched "
+                "to reconciliation, and the switch is logged. Type reconciliation to switch, Escape to stay blind.",
+                placeholder="reconciliation"), typed)
+
+    # --- renaming, merging and deleting codes and transcripts (command palette) --------------
+    # The store does the work, logged as this coder's action, so their undo takes it back.
+
+    def _pick_code(self, title: str, then, leave_out: str | None = None) -> None:
+        book = self.project.codebook()
+        names = [c.name for c in book.codes if c.name != leave_out] if book else []
+        self.push_screen(Choose(title, [(n, n) for n in names]), lambda name: then(name) if name else None)
+
+    def _pick_transcript(self, title: str, then) -> None:
+        names = [t["name"] for t in self.project.transcripts()]
+        self.push_screen(Choose(title, [(n, n) for n in names]), lambda name: then(name) if name else None)
+
+    def _edit(self, do, done: str) -> None:
+        """Run one edit; say what happened and how to take it back, or why it was not done."""
+        try:
+            do()
+        except AccordError as e:
+            self.notify(str(e), severity="error", timeout=10)
+            return
+        except (sqlite3.Error, OSError) as e:  # never shown as done unless the store committed it
+            self.notify(f"Not saved ({e}); nothing was changed.", severity="error", timeout=10)
+            return
+        self.notify(f"{done}. Undo it with “Undo my last action” (Ctrl+P) or u on the coding screen.", timeout=8)
+        self.show_home()
+
+    def rename_code(self) -> None:
+        def named(old: str) -> None:
+            self.push_screen(TextPrompt(f"New name for the code {old}", value=old),
+                             lambda new: self._edit(lambda: self.project.rename_code(old, new, self.coder),
+                                                    f"Renamed code {old} to {new}") if new and new != old else None)
+        self._pick_code("Rename which code?", named)
+
+    def merge_code(self) -> None:
+        def source(code: str) -> None:
+            self._pick_code(f"Merge {code} into which code? (its codings become that code's)",
+                            lambda into: self._edit(lambda: self.project.merge_codes(code, into, self.coder),
+                                                    f"Merged {code} into {into}"), leave_out=code)
+        self._pick_code("Merge which code into another?", source)
+
+    def delete_code(self) -> None:
+        def chosen(code: str) -> None:
+            self.push_screen(Confirm(f"Delete the code {code}, removing every coder's codings of it?",
+                                     yes="Delete", no="Keep"),
+                             lambda yes: self._edit(lambda: self.project.delete_code(code, self.coder),
+                                                    f"Deleted code {code}") if yes else None)
+        self._pick_code("Delete which code?", chosen)
+
+    def rename_transcript(self) -> None:
+        def named(old: str) -> None:
+            self.push_screen(TextPrompt(f"New name for the transcript {old}", value=old),
+                             lambda new: self._edit(lambda: self.project.rename_transcript(old, new, self.coder),
+                                                    f"Renamed transcript {old} to {new}") if new and new != old else None)
+        self._pick_transcript("Rename which transcript?", named)
+
+    def delete_transcript(self) -> None:
+        def chosen(name: str) -> None:
+            self.push_screen(Confirm(f"Delete the transcript {name}? (Only one nobody has worked on can be.)",
+                                     yes="Delete", no="Keep"),
+                             lambda yes: self._edit(lambda: self.project.delete_transcript(name, self.coder),
+                                                    f"Deleted transcript {name}") if yes else None)
+        self._pick_transcript("Delete which transcript?", chosen)
+
+    def undo_last(self) -> None:
+        try:
+            event = self.project.undo(self.coder)
+        except (AccordError, sqlite3.Error, OSError) as e:
+            self.notify(f"Not undone: {e}", severity="error", timeout=10)
+            return
+        self.notify(f"Undid {event['action']}." if event else "Nothing to undo.", timeout=5)
+        if event:
+            self.show_home()
 
     def show_help(self) -> None:
         screen = self.screen

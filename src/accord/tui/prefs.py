@@ -1,5 +1,5 @@
-"""Per-user preferences: which coder name this person used for each project, and the order
-they walk suggestions in.
+"""Per-user preferences: which coder name this person used for each project, the order
+they walk suggestions in, and their own keys (`keymap`).
 
 Kept outside the project file on purpose: two coders may share one project file, and each
 of their machines should remember its own coder.
@@ -22,6 +22,16 @@ def _load() -> dict:
         return json.loads(_prefs_path().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def keymap() -> dict[str, str]:
+    """The person's own keys: binding id -> keys, e.g. {"move.down": "j,down,ctrl+n"}, from the
+    `keymap` section of prefs.json (the help screen lists every binding's id). Anything that is
+    not a name and a non-empty string of keys is ignored, so a typo never stops the app."""
+    section = _load().get("keymap")
+    if not isinstance(section, dict):
+        return {}
+    return {k: v.replace(" ", "") for k, v in section.items() if isinstance(k, str) and isinstance(v, str) and v.strip()}
 
 
 def remembered_coder(project: Path) -> str | None:

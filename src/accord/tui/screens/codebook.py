@@ -20,6 +20,7 @@ from ...codebook import codebook_to_dict, parse_codebook
 from ...errors import InputError
 from ...model import Code, Codebook
 from ...store import Project
+from ..palette import CodeLook, color_mode
 from ..widgets.code_panel import code_details, code_label
 from .modals import Choose, MemoEditor, TextPrompt
 
@@ -43,6 +44,7 @@ class CodebookScreen(Screen):
         with Horizontal(id="codebook-body"):
             tree: Tree[str] = Tree("Codes", id="codebook-tree")
             tree.show_root = False
+            tree.guide_depth = 2
             yield tree
             with VerticalScroll(id="codebook-detail-box"):
                 yield Static("", id="codebook-detail")
@@ -72,14 +74,30 @@ class CodebookScreen(Screen):
         for name in list(keep):  # keep the ancestors of matches so the tree still reads
             keep.update(self.book.path(name))
 
+        look = CodeLook(self.book, color_mode(self.app))
+
         def add(node, parent):
             for code in self.book.children(parent):
                 if code.name in keep:
-                    child = node.add(code_label(code, counts.get(code.name)), data=code.name, expand=True)
-                    add(child, code.name)
+                    label = code_label(code, counts.get(code.name), look)
+                    if any(c.name in keep for c in self.book.children(code.name)):
+                        add(node.add(label, data=code.name, expand=True), code.name)
+                    else:  # a leaf: no expand arrow, nothing to open
+                        node.add_leaf(label, data=code.name)
 
         add(tree.root, None)
         tree.root.expand_all()
+        self.call_after_refresh(self._show_highlighted)
+
+    def _show_highlighted(self) -> None:
+        """Show the definition of the code under the cursor at once, without waiting for a move."""
+        tree = self.query_one(Tree)
+        node = tree.cursor_node
+        if node is None and tree.root.children:
+            tree.move_cursor(tree.root.children[0])
+            node = tree.cursor_node
+        if node is not None and node.data:
+            self._show(node.data)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.query_text = event.value
@@ -89,7 +107,11 @@ class CodebookScreen(Screen):
         self.query_one(Tree).focus()
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
-        code = self.book.by_name().get(event.node.data) if self.book and event.node.data else None
+        if event.node.data:
+            self._show(event.node.data)
+
+    def _show(self, name: str) -> None:
+        code = self.book.by_name().get(name) if self.book else None
         if code:
             self.query_one("#codebook-detail", Static).update(code_details(code))
             self.current = code.name

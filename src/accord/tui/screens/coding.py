@@ -13,20 +13,23 @@ from __future__ import annotations
 import gc
 import re
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual import work
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...coding_session import CodingSession
 from ...errors import AccordError
 from ..keys_compat import character_to_key
 from ..prefs import remember_order
 from ..saving import SAVE_ERRORS, SavesActions
+from ..palette import CodeLook, color_mode
 from ..widgets.code_panel import CodePanel
+from ..widgets.key_bar import KeyBar, hints_for
 from ..widgets.transcript_view import TranscriptView
 from .modals import Choose, Confirm, MemoEditor, TextPrompt
 
@@ -68,6 +71,7 @@ BINDINGS = [
     Binding("u", "undo", "Undo", id="edit.undo"),
     Binding("ctrl+r,U", "redo", "Redo", id="edit.redo", show=False),
     Binding("tab", "focus_codes", "Codes", id="view.focus_codes", show=False),
+    Binding("p", "toggle_panel", "Show or hide the side panel", id="view.panel", show=False),
     Binding("question_mark", "help", "Help", id="app.help"),
     Binding("q", "back", "Back", id="app.back"),
 ]
@@ -76,7 +80,21 @@ BINDINGS = [
 # the simulation behind the README's learning curves retrains as often. 0 turns it off.
 AUTO_RETRAIN = 10
 
-RESERVED_KEYS = {k for b in BINDINGS for k in b.key.split(",")} | {"?", "/", ":", "[", "]"}
+# The side panel (codebook, suggestion, memo) shows by itself from this many columns; below,
+# the transcript gets the whole width and `p` shows the panel when wanted.
+SIDE_PANEL_FROM = 110
+
+# Usual heights of the side panels below the code list (with their top border); see `_update`.
+PANEL_HEIGHTS = {"#suggestion-panel": 9, "#memo-panel": 7}
+
+# The key bar's hints, most useful first: as many as fit the width are shown.
+HINTS = [(("move.down", "move.up"), "move"), (("code.apply_by_name",), "apply code"),
+         (("suggest.next",), "next suggestion"), (("suggest.accept", "suggest.reject"), "accept/reject"),
+         (("edit.undo",), "undo"), (("code.remove",), "remove"), (("view.panel",), "panel"),
+         (("search.start",), "search"), (("memo.utterance",), "memo"), (("app.back",), "back"),
+         (("app.help",), "help")]
+
+RESERVED_KEYS = {k for b in BINDINGS for k in b.key.split(",")}
 
 
 # Event-log action names as a coder would say them, for the status bar after undo and redo.
@@ -104,20 +122,35 @@ class CodingScreen(SavesActions, Screen):
         self._quiet_retrain = False  # the running retrain was started by `_count_decisions`
         self._since_retrain = 0
         self._decided: int | None = None  # the coder's decisions in the project, read when first needed
-        self.hotkeys = {k: v for k, v in session.hotkeys().items() if k not in RESERVED_KEYS}
-        self.shadowed = sorted(k for k in session.hotkeys() if k in RESERVED_KEYS)
+        # Keys of accord's own (remapped ones included) win over codebook hotkeys.
+        reserved = RESERVED_KEYS | {k for keys in self.app.keymap.values() for k in keys.split(",")}
+        taken = {k for k in session.hotkeys() if k in reserved or character_to_key(k) in reserved}
+        self.hotkeys = {k: v for k, v in session.hotkeys().items() if k not in taken}
+        self.shadowed = sorted(taken)
         self._shown: dict[str, str] = {}
+        self._panel_heights: dict[str, int] = {}  # grown side panels (see `_update`)
+        self._panel_choice: bool | None = None  # the coder's `p`, which overrides the width rule
+        self._look: CodeLook | None = None
         self._bind_hotkeys()
+
+    @property
+    def look(self) -> CodeLook:
+        if self._look is None:
+            self._look = CodeLook(self.session.codebook, color_mode(self.app))
+        return self._look
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="coding-body"):
-            yield self.view
+            with Vertical(id="text-column"):
+                yield self.view
+                yield Static("", id="suggestion-strip")
             with Vertical(id="side"):
                 yield CodePanel(self.session.codebook, id="codes")
                 yield Static("", id="suggestion-panel")
                 yield Static("", id="memo-panel")
         yield Static("", id="status")
-        yield Footer()
+        hints = hints_for(self.app, BINDINGS, HINTS)
+        yield KeyBar(hints[:-1] + [("^p", "commands"), hints[-1]], id="keys")
 
     def on_mount(self) -> None:
         # The transcript, codings, suggestions and widgets live as long as this screen: frozen,
@@ -125,7 +158,11 @@ class CodingScreen(SavesActions, Screen):
         # utterance session, a 100 ms pause every few pages, ~1.5 ms per key amortized).
         gc.freeze()
         self.view.focus()
-        self.session.mark_reviewed(1)
+        stopped = self.session.stopped_at  # back where the coder stopped last time
+        if stopped and 1 < stopped <= len(self.session.utterances):
+            self.view.move_to(stopped - 1)
+        self.session.mark_reviewed(self.session.utterances[self.view.cursor].number)
+        self._fit_side_panel()
         self.refresh_panels()
         if self.shadowed:
             keys = ", ".join(self.shadowed)
@@ -145,6 +182,26 @@ class CodingScreen(SavesActions, Screen):
 
     # --- status and panels -------------------------------------------------------------------
 
+    def on_resize(self) -> None:
+        self._fit_side_panel()
+        self._panel_heights.clear()
+        self._shown.clear()
+        self.refresh_panels()
+
+    def _fit_side_panel(self) -> None:
+        """Show the side panel when the screen is wide enough, or as the coder last chose."""
+        show = self._panel_choice if self._panel_choice is not None else self.size.width >= SIDE_PANEL_FROM
+        side = self.query_one("#side")
+        if side.display != show:
+            side.display = show
+
+    def action_toggle_panel(self) -> None:
+        self._panel_choice = not self.query_one("#side").display
+        self._fit_side_panel()
+        self._panel_heights.clear()
+        self._shown.clear()
+        self.call_after_refresh(self.refresh_panels)  # once the panels have their width
+
     def refresh_panels(self) -> None:
         """Bring the status bar and side panels up to date.
 
@@ -156,50 +213,86 @@ class CodingScreen(SavesActions, Screen):
         number = u.number if u else 0
         unsaved = (self.unsaved[0], self.unsaved[3]) if self.unsaved else None
         self._update("#status", self._status_text, number, f"{s.progress:.0%}", len(s.codings),
-                     len(s.suggestions), self.filter_label, self.last_saved, unsaved)
+                     len(s.suggestions), self.filter_label, self.last_saved, unsaved, self.size.width)
         sg = self.current_suggestion
         if sg:
             self._update("#suggestion-panel", self._suggestion_text, sg.code, sg.score, sg.explanation, sg.start, sg.end,
                          s.order)
         else:
             self._update("#suggestion-panel", self._no_suggestion_text, len(s.suggestions), s.order)
-        here = tuple(sorted({c.code for c in s.codings_by_utterance.get(v.cursor, ())}))
+        # Without the side panel, the suggestion being decided shows under the text instead.
+        strip = self.query_one("#suggestion-strip", Static)
+        show_strip = sg is not None and not self.query_one("#side").display
+        if show_strip:
+            self._update("#suggestion-strip", self._suggestion_text, sg.code, sg.score, sg.explanation, sg.start,
+                         sg.end, s.order)
+        if strip.display != show_strip:
+            strip.display = show_strip
+        here = tuple(s.coders_here(v.cursor))
         self._update("#memo-panel", self._memo_text, here, s.memos.get(number))
 
     def _show_unsaved(self) -> None:
         self.refresh_panels()
 
     def _update(self, selector: str, build, *shown) -> None:
-        """Repaint a fixed-size panel (no layout pass) only when what it shows changed."""
+        """Repaint a panel only when what it shows changed. A side panel grows past its usual
+        height when its text needs more lines (a long explanation is never cut) and keeps that
+        height until the terminal is resized: only a growth lays the screen out again, which
+        on every key cost more than the rest of the key."""
         key = (build, shown)
         if self._shown.get(selector) != key:
             self._shown[selector] = key
-            self.query_one(selector, Static).update(build(*shown), layout=False)
+            panel = self.query_one(selector, Static)
+            text = build(*shown)
+            if selector in PANEL_HEIGHTS and panel.display and panel.content_size.width > 0:
+                needed = len(text.wrap(self.app.console, panel.content_size.width)) + 1  # + the border
+                height = max(self._panel_heights.get(selector, PANEL_HEIGHTS[selector]),
+                              min(needed, self.size.height // 2))
+                if height != self._panel_heights.get(selector):
+                    self._panel_heights[selector] = height
+                    panel.styles.height = height
+            panel.update(text, layout=selector == "#suggestion-strip")  # only shown when narrow
 
-    def _status_text(self, number, progress, codings, suggestions, filter_label, last_saved, unsaved) -> Text:
+    def _status_text(self, number, progress, codings, suggestions, filter_label, last_saved, unsaved,
+                     width) -> Text:
+        """The status line, fitted to `width`: what matters most is kept whole (an unsaved
+        action, what was just saved, where the cursor is, who is coding) and the rest is left
+        out when there is no room, so no piece is ever shown cut."""
         s = self.session
-        status = Text()
+        pieces = []  # (importance: lower is kept first, text, style)
         if unsaved:  # first, so no terminal is too narrow to show it
             what, error = unsaved
-            status.append(f" NOT SAVED: {what} ({error}); retrying ", style="bold white on red")
-        status.append(f" {s.coder} ", style="bold reverse")
-        status.append(f"  {s.name}  ")
-        status.append(f"utterance {number}/{len(s.utterances)}  ")
-        status.append(f"reviewed {progress}  ")
-        status.append(f"{codings} codings  {suggestions} suggestions  ")
+            pieces.append((0, f" NOT SAVED: {what} ({error}); retrying ", "bold white on red"))
+        pieces.append((3, f" {s.coder} ", "bold reverse"))
+        pieces.append((6, f"  {s.name}", ""))
+        pieces.append((2, f"  utterance {number}/{len(s.utterances)}", ""))
+        pieces.append((5, f"  reviewed {progress}", ""))
+        pieces.append((7, f"  {codings} codings", ""))
+        pieces.append((8, f"  {suggestions} suggestions", ""))
         if filter_label:
-            status.append(f"filter: {filter_label}  ", style="yellow")
-        # Character offsets of the selection are left out: the pane shows the selection, and at
-        # 120 columns the last action (what was just saved) is worth the room more.
+            pieces.append((4, f"  filter: {filter_label}", "yellow"))
         if not unsaved:
-            status.append(f"unsaved: none ✓ {last_saved}", style="green")
+            pieces.append((1, f"  unsaved: none ✓ {last_saved}", "green"))
+        room, keep = width, set()
+        for rank, text, _ in sorted(pieces, key=lambda p: p[0]):
+            if len(text) <= room:
+                keep.add(rank)
+                room -= len(text)
+        status = Text()
+        for rank, text, style in pieces:
+            if rank in keep:
+                status.append(text, style=style)
+        if not keep:  # narrower than the most important piece: cut it, visibly
+            status.append(pieces[0][1][: max(0, width - 1)] + "…", style=pieces[0][2])
         return status
 
     def _suggestion_text(self, code, score, explanation, start, end, order) -> Text:
         s = self.session
         panel = Text()
         panel.append("Suggestion: ", style="bold")
-        panel.append(f"{code}\n", style=f"bold {s.color(code)}")
+        badge, badge_style = self.look.badge(code)
+        panel.append(badge, style=badge_style)
+        panel.append(f" {code}\n", style=Style(bold=True, color=self.look.ink(code)))
         panel.append(f"score {score:.2f}  ·  {explanation}\n")
         panel.append("“" + s.transcript.text[start:end][:160] + "”\n", style="italic")
         panel.append("a accept · r reject · R the right code instead · A all · ] next"
@@ -212,11 +305,14 @@ class CodingScreen(SavesActions, Screen):
         panel.append(f"{pending} pending suggestions. ] for the next one, {way} (O switches).", style="grey50")
         return panel
 
-    def _memo_text(self, here: tuple[str, ...], memo: str | None) -> Text:
+    def _memo_text(self, here: tuple[tuple[str, tuple[str, ...]], ...], memo: str | None) -> Text:
         text = Text()
         if here:
-            text.append("Codes here: ", style="bold")
-            text.append(", ".join(here) + "\n")
+            text.append("Codes here:\n", style="bold")
+            for code, whose in sorted(here, key=lambda pair: self.look.sort_key(pair[0])):
+                badge, style = self.look.badge(code)
+                text.append(badge, style=style)
+                text.append(f" {code}" + (f" ({', '.join(whose)})" if whose else "") + "\n")
         if memo is not None:
             text.append("Memo: ", style="bold yellow")
             text.append(memo)
@@ -368,8 +464,15 @@ class CodingScreen(SavesActions, Screen):
             self.notify("The project has no codebook.", severity="error")
             return
         book = self.session.codebook
-        choices = [(c.name, " > ".join(book.path(c.name)) + (f"  [{c.hotkey}]" if c.hotkey else "")) for c in book.codes]
-        self.app.push_screen(Choose("Apply which code to the selection?", choices), lambda c: c and self.apply(c))
+        choices = [(c.name, " > ".join(book.path(c.name))) for c in book.codes if c.codable]  # not categories
+        self.app.push_screen(self._code_picker("Apply which code to the selection?", choices),
+                             lambda c: c and self.apply(c))
+
+    def _code_picker(self, title: str, choices: list[tuple[str, str]]) -> Choose:
+        """A code picker showing each code's mark (its hotkey), placed off the selected text."""
+        badges = {name: self.look.badge(name) for name, _ in choices}
+        return Choose(title, choices, badges=badges, avoid=self.view.rows_of_span(*self.view.selected_span()),
+                      placeholder="type part of the name, e.g. “self crit”")
 
     def action_remove(self) -> None:
         start, end = self.view.selected_span()
@@ -549,8 +652,8 @@ class CodingScreen(SavesActions, Screen):
         book = self.session.codebook
         parent = book.by_name()[sg.code].parent if sg.code in book.by_name() else None
         # The suggested code's siblings first: in a family of one-per-turn codes the right one is among them.
-        codes = sorted((c for c in book.codes if c.name != sg.code), key=lambda c: c.parent != parent)
-        choices = [(c.name, " > ".join(book.path(c.name)) + (f"  [{c.hotkey}]" if c.hotkey else "")) for c in codes]
+        codes = sorted((c for c in book.codes if c.name != sg.code and c.codable), key=lambda c: c.parent != parent)
+        choices = [(c.name, " > ".join(book.path(c.name))) for c in codes]
 
         def chosen(code: str | None) -> None:
             if not code:
@@ -561,7 +664,7 @@ class CodingScreen(SavesActions, Screen):
                        lambda: self.session.correct(sg, code, start if adjusted else None, end if adjusted else None),
                        lambda coding: self._decided_on(sg, coding, f"applied {code}, not {sg.code}"), self._stale)
 
-        self.app.push_screen(Choose(f"Not {sg.code}: which code is right here?", choices), chosen)
+        self.app.push_screen(self._code_picker(f"Not {sg.code}: which code is right here?", choices), chosen)
 
     def action_toggle_order(self) -> None:
         """Switch `]` between text order and uncertain first (the order that teaches the model
@@ -693,6 +796,7 @@ class CodingScreen(SavesActions, Screen):
     def action_undo(self) -> None:
         def undone(event) -> None:
             self.view.touch_all()
+            self._show_change(event)
             self.saved(f"undid {_ACTIONS.get(event['action'], event['action'])}" if event else "nothing to undo")
 
         self._save("undo", self.session.undo, undone)
@@ -700,9 +804,17 @@ class CodingScreen(SavesActions, Screen):
     def action_redo(self) -> None:
         def redone(event) -> None:
             self.view.touch_all()
+            self._show_change(event)
             self.saved(f"redid {_ACTIONS.get(event['action'], event['action'])}" if event else "nothing to redo")
 
         self._save("redo", self.session.redo, redone)
+
+    def _show_change(self, event: dict | None) -> None:
+        """Move the cursor to what undo or redo changed, so the coder sees what happened."""
+        index = self.session.place_of(event) if event else None
+        if index is not None and index != self.view.cursor:
+            self.view.move_to(index)
+            self._after_move()
 
     def action_focus_codes(self) -> None:
         tree = self.query_one("#code-tree")

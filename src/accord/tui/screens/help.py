@@ -1,4 +1,8 @@
-"""Every key, grouped, generated from the bindings themselves so it cannot go stale."""
+"""Every key, grouped, generated from the bindings themselves so it cannot go stale.
+
+It shows the keys in effect, the person's own keymap included, and each binding's id: the
+name to use in the `keymap` section of the preferences file to change that key.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ GROUPS = {
     "search": "Search",
     "view": "View",
     "edit": "Undo",
+    "home": "Home",
     "app": "General",
 }
 
@@ -37,19 +42,22 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, padding=(0, 2))
         table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column()
+        table.add_column(ratio=1)
+        table.add_column(style="grey50", no_wrap=True)
         for prefix, title in GROUPS.items():
             rows = [b for b in self.bindings if (b.id or "").startswith(prefix + ".")]
             if rows:
-                table.add_row(f"[b]{title}[/b]", "")
+                table.add_row(f"[b]{title}[/b]", "", "keymap id" if prefix == "move" else "")
                 for b in rows:
-                    table.add_row(key_names(b.key), b.description)
+                    table.add_row(key_names(self.app.keys_for(b)), b.description, b.id)
         if self.hotkeys:
             table.add_row("[b]Code hotkeys[/b]", "apply to the selection")
             for key, name in sorted(self.hotkeys.items()):
                 table.add_row(key, name)
         table.add_row("[b]Anywhere[/b]", "")
         table.add_row("ctrl+p", "command palette: accord's commands, codes, transcripts")
+        table.add_row("", "Change a key in ~/.config/accord/prefs.json, e.g. "
+                      '"keymap": {"move.down": "j,down,ctrl+n"}')
         with VerticalScroll(classes="dialog wide tall"):
             yield Static("accord keys (Escape to close)", classes="dialog-title")
             yield Static(table)

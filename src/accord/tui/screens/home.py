@@ -1,16 +1,25 @@
-"""Home: the project's transcripts with this coder's progress, the codebook, the coders."""
+"""Home: the project's transcripts with this coder's progress, the codebook, the coders.
+
+Below SIDE_PANEL_FROM columns the codebook and coders go below the table instead of beside
+it; the table shows the speakers only when there is room, so every column it shows fits
+whole without scrolling.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ... import blind
 from ...store import Project
+from ..palette import CodeLook, color_mode
+from ..widgets.code_panel import wrapped_code_label
+from ..widgets.key_bar import KeyBar, hints_for
+from .coding import SIDE_PANEL_FROM
 
 
 class HomeScreen(Screen):
@@ -25,6 +34,7 @@ class HomeScreen(Screen):
     def __init__(self, project: Project, coder: str) -> None:
         super().__init__()
         self.project, self.coder = project, coder
+        self._built_for: tuple | None = None  # (wide, codebook width) the screen was built for
 
     def compose(self) -> ComposeResult:
         yield Static("", id="home-title")
@@ -32,20 +42,31 @@ class HomeScreen(Screen):
             with Vertical(id="home-main"):
                 yield Static("Transcripts", classes="section-title")
                 yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
-            with Vertical(id="home-side"):
+            with VerticalScroll(id="home-side"):
                 yield Static("Codebook", classes="section-title")
                 yield Static("", id="home-codebook")
                 yield Static("Variables", classes="section-title", id="home-variables-title")
                 yield Static("", id="home-variables")
                 yield Static("Coders", classes="section-title")
                 yield Static("", id="home-coders")
-        yield Footer()
+        hints = hints_for(self.app, self.BINDINGS, [
+            (("home.open",), "code transcript"), (("home.codebook",), "codebook"), (("home.agreement",), "agreement"),
+            (("app.quit",), "quit"), (("app.help",), "help")])
+        yield KeyBar(hints[:-1] + [("^p", "commands"), hints[-1]], id="keys")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Transcript", "Words", "Utterances", "Speakers", "Reviewed", "Suggestions")
-        self.refresh_data()
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < SIDE_PANEL_FROM, "narrow")
+        self.call_after_refresh(self._fit)  # once the new layout has sized the panels
+
+    def _fit(self) -> None:
+        """Rebuild the table and codebook list when the width changed what they can show."""
+        shape = (self.query_one(DataTable).size.width, self.query_one("#home-codebook").content_size.width)
+        if shape != self._built_for:
+            self._built_for = shape
+            self.refresh_data()
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
@@ -53,29 +74,42 @@ class HomeScreen(Screen):
     def refresh_data(self) -> None:
         p = self.project
         table = self.query_one(DataTable)
-        table.clear()
+        row = table.cursor_row
         progress = p.progress(self.coder)
         pending = {}
         for s in p.suggestions(coder=self.coder):
             pending[s.transcript] = pending.get(s.transcript, 0) + 1
+        headers = ["Transcript", "Words", "Utterances", "Speakers", "Reviewed", "Suggestions"]
+        rows = []
         for t in p.transcripts():
             share = progress.get(t["name"], 0.0)
-            bar = "█" * round(share * 10) + "░" * (10 - round(share * 10))
-            table.add_row(
-                t["name"], f"{t['words']:,}", str(t["utterances"]), ", ".join(t["speakers"][:3]),
-                f"{bar} {share:4.0%}", str(pending.get(t["name"], 0)), key=t["name"],
-            )
+            bar = "█" * round(share * 5) + "░" * (5 - round(share * 5))
+            speakers = ", ".join(t["speakers"][:3]) + (", …" if len(t["speakers"]) > 3 else "")
+            rows.append([t["name"], f"{t['words']:,}", str(t["utterances"]), speakers,
+                         f"{bar} {share:4.0%}", str(pending.get(t["name"], 0))])
+        # Each column is as wide as its widest cell plus 2 of padding; speakers only if they fit.
+        widths = [max(len(h), *(len(r[i]) for r in rows)) + 2 if rows else len(h) + 2 for i, h in enumerate(headers)]
+        if sum(widths) > table.size.width:
+            headers.pop(3)
+            rows = [r[:3] + r[4:] for r in rows]
+        table.clear(columns=True)
+        table.add_columns(*headers)
+        for r in rows:
+            table.add_row(*r, key=r[0])
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
         title = Text()
         title.append(" accord ", style="bold reverse")
         title.append(f"  {p.path.name}  ·  coder: {self.coder}  ·  mode: {p.mode}")
         self.query_one("#home-title", Static).update(title)
         book = p.codebook()
         if book:
+            look = CodeLook(book, color_mode(self.app))
+            width = max(12, self.query_one("#home-codebook").content_size.width)
             lines = Text(f"{book.name} (v{book.version})\n", style="bold")
             for code in book.codes:
-                depth = len(book.path(code.name)) - 1
-                lines.append("  " * depth + "■ ", style=code.color or "")
-                lines.append(f"{code.name}" + (f" [{code.hotkey}]" if code.hotkey else "") + "\n")
+                lines.append_text(wrapped_code_label(code, len(book.path(code.name)) - 1, width, look))
+                lines.append("\n")
         else:
             lines = Text("No codebook yet: accord codebook load FILE", style="yellow")
         self.query_one("#home-codebook", Static).update(lines)

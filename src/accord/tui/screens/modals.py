@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.fuzzy import Matcher
+from rich.text import Text
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
+
+from ..matching import match_score, words
 
 
 class TextPrompt(ModalScreen[str | None]):
@@ -61,38 +65,70 @@ class MemoEditor(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+def highlight(label: str, query: str) -> Text:
+    """`label` with the starts of words that the typed words match in bold."""
+    text = Text(label)
+    tokens = words(query)
+    for m in re.finditer(r"[^\s\-_/.,:;'’()>]+", label):
+        word = m.group().lower()
+        token = max((t for t in tokens if word.startswith(t)), key=len, default=None)
+        if token:
+            text.stylize("bold underline", m.start(), m.start() + len(token))
+    return text
+
+
 class Choose(ModalScreen[str | None]):
-    """Pick one of many by typing part of it (fuzzy), then Enter."""
+    """Pick one of many by typing part of it, then Enter (see `accord.tui.matching`)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="choose.cancel")]
 
     NEW = "\0new:"
 
-    def __init__(self, title: str, choices: list[tuple[str, str]], allow_new: bool = False) -> None:
+    def __init__(self, title: str, choices: list[tuple[str, str]], allow_new: bool = False,
+                 badges: dict[str, tuple[str, object]] | None = None, avoid: tuple[int, int] | None = None,
+                 placeholder: str = "type to filter") -> None:
         """`choices` are (value, label) pairs. With `allow_new`, Enter on typed text that
-        matches nothing returns `Choose.NEW + text`, so a list never traps the user."""
+        matches nothing returns `Choose.NEW + text`, so a list never traps the user.
+        `badges` put a code's mark before its label; `avoid` is the screen rows (first, last)
+        of the text being coded, which the dialog must leave visible."""
         super().__init__()
         self.title_text, self.choices, self.allow_new = title, choices, allow_new
+        self.badges, self.avoid, self.placeholder = badges or {}, avoid, placeholder
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide"):
+        with Vertical(classes="dialog wide", id="choose-dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(placeholder="type to filter", id="choose-filter")
-            yield OptionList(*[Option(label, id=value) for value, label in self.choices], id="choose-list")
+            yield Input(placeholder=self.placeholder, id="choose-filter")
+            yield OptionList(*[self._option(value, label, "") for value, label in self.choices], id="choose-list")
+
+    def _option(self, value: str, label: str, query: str) -> Option:
+        prompt = Text()
+        if value in self.badges:
+            badge, style = self.badges[value]
+            prompt.append(badge, style=style)
+            prompt.append(" ")
+        prompt.append_text(highlight(label, query))
+        return Option(prompt, id=value)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).highlighted = 0 if self.choices else None
+        if self.avoid is not None:
+            self._keep_clear(*self.avoid)
+
+    def _keep_clear(self, first: int, last: int) -> None:
+        """Put the dialog above or below the rows being coded, whichever side has more room."""
+        dialog = self.query_one("#choose-dialog")
+        above, below = first, self.size.height - 1 - last
+        dialog.styles.max_height = max(8, max(above, below) - 1)
+        self.styles.align = ("center", "top" if above >= below else "bottom")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         options = self.query_one(OptionList)
         options.clear_options()
-        matcher = Matcher(event.value) if event.value else None
-        ranked = [
-            (matcher.match(label) if matcher else 1.0, value, label) for value, label in self.choices
-        ]
-        ranked = [r for r in ranked if r[0] > 0]
-        ranked.sort(key=lambda r: -r[0])
-        options.add_options([Option(matcher.highlight(label) if matcher else label, id=value) for _, value, label in ranked])
+        query = event.value
+        ranked = [(match_score(query, label), n, value, label) for n, (value, label) in enumerate(self.choices)]
+        ranked = sorted((r for r in ranked if r[0] is not None), key=lambda r: (-r[0], r[1]))
+        options.add_options([self._option(value, label, query) for _, _, value, label in ranked])
         options.highlighted = 0 if ranked else None
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -1,23 +1,53 @@
-"""The codebook as a tree with colours and hotkeys, and the highlighted code's definition."""
+"""The codebook as an indented list with each code's mark, and the highlighted code's definition.
+
+A list rather than a tree: a tree row cannot wrap, so in a 38-column panel long names were
+cut ("Self-criticism and hope"); here each name wraps under itself at spaces.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Static, Tree
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
 
 from ...model import Codebook, Code
+from ..palette import CodeLook, color_mode
+from .transcript_view import wrap_words
 
 
-def code_label(code: Code, count: int | None = None) -> Text:
+def code_label(code: Code, count: int | None = None, look: CodeLook | None = None) -> Text:
+    """One line for a code: its mark on its colour, its name, and how often it is used."""
     label = Text()
-    label.append("■ ", style=code.color or "#888888")
-    label.append(f"[{code.hotkey}] " if code.hotkey else "    ", style="bold")
+    if look is not None:
+        badge, style = look.badge(code.name)
+        label.append(badge, style=style)
+        label.append(" ")
+    else:
+        label.append("■ ", style=code.color or "#888888")
+        label.append(f"[{code.hotkey}] " if code.hotkey else "    ", style="bold")
     label.append(code.name)
     if count:
         label.append(f"  {count}", style="grey50")
+    return label
+
+
+def wrapped_code_label(code: Code, depth: int, width: int, look: CodeLook) -> Text:
+    """A code's mark and name indented by depth, the name wrapped at spaces under itself."""
+    indent = "  " * depth
+    badge, style = look.badge(code.name)
+    room = max(4, width - len(indent) - len(badge) - 1)
+    label = Text()
+    for n, part in enumerate(wrap_words(code.name, room)):
+        if n:
+            label.append("\n" + indent + " " * (len(badge) + 1))
+        else:
+            label.append(indent)
+            label.append(badge, style=style)
+            label.append(" ")
+        label.append(part, style="bold" if code.parent is None else "")
     return label
 
 
@@ -35,7 +65,7 @@ def code_details(code: Code) -> Text:
 
 
 class CodePanel(Vertical):
-    """Posts `CodeChosen` when a code is picked with Enter in the tree."""
+    """Posts `CodeChosen` when a code is picked with Enter in the list."""
 
     class CodeChosen(Message):
         def __init__(self, code: str) -> None:
@@ -45,44 +75,51 @@ class CodePanel(Vertical):
     def __init__(self, codebook: Codebook | None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.codebook = codebook
+        self._built_for = -1
 
     def compose(self) -> ComposeResult:
-        tree: Tree[str] = Tree("Codes", id="code-tree")
-        tree.show_root = False
-        tree.guide_depth = 2
-        yield tree
-        yield Static("", id="code-detail")
+        yield OptionList(id="code-tree")
+        with VerticalScroll(id="code-detail-box"):  # a long definition scrolls, never cut
+            yield Static("", id="code-detail")
 
     def on_mount(self) -> None:
-        self.rebuild()
-
-    def rebuild(self, counts: dict[str, int] | None = None) -> None:
-        tree = self.query_one(Tree)
-        tree.clear()
         if not self.codebook:
             self.query_one("#code-detail", Static).update("No codebook loaded: accord codebook load FILE")
+
+    def on_resize(self) -> None:
+        width = self.query_one(OptionList).scrollable_content_region.width
+        if width > 0 and width != self._built_for:
+            self.rebuild(width)
+
+    def rebuild(self, width: int) -> None:
+        """List the codes wrapped to `width` columns, keeping the highlighted one."""
+        self._built_for = width
+        options = self.query_one(OptionList)
+        if not self.codebook:
             return
+        look = CodeLook(self.codebook, color_mode(self.app))
+        highlighted = options.highlighted
+        options.clear_options()
+        options.add_options([
+            Option(wrapped_code_label(code, depth, width, look), id=code.name) for code, depth in self._walk(None, 0)
+        ])
+        options.highlighted = highlighted if highlighted is not None else 0
 
-        def add(node, parent: str | None) -> None:
-            for code in self.codebook.children(parent):
-                child = node.add(code_label(code, (counts or {}).get(code.name)), data=code.name, expand=True)
-                if not self.codebook.children(code.name):
-                    child.allow_expand = False
-                add(child, code.name)
-
-        add(tree.root, None)
-        tree.root.expand_all()
+    def _walk(self, parent: str | None, depth: int):
+        for code in self.codebook.children(parent):
+            yield code, depth
+            yield from self._walk(code.name, depth + 1)
 
     def show(self, code_name: str) -> None:
         code = self.codebook.by_name().get(code_name) if self.codebook else None
         if code:
             self.query_one("#code-detail", Static).update(code_details(code))
 
-    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
-        if event.node.data:
-            self.show(event.node.data)
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id:
+            self.show(event.option.id)
 
-    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
-        if event.node.data:
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
             event.stop()
-            self.post_message(self.CodeChosen(event.node.data))
+            self.post_message(self.CodeChosen(event.option.id))

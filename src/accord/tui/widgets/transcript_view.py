@@ -7,6 +7,11 @@ pending suggestions underlined in their code's colour, search hits, and the sele
 reverse. Rendered rows are cached per utterance version, so moving the cursor re-renders
 just the two utterances involved.
 
+Every column is sized from the pane's real width (`Geometry`), so no word is ever cut: the
+timestamps go and the speaker column narrows before the text gets too narrow to read, and
+the codes on an utterance are listed beside it by mark and, when there is room, by name,
+wrapped onto as many rows as they need (an utterance is as tall as its text or its codes).
+
 It keeps its own top row instead of being a Textual ScrollView: a ScrollView's scroll makes
 the screen lay out and repaint every widget (the code tree, panels, footer), which tripled
 the cost of a page down; here a scroll repaints this widget only. The mouse wheel scrolls,
@@ -18,7 +23,6 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -29,15 +33,18 @@ from textual.widget import Widget
 from textual.strip import Strip
 
 from ...coding_session import CodingSession
+from ..palette import CodeLook, color_mode
 
-RIGHT_GUTTER = 20  # code names beside the text, when the pane is wide enough
-WIDE_ENOUGH = 100
+NAMES_MARGIN = 26  # code names beside the text, when the text keeps NAMES_MIN_TEXT columns
+NAMES_MIN_TEXT = 50
+MARKS_MARGIN = 7  # otherwise two code marks a row
 CACHE_ROWS = 4000
 
 
 def wrap_offsets(text: str, base: int, width: int) -> list[tuple[int, int]]:
-    """Greedy word wrap; returns absolute (start, end) offsets of each display line."""
-    width = max(8, width)
+    """Greedy word wrap; returns absolute (start, end) offsets of each display line.
+    A word longer than the width is split, never cut."""
+    width = max(1, width)
     lines: list[tuple[int, int]] = []
     pos, n = 0, len(text)
     while True:
@@ -57,18 +64,49 @@ def wrap_offsets(text: str, base: int, width: int) -> list[tuple[int, int]]:
         pos = nl + 1
 
 
-def dim(hex_color: str, factor: float = 0.45) -> Color:
-    """A darker shade of a code's colour, readable behind light text."""
-    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5)) if len(hex_color) == 7 else (
-        int(hex_color[i] * 2, 16) for i in (1, 2, 3)
-    )
-    return Color.from_rgb(r * factor, g * factor, b * factor)
+def wrap_words(text: str, width: int) -> list[str]:
+    """`text` wrapped at spaces into lines of at most `width` cells."""
+    return [text[a:b] for a, b in wrap_offsets(text, 0, width)]
 
 
 @dataclass
 class Selection:
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Columns of one pane width: number, speaker, time, memo mark and bar; text; codes."""
+
+    speaker: int
+    times: bool
+    margin: int  # the codes column on the right (0 without a codebook)
+    names: bool  # whether it has room for code names, or only their marks
+    gutter: int  # columns left of the text
+    text: int
+
+
+def geometry(width: int, speaker: int, times: bool, has_codes: bool) -> Geometry:
+    """Give the text as much room as possible without hiding anything: code names beside it
+    only when the text keeps NAMES_MIN_TEXT columns; below 40 columns of text the timestamps
+    go, below 30 the speaker column narrows (names then end in "…")."""
+
+    def fit(speaker: int, times: bool, names: bool) -> Geometry:
+        margin = 0 if not has_codes else NAMES_MARGIN if names else MARKS_MARGIN
+        gutter = 6 + speaker + 1 + (9 if times else 0) + 2
+        return Geometry(speaker, times, margin, names, gutter, width - gutter - margin - 1)
+
+    g = fit(speaker, times, True)
+    if g.text < NAMES_MIN_TEXT:
+        g = fit(speaker, times, False)
+    if g.text < 40 and times:
+        g = fit(speaker, False, False)
+    if g.text < 30:
+        g = fit(max(3, speaker - (30 - g.text)), False, False)
+    if g.text < 20 and has_codes:  # the side panel, open at this width, names the codes here
+        g = Geometry(g.speaker, False, 0, False, g.gutter, g.text + g.margin)
+    return g if g.text >= 1 else Geometry(g.speaker, False, g.margin, False, g.gutter, 1)
 
 
 class TranscriptView(Widget, can_focus=True):
@@ -103,13 +141,13 @@ class TranscriptView(Widget, can_focus=True):
         self._row_count = 0
         self._top = 0  # first row on screen
         self._style_memo: dict = {}
-        self._text_width = 0
-        self._right_gutter = 0
+        self._labels: dict[int, list[list[Segment]]] = {}  # rows of the codes column
+        self._look: CodeLook | None = None
         self._drag_anchor: int | None = None
         t = session.transcript
         self._speaker_width = min(12, max((len(s) for s in t.speakers), default=1))
         self._has_times = any(u.time_start is not None for u in session.utterances)
-        self._gutter_width = 6 + self._speaker_width + 1 + (9 if self._has_times else 0) + 2
+        self.geometry = geometry(80, self._speaker_width, self._has_times, bool(session.codes))
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -124,41 +162,92 @@ class TranscriptView(Widget, can_focus=True):
         return self.outer_size.height
 
     @property
-    def right_gutter(self) -> int:
-        return RIGHT_GUTTER if self.pane_width >= WIDE_ENOUGH else 0
+    def look(self) -> CodeLook:
+        """Code marks and colours for the terminal's colours (known once the app runs)."""
+        if self._look is None:
+            self._look = CodeLook(self.session.codebook, color_mode(self.app))
+        return self._look
 
     @property
     def text_width(self) -> int:
-        return max(20, self.pane_width - self._gutter_width - self.right_gutter - 1)
+        return self.geometry.text
+
+    def _rows_of(self, index: int) -> int:
+        """Rows utterance `index` takes: its text or its codes, whichever is taller, and a blank."""
+        return max(len(self._wrapped[index]), len(self._labels[index])) + 1
 
     def _build_layout(self) -> None:
-        width = self.text_width
+        # Where the cursor's utterance is on screen, to put it back there after re-wrapping.
+        k = self._pos_of.get(self.cursor)
+        laid_out = self._layout_width > 0 and self.pane_height > 0  # not the first, sizeless layout
+        anchor = self._first_rows[k] - self._top if laid_out and k is not None and k < len(self._first_rows) else None
+        g = self.geometry = geometry(self.pane_width, self._speaker_width, self._has_times, bool(self.session.codes))
         text = self.session.transcript.text
         self._wrapped: dict[int, list[tuple[int, int]]] = {}
+        self._labels = {}
         self._first_rows: list[int] = []
         row = 0
         for i in self.shown:
             u = self.session.utterances[i]
-            lines = wrap_offsets(text[u.start : u.end], u.start, width)
-            self._wrapped[i] = lines
+            self._wrapped[i] = wrap_offsets(text[u.start : u.end], u.start, g.text)
+            self._labels[i] = self._code_labels(i)
             self._first_rows.append(row)
-            row += len(lines) + 1
+            row += self._rows_of(i)
         self._row_count = row
         self._pos_of = {i: k for k, i in enumerate(self.shown)}
         self._layout_width = self.pane_width
-        self._text_width = width
-        self._right_gutter = self.right_gutter
         self._row_cache.clear()
+        k = self._pos_of.get(self.cursor)
+        if anchor is not None and k is not None and 0 <= anchor < max(1, self.pane_height):
+            self._top = max(0, self._first_rows[k] - anchor)
         self._top = min(self._top, max(0, self._row_count - 1))
+
+    def _relayout(self, index: int) -> None:
+        """Utterance `index`'s codes changed: re-list them, and if that changes its height,
+        move the rows below it."""
+        k = self._pos_of.get(index)
+        if k is None or self._layout_width < 0:
+            return
+        before = self._rows_of(index)
+        self._labels[index] = self._code_labels(index)
+        delta = self._rows_of(index) - before
+        if delta:
+            for j in range(k + 1, len(self._first_rows)):
+                self._first_rows[j] += delta
+            self._row_count += delta
+            self.refresh()
+
+    def _code_labels(self, index: int) -> list[list[Segment]]:
+        """The codes column beside an utterance, row by row: each code's mark on its colour,
+        then its name wrapped at spaces when there is room, else two marks a row."""
+        g = self.geometry
+        if not g.margin:
+            return []
+        look, base = self.look, self._style("base")
+        names = sorted({c.code for c in self.session.codings_by_utterance.get(index, ())}, key=look.sort_key)
+        rows: list[list[Segment]] = []
+        if not g.names:
+            for a in range(0, len(names), 2):
+                rows.append([Segment(" ", base)] + [Segment(*look.badge(n)) for n in names[a : a + 2]])
+            return rows
+        for name in names:
+            badge, style = look.badge(name)
+            ink = base + Style(color=look.ink(name))
+            for n, part in enumerate(wrap_words(name, g.margin - len(badge) - 2)):
+                rows.append([Segment(" ", base), Segment(badge, style) if n == 0 else Segment(" " * len(badge), base),
+                             Segment(" " + part, ink)])
+        return rows
 
     def _ensure_layout(self) -> None:
         if self._layout_width != self.pane_width:
             self._build_layout()
 
     def on_resize(self, event: events.Resize) -> None:
+        """Re-wrap for the new width, keeping the cursor's utterance where it was on screen."""
         if self.pane_width != self._layout_width:
             self._build_layout()
-            self.scroll_to_cursor()
+            self.refresh()
+        self.scroll_to_cursor()
 
     # The wrap table waits for the first resize (or render), when the width is known;
     # building it on mount too would wrap every utterance twice at start-up.
@@ -179,12 +268,16 @@ class TranscriptView(Widget, can_focus=True):
             self._utt_versions[i] = self._utt_versions.get(i, 0) + 1
             k = self._pos_of.get(i) if self._layout_width >= 0 else None
             if k is not None:  # repaint just this utterance's rows, not the whole pane
-                self.refresh(Region(0, self._first_rows[k] - self._top, self.pane_width, len(self._wrapped[i]) + 1))
+                self._relayout(i)
+                self.refresh(Region(0, self._first_rows[k] - self._top, self.pane_width, self._rows_of(i)))
 
     def touch_range(self, start: int, end: int) -> None:
         self.touch(*self.session.utterances_overlapping(start, end))
 
     def touch_all(self) -> None:
+        """Everything may have changed (undo, reload): re-lay out and repaint."""
+        if self._layout_width >= 0:
+            self._build_layout()
         self._row_cache.clear()
         self.refresh()
 
@@ -252,7 +345,7 @@ class TranscriptView(Widget, can_focus=True):
         if k is None or not self._first_rows:
             return
         top = self._first_rows[k]
-        bottom = top + len(self._wrapped[self.cursor])
+        bottom = top + self._rows_of(self.cursor) - 1
         height = max(1, self.pane_height)
         if top < self._top or bottom > self._top + height:
             # Re-centre rather than creep a line at a time: a scroll repaints the whole pane,
@@ -264,6 +357,23 @@ class TranscriptView(Widget, can_focus=True):
         if row != self._top:
             self._top = row
             self.refresh()
+
+    def rows_of_span(self, start: int, end: int) -> tuple[int, int]:
+        """Screen rows (first, last) that text offsets [start, end) are shown on, clamped to the pane."""
+        self._ensure_layout()
+
+        def row_at(offset: int) -> int:
+            index = self.session.utterance_index_at(offset)
+            k = self._pos_of.get(index)
+            if k is None:
+                return 0 if not self._first_rows or index < self.shown[0] else self._row_count
+            line = max(0, bisect.bisect_right([a for a, _ in self._wrapped[index]], offset) - 1)
+            return self._first_rows[k] + line
+
+        height = max(1, self.pane_height)
+        first = min(max(0, row_at(start) - self._top), height - 1)
+        last = min(max(first, row_at(max(start, end - 1)) - self._top), height - 1)
+        return self.region.y + first, self.region.y + last
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         event.stop()
@@ -320,36 +430,38 @@ class TranscriptView(Widget, can_focus=True):
         s = self.session
         u = s.utterances[index]
         lines = self._wrapped[index]
+        labels = self._labels[index]
+        g = self.geometry
         base = self._style("base")
-        if line_no >= len(lines):
+        if line_no >= max(len(lines), len(labels)):
             return Strip.blank(width, base)
         segments: list[Segment] = []
         is_cursor = index == self.cursor
         if line_no == 0:
             marker = Segment(f"{u.number:>5} ", self._style("current") if is_cursor else self._style("gutter"))
-            speaker = (u.speaker or "?")[: self._speaker_width].ljust(self._speaker_width)
-            segments += [marker, Segment(speaker + " ", self._style("speaker"))]
-            if self._has_times:
+            speaker = u.speaker or "?"
+            if len(speaker) > g.speaker:
+                speaker = speaker[: g.speaker - 1] + "…"
+            segments += [marker, Segment(speaker.ljust(g.speaker) + " ", self._style("speaker"))]
+            if g.times:
                 t = u.time_start
                 clock = f"{int(t) // 3600:02d}:{int(t) % 3600 // 60:02d}:{int(t) % 60:02d} " if t is not None else " " * 9
                 segments.append(Segment(clock, self._style("time")))
         else:
-            segments.append(Segment(" " * (self._gutter_width - 2), self._style("base")))
+            segments.append(Segment(" " * (g.gutter - 2), self._style("base")))
         memo_mark = "✎" if (line_no == 0 and u.number in s.memos) else " "
         bar = Segment("▌" if is_cursor else "│", self._style("current") if is_cursor else self._style("gutter"))
         segments += [Segment(memo_mark, self._style("memo")), bar]
-        start, end = lines[line_no]
-        segments += self._text_segments(index, start, end)
-        used = sum(len(seg.text) for seg in segments)
-        pad = max(0, self._gutter_width + self._text_width - used + 1)
+        if line_no < len(lines):
+            start, end = lines[line_no]
+            segments += self._text_segments(index, start, end)
+        used = sum(seg.cell_length for seg in segments)
+        pad = max(0, g.gutter + g.text + 1 - used)
         segments.append(Segment(" " * pad, base))
         used += pad
-        names = sorted({c.code for c in s.codings_by_utterance.get(index, ())})
-        if line_no < len(names) and self._right_gutter:
-            name = names[line_no]
-            label = " ■ " + name[: RIGHT_GUTTER - 3]
-            segments.append(Segment(label, Style(color=s.color(name))))
-            used += len(label)
+        if line_no < len(labels):
+            segments += labels[line_no]
+            used += sum(seg.cell_length for seg in labels[line_no])
         if used < width:
             segments.append(Segment(" " * (width - used), base))
         strip = Strip(segments)
@@ -409,12 +521,12 @@ class TranscriptView(Widget, can_focus=True):
         return style
 
     def _build_piece_style(self, innermost: str | None, multiple: bool, suggestions: tuple, hit: bool, selected: bool) -> Style:
-        s = self.session
+        look = self.look
         style = self._style("base")
         if innermost is not None:
-            style += Style(bgcolor=dim(s.color(innermost)), underline=multiple, bold=multiple)
+            style += Style(bgcolor=look.tint(innermost), underline=multiple, bold=multiple)
         for code, current in suggestions:
-            style += Style(color=s.color(code), underline=True, italic=True, bold=current)
+            style += Style(color=look.ink(code), underline=True, italic=True, bold=current)
         if hit:
             style += self._style("hit")
         if selected:
@@ -435,7 +547,7 @@ class TranscriptView(Widget, can_focus=True):
         if line_no >= len(lines):
             return None
         start, end = lines[line_no]
-        column = x - self._gutter_width
+        column = x - self.geometry.gutter
         return max(start, min(end, start + max(0, column)))
 
     def on_mouse_down(self, event: events.MouseDown) -> None:

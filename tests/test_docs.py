@@ -1,0 +1,52 @@
+"""Docs that cannot drift: docs/cli.md is what the commands say, and every example in it and
+in the README names a real command with options that exist."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from accord.cli.reference import check_example, examples, reference, split_commands
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_cli_reference_is_current():
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == reference(), \
+        "docs/cli.md is out of date: run `python -m accord.cli.reference`"
+
+
+def test_the_checker_catches_a_wrong_example():
+    assert "No such option" in check_example(["status", "--bogus"])
+    assert "no command" in check_example(["nonesuch"])
+    assert check_example(["export", "qdpx", "study.qdpx", "--coders", "alice"]) is None
+    assert examples("  Examples:\n    accord a && accord b --x # c\n    accord c | jq .\n") == [["a"], ["b", "--x"], ["c"]]
+
+
+@pytest.mark.parametrize("args", examples(reference()), ids=" ".join)
+def test_every_example_in_the_reference_parses(args):
+    assert check_example(args) is None
+
+
+def readme_commands() -> list[list[str]]:
+    """`accord ...` commands in the README's fenced code blocks; `[--opt value]` (optional
+    parts, as the README writes them) are checked too, without their brackets."""
+    out, fenced = [], False
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+            continue
+        words = line.strip().split()
+        if not fenced or not words or not words[0].endswith("accord"):
+            continue
+        out.extend(split_commands(re.sub(r"\[([^\]]*)\]", r"\1", line.strip())))
+    return out
+
+
+def test_readme_has_commands_to_check():
+    assert len(readme_commands()) > 50
+
+
+@pytest.mark.parametrize("args", readme_commands(), ids=" ".join)
+def test_every_command_in_the_readme_parses(args):
+    assert check_example(args) is None
