@@ -254,3 +254,25 @@ def test_long_csv_in_blind_mode_is_one_coders_own(demo, tmp_path):
                 if u.start < c.end and c.start < u.end}
     marked = {(r["transcript"], int(r["utterance"]), code) for r in rows for code in codes if r[code] == "1"}
     assert marked == expected and len(expected) > 10  # bob's codes only, not the reference's
+
+
+def test_deleting_a_transcript_takes_its_values_and_case_turns_and_undo_brings_them_back(tmp_path):
+    from accord.model import Transcript, Utterance
+
+    def transcript(name):
+        return Transcript(name, "T: How are you?\nC: Fine.\n", [Utterance(1, "T", 3, 15), Utterance(2, "C", 19, 24)], "text")
+
+    with Project.create(tmp_path / "d.db") as p:
+        p.add_coder("alice")
+        p.import_transcript(transcript("wrong file"))
+        p.define_variable("session", "transcript", "number")
+        p.set_value("session", "wrong file", "3")
+        p.add_case("client A", [("wrong file", "C")])
+        p.delete_transcript("wrong file", "alice")
+        assert p.variable_values()["session"] == {} and p.cases()[0]["members"] == []
+        p.undo("alice")
+        assert p.variable_values()["session"] == {"wrong file": "3"}
+        assert p.case_of() == {("wrong file", "C"): "client A"}
+        p.redo("alice")
+        p.import_transcript(transcript("new file"))  # may take the deleted transcript's id
+        assert p.variable_values()["session"] == {} and p.case_of() == {}

@@ -123,6 +123,20 @@ class VariableStore:
             out[variable][owner] = value
         return out
 
+    def _transcript_values(self, transcript_id: int) -> list[dict]:
+        """A transcript's session variable values as rows, for deleting it undoably (store/edits.py)."""
+        cursor = self.conn.execute(
+            "SELECT x.* FROM variable_values x JOIN variables v ON v.id = x.variable_id "
+            "WHERE v.applies_to = 'transcript' AND x.owner_id = ?", [transcript_id])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+    def _delete_transcript_values(self, transcript_id: int) -> None:
+        """Values live by the owner's id, so a deleted transcript's must go with it: a transcript
+        imported later may get its id."""
+        self.conn.execute("DELETE FROM variable_values WHERE owner_id = ? AND variable_id IN "
+                          "(SELECT id FROM variables WHERE applies_to = 'transcript')", [transcript_id])
+
     # --- cases --------------------------------------------------------------------------------
 
     def case_id(self, name: str) -> int:
