@@ -71,9 +71,13 @@ def test_tests_agree_with_scipy(demo):
     untested = [r for r in table["codes"] if r["test"]["test"] is None]
     assert all("expected counts" in r["test"]["reason"] or "fewer than two" in r["test"]["reason"] for r in untested)
 
-    two = json.loads(run("crosstab", "--by", "ending", "--coder", "reference", "--json", "-p", demo).stdout)
+    strict = lambda constant: pytest.fail(f"{constant} is not JSON")  # noqa: E731
+    two = json.loads(run("crosstab", "--by", "ending", "--coder", "reference", "--json", "-p", demo).stdout,
+                     parse_constant=strict)
     fisher = [r for r in two["codes"] if r["test"]["test"] == "Fisher"]
     assert fisher
+    # a code never used at the ending has an infinite odds ratio: written as null, valid JSON
+    assert any(r["test"]["odds_ratio"] is None for r in fisher)
     for r in fisher:
         coded = [r["cells"][lv]["coded_utterances"] for lv in two["levels"]]
         counts = [coded, [two["utterances"][lv] - c for lv, c in zip(two["levels"], coded)]]

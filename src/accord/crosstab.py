@@ -15,6 +15,7 @@ are counted in their own column but left out of the test.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 
 from .contingency import independence_test
@@ -100,7 +101,9 @@ def crosstab(project, sel, by: str) -> dict:
         cells = {(NOT_SET if lv is None else lv): cell(codings.get((c.name, lv), 0), per_level.get(lv, 0), lv)
                  for lv in columns}
         table = [[per_level.get(lv, 0) for lv in levels], [utterances.get(lv, 0) - per_level.get(lv, 0) for lv in levels]]
-        test = independence_test(table)
+        # JSON has no infinity: an odds ratio with a zero cell below it is None
+        test = {k: None if isinstance(v, float) and not math.isfinite(v) else v
+                for k, v in independence_test(table).items()}
         rows.append({"code": c.name, "cells": cells,
                      "total": {"codings": sum(codings.get((c.name, lv), 0) for lv in columns),
                                "coded_utterances": sum(per_level.values())},
