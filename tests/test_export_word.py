@@ -82,7 +82,11 @@ def test_excerpts_report_follows_codebook_and_matches_every_coding(demo, tmp_pat
             walk(c.name, depth + 1)
 
     walk(None, 1)
-    assert headings(document) == expected
+    # then the reference coder's ratings of the demo: each scale, each transcript rated
+    with Project.open(demo) as p:
+        rated = list(dict.fromkeys(r["transcript"] for r in p.ratings()))
+    ratings = [(1, "Ratings"), *((2, s.name) for s in book.ratings), *((3, name) for name in rated)]
+    assert headings(document) == expected + ratings
     # each code: its definition, its count, and exactly its codings' words as quotes
     by_code = sections(document)
     counts = Counter(c.code for c in codings)

@@ -116,3 +116,15 @@ def test_a_transcript_someone_coded_is_kept_and_renaming_is_offered(project):
     assert project.coding(k.id).transcript == "Client A, session 1"
     project.undo("alice")
     assert project.coding(k.id).transcript == "s1"
+
+
+def test_suggestions_of_a_merged_code_are_no_longer_offered(project):
+    project.replace_suggestions("s1", "test-1", [
+        {"code": "Minimal response", "start": 19, "end": 24, "score": 0.9, "explanation": "short answer", "source": "rule"},
+        {"code": "Denial", "start": 3, "end": 15, "score": 0.5, "explanation": "x", "source": "rule"},
+    ])
+    assert {s.code for s in project.suggestions(coder="alice")} == {"Minimal response", "Denial"}
+    project.merge_codes("Minimal response", "Denial", "alice")
+    assert [s.code for s in project.suggestions(coder="alice")] == ["Denial"]
+    project.undo("alice")
+    assert {s.code for s in project.suggestions(coder="alice")} == {"Minimal response", "Denial"}

@@ -19,7 +19,7 @@ import yaml
 
 from .errors import InputError
 from .limits import MAX_CODEBOOK_BYTES, read_bounded
-from .model import FAMILIES, ROLES, Code, Codebook
+from .model import FAMILIES, ROLES, Code, Codebook, RatingScale
 
 CODE_KEYS = {
     "name",
@@ -38,7 +38,9 @@ CODE_KEYS = {
     "family",
     "codable",
 }
-TOP_KEYS = {"name", "version", "description", "min_precision", "codes"}
+TOP_KEYS = {"name", "version", "description", "min_precision", "codes", "ratings"}
+SCALE_KEYS = {"name", "description", "anchors", "segment", "without_times"}
+SEGMENT_RE = re.compile(r"^\s*(\d+)\s*(minutes?|utterances?)\s*$", re.IGNORECASE)
 NEEDS_TAGGER = {"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "HEAD", "SENT_START"}
 COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -151,6 +153,7 @@ def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
     _check_hotkeys(report, codes, subs)
     _check_families(report, codes, subs)
     min_precision = _min_precision(report, doc.items.get("min_precision"))
+    ratings = _scales(report, doc.items.get("ratings"))
     report.raise_any()
     return Codebook(
         name=str(doc.value.get("name") or Path(str(path)).stem),
@@ -159,6 +162,7 @@ def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
         codes=codes,
         source=str(path),
         min_precision=min_precision,
+        ratings=ratings,
     )
 
 
@@ -209,6 +213,96 @@ def _min_precision(report, node: _Node | None) -> float | None:
         report(f"`min_precision` must be a number between 0 and 1, such as 0.5, not {node.value!r}", node.line)
         return None
     return float(node.value)
+
+
+def _scales(report, node: _Node | None) -> list[RatingScale]:
+    """`ratings:` a list of rating scales, each with its anchors and what a segment is; every
+    problem is reported and the scale that has it left out."""
+    if node is None or node.value is None:
+        return []
+    if not isinstance(node.value, list):
+        report("`ratings` must be a list of rating scales, each with a `name`, `anchors` and `segment`", node.line)
+        return []
+    scales, seen = [], {}
+    for sub in node.items.values():
+        scale = _scale(report, sub)
+        if scale is None:
+            continue
+        if scale.name.casefold() in seen:
+            report(f"duplicate rating scale {scale.name!r} (first defined on line {seen[scale.name.casefold()]})", sub.line)
+            continue
+        seen[scale.name.casefold()] = sub.line
+        scales.append(scale)
+    return scales
+
+
+def _scale(report, node: _Node) -> RatingScale | None:
+    """One rating scale, its problems reported; None when any makes it unusable."""
+    if not isinstance(node.value, dict):
+        report("each rating scale must be a mapping with `name`, `anchors` and `segment`", node.line)
+        return None
+    problems = len(report.found)
+    for key, sub in node.items.items():
+        if key not in SCALE_KEYS:
+            report(f"unknown key {key!r} in rating scale (expected one of {sorted(SCALE_KEYS)})", sub.line)
+    name = _text(report, node.items.get("name"), "`name`")
+    if not name:
+        report("rating scale has no `name`", node.line)
+        return None
+    anchors_node = node.items.get("anchors")
+    usage = "a mapping from whole-number points to labels, e.g. {1: None, 3: Some, 5: Strong}"
+    anchors = {}
+    if anchors_node is None or not isinstance(anchors_node.value, dict) or len(anchors_node.value) < 2:
+        report(f"rating scale {name!r}: `anchors` must be {usage}, with at least two points",
+               anchors_node.line if anchors_node else node.line)
+    else:
+        for key, sub in anchors_node.items.items():  # keys are the YAML's text (see _convert)
+            point = int(key) if re.fullmatch(r"-?\d+", str(key).strip()) else None
+            if point is None:
+                report(f"rating scale {name!r}: anchor point {key!r} is not a whole number ({usage})", sub.line)
+            elif not isinstance(sub.value, (str, int, float)) or not str(sub.value).strip():
+                report(f"rating scale {name!r}: anchor {point} needs a label", sub.line)
+            elif point in anchors:
+                report(f"rating scale {name!r}: anchor {point} is given twice", sub.line)
+            else:
+                anchors[point] = str(sub.value).strip()
+        if len(anchors) >= 2 and max(anchors) - min(anchors) > 100:
+            report(f"rating scale {name!r}: anchors run from {min(anchors)} to {max(anchors)}; "
+                   "a scale has at most 101 points", anchors_node.line)
+    unit, size = _segment(report, name, node.items.get("segment"), node.line, "segment")
+    fallback = None
+    without = node.items.get("without_times")
+    if without is not None:
+        if unit != "minutes":
+            report(f"rating scale {name!r}: `without_times` is only for a scale with `segment: N minutes` "
+                   "(what to rate in a transcript that has no times)", without.line)
+        else:
+            fallback_unit, fallback = _segment(report, name, without, without.line, "without_times")
+            if fallback_unit == "minutes":
+                report(f"rating scale {name!r}: `without_times` must be `N utterances` or `session`: "
+                       "a transcript without times has no minutes", without.line)
+    description = _text(report, node.items.get("description"), "`description`")
+    if len(report.found) > problems:
+        return None
+    return RatingScale(name=name, anchors=dict(sorted(anchors.items())), unit=unit, size=size, fallback=fallback,
+                       description=description)
+
+
+def _segment(report, name: str, node: _Node | None, line: int, key: str) -> tuple[str | None, int | None]:
+    """`session`, `5 minutes` or `20 utterances` (None, None after reporting anything else)."""
+    usage = "`session` (the whole transcript), `N minutes` (windows from the utterance times) or `N utterances`"
+    if node is None or node.value is None:
+        report(f"rating scale {name!r}: `{key}` is missing; say what is rated: {usage}", line)
+        return None, None
+    text = str(node.value).strip().lower() if isinstance(node.value, str) else None
+    if text == "session":
+        return "session", None
+    match = SEGMENT_RE.match(text or "")
+    if match is None or int(match.group(1)) < 1:
+        report(f"rating scale {name!r}: `{key}` must be {usage}, not {node.value!r}", node.line)
+        return None, None
+    unit = "minutes" if match.group(2).startswith("minute") else "utterances"
+    return unit, int(match.group(1))
 
 
 def _text(report, node: _Node | None, what: str) -> str:
@@ -432,4 +526,24 @@ def codebook_to_dict(codebook: Codebook) -> dict:
     head = {"name": codebook.name, "version": codebook.version, "description": codebook.description}
     if codebook.min_precision is not None:
         head["min_precision"] = codebook.min_precision
-    return dict(head, codes=codes)
+    out = dict(head, codes=codes)
+    if codebook.ratings:  # only when there are some, so an older codebook's snapshot is unchanged
+        out["ratings"] = [scale_to_dict(s) for s in codebook.ratings]
+    return out
+
+
+def scale_to_dict(scale: RatingScale) -> dict:
+    d = {"name": scale.name, "segment": scale.segment_text, "anchors": dict(scale.anchors)}
+    if scale.unit == "minutes" and scale.fallback is not None:
+        d["without_times"] = f"{scale.fallback} utterances"
+    if scale.description:
+        d["description"] = scale.description
+    return d
+
+
+def scale_from_dict(d: dict) -> RatingScale:
+    """A scale from a stored snapshot (JSON keeps the anchor points as strings)."""
+    unit, size = ("session", None) if d["segment"] == "session" else (d["segment"].split()[1], int(d["segment"].split()[0]))
+    fallback = int(d["without_times"].split()[0]) if d.get("without_times") else None
+    return RatingScale(name=d["name"], anchors={int(k): v for k, v in d["anchors"].items()}, unit=unit, size=size,
+                       fallback=fallback, description=d.get("description", ""))

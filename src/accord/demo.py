@@ -1,4 +1,5 @@
-"""The demo project: shipped sample sessions, the alliance codebook and a reference coding.
+"""The demo project: shipped sample sessions, the alliance codebook, a reference coding and
+the reference coder's ratings on the codebook's 5-minute rupture scale.
 
 A new user should see real work after one command, so the demo is built in full (in a
 temporary file, renamed into place at the end) or not at all.
@@ -15,6 +16,7 @@ from pathlib import Path
 from .codebook import load_codebook
 from .coding_table import read_coding_table
 from .errors import AccordError
+from .ratings import read_rating_table
 from .store import Project
 from .transcripts import read_transcript
 
@@ -57,6 +59,10 @@ def _build(path: Path, samples: Path, codebook: Path, coder: str, suggestions: b
         codes = {c.name for c in book.codes}
         for table in sorted(samples.glob("reference_coding*.csv")):
             codings += project.import_codings(read_coding_table(table, by_name, codes), coder)
+        ratings = 0
+        for table in sorted(samples.glob("reference_ratings*.csv")):
+            rows = [dict(r, coder=coder) for r in read_rating_table(table, by_name, book.ratings)]
+            ratings += sum(project.import_ratings(rows).values())
         _variables(project, set(by_name))
         suggested = 0
         if suggestions:
@@ -69,6 +75,7 @@ def _build(path: Path, samples: Path, codebook: Path, coder: str, suggestions: b
         "words": sum(t.words for t in transcripts),
         "codebook": book.name,
         "codings": codings,
+        "ratings": ratings,
         "suggestions": suggested,
     }
 

@@ -89,6 +89,45 @@ FAMILIES = ("rupture", "repair")
 ROLES = ("therapist", "client", "interviewer", "participant")
 
 
+# What a rating scale rates: the whole session, fixed windows of N minutes (from utterance
+# times), or runs of N utterances.
+RATING_UNITS = ("session", "minutes", "utterances")
+
+
+@dataclass
+class RatingScale:
+    """A rating scale of a codebook: integer points from the lowest anchor to the highest,
+    some or all of them labelled, given to each segment a transcript is cut into.
+
+    `unit`/`size`: what a segment is (`minutes` 5: windows 00:00-05:00, 05:00-10:00, ... by
+    utterance start times). `fallback`: N utterances per segment for a transcript with no
+    times under a `minutes` scale (None: such a transcript is rated as one session)."""
+
+    name: str
+    anchors: dict[int, str]
+    unit: str = "session"
+    size: int | None = None
+    fallback: int | None = None
+    description: str = ""
+
+    @property
+    def low(self) -> int:
+        return min(self.anchors)
+
+    @property
+    def high(self) -> int:
+        return max(self.anchors)
+
+    @property
+    def points(self) -> list[int]:
+        return list(range(self.low, self.high + 1))
+
+    @property
+    def segment_text(self) -> str:
+        """The unit as written in a codebook: "session", "5 minutes", "20 utterances"."""
+        return "session" if self.unit == "session" else f"{self.size} {self.unit}"
+
+
 @dataclass
 class Codebook:
     name: str
@@ -99,6 +138,11 @@ class Codebook:
     # The precision the learned model must reach on held-out decisions before it suggests a
     # code on its own (None: thresholds lean to recall). See accord.suggest.training.
     min_precision: float | None = None
+    ratings: list[RatingScale] = field(default_factory=list)
+
+    def scale(self, name: str) -> RatingScale | None:
+        """The rating scale called `name` (case-insensitive), or None."""
+        return next((s for s in self.ratings if s.name.casefold() == name.casefold()), None)
 
     def by_name(self) -> dict[str, Code]:
         return {c.name: c for c in self.codes}

@@ -322,7 +322,9 @@ def codebook_validate(file: Path):
     book = load_codebook(file)
     patterns = sum(len(c.patterns) for c in book.codes)
     examples = sum(len(c.examples) for c in book.codes)
-    click.echo(f"{file}: OK: {book.name!r} v{book.version}, {len(book.codes)} codes, {examples} example phrases, {patterns} patterns")
+    scales = f", {len(book.ratings)} rating scale{'s' if len(book.ratings) != 1 else ''}" if book.ratings else ""
+    click.echo(f"{file}: OK: {book.name!r} v{book.version}, {len(book.codes)} codes, {examples} example phrases, {patterns} patterns"
+               + scales)
 
 
 @codebook.command("load")
@@ -385,6 +387,9 @@ def codebook_show(project_path: Path, as_json: bool):
             walk(c.name, depth + 1)
 
     walk(None, 0)
+    for scale in book.ratings:
+        anchors = "; ".join(f"{p} {label}" for p, label in scale.anchors.items())
+        click.echo(f"  rating scale {scale.name!r}, per {scale.segment_text}: {anchors}")
 
 
 # --- coders and codings ------------------------------------------------------------------------
@@ -532,7 +537,7 @@ def codings_list(project_path: Path, coder, transcript, code, reveal: bool, as_j
 @project_option
 @click.option("--coder", required=True, help="Whose last action to undo.")
 def undo(project_path: Path, coder: str):
-    """Undo a coder's last action (apply, remove, memo, import).
+    """Undo a coder's last action (apply, remove, memo, import, rating).
 
     \b
     Example:
@@ -563,7 +568,8 @@ def redo(project_path: Path, coder: str):
 def demo(project_path: Path):
     """Create a demo project from the shipped sample transcripts and alliance codebook.
 
-    The reference coding of the samples is imported as coder "reference".
+    The reference coding of the samples, and its ratings on the codebook's 5-minute rupture
+    scale, are imported as coder "reference".
 
     \b
     Example:
@@ -584,6 +590,7 @@ def demo(project_path: Path):
     click.echo(
         f"Created demo project {project_path}: {summary['transcripts']} transcripts, "
         f"{summary['words']} words, codebook {summary['codebook']!r}, {summary['codings']} reference codings, "
+        f"{summary['ratings']} reference ratings, "
         f"{summary['suggestions']} suggestions from the codebook's rules."
     )
     click.echo(f"Try: accord transcripts --project {project_path}")

@@ -30,8 +30,11 @@ def _split(value: str | None) -> list[str] | None:
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV: one row per code.")
 @viewer_option
 @reveal_option
+@click.option("--ratings", "on_ratings", is_flag=True,
+              help="Agreement on the rating scales instead: six ICCs with intervals, weighted kappa, ordinal and interval alpha.")
+@click.option("--scales", help="With --ratings: only these rating scales, comma-separated.")
 def agreement(project_path: Path, coders, unit, codes, transcripts, per_transcript, pairwise, bootstrap, seed, unitizing,
-              show_method, as_json, as_csv, viewer, reveal):
+              show_method, as_json, as_csv, viewer, reveal, on_ratings, scales):
     """Inter-coder agreement per code and overall: percent agreement, Cohen's kappa (two
     coders) or Fleiss' kappa (more), Krippendorff's alpha with a bootstrap interval, and
     unitizing alpha on the spans; over all units and over the units anyone coded.
@@ -45,6 +48,7 @@ def agreement(project_path: Path, coders, unit, codes, transcripts, per_transcri
       accord agreement --coders a1,a2,a3 --per-transcript --csv > agreement.csv
       accord agreement --coders alice,bob --json | jq '.overall.all_units.kappa'
       accord agreement --coders alice,bob --coder alice --reveal   # still blind: logged
+      accord agreement --coders alice,bob --ratings      # rating scales: ICC, weighted kappa, alpha
 
     Comparing coders shows each one's coding to whoever asks: in blind mode it needs --reveal
     (written to the event log), or the project switched out of blind mode.
@@ -55,6 +59,9 @@ def agreement(project_path: Path, coders, unit, codes, transcripts, per_transcri
 
     if as_json and as_csv:
         raise click.UsageError("choose --json or --csv, not both")
+    if on_ratings:
+        return _ratings_agreement(project_path, _split(coders) or [], _split(scales), _split(transcripts), as_json,
+                                  as_csv, viewer, reveal)
     with open_project(project_path) as project:
         blind.check(project, "agreement", "codings (as agreement figures)", coders=_split(coders) or [],
                     viewer=viewer, reveal=reveal)
@@ -76,13 +83,27 @@ def agreement(project_path: Path, coders, unit, codes, transcripts, per_transcri
     click.echo(report_text(report, pairwise=pairwise, method=show_method))
 
 
+def _ratings_agreement(project_path, coders, scales, transcripts, as_json, as_csv, viewer, reveal):
+    from .. import blind
+    from ..agreement.ratings_report import ratings_agreement, ratings_csv, ratings_text
+
+    with open_project(project_path) as project:
+        blind.check(project, "agreement", "ratings (as agreement figures)", coders=coders, viewer=viewer, reveal=reveal)
+        results = ratings_agreement(project, coders, scales=scales, transcripts=transcripts)
+    if as_json:
+        return emit_json([r.to_dict() for r in results])
+    if as_csv:
+        return click.echo(ratings_csv(results), nl=False)
+    click.echo(ratings_text(results))
+
+
 @main.command()
 @project_option
 @click.argument("other", type=click.Path(path_type=Path))
 @json_option
 def merge(project_path: Path, other: Path, as_json: bool):
-    """Bring another copy's coders, codings, memos, review progress and suggestion
-    decisions into this project.
+    """Bring another copy's coders, codings, memos, review progress, suggestion decisions and
+    ratings into this project.
 
     Transcripts are matched by their text (SHA-256), codes by name. Running it twice
     changes nothing. A transcript whose text differs from the one of the same name here is
@@ -128,6 +149,12 @@ def merge(project_path: Path, other: Path, as_json: bool):
         where = ", ".join(f"{m['transcript']!r} {_memo_place(m)} ({m['coder']})" for m in result.memo_conflicts[:5])
         more = f", and {len(result.memo_conflicts) - 5} more" if len(result.memo_conflicts) > 5 else ""
         click.echo(f"note: {len(result.memo_conflicts)} memos differ here and were kept as they are: {where}{more}")
+    for name, count in result.ratings_added.items():
+        click.echo(f"Merged {count} ratings by {name!r}")
+    for scale, count in result.rating_scales_missing.items():
+        click.echo(f"warning: not merged: {count} ratings on scale {scale!r}, which this project's codebook lacks", err=True)
+    if result.rating_conflicts:
+        click.echo(f"note: {result.rating_conflicts} segments were rated otherwise here; those ratings were kept as they are")
     if result.decision_conflicts:
         click.echo(f"note: {result.decision_conflicts} suggestions were decided otherwise here; those decisions were kept as they are")
 

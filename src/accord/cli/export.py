@@ -127,18 +127,19 @@ def export_codebook(project_path, out, coders, reveal):
 @export.command("csv")
 @project_option
 @click.argument("out", type=click.Path(path_type=Path))
-@click.option("--table", "table", type=click.Choice(["segments", "frequencies", "matrix", "long"]),
+@click.option("--table", "table", type=click.Choice(["segments", "frequencies", "matrix", "ratings", "long"]),
               help="Write only this table, to OUT (a .csv file, or - for standard output).")
 @filter_options
 @click.option("--bom", is_flag=True, help="Start files with a UTF-8 byte-order mark (for Excel).")
 @click.option("--raw", is_flag=True,
               help="Write text exactly as it is: no ' before cells starting with = + - @ (unsafe to open in a spreadsheet).")
 def export_csv_(project_path, out, table, codes, coders, consensus, transcripts, speakers, pseudonymise, reveal, bom, raw):
-    """Tables for statistics: coded segments, code-by-transcript frequencies, a 0/1 utterance matrix,
-    and the long table for multilevel models (the matrix with words, case and variables).
+    """Tables for statistics: coded segments, code-by-transcript frequencies, a 0/1 utterance
+    matrix, ratings on the codebook's rating scales, and the long table for multilevel models
+    (the matrix with words, case and variables).
 
     Without --table, OUT is a folder (created if needed) that gets segments.csv,
-    frequencies.csv, matrix.csv and long.csv.
+    frequencies.csv, matrix.csv, ratings.csv and long.csv.
 
     Text cells starting with = + - @ (or a tab or carriage return) get a ' in front, so a
     spreadsheet shows them as text instead of running them as formulas (CSV injection);
@@ -151,6 +152,7 @@ def export_csv_(project_path, out, table, codes, coders, consensus, transcripts,
       accord export csv matrix.csv --table matrix --speaker client
       accord export csv long.csv --table long --coders alice   # one row per utterance, with variables
       accord export csv - --table segments --raw | python analyse.py
+      accord export csv ratings.csv --table ratings --coders alice,bob --reveal
       accord export csv - --table segments --coders alice   # blind mode: alice's own
       accord export csv tables/ --reveal                     # blind mode: every coder's, logged
     """
@@ -303,7 +305,9 @@ def export_agreement(project_path, out, coders, unit, codes, transcripts, per_tr
                      viewer, reveal):
     """The agreement report as Word tables, with a paragraph for a methods section.
 
-    The figures are those of `accord agreement` with the same options.
+    The figures are those of `accord agreement` with the same options; when the coders have
+    rated segments on the codebook's rating scales, a section gives those of
+    `accord agreement --ratings` too.
 
     \b
     Examples:
@@ -324,5 +328,10 @@ def export_agreement(project_path, out, coders, unit, codes, transcripts, per_tr
         report = agreement_report(project, split(coders) or [], unit=unit, transcripts=split(transcripts),
                                   codes=split(codes), per_transcript=per_transcript, bootstrap=bootstrap,
                                   seed=seed, unitizing=unitizing)
-        result = agreement_document(report, target, Path(project_path).stem)
+        ratings = None
+        if project.rating_scales() and project.ratings(coders=split(coders) or []):
+            from ..agreement.ratings_report import ratings_agreement
+
+            ratings = ratings_agreement(project, split(coders) or [], transcripts=split(transcripts))
+        result = agreement_document(report, target, Path(project_path).stem, ratings)
     click.echo(f"Wrote {out}: {result['codes']} codes over {result['units']} {unit}s")

@@ -64,7 +64,8 @@ def summary_paragraph(report) -> str:
     return text
 
 
-def agreement_document(report, path: str | Path, project_name: str) -> dict:
+def agreement_document(report, path: str | Path, project_name: str, ratings: list | None = None) -> dict:
+    """The Word report; `ratings` (from `ratings_agreement`) adds a section on the rating scales."""
     many = len(report.coders) > 2
     doc = Report(f"Inter-coder agreement: {project_name}")
     facts = [
@@ -126,6 +127,9 @@ def agreement_document(report, path: str | Path, project_name: str) -> dict:
                     _num(t.overall.all_units.kappa), _num(t.overall.all_units.alpha),
                     _num(t.overall.unitized_alpha)] for t in report.by_transcript])
 
+    if ratings:
+        ratings_section(doc, ratings)
+
     doc.heading("Method", 1)
     for part in report.method.split("\n\n"):
         doc.paragraph(part)
@@ -135,3 +139,29 @@ def agreement_document(report, path: str | Path, project_name: str) -> dict:
             doc.paragraph(note, "List Bullet")
     doc.save(path)
     return {"codes": len(report.by_code), "units": report.units}
+
+
+def ratings_section(doc: Report, results: list) -> None:
+    """Agreement on each rating scale: the six ICCs with their intervals, then alpha and kappa."""
+    doc.heading("Agreement on ratings", 1)
+    for r in results:
+        doc.heading(f"{r.scale} ({r.points[0]}\u2013{r.points[1]})", 2)
+        doc.paragraph(f"{r.segments} segments rated by any of {_names(r.coders)}; {r.complete} rated by every coder "
+                      "(the ICC's targets)" + (f"; exact agreement on {_pct(r.exact)} of them." if r.exact is not None
+                                              else "."))
+        level = round(r.iccs[0].confidence * 100) if r.iccs else 95
+        doc.table(["Form", "ICC", f"{level}% CI", "F", "p"],
+                  [[f"ICC({i.form})", _num(i.value),
+                    "n/a" if i.low is None else f"[{_num(i.low)}, {_num(i.high)}]",
+                    "n/a" if i.f is None else f"F({i.df1:g}, {i.df2:.3g}) = {i.f:.2f}",
+                    "n/a" if i.p is None else ("< .001" if i.p < 0.001 else _num(i.p))] for i in r.iccs])
+        others = [["Krippendorff's \u03b1, ordinal", _num(r.alpha_ordinal)],
+                  ["Krippendorff's \u03b1, interval", _num(r.alpha_interval)]]
+        if len(r.coders) == 2:
+            others += [["Weighted \u03ba, linear", _num(r.kappa_linear)], ["Weighted \u03ba, quadratic", _num(r.kappa_quadratic)]]
+        doc.table(["Coefficient", "Value"], others)
+    doc.paragraph("ICC(1,\u00b7): one-way random effects; ICC(2,\u00b7): two-way random effects, absolute agreement; "
+                  "ICC(3,\u00b7): two-way mixed effects, consistency; (\u00b7,1) the reliability of one coder's rating, "
+                  "(\u00b7,k) of the mean of k coders (Shrout & Fleiss, 1979). Intervals from the F distribution "
+                  "(McGraw & Wong, 1996). Weighted \u03ba weighs a disagreement by the distance between the values "
+                  "(linear) or its square (quadratic).", "Excerpt Source")

@@ -4,6 +4,7 @@
 - `frequencies`: how often each code was used in each transcript, per coder;
 - `matrix`: one row per utterance and coder, one 0/1 column per code (1 when one of the
   coder's spans of that code overlaps the utterance, the rule agreement uses);
+- `ratings`: one row per rating on a rating scale, with the segment's window and utterances;
 - `long`: the matrix with each utterance's words, case, and session and participant
   variables, one row per utterance (and coder), for multilevel models.
 
@@ -27,7 +28,7 @@ from pathlib import Path
 from ..spreadsheet_safe import neutralise
 from .select import Selection
 
-TABLES = ("segments", "frequencies", "matrix", "long")
+TABLES = ("segments", "frequencies", "matrix", "ratings", "long")
 
 
 def segments(sel: Selection) -> tuple[list[str], list[list]]:
@@ -131,6 +132,26 @@ def long(sel: Selection) -> tuple[list[str], list[list]]:
     return header, rows
 
 
+def ratings(sel: Selection) -> tuple[list[str], list[list]]:
+    from ..ratings import segments as cut
+
+    header = ["transcript", "scale", "segment", "unit", "window_start", "window_end", "utterance_first",
+              "utterance_last", "coder", "value", "anchor"]
+    scales = {s.name: s for s in sel.codebook.ratings}
+    windows: dict[tuple[str, str], dict] = {}
+    rows = []
+    for r in sel.ratings:
+        scale = scales.get(r["scale"])
+        key = (r["transcript"], r["scale"])
+        if key not in windows:
+            windows[key] = {s.number: s for s in cut(sel.transcripts[r["transcript"]], scale)} if scale else {}
+        seg = windows[key].get(r["segment"])
+        rows.append([r["transcript"], r["scale"], r["segment"], r["unit"], _num(seg.start if seg else None),
+                     _num(seg.end if seg else None), r["first"], r["last"], r["coder"], r["value"],
+                     scale.anchors.get(r["value"], "") if scale else ""])
+    return header, rows
+
+
 def write_table(header: list[str], rows: list[list], out: str | Path, bom: bool = False, raw: bool = False) -> None:
     """Write to a file, or to standard output for `-`; text that looks like a formula is
     neutralised (see the module's docstring) unless `raw`."""
@@ -156,7 +177,7 @@ def export_csv(sel: Selection, out: str | Path, tables: tuple[str, ...] = TABLES
     """Write the tables; with several, `out` is a folder and each table is `NAME.csv` in it.
 
     Text that a spreadsheet would run as a formula gets a `'` in front unless `raw`."""
-    builders = {"segments": segments, "frequencies": frequencies, "matrix": matrix, "long": long}
+    builders = {"segments": segments, "frequencies": frequencies, "matrix": matrix, "ratings": ratings, "long": long}
     if len(tables) == 1:
         write_table(*builders[tables[0]](sel), out, bom, raw)
         return [str(out)]

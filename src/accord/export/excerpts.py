@@ -58,8 +58,34 @@ def excerpts_report(selection: Selection, path: str | Path, *, context: int | No
         report.paragraph(_count(found, below.get(code.name, 0)), "Excerpt Source")
         for e in found:
             _excerpt(report, sel, e, context)
+    if sel.ratings and "codes" not in sel.filters:  # ratings are not excerpts of a code: only in a full report
+        _ratings(report, sel)
     report.save(path)
     return {"codes": len(sel.codes), "excerpts": len(sel.excerpts)}
+
+
+def _ratings(report: Report, sel: Selection) -> None:
+    """Each rating scale: its anchors, then per transcript a row per segment, a column per coder."""
+    from ..ratings import segments
+
+    report.heading("Ratings", 1)
+    for scale in sel.codebook.ratings:
+        mine = [r for r in sel.ratings if r["scale"] == scale.name]
+        if not mine:
+            continue
+        report.heading(scale.name, 2)
+        if scale.description:
+            report.paragraph(scale.description)
+        report.paragraph("; ".join(f"{p} {label}" for p, label in scale.anchors.items()) + f" (per {scale.segment_text})",
+                         "Excerpt Source")
+        coders = [c for c in sel.coders if any(r["coder"] == c for r in mine)] or sorted({r["coder"] for r in mine})
+        for name in dict.fromkeys(r["transcript"] for r in mine):
+            given = {(r["segment"], r["coder"]): r["value"] for r in mine if r["transcript"] == name}
+            report.heading(name, 3)
+            report.table(["Segment", "Utterances", *coders],
+                         [[f"{s.number} ({s.label})" if s.start is not None else str(s.number), f"{s.first}\u2013{s.last}",
+                           *(str(given.get((s.number, c), "")) for c in coders)]
+                          for s in segments(sel.transcripts[name], scale)])
 
 
 def _count(found: list[Excerpt], below: int) -> str:

@@ -52,6 +52,7 @@ class Selection:
     pseudonymise: bool = False
     lookup: object = None  # crosstab.Lookup: variable values and cases, for the long table
     _aliases: dict = field(default_factory=dict)
+    ratings: list[dict] = field(default_factory=list)  # the selected coders' ratings of the selected transcripts
 
     def speaker(self, transcript: Transcript, label: str) -> str:
         """How a speaker is shown: the label (with its role), or its alias when pseudonymised."""
@@ -143,6 +144,7 @@ def select(project, *, codes=None, coders=None, consensus: bool = False, transcr
         filters={k: v for k, v in (("codes", codes), ("coders", coders), ("transcripts", transcripts),
                                    ("speakers", speakers)) if v},
         pseudonymise=pseudonymise,
+        ratings=[r for r in project.ratings(coders=coders) if r["transcript"] in wanted],
         lookup=Lookup(project),
     )
 

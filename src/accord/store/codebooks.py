@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ..codebook import codebook_to_dict
+from ..codebook import codebook_to_dict, scale_from_dict
 from ..model import Code, Codebook
 from .common import ProjectError, new_guid, now
 
@@ -90,7 +90,8 @@ class CodebookStore:
         ]
         snapshot = json.loads(head[3])
         return Codebook(name=head[0], version=head[1], source=head[2], description=snapshot.get("description", ""),
-                        codes=codes, min_precision=snapshot.get("min_precision"))
+                        codes=codes, min_precision=snapshot.get("min_precision"),
+                        ratings=[scale_from_dict(d) for d in snapshot.get("ratings", [])])
 
     def categories(self) -> frozenset[str]:
         """Names of the codes that only group others (`codable: false`), read once per codebook

@@ -28,6 +28,8 @@ UNDOABLE = (
     "reconcile.seed",
     "reconcile.unit",
     *EDITS,
+    "rating.set",
+    "ratings.import",
 )
 
 _SELECT = (
@@ -266,6 +268,8 @@ class CodingStore:
             self._revert_memo(event, undo=undo)
         elif action in EDITS:
             self._revert_edit(event, undo=undo)
+        elif action in ("rating.set", "ratings.import"):
+            self._revert_rating(event, undo=undo)
         elif action.startswith("reconcile."):  # logged as the consensus coder's own actions
             for cid in data.get("added", []):
                 self._set_status(cid, "removed" if undo else "active")

@@ -8,7 +8,8 @@ transcript whose text differs from the one of that name here is reported, not me
 transcript this project does not have yet is added with its codings.
 
 The rest of a coder's work comes too, because it is hers and hard to redo: memos, review
-progress, and her decisions on suggestions (the suggestion model learns from them; her
+progress, ratings (matched by transcript, scale, segment and coder; one rated otherwise here
+is kept as it is and counted; see store/ratings.py), and her decisions on suggestions (the suggestion model learns from them; her
 rejections are its only negatives). None of these has a guid, so they are matched by what
 they are about: a memo by transcript, utterance and coder; progress is the union of the
 reviewed utterances; a decision by the suggestion's transcript, code, span and owner. What
@@ -55,6 +56,9 @@ class MergeResult:
     decisions_added: dict[str, dict[str, int]] = field(default_factory=dict)  # coder -> {accepted: n, rejected: n}
     decision_conflicts: int = 0  # suggestions this coder decided otherwise here (ours kept)
     decision_codes_missing: dict[str, int] = field(default_factory=dict)  # code -> decisions not merged
+    ratings_added: dict[str, int] = field(default_factory=dict)  # coder -> ratings brought in
+    rating_conflicts: int = 0  # ratings of a segment this coder rated otherwise here (ours kept)
+    rating_scales_missing: dict[str, int] = field(default_factory=dict)  # scale -> ratings not merged
     event_id: int | None = None
 
     @property
@@ -64,7 +68,7 @@ class MergeResult:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.transcripts_added or self.coders_added or self.memos_added
-                    or self.reviewed_added or self.decisions_added)
+                    or self.reviewed_added or self.decisions_added or self.ratings_added)
 
 
 def read_other_project(path: str | Path) -> sqlite3.Connection:
@@ -208,6 +212,7 @@ class MergeStore:
             self._merge_progress(theirs, transcript_map, coder_names, result)
             created, decided = self._merge_decisions(theirs, transcript_map, code_map, code_names, coder_map,
                                                      coder_names, result)
+            rated = self._merge_ratings(theirs, transcript_map, coder_map, coder_names, result)
             if result.changed:
                 result.event_id = self.log(
                     "project.merge",
@@ -230,6 +235,9 @@ class MergeStore:
                         "decisions": decided,
                         "decisions_added": result.decisions_added,
                         "decision_conflicts": result.decision_conflicts,
+                        "ratings": rated,
+                        "ratings_added": result.ratings_added,
+                        "rating_conflicts": result.rating_conflicts,
                     },
                 )
         return result

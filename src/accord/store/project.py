@@ -29,6 +29,7 @@ from .health import check_readable, explain_database_error
 from .interchange import InterchangeStore
 from .models import ModelStore
 from .notes import ProjectNoteStore
+from .ratings import RatingStore
 from .rows import RowsStore
 from .schema import known_migrations, migrations
 from .suggestions import SuggestionStore
@@ -40,7 +41,7 @@ BUSY_TIMEOUT_MS = 15_000
 
 
 class Project(TranscriptStore, CodebookStore, CodingStore, EditStore, SuggestionStore, MemoStore, InterchangeStore, MergeStore,
-              ModelStore, RowsStore, ProjectNoteStore, VariableStore):
+              ModelStore, RowsStore, ProjectNoteStore, RatingStore, VariableStore):
     """A coding project. Create with `Project.create(path)`, reopen with `Project.open(path)`."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection):

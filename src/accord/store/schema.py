@@ -234,6 +234,33 @@ def m005_project_notes(db: Database) -> None:
 
 
 @migrations()
+def m006_ratings(db: Database) -> None:
+    """Ratings on a codebook's rating scales: one value per transcript, scale, segment and coder.
+
+    The scale is kept by name (scales live in the codebook snapshot, like codes' extra keys);
+    the segment's utterances and the unit it was cut by are stored with the rating, so a later
+    codebook that cuts differently cannot silently move a rating to other words.
+    """
+    db["ratings"].create(
+        {
+            "transcript_id": int,
+            "scale": str,
+            "segment": int,  # 1-based, within the transcript under the scale's unit
+            "coder_id": int,
+            "value": int,
+            "unit": str,  # how the transcript was cut: "session", "5 minutes", "20 utterances"
+            "first": int,  # utterance numbers of the segment, inclusive
+            "last": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk=("transcript_id", "scale", "segment", "coder_id"),
+        foreign_keys=[("transcript_id", "transcripts", "id"), ("coder_id", "coders", "id")],
+        not_null={"value"},
+    )
+
+
+@migrations()
 def m007_variables(db: Database) -> None:
     """Session and participant variables, and cases (a person across sessions).
 

@@ -139,6 +139,7 @@ class SuggestionStore:
             # herself (asking again would only invite a duplicate coding).
             where.append("NOT EXISTS (SELECT 1 FROM suggestion_decisions d WHERE d.suggestion_id = s.id AND d.coder_id = ?)")
             params.append(self.coder_id(coder))
+            where.append("c.retired = 0")  # a code merged away or dropped from the codebook cannot be applied
         sql = _SELECT + "WHERE " + " AND ".join(where) + ' ORDER BY t.id, s.start, s."end", s.id'
         rows = [Suggestion(*row) for row in self.conn.execute(sql, params)]
         if coder is not None and pending and rows:

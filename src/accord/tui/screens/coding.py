@@ -32,6 +32,7 @@ from ..widgets.code_panel import CodePanel
 from ..widgets.key_bar import KeyBar, hints_for
 from ..widgets.transcript_view import TranscriptView
 from .modals import Choose, Confirm, MemoEditor, TextPrompt
+from .rating import RatesSegments
 
 WORD = re.compile(r"\s*\S+")
 
@@ -64,6 +65,7 @@ BINDINGS = [
     Binding("O", "toggle_order", "Suggestions: uncertain first / text order", id="suggest.order", show=False),
     Binding("m", "memo", "Memo", id="memo.utterance"),
     Binding("M", "coding_memo", "Memo on coding", id="memo.coding", show=False),
+    Binding("S", "rate", "Rate segment on a scale", id="rating.rate", show=False),
     Binding("slash", "search", "Search", id="search.start"),
     Binding("n", "hit(1)", "Next hit", id="search.next", show=False),
     Binding("N", "hit(-1)", "Previous hit", id="search.previous", show=False),
@@ -106,7 +108,7 @@ _ACTIONS = {
 }
 
 
-class CodingScreen(SavesActions, Screen):
+class CodingScreen(RatesSegments, SavesActions, Screen):
     BINDINGS = BINDINGS
 
     def __init__(self, session: CodingSession) -> None:
