@@ -46,3 +46,11 @@ def test_without_truecolor_neighbouring_codes_get_different_palette_colours():
     assert len({look.tint(c).number for c in codes[: len(PAIRS_256)]}) == min(len(codes), len(PAIRS_256))
     true = CodeLook(BOOK, "truecolor")
     assert true.ink("Denial").get_truecolor() != true.ink("Minimal response").get_truecolor()
+
+
+def test_a_hard_wrapped_utterance_flows_and_a_blank_line_still_breaks():
+    from accord.tui.widgets.transcript_view import wrap_offsets
+
+    text = "Is there anything you want to make\nsure we get to\ntoday?\n\nNew paragraph."
+    shown = [text[a:b].replace("\n", " ") for a, b in wrap_offsets(text, 0, 40)]  # as the view draws them
+    assert shown == ["Is there anything you want to make sure", "we get to today?", "", "New paragraph."]

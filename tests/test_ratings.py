@@ -417,3 +417,20 @@ def test_every_problem_of_the_scales_is_reported_at_once():
         scales_of(scales)
     assert [(p.line, p.message.split(":")[0]) for p in e.value.problems] == [
         (6, "rating scale 'Alliance'"), (13, "rating scale 'Second'")]
+
+
+@pytest.mark.parametrize("how", ["rated", "cleared", "imported then undone"])
+def test_a_transcript_someone_has_rated_is_not_deleted(study, how):
+    with Project.open(study) as p:
+        if how == "imported then undone":
+            p.import_ratings([{"transcript": T4, "segment": 1, "scale": SCALE, "coder": "alice", "value": 2}])
+            p.undo("alice")
+        else:
+            p.set_rating(T4, SCALE, 1, "alice", 2)
+            if how == "cleared":
+                p.set_rating(T4, SCALE, 1, "alice", None)
+        with pytest.raises(ProjectError, match="someone has worked on transcript .* or ratings"):
+            p.delete_transcript(T4, "alice")
+        assert T4 in [t["name"] for t in p.transcripts()]
+        p.delete_transcript(T1, "alice")  # nobody rated this one
+        assert T1 not in [t["name"] for t in p.transcripts()]

@@ -47,6 +47,7 @@ async def test_S_rates_the_cursor_segment_with_the_anchors_shown_and_undo_takes_
 
         await pilot.press("u")
         await wait_for(pilot, lambda: stored(project_path) == [(2, "alice", 4)])
+        assert screen.last_saved == "undid a rating"
         await pilot.press("S")
         await screen_ready(pilot, RatingDialog)
         await pilot.press("delete")

@@ -237,6 +237,7 @@ def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False,
             bundles.append(read_qdc(path) if path.suffix.lower() == ".qdc" else read_qdpx(path, roles=roles))
         except InputError as e:
             errors.append(e)
+    unread = len(errors)
     if strict:
         for b in bundles:
             if b.lost:
@@ -245,9 +246,9 @@ def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False,
     for e in errors:
         click.echo(e if str(e).startswith("  ") else f"error: {e}", err=True)
     if errors:
-        failed = len([e for e in errors if not str(e).startswith("  ")])
-        click.echo(f"Nothing imported: {failed} of {len(files)} file(s) could not be "
-                   f"{'imported whole' if strict else 'read'}.", err=True)
+        lossy = len([e for e in errors if not str(e).startswith("  ")]) - unread
+        why = [f"{unread} could not be read"] * bool(unread) + [f"{lossy} could not be imported whole"] * bool(lossy)
+        click.echo(f"Nothing imported: of {len(files)} file(s), {' and '.join(why)}.", err=True)
         sys.exit(EXIT_BAD_INPUT)
     results = []
     with open_project(project_path) as project:

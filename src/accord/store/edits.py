@@ -134,8 +134,8 @@ class EditStore:
             transcript_id, coder_id = self.transcript_id(name), self.coder_id(coder)
             if self._worked_on(transcript_id):  # no counts or names: the project may be blind
                 raise ProjectError(
-                    f"someone has worked on transcript {name!r} (codings, even removed ones, memos or decisions on "
-                    "its suggestions); accord keeps a transcript once anyone has, because their work and the event "
+                    f"someone has worked on transcript {name!r} (codings, even removed ones, memos, decisions on "
+                    "its suggestions or ratings); accord keeps a transcript once anyone has, because their work and the event "
                     f"log point at it. Rename it instead: `accord transcripts rename {shlex.quote(name)} NEW_NAME`")
             rows = {table: self._rows_of(table, transcript_id) for table in _TRANSCRIPT_TABLES}
             rows["variable_values"] = self._transcript_values(transcript_id)
@@ -150,7 +150,7 @@ class EditStore:
             "SELECT 1 FROM memos WHERE transcript_id = ? LIMIT 1",
             "SELECT 1 FROM suggestion_decisions d JOIN suggestions s ON s.id = d.suggestion_id "
             "WHERE s.transcript_id = ? LIMIT 1",
-        ))
+        )) or self._rated(transcript_id)
 
     def _rows_of(self, table: str, transcript_id: int) -> list[dict]:
         column = "id" if table == "transcripts" else "transcript_id"

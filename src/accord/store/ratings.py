@@ -143,6 +143,16 @@ class RatingStore:
             return self.ratings(transcript=transcript)
         return self.ratings(transcript=transcript, coder=viewer)
 
+    def _rated(self, transcript_id: int) -> bool:
+        """Whether anyone has rated a segment of the transcript, even a rating since cleared
+        (its event points at the transcript, and undo would write it back)."""
+        return any(self.conn.execute(sql, [transcript_id]).fetchone() for sql in (
+            "SELECT 1 FROM ratings WHERE transcript_id = ? LIMIT 1",
+            "SELECT 1 FROM events WHERE action = 'rating.set' AND json_extract(data, '$.transcript_id') = ? LIMIT 1",
+            "SELECT 1 FROM events e, json_each(e.data, '$.changes') c WHERE e.action = 'ratings.import' "
+            "AND json_extract(c.value, '$.transcript_id') = ? LIMIT 1",
+        ))
+
     def _merge_ratings(self, theirs, transcript_map: dict, coder_map: dict, coder_names: dict, result) -> list[list]:
         """Their ratings this project lacks; one rated otherwise here is kept as it is and
         counted, one on a scale this codebook lacks is counted and left out. Returns the

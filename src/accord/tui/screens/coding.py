@@ -105,6 +105,7 @@ _ACTIONS = {
     "codings.import": "an import", "suggestion.accept": "accepting a suggestion",
     "suggestion.reject": "rejecting a suggestion", "suggestion.accept_all": "accepting all",
     "suggestion.correct": "correcting a suggestion", "memo.set": "a memo",
+    "rating.set": "a rating", "ratings.import": "a ratings import",
 }
 
 

@@ -21,6 +21,7 @@ and the status bar shows the position.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -35,6 +36,7 @@ from textual.strip import Strip
 from ...coding_session import CodingSession
 from ..palette import CodeLook, color_mode
 
+_SOFT_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
 NAMES_MARGIN = 26  # code names beside the text, when the text keeps NAMES_MIN_TEXT columns
 NAMES_MIN_TEXT = 50
 MARKS_MARGIN = 7  # otherwise two code marks a row
@@ -43,8 +45,10 @@ CACHE_ROWS = 4000
 
 def wrap_offsets(text: str, base: int, width: int) -> list[tuple[int, int]]:
     """Greedy word wrap; returns absolute (start, end) offsets of each display line.
-    A word longer than the width is split, never cut."""
+    A word longer than the width is split, never cut. A single line break inside an utterance
+    (a file hard-wrapped at 80 columns) flows like a space; a blank line still breaks."""
     width = max(1, width)
+    text = _SOFT_BREAK.sub(" ", text)  # same length: offsets are unchanged
     lines: list[tuple[int, int]] = []
     pos, n = 0, len(text)
     while True:
