@@ -63,6 +63,7 @@ def _build(path: Path, samples: Path, codebook: Path, coder: str, suggestions: b
         for table in sorted(samples.glob("reference_ratings*.csv")):
             rows = [dict(r, coder=coder) for r in read_rating_table(table, by_name, book.ratings)]
             ratings += sum(project.import_ratings(rows).values())
+        _variables(project, set(by_name))
         suggested = 0
         if suggestions:
             from .suggest import service
@@ -78,3 +79,40 @@ def _build(path: Path, samples: Path, codebook: Path, coder: str, suggestions: b
         "suggestions": suggested,
     }
 
+
+
+# The demo's study design: which client each session is with, where it falls in treatment,
+# and who the clients are (session 1 and session 6 are the same client, A, months apart).
+_SESSIONS = {  # transcript: (client case, speaker label, session number, phase)
+    "session01_cbt_panic": ("client A", "Client", 1, "early"),
+    "session02_fees_rupture": ("client B", "Sam", 4, "early"),
+    "session03_medication_review": ("client C", "Client", 6, "middle"),
+    "session04_withdrawal_repair": ("client D", "C", 8, "middle"),
+    "session05_interview_consent": ("participant E", "Participant", 1, "early"),
+    "session06_ending": ("client A", "Client", 12, "late"),
+}
+_CLIENTS = {"client A": (34, "self"), "client B": (27, "self"), "client C": (52, "GP"), "client D": (41, "court"),
+            "participant E": (29, "self")}
+
+
+def _variables(project, names: set[str]) -> None:
+    """Session variables (session number, client, phase) and the clients as cases, with age and
+    referral, so cross-tabs and the long CSV have something to show."""
+    with project.transaction():
+        project.define_variable("session", "transcript", "number")
+        project.define_variable("client", "transcript", "text")
+        project.define_variable("phase", "transcript", "category", ["early", "middle", "late"])
+        project.define_variable("age", "case", "number")
+        project.define_variable("referral", "case", "category", ["self", "GP", "court"])
+        changes = []
+        for name, (client, speaker, number, phase) in _SESSIONS.items():
+            if name not in names:
+                continue
+            if not project.has_case(client):
+                project.add_case(client)
+            project.add_case_members(client, [(name, speaker)])
+            changes += [("session", name, str(number)), ("client", name, client), ("phase", name, phase)]
+        for client, (age, referral) in _CLIENTS.items():
+            if project.has_case(client):
+                changes += [("age", client, str(age)), ("referral", client, referral)]
+        project.set_values(changes, source="demo")

@@ -6,6 +6,7 @@ Add a line here for a new area's module (for example `from . import agreement`).
 from . import export  # noqa: E402,F401
 from . import agreement  # noqa: E402,F401
 from . import suggest  # noqa: E402,F401
+from . import variables  # noqa: E402,F401
 from . import sequences  # noqa: E402,F401
 from . import journal  # noqa: E402,F401
 from . import edits  # noqa: E402,F401

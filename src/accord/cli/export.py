@@ -127,7 +127,7 @@ def export_codebook(project_path, out, coders, reveal):
 @export.command("csv")
 @project_option
 @click.argument("out", type=click.Path(path_type=Path))
-@click.option("--table", "table", type=click.Choice(["segments", "frequencies", "matrix", "ratings"]),
+@click.option("--table", "table", type=click.Choice(["segments", "frequencies", "matrix", "ratings", "long"]),
               help="Write only this table, to OUT (a .csv file, or - for standard output).")
 @filter_options
 @click.option("--bom", is_flag=True, help="Start files with a UTF-8 byte-order mark (for Excel).")
@@ -135,10 +135,11 @@ def export_codebook(project_path, out, coders, reveal):
               help="Write text exactly as it is: no ' before cells starting with = + - @ (unsafe to open in a spreadsheet).")
 def export_csv_(project_path, out, table, codes, coders, consensus, transcripts, speakers, pseudonymise, reveal, bom, raw):
     """Tables for statistics: coded segments, code-by-transcript frequencies, a 0/1 utterance
-    matrix, and ratings on the codebook's rating scales.
+    matrix, ratings on the codebook's rating scales, and the long table for multilevel models
+    (the matrix with words, case and variables).
 
     Without --table, OUT is a folder (created if needed) that gets segments.csv,
-    frequencies.csv, matrix.csv and ratings.csv.
+    frequencies.csv, matrix.csv, ratings.csv and long.csv.
 
     Text cells starting with = + - @ (or a tab or carriage return) get a ' in front, so a
     spreadsheet shows them as text instead of running them as formulas (CSV injection);
@@ -149,6 +150,7 @@ def export_csv_(project_path, out, table, codes, coders, consensus, transcripts,
       accord export csv tables/
       accord export csv - --table frequencies --coders alice,bob
       accord export csv matrix.csv --table matrix --speaker client
+      accord export csv long.csv --table long --coders alice   # one row per utterance, with variables
       accord export csv - --table segments --raw | python analyse.py
       accord export csv ratings.csv --table ratings --coders alice,bob --reveal
       accord export csv - --table segments --coders alice   # blind mode: alice's own
@@ -216,7 +218,8 @@ def export_qdpx(project_path, out, coders, reveal):
         blind.check(project, "export qdpx", "codings and memos", coders=names, reveal=reveal)
         counts = write_qdpx(project, target, names)
     click.echo(f"Wrote {out}: {counts['transcripts']} transcripts, {counts['codes']} codes, "
-               f"{counts['coders']} coders, {counts['codings']} codings, {counts['notes']} memos")
+               f"{counts['coders']} coders, {counts['codings']} codings, {counts['notes']} memos, "
+               f"{counts['variables']} variables, {counts['cases']} cases (speakers included)")
 
 
 def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False, strict: bool = False) -> None:
@@ -266,7 +269,13 @@ def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False,
             + f", {s['codes']} new codes, {s['coders']} new coders, {s['codings']} codings"
             + (f" ({s['codings_skipped']} already here)" if s["codings_skipped"] else "")
             + f", {s['memos']} memos"
+            + (f", {s['variables']} new variables, {s['cases']} new cases, {s['variable_values']} variable values"
+               if s["variables"] or s["cases"] or s["variable_values"] else "")
         )
+        for before, after in s.get("variables_renamed", []):
+            click.echo(f"  note: variable {before!r} is another type or kind in this project; imported as {after!r}")
+        if s.get("case_members_skipped"):
+            click.echo(f"  note: {s['case_members_skipped']} case turn(s) already belong to another case here; left there")
         if b.lost:
             click.echo(f"  not imported: {_losses(b.lost)} (details below; --strict refuses such a file)")
         for note in b.notes:

@@ -4,7 +4,9 @@
 - `frequencies`: how often each code was used in each transcript, per coder;
 - `matrix`: one row per utterance and coder, one 0/1 column per code (1 when one of the
   coder's spans of that code overlaps the utterance, the rule agreement uses);
-- `ratings`: one row per rating on a rating scale, with the segment's window and utterances.
+- `ratings`: one row per rating on a rating scale, with the segment's window and utterances;
+- `long`: the matrix with each utterance's words, case, and session and participant
+  variables, one row per utterance (and coder), for multilevel models.
 
 Times are seconds; offsets are code points, half-open, as everywhere in accord.
 
@@ -26,7 +28,7 @@ from pathlib import Path
 from ..spreadsheet_safe import neutralise
 from .select import Selection
 
-TABLES = ("segments", "frequencies", "matrix", "ratings")
+TABLES = ("segments", "frequencies", "matrix", "ratings", "long")
 
 
 def segments(sel: Selection) -> tuple[list[str], list[list]]:
@@ -63,14 +65,13 @@ def frequencies(sel: Selection) -> tuple[list[str], list[list]]:
     return header, rows
 
 
-def matrix(sel: Selection) -> tuple[list[str], list[list]]:
-    codes = [c.name for c in sel.codes]
-    column = {c: i for i, c in enumerate(codes)}
-    header = ["transcript", "utterance", "speaker", "role", "time_start", "time_end", "coder", *codes]
+def _marks(sel: Selection) -> dict[tuple[str, str], list[list[int]]]:
+    """(transcript, coder) -> per utterance, a 0/1 flag per selected code (overlap rule)."""
+    column = {c.name: i for i, c in enumerate(sel.codes)}
     marks: dict[tuple[str, str], list[list[int]]] = {}
     for t in sel.transcripts.values():
         for coder in sel.coders:
-            marks[(t.name, coder)] = [[0] * len(codes) for _ in t.utterances]
+            marks[(t.name, coder)] = [[0] * len(column) for _ in t.utterances]
     ends_of = {n: [u.end for u in t.utterances] for n, t in sel.transcripts.items()}
     starts_of = {n: [u.start for u in t.utterances] for n, t in sel.transcripts.items()}
     for e in sel.excerpts:
@@ -80,6 +81,13 @@ def matrix(sel: Selection) -> tuple[list[str], list[list]]:
         last = bisect_left(starts_of[n], e.coding["end"])
         for i in range(first, last):
             grid[i][column[e.coding["code"]]] = 1
+    return marks
+
+
+def matrix(sel: Selection) -> tuple[list[str], list[list]]:
+    codes = [c.name for c in sel.codes]
+    header = ["transcript", "utterance", "speaker", "role", "time_start", "time_end", "coder", *codes]
+    marks = _marks(sel)
     rows = []
     for t in sel.transcripts.values():
         for coder in sel.coders:
@@ -88,6 +96,39 @@ def matrix(sel: Selection) -> tuple[list[str], list[list]]:
                 speaker = sel.speaker(t, u.speaker) if sel.pseudonymise else u.speaker
                 rows.append([t.name, u.number, speaker, t.roles.get(u.speaker, ""),
                              _num(u.time_start), _num(u.time_end), coder, *flags])
+    return header, rows
+
+
+def long(sel: Selection) -> tuple[list[str], list[list]]:
+    """For multilevel models: `matrix` with each utterance's words, case, and the session and
+    participant variables (a participant's are those of the case the speaker belongs to in that
+    transcript, else of the case owning the whole transcript). A variable whose name is also a
+    code's gets `_var` after it. Pseudonymised, case names become `case 1`, `case 2`, ...;
+    variable values are written as they are."""
+    from ..crosstab import Lookup
+
+    look: Lookup = sel.lookup
+    codes = [c.name for c in sel.codes]
+    session = [v["name"] for v in look.variables.values() if v["applies_to"] == "transcript"]
+    personal = [v["name"] for v in look.variables.values() if v["applies_to"] == "case"]
+    taken = set(codes) | {"transcript", "utterance", "speaker", "role", "case", "time_start", "time_end", "words", "coder"}
+    names = [f"{n}_var" if n in taken else n for n in session + personal]
+    header = ["transcript", "utterance", "speaker", "role", "case", "time_start", "time_end", "words", "coder",
+              *codes, *names]
+    aliases = {c: f"case {i}" for i, c in enumerate(sorted(set(look.cases.values())), start=1)}
+    marks = _marks(sel)
+    rows = []
+    for t in sel.transcripts.values():
+        fixed = [look.values.get(v, {}).get(t.name, "") for v in session]
+        for coder in sel.coders:
+            for u, flags in zip(t.utterances, marks[(t.name, coder)]):
+                case = look.case(t.name, u.speaker)
+                own = [look.values.get(v, {}).get(case, "") if case else "" for v in personal]
+                speaker = sel.speaker(t, u.speaker) if sel.pseudonymise else u.speaker
+                rows.append([t.name, u.number, speaker, t.roles.get(u.speaker, ""),
+                             (aliases[case] if sel.pseudonymise else case) if case else "",
+                             _num(u.time_start), _num(u.time_end), len(t.text[u.start:u.end].split()), coder,
+                             *flags, *fixed, *own])
     return header, rows
 
 
@@ -136,7 +177,7 @@ def export_csv(sel: Selection, out: str | Path, tables: tuple[str, ...] = TABLES
     """Write the tables; with several, `out` is a folder and each table is `NAME.csv` in it.
 
     Text that a spreadsheet would run as a formula gets a `'` in front unless `raw`."""
-    builders = {"segments": segments, "frequencies": frequencies, "matrix": matrix, "ratings": ratings}
+    builders = {"segments": segments, "frequencies": frequencies, "matrix": matrix, "ratings": ratings, "long": long}
     if len(tables) == 1:
         write_table(*builders[tables[0]](sel), out, bom, raw)
         return [str(out)]

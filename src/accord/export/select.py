@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..model import Code, Codebook, Transcript, Utterance
 from ..store.common import ProjectError
+from ..crosstab import Lookup
 from .pseudonyms import Scrubber, aliases
 
 CONSENSUS_CODER = "consensus"
@@ -49,6 +50,7 @@ class Selection:
     excerpts: list[Excerpt]
     filters: dict = field(default_factory=dict)
     pseudonymise: bool = False
+    lookup: object = None  # crosstab.Lookup: variable values and cases, for the long table
     _aliases: dict = field(default_factory=dict)
     ratings: list[dict] = field(default_factory=list)  # the selected coders' ratings of the selected transcripts
 
@@ -143,6 +145,7 @@ def select(project, *, codes=None, coders=None, consensus: bool = False, transcr
                                    ("speakers", speakers)) if v},
         pseudonymise=pseudonymise,
         ratings=[r for r in project.ratings(coders=coders) if r["transcript"] in wanted],
+        lookup=Lookup(project),
     )
 
 

@@ -27,5 +27,10 @@ class Bundle:
     description: str = ""  # the project's description
     # journal entries (notes on the project as a whole): dicts with guid, title, text, coder, created_at
     project_notes: list[dict] = field(default_factory=list)
+    # session and participant variables: dicts with guid, name, type, categories, of, description
+    variables: list[dict] = field(default_factory=list)
+    variable_values: list[tuple[str, str, str]] = field(default_factory=list)  # (variable, transcript or case, value)
+    # cases: dicts with guid, name, description, members [(transcript, speaker or None)]
+    cases: list[dict] = field(default_factory=list)
     # what the file holds that accord did not import, by kind -> how many (`--strict` refuses any)
     lost: dict[str, int] = field(default_factory=dict)

@@ -10,7 +10,7 @@ is tolerated and reported in `Bundle.notes`.
 from __future__ import annotations
 
 import zipfile
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError
@@ -104,8 +104,13 @@ class _Reader:
         self.code_names = self._codebook(root, bundle)
         self.note_texts = self._notes(root)
         self.used_notes: set[str] = set()
+        self.variable_defs = self._variables(root)
+        self.raw_values: list[tuple] = []  # (variable guid, transcript | case, owner, REFI value kind, text, line)
+        self.selection_at: dict[str, tuple[str, int, int]] = {}  # selection guid -> (transcript, start, end)
         self.placed: dict[str, tuple] = {}  # source guid -> (name, raw text, text, utterance starts, element)
         self._sources(root, bundle)
+        self._cases(root, bundle)
+        self._finish_variables(bundle)
         self._leftovers(root, bundle)
         self.report_dates(bundle)
         working = ({c["coder"] for c in bundle.codings} | {m["coder"] for m in bundle.memos}
@@ -303,6 +308,8 @@ class _Reader:
             if s < 0 or e > len(text) or s > e:
                 self.fail(sel, f"selection [{start}, {end}) is outside source {name!r}, "
                                f"which has {len(raw_text)} characters")
+            if norm_guid(sel.get("guid")):
+                self.selection_at[norm_guid(sel.get("guid"))] = (name, s, e)
             if s == e:
                 self.notes.append(f"{self.where}:{sel.sourceline}: empty selection skipped")
                 continue
@@ -316,6 +323,7 @@ class _Reader:
                                      "coder": self.user(user, sel.get("creatingUser")), "text": text_,
                                      "created_at": created})
         self.placed[guid] = (name, raw_text, text, starts, el)
+        self._values(el, "transcript", name)
         whole = children(el, "Coding")
         if whole:
             bundle.lost["codings of a whole source"] = bundle.lost.get("codings of a whole source", 0) + len(whole)
@@ -427,6 +435,142 @@ class _Reader:
         if empty:
             self.notes.append(f"{self.where}:{empty[0]}: {len(empty)} empty annotation(s) skipped: they hold no text")
 
+    # --- variables and cases ---------------------------------------------------------------------
+
+    def _variables(self, root) -> dict[str, dict]:
+        """Normalised guid -> the variable as declared (guid as written, name, REFI type, description)."""
+        out, names = {}, set()
+        variables_el = child(root, "Variables")
+        for el in children(variables_el, "Variable") if variables_el is not None else []:
+            guid = norm_guid(el.get("guid"))
+            if guid is None:
+                self.fail(el, f"guid {el.get('guid')!r} is not a GUID")
+            name = (el.get("name") or "").strip() or f"variable {guid[:8].lower()}"
+            if name in names:
+                name = f"{name} ({guid[:8].lower()})"
+            names.add(name)
+            out[guid] = {"guid": el.get("guid").strip().strip("{}"), "name": name,
+                         "refi": (el.get("typeOfVariable") or "Text").strip(),
+                         "description": child_text(el, "Description").strip()}
+        return out
+
+    def _values(self, holder, kind: str, owner: str) -> None:
+        """Remember the `<VariableValue>`s of a source or case, to be typed once all are read."""
+        for vv in children(holder, "VariableValue"):
+            ref = child(vv, "VariableRef")
+            if ref is None:
+                self.fail(vv, "has no <VariableRef> saying which variable it is a value of")
+            guid = norm_guid(ref.get("targetGUID"))
+            if guid not in self.variable_defs:
+                self.fail(ref, f"points to variable {ref.get('targetGUID')!r}, which is not in <Variables>")
+            value = next((c for c in vv if isinstance(c.tag, str) and local(c) != "VariableRef"), None)
+            if value is not None and (value.text or "").strip():
+                self.raw_values.append((guid, kind, owner, local(value), value.text.strip(), vv.sourceline))
+
+    def _cases(self, root, bundle: Bundle) -> None:
+        """Cases as accord's: a selection's case owns the turns of the one speaker it covers, a
+        source's case the whole transcript. The speaker cases accord writes for speakers that
+        belong to no case are left out: they are the turns themselves."""
+        cases_el = child(root, "Cases")
+        if cases_el is None:
+            return
+        accord_own = {norm_guid(g) for g in (self.extras.get("speaker_cases") or [])} if self.extras else set()
+        sources = {guid: placed[0] for guid, placed in self.placed.items()}
+        utterances = {t.name: (t.utterances, [u.start for u in t.utterances], [u.end for u in t.utterances])
+                      for t, _, _ in bundle.transcripts}
+        owner: dict[tuple[str, str | None], str] = {}
+        names: set[str] = set()
+        lost: dict[str, int] = {}
+        for el in children(cases_el, "Case"):
+            guid = norm_guid(el.get("guid"))
+            if guid is None:
+                self.fail(el, f"guid {el.get('guid')!r} is not a GUID")
+            if guid in accord_own:
+                continue
+            name = (el.get("name") or "").strip() or f"case {guid[:8].lower()}"
+            if name in names:
+                name = f"{name} ({guid[:8].lower()})"
+            names.add(name)
+            self._values(el, "case", name)
+            members: list[tuple[str, str | None]] = []
+            for ref in children(el, "SourceRef"):
+                transcript = sources.get(norm_guid(ref.get("targetGUID")))
+                if transcript is None:
+                    lost["case links to sources not imported"] = lost.get("case links to sources not imported", 0) + 1
+                else:
+                    members.append((transcript, None))
+            for ref in children(el, "SelectionRef"):
+                at = self.selection_at.get(norm_guid(ref.get("targetGUID")))
+                if at is None:
+                    lost["case links to sources not imported"] = lost.get("case links to sources not imported", 0) + 1
+                    continue
+                transcript, start, end = at
+                turns, starts, ends = utterances[transcript]
+                speakers = {u.speaker for u in turns[bisect_right(ends, start):bisect_left(starts, end)]}
+                if len(speakers) == 1:
+                    members.append((transcript, speakers.pop()))
+                else:
+                    key = "case passages that are not one speaker's turns"
+                    lost[key] = lost.get(key, 0) + 1
+            kept = []
+            for member in dict.fromkeys(members):
+                if owner.setdefault(member, name) != name:
+                    key = "case turns already another case's"
+                    lost[key] = lost.get(key, 0) + 1
+                else:
+                    kept.append(member)
+            if children(el, "CodeRef"):
+                lost["codes of cases"] = lost.get("codes of cases", 0) + len(children(el, "CodeRef"))
+            bundle.cases.append({"guid": el.get("guid").strip().strip("{}"), "name": name,
+                                 "description": child_text(el, "Description").strip(), "members": kept})
+        for kind, n in lost.items():
+            bundle.lost[kind] = bundle.lost.get(kind, 0) + n
+            self.notes.append(f"{self.where}:{cases_el.sourceline}: {n} {kind} not imported: an accord case is a "
+                              "speaker's turns in a transcript, or whole transcripts")
+
+    def _finish_variables(self, bundle: Bundle) -> None:
+        """Give each variable accord's type (from accord's extras, else from REFI's type) and the
+        kind of owner its values have; a variable with values on sources and cases becomes two."""
+        from ..variables import ValueProblem, canonical
+
+        extras = {norm_guid(k): v for k, v in ((self.extras or {}).get("variables") or {}).items() if isinstance(v, dict)}
+        kinds: dict[str, list[str]] = {}
+        for guid, kind, *_ in self.raw_values:
+            if kind not in kinds.setdefault(guid, []):
+                kinds[guid].append(kind)
+        made: dict[tuple[str, str], dict] = {}
+        for guid, d in self.variable_defs.items():
+            x = extras.get(guid, {})
+            vtype = x.get("type") or _ACCORD_TYPES.get(d["refi"], "text")
+            categories = list(x.get("categories") or (["false", "true"] if d["refi"] == "Boolean" else []))
+            used = kinds.get(guid) or [x.get("of") if x.get("of") in ("transcript", "case") else "case"]
+            for i, kind in enumerate(used):
+                name = d["name"] if len(used) == 1 else f"{d['name']} ({kind}s)"
+                variable = {"guid": d["guid"] if i == 0 else derived_guid("variable", d["guid"], kind), "name": name,
+                            "type": vtype, "categories": categories, "of": kind, "description": d["description"]}
+                made[(guid, kind)] = variable
+                bundle.variables.append(variable)
+            if len(used) > 1:
+                self.notes.append(f"{self.where}: variable {d['name']!r} has values on sources and on cases; "
+                                  f"kept as {', '.join(repr(made[(guid, k)]['name']) for k in used)}")
+        bad = []
+        for guid, kind, owner, refi, text, line in self.raw_values:
+            variable = made[(guid, kind)]
+            if refi == "BooleanValue":
+                text = {"1": "true", "0": "false"}.get(text, text.lower())
+            if variable["type"] == "category" and text.casefold() not in {c.casefold() for c in variable["categories"]}:
+                variable["categories"].append(text)  # a category some tool added
+            try:
+                value = canonical(variable["type"], text, variable["categories"])
+            except ValueProblem as e:
+                bad.append((line, e))
+                continue
+            bundle.variable_values.append((variable["name"], owner, value))
+        if bad:
+            bundle.lost["variable values"] = len(bad)
+            self.notes.append(f"{self.where}:{bad[0][0]}: {len(bad)} variable value(s) not imported, not of their "
+                              f"variable's type (first: {bad[0][1]})")
+
     def _leftovers(self, root, bundle: Bundle) -> None:
         loose = [g for g in self.note_texts if g not in self.used_notes and self.note_texts[g][0]]
         for guid in loose:  # attached to nothing: a note on the project as a whole (QualCoder's journal)
@@ -438,11 +582,16 @@ class _Reader:
                               "(`accord journal`)")
         bundle.description = (child_text(root, "Description") or "").strip()
         report_categories(root, self.where, bundle)
-        for kind in ("Cases", "Variables", "Sets", "Links", "Graphs"):
+        for kind in ("Sets", "Links", "Graphs"):
             el = child(root, kind)
             if el is not None and len(el):
                 bundle.lost[kind.lower()] = len(el)
                 self.notes.append(f"{self.where}:{el.sourceline}: <{kind}> not imported (accord has no {kind.lower()})")
+
+
+# accord's type for a REFI variable type; DateTime stays text, so its time of day is kept
+_ACCORD_TYPES = {"Text": "text", "Integer": "number", "Float": "number", "Date": "date", "Boolean": "category",
+                 "DateTime": "text"}
 
 
 def _coded_words(sel) -> str | None:

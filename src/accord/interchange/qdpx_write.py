@@ -11,7 +11,12 @@ read them (QualCoder's importer is the reference; MAXQDA reads the same places):
 - memos on a whole transcript follow the source's `<Description>` (a tool's memo on the
   file), and are `<Note>`s referenced from the source;
 - journal entries are named `<Note>`s with their text also in a file (where QualCoder reads a
-  journal), referenced from the project, and the project's description is its `<Description>`.
+  journal), referenced from the project, and the project's description is its `<Description>`;
+- session variables are `<VariableValue>`s of the source, participant variables those of a
+  `<Case>`; every speaker is a case coded over their turns (a `<SelectionRef>` to a selection
+  per turn), an accord case under its own name, any other speaker as "SPEAKER (transcript)",
+  so per-speaker queries work in NVivo and MAXQDA. accord's types and categories, and which
+  cases are only speakers, travel in the extras.
 Dates are written as `YYYY-MM-DDTHH:MM:SSZ`. Guids are the project's own, and guids accord has
 to make up (selections, notes) are derived from them, so exporting twice gives the same file
 apart from its modification date.
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 from lxml import etree
@@ -75,6 +81,25 @@ def build_project(project, coders: list[str] | None = None) -> tuple[bytes, list
     if book is not None or retired:
         book = book or Codebook(name=f"{name} codebook", codes=[])
         codes_element(sub(root, ns, "CodeBook"), ns, book, code_guids, retired)
+    variables = project.variables()
+    values = project.variable_values()
+    refi_types = {v["name"]: _refi_type(v, values[v["name"]].values()) for v in variables}
+    if variables:
+        variables_el = sub(root, ns, "Variables")
+        for v in variables:
+            el = sub(variables_el, ns, "Variable", guid=v["guid"], name=xml_text(v["name"]), typeOfVariable=refi_types[v["name"]])
+            if v["description"]:
+                sub(el, ns, "Description").text = xml_text(v["description"])
+    cases_el = sub(root, ns, "Cases")  # filled once the sources' turn selections have guids
+
+    def variable_values(holder, kind: str, owner: str) -> None:
+        for v in variables:
+            value = values[v["name"]].get(owner)
+            if v["applies_to"] == kind and value is not None:
+                el = sub(holder, ns, "VariableValue")
+                sub(el, ns, "VariableRef", targetGUID=v["guid"])
+                refi = refi_types[v["name"]]
+                sub(el, ns, f"{refi}Value").text = format(Decimal(value), "f") if refi == "Float" else xml_text(value)
 
     note_els: list[etree._Element] = []
 
@@ -104,6 +129,10 @@ def build_project(project, coders: list[str] | None = None) -> tuple[bytes, list
     summaries = project.transcripts()
     dates = project.transcript_dates()
     selections = 0
+    case_of = project.case_of()
+    turns: dict[str, list[str]] = {}  # case name -> guids of the selections over its turns
+    whole: dict[str, list[str]] = {}  # case name -> guids of the transcripts it owns whole
+    speaker_cases: dict[str, tuple[str, str]] = {}  # "SPEAKER (transcript)" -> (transcript guid, speaker)
     if summaries:
         sources_el = sub(root, ns, "Sources")
     for s in summaries:
@@ -153,6 +182,41 @@ def build_project(project, coders: list[str] | None = None) -> tuple[bytes, list
                        f"Memo on {t.name}" + (f", utterance {u.number}" if u else ""),
                        (u.start, u.end) if u else None)
             sub(source, ns, "NoteRef", targetGUID=ref)
+        # every turn a selection its speaker's case refers to, after the coded selections and
+        # before the source's NoteRefs (the schema's order)
+        at = next((i for i, c in enumerate(source) if c.tag in (f"{{{ns}}}NoteRef", f"{{{ns}}}Coding")), len(source))
+        for u in t.utterances:
+            if u.end <= u.start:
+                continue
+            case = case_of.get((t.name, u.speaker))
+            if case is None:
+                case = f"{u.speaker} ({t.name})"
+                speaker_cases[case] = (tguid, u.speaker)
+            guid = derived_guid("turn", tguid, str(u.number))
+            turn = etree.Element(f"{{{ns}}}PlainTextSelection", guid=guid, name=xml_text(f"{u.speaker}, utterance {u.number}"),
+                                 startPosition=str(u.start), endPosition=str(u.end))
+            source.insert(at, turn)
+            at += 1
+            turns.setdefault(case, []).append(guid)
+        if (t.name, None) in case_of:
+            whole.setdefault(case_of[(t.name, None)], []).append(tguid)
+        variable_values(source, "transcript", t.name)
+
+    for c in project.cases():
+        el = sub(cases_el, ns, "Case", guid=c["guid"], name=xml_text(c["name"]))
+        if c["description"]:
+            sub(el, ns, "Description").text = xml_text(c["description"])
+        variable_values(el, "case", c["name"])
+        for guid in whole.get(c["name"], []):
+            sub(el, ns, "SourceRef", targetGUID=guid)
+        for guid in turns.get(c["name"], []):
+            sub(el, ns, "SelectionRef", targetGUID=guid)
+    for case, (tguid, speaker) in speaker_cases.items():
+        el = sub(cases_el, ns, "Case", guid=derived_guid("speaker case", tguid, speaker), name=xml_text(case))
+        for guid in turns[case]:
+            sub(el, ns, "SelectionRef", targetGUID=guid)
+    if not len(cases_el):
+        root.remove(cases_el)
 
     journal = project.project_notes(coders)
     for entry in journal:  # QualCoder reads a journal from a named note's text file
@@ -171,15 +235,27 @@ def build_project(project, coders: list[str] | None = None) -> tuple[bytes, list
 
     extras = codebook_extras(book, code_guids) if book is not None else {}
     extras["transcripts"] = extras_t
+    extras["variables"] = {v["guid"]: {"type": v["type"], "categories": v["categories"], "of": v["applies_to"]}
+                           for v in variables}
+    extras["speaker_cases"] = [derived_guid("speaker case", tguid, speaker) for tguid, speaker in speaker_cases.values()]
     add_extras(root, extras)
     qde = etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8", pretty_print=True)
     counts = {"transcripts": len(summaries), "journal": len(journal), "codes": len(book.codes) if book else 0, "coders": len(names),
-              "codings": len(records), "selections": selections, "notes": len(note_els)}
+              "codings": len(records), "selections": selections, "notes": len(note_els), "variables": len(variables),
+              "cases": len(cases_el)}
     return qde, sources, counts
 
 
 IMPORTED_FROM = "Imported into accord from"
 DESCRIBED = "description: "  # a source's description, as the importer keeps it among a transcript's notes
+
+
+def _refi_type(variable: dict, values) -> str:
+    """REFI's type for an accord variable: numbers are Integer when every value is whole (NVivo
+    and MAXQDA then offer integer comparisons), else Float; categories are Text."""
+    if variable["type"] == "number":
+        return "Integer" if all("." not in v and "e" not in v for v in values) else "Float"
+    return "Date" if variable["type"] == "date" else "Text"
 
 
 def _label(text: str) -> str:

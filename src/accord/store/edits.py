@@ -24,7 +24,7 @@ from .common import ProjectError, now
 EDITS = ("code.rename", "code.merge", "code.delete", "transcript.rename", "transcript.delete")
 
 # What a transcript's rows are, in the order they are put back (deleted in reverse).
-_TRANSCRIPT_TABLES = ("transcripts", "utterances", "suggestions", "review_progress")
+_TRANSCRIPT_TABLES = ("transcripts", "utterances", "suggestions", "review_progress", "case_members")
 
 
 class EditStore:
@@ -138,6 +138,7 @@ class EditStore:
                     "its suggestions or ratings); accord keeps a transcript once anyone has, because their work and the event "
                     f"log point at it. Rename it instead: `accord transcripts rename {shlex.quote(name)} NEW_NAME`")
             rows = {table: self._rows_of(table, transcript_id) for table in _TRANSCRIPT_TABLES}
+            rows["variable_values"] = self._transcript_values(transcript_id)
             self._delete_transcript_rows(transcript_id)
             data = {"name": name, "rows": rows}
             return self._event(self.log("transcript.delete", "transcript", transcript_id, data, coder_id))
@@ -184,6 +185,7 @@ class EditStore:
             self._delete_transcript_rows(entity)
 
     def _delete_transcript_rows(self, transcript_id: int) -> None:
+        self._delete_transcript_values(transcript_id)
         for table in reversed(_TRANSCRIPT_TABLES):
             column = "id" if table == "transcripts" else "transcript_id"
             self.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [transcript_id])
@@ -197,8 +199,8 @@ class EditStore:
         [transcript] = data["rows"]["transcripts"]
         if self.conn.execute("SELECT 1 FROM transcripts WHERE id = ?", [transcript["id"]]).fetchone():
             raise ProjectError(f"cannot bring transcript {name!r} back: a transcript imported since took its place")
-        for table in _TRANSCRIPT_TABLES:
-            for row in data["rows"][table]:
+        for table in (*_TRANSCRIPT_TABLES, "variable_values"):
+            for row in data["rows"].get(table, []):  # events from before variables have no values
                 columns = list(row)
                 self.conn.execute(
                     f"INSERT INTO {table} ({', '.join(f'[{c}]' for c in columns)}) VALUES ({', '.join('?' * len(columns))})",

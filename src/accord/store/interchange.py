@@ -94,7 +94,8 @@ class InterchangeStore:
         if problems:
             raise ProjectError("; ".join(problems))
         summary = {"transcripts": 0, "transcripts_reused": 0, "codes": 0, "coders": 0, "codings": 0,
-                   "codings_skipped": 0, "memos": 0, "journal": 0, "description": None}
+                   "codings_skipped": 0, "memos": 0, "journal": 0, "description": None, "variables": 0, "cases": 0,
+                   "variable_values": 0}
         with self.transaction():
             code_names = self._merge_codes(bundle.codebook, bundle.code_guids, summary)
             transcript_names = self._store_transcripts(bundle.transcripts, summary)
@@ -102,6 +103,7 @@ class InterchangeStore:
             self._store_codings(bundle.codings, transcript_names, code_names, coder_ids, summary)
             self._store_memos(bundle.memos, transcript_names, coder_ids, summary)
             self._store_project_notes(bundle, coder_ids, summary)
+            self._store_variables(bundle, transcript_names, summary)
             if any(v for k, v in summary.items() if k not in ("transcripts_reused", "codings_skipped")):
                 self.log("interchange.import", "project", None, dict(summary, name=bundle.name, source=bundle.source))
         return summary
@@ -234,3 +236,40 @@ class InterchangeStore:
                     [transcript_id, m["utterance"], coder_id, m["text"], m.get("created_at") or stamp, stamp],
                 )
             summary["memos"] += 1
+
+    def _store_variables(self, bundle, transcript_names, summary: dict) -> None:
+        """Variables, cases and values of a bundle. A variable the project has as another type
+        or for the other kind of owner is imported under a name of its own (the summary says
+        which); a case of the same name is the same person; a turn already another case's
+        stays that case's."""
+        names = {}
+        for v in bundle.variables:
+            name = v["name"]
+            if self.has_variable(name):
+                have = self.variable(name)
+                if (have["applies_to"], have["type"]) != (v["of"], v["type"]):
+                    name = f"{name} ({bundle.name})"
+                    summary.setdefault("variables_renamed", []).append([v["name"], name])
+            if not self.has_variable(name):
+                summary["variables"] += 1
+            self.define_variable(name, v["of"], v["type"], v["categories"], v["description"],
+                                 guid=None if self._guid_taken("variables", v["guid"]) else v["guid"])
+            names[v["name"]] = name
+        for c in bundle.cases:
+            members = [(transcript_names[t], s) for t, s in c["members"]]
+            owners = self.case_of()
+            free = [m for m in members if owners.get(m) in (None, c["name"])]
+            if len(free) < len(members):
+                summary["case_members_skipped"] = summary.get("case_members_skipped", 0) + len(members) - len(free)
+            if self.has_case(c["name"]):
+                self.add_case_members(c["name"], free)
+            else:
+                self.add_case(c["name"], free, c["description"],
+                              guid=None if self._guid_taken("cases", c["guid"]) else c["guid"])
+                summary["cases"] += 1
+        values = [(names[v], transcript_names.get(owner, owner) if self.variable(names[v])["applies_to"] == "transcript"
+                   else owner, value) for v, owner, value in bundle.variable_values]
+        summary["variable_values"] = self.set_values(values, source=bundle.source)
+
+    def _guid_taken(self, table: str, guid: str) -> bool:
+        return self.conn.execute(f"SELECT 1 FROM {table} WHERE lower(guid) = lower(?)", [guid]).fetchone() is not None

@@ -34,13 +34,14 @@ from .rows import RowsStore
 from .schema import known_migrations, migrations
 from .suggestions import SuggestionStore
 from .transcripts import TranscriptStore
+from .variables import VariableStore
 
 DEFAULT_PROJECT = "accord.db"
 BUSY_TIMEOUT_MS = 15_000
 
 
 class Project(TranscriptStore, CodebookStore, CodingStore, EditStore, SuggestionStore, MemoStore, InterchangeStore, MergeStore,
-              ModelStore, RowsStore, ProjectNoteStore, RatingStore):
+              ModelStore, RowsStore, ProjectNoteStore, RatingStore, VariableStore):
     """A coding project. Create with `Project.create(path)`, reopen with `Project.open(path)`."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection):

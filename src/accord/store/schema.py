@@ -258,3 +258,43 @@ def m006_ratings(db: Database) -> None:
         foreign_keys=[("transcript_id", "transcripts", "id"), ("coder_id", "coders", "id")],
         not_null={"value"},
     )
+
+
+@migrations()
+def m007_variables(db: Database) -> None:
+    """Session and participant variables, and cases (a person across sessions).
+
+    A variable belongs to transcripts or to cases, with one type (text, number, date,
+    category); values are kept as text in a canonical form (numbers as Python writes them,
+    dates as YYYY-MM-DD) so they compare and round-trip exactly. A case's members are a
+    speaker in a transcript (speaker NULL: the whole transcript), which is how REFI-QDA cases
+    code turns in NVivo and MAXQDA. Self-contained: touches no table of an earlier step.
+    """
+    db["variables"].create(
+        {"id": int, "guid": str, "name": str, "applies_to": str, "type": str, "categories": str,
+         "description": str, "position": int, "created_at": str},
+        pk="id",
+        not_null={"guid", "name", "applies_to", "type"},
+        defaults={"categories": "[]", "description": ""},
+    )
+    db["variables"].create_index(["name"], unique=True)
+    db["cases"].create(
+        {"id": int, "guid": str, "name": str, "description": str, "created_at": str},
+        pk="id",
+        not_null={"guid", "name"},
+        defaults={"description": ""},
+    )
+    db["cases"].create_index(["name"], unique=True)
+    db["case_members"].create(
+        {"id": int, "case_id": int, "transcript_id": int, "speaker": str},
+        pk="id",
+        foreign_keys=[("case_id", "cases", "id"), ("transcript_id", "transcripts", "id")],
+        not_null={"case_id", "transcript_id"},
+    )
+    db.execute("CREATE UNIQUE INDEX idx_case_members_turns ON case_members (transcript_id, coalesce(speaker, char(0)))")
+    db["variable_values"].create(
+        {"variable_id": int, "owner_id": int, "value": str, "updated_at": str},
+        pk=("variable_id", "owner_id"),
+        foreign_keys=[("variable_id", "variables", "id")],
+        not_null={"value"},
+    )

@@ -45,6 +45,8 @@ class HomeScreen(Screen):
             with VerticalScroll(id="home-side"):
                 yield Static("Codebook", classes="section-title")
                 yield Static("", id="home-codebook")
+                yield Static("Variables", classes="section-title", id="home-variables-title")
+                yield Static("", id="home-variables")
                 yield Static("Coders", classes="section-title")
                 yield Static("", id="home-coders")
         hints = hints_for(self.app, self.BINDINGS, [
@@ -116,8 +118,37 @@ class HomeScreen(Screen):
             count = "" if c["codings"] is None else f"  ({c['codings']} codings)"
             coders.append(("▶ " if c["name"] == self.coder else "  ") + f"{c['name']}{count}\n")
         self.query_one("#home-coders", Static).update(coders)
+        self.variables = (p.variables(), p.variable_values(), p.case_of())
+        self.show_variables(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None)
         if not table.row_count:
             self.notify("No transcripts yet. Import some: accord import FILE...", timeout=8)
+
+    def show_variables(self, transcript: str | None) -> None:
+        """The session variables of the transcript under the cursor, and each of its cases with
+        theirs, so a coder sees which session and whose turns these are; hidden in a project
+        without variables (set them with `accord variables`)."""
+        defined, values, case_of = self.variables
+        for widget in self.query("#home-variables-title, #home-variables"):
+            widget.display = bool(defined)
+        if not defined or transcript is None:
+            return
+        lines = Text(f"{transcript}\n", style="bold")
+        for v in defined:
+            if v["applies_to"] == "transcript":
+                lines.append(f"  {v['name']}: {values[v['name']].get(transcript, '–')}\n")
+        for (name, speaker), case in sorted(case_of.items(), key=lambda kv: str(kv[0][1])):
+            if name != transcript:
+                continue
+            lines.append(f"{case}", style="bold")
+            lines.append(f" ({speaker or 'whole transcript'})\n")
+            for v in defined:
+                if v["applies_to"] == "case" and case in values[v["name"]]:
+                    lines.append(f"  {v['name']}: {values[v['name']][case]}\n")
+        self.query_one("#home-variables", Static).update(lines)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key is not None and hasattr(self, "variables"):
+            self.show_variables(event.row_key.value)
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)

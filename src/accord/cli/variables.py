@@ -1,0 +1,314 @@
+"""`accord variables`, `accord cases` and `accord crosstab`: session and participant variables,
+the people they describe, and codes by a variable (the library is `store/variables.py`,
+`variable_table.py` and `crosstab.py`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import click
+
+from . import main
+from .common import emit_json, is_project_file, json_option, open_project, project_option, split_names
+
+
+@main.group(invoke_without_command=True)
+@project_option
+@json_option
+@click.pass_context
+def variables(ctx, project_path: Path, as_json: bool):
+    """Session variables (of transcripts) and participant variables (of cases): list them (the
+    default), set one, or import a CSV.
+
+    \b
+    Examples:
+      accord variables
+      accord variables set session 3 --transcript session03_medication_review --type number
+      accord variables set phase early --transcript session01_cbt_panic --type category --categories early,middle,late
+      accord variables import sessions.csv     # first column: transcript (or case), then one column a variable
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(variables_list, project_path=project_path, as_json=as_json)
+
+
+@variables.command("list")
+@project_option
+@json_option
+def variables_list(project_path: Path, as_json: bool):
+    """Every variable with its type, and its value for each transcript or case.
+
+    \b
+    Examples:
+      accord variables list
+      accord variables list --json
+    """
+    with open_project(project_path) as project:
+        defined = project.variables()
+        values = project.variable_values()
+        owners = {"transcript": [t["name"] for t in project.transcripts()], "case": [c["name"] for c in project.cases()]}
+    if as_json:
+        return emit_json([{"name": v["name"], "of": v["applies_to"], "type": v["type"], "categories": v["categories"],
+                           "values": values[v["name"]]} for v in defined])
+    if not defined:
+        click.echo("No variables yet. Set one: accord variables set NAME VALUE --transcript NAME --type number")
+        return
+    for kind in ("transcript", "case"):
+        mine = [v for v in defined if v["applies_to"] == kind]
+        if not mine:
+            continue
+        click.echo(f"{'Session' if kind == 'transcript' else 'Participant'} variables: "
+                   + ", ".join(f"{v['name']} ({v['type']}" + (f": {' | '.join(v['categories'])}" if v["categories"] else "")
+                               + ")" for v in mine))
+        width = max([len(kind)] + [len(o) for o in owners[kind]])
+        cols = [max([len(v["name"])] + [len(x) for x in values[v["name"]].values()]) for v in mine]
+        click.echo(f"  {kind:<{width}}  " + "  ".join(v["name"].ljust(c) for v, c in zip(mine, cols)).rstrip())
+        for owner in owners[kind]:
+            cells = [values[v["name"]].get(owner, "").ljust(c) for v, c in zip(mine, cols)]
+            click.echo(f"  {owner:<{width}}  " + "  ".join(cells).rstrip())
+
+
+@variables.command("set")
+@project_option
+@click.argument("name")
+@click.argument("value")
+@click.option("--transcript", help="The transcript (session) the value is for.")
+@click.option("--case", help="The case (participant) the value is for.")
+@click.option("--type", "vtype", type=click.Choice(["text", "number", "date", "category"]),
+              help="The type of a new variable (default text).")
+@click.option("--categories", help="A new category variable's categories, comma-separated, in order.")
+def variables_set(project_path: Path, name: str, value: str, transcript: str | None, case: str | None,
+                  vtype: str | None, categories: str | None):
+    """Set variable NAME to VALUE for one transcript or case ("" clears it); a new variable is
+    defined on first use, with --type. Numbers take a point for decimals; dates are YYYY-MM-DD.
+
+    \b
+    Examples:
+      accord variables set session 3 --transcript session03_medication_review --type number
+      accord variables set phase late --transcript session06_ending --type category --categories early,middle,late
+      accord variables set age 34 --case "client A" --type number
+      accord variables set phase "" --transcript session06_ending      # clear it
+    """
+    from ..variables import ValueProblem, canonical
+
+    if (transcript is None) == (case is None):
+        raise click.UsageError("say whose value it is: --transcript NAME or --case NAME (one of them)")
+    kind, owner = ("transcript", transcript) if transcript is not None else ("case", case)
+    with open_project(project_path) as project:
+        if project.has_variable(name):
+            v = project.variable(name)
+            if vtype is not None and vtype != v["type"]:
+                raise click.BadParameter(f"{name!r} is a {v['type']} variable", param_hint="--type")
+            if v["applies_to"] != kind:
+                raise click.UsageError(f"{name!r} is a variable of {v['applies_to']}s: use --{v['applies_to']}")
+            vtype, known = v["type"], v["categories"] + (split_names(categories) or [])
+        else:
+            vtype, known = vtype or "text", split_names(categories) or []
+            if vtype == "category" and not known:
+                raise click.UsageError("a new category variable needs its categories: --categories early,middle,late")
+        project.transcript_id(owner) if kind == "transcript" else project.case_id(owner)
+        try:
+            stored = canonical(vtype, value, known) if value.strip() else None
+        except ValueProblem as e:
+            raise click.BadParameter(str(e), param_hint="VALUE") from None
+        with project.transaction():
+            project.define_variable(name, kind, vtype, known)
+            project.set_value(name, owner, stored)
+    click.echo(f"{name} of {owner}: {stored if stored is not None else '(not set)'}")
+
+
+@variables.command("import")
+@project_option
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+def variables_import(project_path: Path, path: Path, as_json: bool):
+    """Import variables from a CSV: one row per transcript (first column `transcript`) or per
+    case (first column `case`, with optional `speaker` and `transcripts` columns saying whose
+    turns are the case's). Columns are `name` or `name:type` (text, number, date, category).
+    The whole file is checked first: any problem names its line and nothing is stored.
+
+    \b
+    Examples:
+      accord variables import sessions.csv
+      accord variables import clients.csv
+    \b
+    sessions.csv:
+      transcript,session:number,phase:category,date:date
+      session01_cbt_panic,1,early,2025-01-14
+    clients.csv:
+      case,speaker,transcripts,age:number,mandated:category
+      client A,Client,session01_cbt_panic;session06_ending,34,no
+    """
+    from ..errors import InputError
+    from ..variable_table import read_variable_table, store_variable_table
+
+    if not path.is_file():
+        raise InputError(path, "file not found")
+    with open_project(project_path) as project:
+        table = read_variable_table(path, project)
+        changed = store_variable_table(project, table, str(path))
+    summary = {"file": str(path), "of": table.kind, "new_variables": [n for n, _, _ in table.new_variables],
+               "types": {n: t for n, t, _ in table.new_variables}, "new_cases": table.new_cases,
+               "values_changed": changed}
+    if as_json:
+        return emit_json(summary)
+    new = ", ".join(f"{n} ({t})" for n, t, _ in table.new_variables)
+    click.echo(f"Imported {path}: {changed} values changed" + (f"; new variables: {new}" if new else "")
+               + (f"; new cases: {', '.join(table.new_cases)}" if table.new_cases else ""))
+
+
+@main.group(invoke_without_command=True)
+@project_option
+@json_option
+@click.pass_context
+def cases(ctx, project_path: Path, as_json: bool):
+    """Cases: the people of a study across sessions (client A in sessions 1-12). A case owns a
+    speaker's turns in some transcripts, or whole transcripts; its variables are participant
+    variables. List them (the default) or add one.
+
+    \b
+    Examples:
+      accord cases
+      accord cases add "client A" --speaker Client --transcripts session01_cbt_panic,session06_ending
+      accord cases add "interviewee 5" --transcripts session05_interview_consent   # the whole transcript
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    with open_project(project_path) as project:
+        found = project.cases()
+    if as_json:
+        return emit_json([dict(c, members=[{"transcript": t, "speaker": s} for t, s in c["members"]]) for c in found])
+    if not found:
+        click.echo('No cases yet. Add one: accord cases add "client A" --speaker Client --transcripts NAME,NAME')
+    for c in found:
+        turns = "; ".join(f"{s} in {t}" if s else f"all of {t}" for t, s in c["members"]) or "no turns yet"
+        click.echo(f"{c['name']}: {turns}")
+
+
+@cases.command("add")
+@project_option
+@click.argument("name")
+@click.option("--speaker", help="The speaker label this person has in those transcripts (leave out: whole transcripts).")
+@click.option("--transcripts", help="Comma-separated transcript names.")
+def cases_add(project_path: Path, name: str, speaker: str | None, transcripts: str | None):
+    """Add case NAME, or more turns to it if it exists.
+
+    \b
+    Examples:
+      accord cases add "client A" --speaker Client --transcripts session01_cbt_panic,session06_ending
+      accord cases add "interviewee 5" --transcripts session05_interview_consent
+    """
+    members = [(t, speaker) for t in split_names(transcripts) or []]
+    if speaker and not members:
+        raise click.UsageError("--speaker needs --transcripts: in which transcripts is this person that speaker?")
+    with open_project(project_path) as project:
+        with project.transaction():
+            if project.has_case(name):
+                added = project.add_case_members(name, members)
+            else:
+                project.add_case(name, members)
+                added = len(members)
+    click.echo(f"Case {name}: {added} new member(s)")
+
+
+@main.command()
+@project_option
+@click.option("--by", "by", required=True, metavar="VARIABLE", help="The session or participant variable.")
+@click.option("--codes", help="Only these codes (comma-separated; a code includes its sub-codes).")
+@click.option("--coder", help="Whose codings to count (one coder; needed when the project has several).")
+@click.option("--consensus", is_flag=True, help="Count the consensus coding.")
+@click.option("--transcripts", help="Only these transcripts (comma-separated).")
+@click.option("--speaker", "speakers", help="Only turns of these speakers or roles, e.g. client (counts and rates).")
+@click.option("--reveal", is_flag=True, help="Blind mode: count another coder's codings anyway (logged).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the table as CSV.")
+@click.option("--docx", "docx", type=click.Path(dir_okay=False, path_type=Path), help="Also write the table to a Word file.")
+@json_option
+def crosstab(project_path, by, codes, coder, consensus, transcripts, speakers, reveal, as_csv, docx, as_json):
+    """Codes by a variable: codings, codings per 1,000 words, share of utterances coded, and a test.
+
+    The test per code asks whether the share of utterances coded differs between the
+    variable's values: Fisher's exact test for two values, chi-square where the expected
+    counts allow, else none (the reason is given).
+
+    \b
+    Examples:
+      accord crosstab --by phase --coder reference
+      accord crosstab --by session --codes "Withdrawal rupture" --speaker client --csv
+      accord crosstab --by mandated --coder alice --docx ruptures_by_mandate.docx
+    """
+    from .. import blind
+    from ..crosstab import crosstab as make_table
+    from ..export.select import select
+
+    if as_csv and as_json:
+        raise click.UsageError("choose --csv or --json")
+    if coder and consensus:
+        raise click.UsageError("give --coder or --consensus, not both")
+    with open_project(project_path) as project:
+        project.variable(by)
+        if docx is not None and (not docx.parent.exists() or is_project_file(docx, project_path)):
+            raise click.BadParameter(f"cannot write {docx} (no such folder, or the project file)", param_hint="--docx")
+        names = ["consensus"] if consensus else [coder] if coder else None
+        if names is None:
+            everyone = [c["name"] for c in project.coders()]
+            if len(everyone) != 1:
+                raise click.UsageError(f"say whose codings to count: --coder NAME (coders: {', '.join(everyone) or 'none'})")
+            names = everyone
+        sel = select(project, codes=codes, coders=names, transcripts=transcripts, speakers=speakers)
+        blind.check(project, "crosstab", "codings (as counts)", coders=names, reveal=reveal)
+        table = make_table(project, sel, by)
+        if docx is not None:
+            from ..export.crosstab_report import crosstab_document
+
+            crosstab_document(table, docx, Path(project_path).stem)
+    if as_json:
+        return emit_json(table)
+    if as_csv:
+        return click.echo(crosstab_csv(table), nl=False)
+    _print(table)
+    if docx is not None:
+        click.echo(f"Wrote {docx}")
+
+
+def crosstab_csv(table: dict) -> str:
+    """Long form, one row per code and value: for R or a spreadsheet (formula cells neutralised)."""
+    from ..spreadsheet_safe import neutralise
+
+    buffer = io.StringIO(newline="")
+    w = csv.writer(buffer, lineterminator="\r\n")
+    w.writerow(["code", table["by"], "utterances", "words", "codings", "per_1000_words", "coded_utterances",
+                "share_of_utterances", "test", "statistic", "df", "p"])
+    for r in table["codes"]:
+        t = r["test"]
+        for lv in table["levels"]:
+            c = r["cells"][lv]
+            w.writerow([neutralise(v) for v in (
+                r["code"], lv, table["utterances"][lv], table["words"][lv], c["codings"], _blank(c["per_1000_words"]),
+                c["coded_utterances"], _blank(c["share_of_utterances"]), t.get("test") or "",
+                _blank(t.get("statistic")), _blank(t.get("df")), _blank(t.get("p")))])
+    return buffer.getvalue()
+
+
+def _blank(x):
+    return "" if x is None else x
+
+
+def _print(table: dict) -> None:
+    from ..crosstab import describe_test
+
+    levels = table["levels"]
+    click.echo(f"Codes by {table['by']} ({table['type']}, of {table['of']}s), codings of {table['coder']}: "
+               "count (per 1,000 words) / % of utterances coded")
+    width = max([4] + [len(r["code"]) for r in table["codes"]])
+    heads = [f"{lv} (n={table['utterances'][lv]})" for lv in levels]
+    cols = [max(len(h), 18) for h in heads]
+    click.echo(f"{'code':<{width}}  " + "  ".join(h.rjust(c) for h, c in zip(heads, cols)))
+    for r in table["codes"]:
+        cells = []
+        for lv, c in zip(levels, cols):
+            x = r["cells"][lv]
+            rate = f"{x['per_1000_words']:.1f}" if x["per_1000_words"] is not None else "-"
+            share = f"{100 * x['share_of_utterances']:.1f}%" if x["share_of_utterances"] is not None else "-"
+            cells.append(f"{x['codings']} ({rate}) / {share}".rjust(c))
+        click.echo(f"{r['code']:<{width}}  " + "  ".join(cells) + f"   {describe_test(r['test'])}")
