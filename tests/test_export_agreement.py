@@ -1,5 +1,6 @@
 """The Word agreement report: its tables and summary carry exactly the agreement report's figures."""
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -68,6 +69,23 @@ def test_two_coders_tables_and_summary_match_the_report(two, tmp_path):
         assert words in summary
     text = "\n".join(p.text for p in document.paragraphs)
     assert report.method.split("\n\n")[0] in text
+    # APA style: coefficients bounded by 1 without a leading zero, and with every table what it rests on
+    coefficients = [row[4] for row in rows.values()] + [row[5] for row in rows.values()]
+    assert all(re.fullmatch(r"\u2212?\.\d\d|1\.00|n/a", v) for v in coefficients), coefficients
+    with Project.open(two) as p:
+        words = sum(t["words"] for t in p.transcripts())
+    notes = [p.text for p in document.paragraphs if p.text.startswith("Note. ")]
+    assert len(notes) >= 2
+    assert notes[0].startswith(f"Note. Unit of analysis: utterances; N = {report.units:,} units; 2 coders; "
+                               f"6 transcript(s) double-coded of 6 in the project (100% of its {words:,} words).")
+
+
+@pytest.mark.parametrize("x, text", [(0.714, ".71"), (-0.05, "\u2212.05"), (1.0, "1.00"), (-0.001, ".00"),
+                                     (0.0, ".00"), (None, "n/a"), (-1.0, "\u22121.00")])
+def test_apa_writes_coefficients_without_a_leading_zero(x, text):
+    from accord.agreement.render import apa
+
+    assert apa(x) == text
 
 
 def test_many_coders_get_a_pairwise_matrix(annomi, tmp_path):
@@ -113,5 +131,11 @@ def test_code_names_wrap_at_spaces_in_the_page_libreoffice_renders(two, tmp_path
         codes = [c.code for c in agreement_report(p, ["reference", "bea"], bootstrap=0).by_code]
     broken = [w for code in codes for w in code.split() if w not in words]
     assert not broken, broken
+    # each confidence interval stays on one line ("[.28, .92]", not "[.28, .9" / "2]")
+    intervals = [row.cells[-2].text for row in docx.Document(out).tables[1].rows[1:]]
+    assert intervals and all(i.startswith("[") for i in intervals)
+    lines = [" ".join(line.split()) for line in table.splitlines()]
+    torn = [i for i in intervals if not any(i.replace("\u00a0", " ") in line for line in lines)]
+    assert not torn, torn
     for row in docx.Document(out).tables[1].rows:  # and no row is split across a page break
         assert row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None

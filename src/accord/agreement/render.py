@@ -23,6 +23,17 @@ def fixed(x: float, digits: int) -> str:
     return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
+def apa(x: float | None, digits: int = 2) -> str:
+    """A coefficient bounded by 1 as APA style writes it: no leading zero, a true minus sign
+    (kappa = .71, alpha = \u2212.05); "n/a" when it is not defined."""
+    if x is None:
+        return "n/a"
+    text = fixed(x, digits)
+    sign = "\u2212" if text.startswith("-") else ""
+    text = text.lstrip("-")
+    return sign + (text[1:] if text.startswith("0.") else text)
+
+
 def _num(x: float | None) -> str:
     return NA if x is None else fixed(x, 3)
 

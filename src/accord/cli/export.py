@@ -334,5 +334,8 @@ def export_agreement(project_path, out, coders, unit, codes, transcripts, per_tr
             from ..agreement.ratings_report import ratings_agreement
 
             ratings = ratings_agreement(project, split(coders) or [], transcripts=split(transcripts))
-        result = agreement_document(report, target, Path(project_path).stem, ratings)
+        words = {t["name"]: t["words"] for t in project.transcripts()}
+        corpus = {"transcripts": len(words), "words": sum(words.values()),
+                  "words_compared": sum(words.get(t, 0) for t in report.transcripts)}
+        result = agreement_document(report, target, Path(project_path).stem, ratings, corpus)
     click.echo(f"Wrote {out}: {result['codes']} codes over {result['units']} {unit}s")

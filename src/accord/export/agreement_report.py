@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from statistics import median
 
-from ..agreement.render import fixed
+from ..agreement.render import apa
 from .docx import Report
 
 NA = "n/a"
@@ -20,7 +20,7 @@ OVERALL = "All codes (set of codes per unit)"
 
 
 def _num(x: float | None) -> str:
-    return NA if x is None else fixed(x, 3)
+    return apa(x)  # APA: kappa = .71
 
 
 def _pct(x: float | None) -> str:
@@ -31,7 +31,7 @@ def _ci(figures) -> str:
     i = figures.alpha_interval
     if i is None:
         return ""
-    return NA if i.low is None else f"[{fixed(i.low, 2)}, {fixed(i.high, 2)}]"
+    return NA if i.low is None else f"[{apa(i.low)},\u00a0{apa(i.high)}]"  # kept on one line in a table cell
 
 
 def _names(names: list[str]) -> str:
@@ -64,8 +64,27 @@ def summary_paragraph(report) -> str:
     return text
 
 
-def agreement_document(report, path: str | Path, project_name: str, ratings: list | None = None) -> dict:
-    """The Word report; `ratings` (from `ratings_agreement`) adds a section on the rating scales."""
+UNIT_NAMES = {"utterance": "utterances", "sentence": "sentences", "character": "characters of spoken text"}
+
+
+def table_note(report, corpus: dict | None, units: int | None = None) -> str:
+    """What APA asks to state with every agreement table: the unit of analysis, how many units,
+    how many coders, and how much of the corpus was double-coded."""
+    n = report.units if units is None else units
+    text = (f"Note. Unit of analysis: {UNIT_NAMES[report.unit]}; N = {n:,} units; "
+            f"{len(report.coders)} coders; {len(report.transcripts)} transcript(s) double-coded")
+    if corpus and corpus.get("transcripts"):
+        share = corpus["words_compared"] / corpus["words"] if corpus.get("words") else None
+        text += (f" of {corpus['transcripts']} in the project"
+                 + (f" ({100 * share:.0f}% of its {corpus['words']:,} words)" if share is not None else ""))
+    return text + "."
+
+
+def agreement_document(report, path: str | Path, project_name: str, ratings: list | None = None,
+                       corpus: dict | None = None) -> dict:
+    """The Word report; `ratings` (from `ratings_agreement`) adds a section on the rating scales;
+    `corpus` ({"transcripts", "words", "words_compared"}) lets each table say how much of the
+    project was double-coded."""
     many = len(report.coders) > 2
     doc = Report(f"Inter-coder agreement: {project_name}")
     facts = [
@@ -102,7 +121,8 @@ def agreement_document(report, path: str | Path, project_name: str, ratings: lis
                     + ([_ci(a)] if boot else []) + [_num(c.unitized_alpha)])
     doc.table(columns, rows)
     doc.paragraph(
-        f"Uses: units each coder applied the code to. \u03ba: {report.kappa}"
+        table_note(report, corpus)
+        + f" Uses: units each coder applied the code to. \u03ba: {report.kappa}"
         + ("; % agree is the mean over pairs of coders" if many else "")
         + ". \u03b1: Krippendorff's alpha (nominal). u-\u03b1: unitizing alpha on the spans. "
         "n/a: not computable.", "Excerpt Source")
@@ -111,14 +131,15 @@ def agreement_document(report, path: str | Path, project_name: str, ratings: lis
     rows = [[OVERALL if c is report.overall else c.code, str(c.coded_units.units), _pct(c.coded_units.percent_agreement),
              _num(c.coded_units.kappa), _num(c.coded_units.alpha)] for c in report.by_code + [report.overall]]
     doc.table(["Code", "Units", "% agree", "\u03ba", "\u03b1"], rows)
-    doc.paragraph("Leaving out the text nobody coded, which otherwise dominates the figures for rare codes.",
-                  "Excerpt Source")
+    doc.paragraph(table_note(report, corpus, report.overall.coded_units.units) + " Leaving out the text nobody "
+                  "coded, which otherwise dominates the figures for rare codes.", "Excerpt Source")
 
     if many:
         doc.heading("Pairwise Cohen's kappa, all codes", 1)
         matrix = report.matrix(None)
         doc.table(["", *report.coders],
                   [[a, *("\u2013" if v is None else _num(v) for v in row)] for a, row in zip(report.coders, matrix)])
+        doc.paragraph(table_note(report, corpus), "Excerpt Source")
 
     if report.by_transcript:
         doc.heading("Agreement per transcript, all codes", 1)
@@ -126,6 +147,7 @@ def agreement_document(report, path: str | Path, project_name: str, ratings: lis
                   [[t.transcript, str(t.units), _pct(t.overall.all_units.percent_agreement),
                     _num(t.overall.all_units.kappa), _num(t.overall.all_units.alpha),
                     _num(t.overall.unitized_alpha)] for t in report.by_transcript])
+        doc.paragraph(table_note(report, corpus), "Excerpt Source")
 
     if ratings:
         ratings_section(doc, ratings)

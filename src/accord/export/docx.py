@@ -168,7 +168,7 @@ class Report:
         columns = len(values[0]) if values else 0
         texts = [["" if v is None else str(v) for v in row] for row in values]
         words = [max((_estimate(w, bold_first and i == 0) for i, row in enumerate(texts)
-                      for w in row[j].split()), default=1.0) for j in range(columns)]
+                      for w in _BREAKS.split(row[j]) if w), default=1.0) for j in range(columns)]
         whole = [max((_estimate(row[j], bold_first and i == 0) for i, row in enumerate(texts)), default=1.0)
                  for j in range(columns)]
         needed = sum(words) * size + columns * CELL_MARGINS
@@ -220,6 +220,7 @@ class Report:
 
 # Left and right cell padding of the Table Grid style (0.08 in each side), in points.
 CELL_MARGINS = 11.5
+_BREAKS = re.compile(r"[ \t\n]+")  # where a line may break: not at a no-break space, which str.split() splits at
 
 
 def _estimate(text: str, bold: bool) -> float:
