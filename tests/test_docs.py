@@ -50,3 +50,19 @@ def test_readme_has_commands_to_check():
 @pytest.mark.parametrize("args", readme_commands(), ids=" ".join)
 def test_every_command_in_the_readme_parses(args):
     assert check_example(args) is None
+
+
+def test_keys_reference_is_current():
+    from accord.tui.keys_reference import reference as keys
+
+    assert (ROOT / "docs" / "keys.md").read_text(encoding="utf-8") == keys(), \
+        "docs/keys.md is out of date: run `python -m accord.tui.keys_reference`"
+
+
+def test_every_binding_with_an_id_is_in_the_keys_reference():
+    from accord.tui.keys_reference import reference as keys
+    from accord.tui.keys_reference import screens
+
+    text = keys()
+    ids = {b.id for _, screen in screens() for b in screen.BINDINGS if getattr(b, "id", None)}
+    assert ids and all(f"`{i}`" in text for i in ids)
