@@ -160,7 +160,7 @@ class Report:
         name in a narrow first column of a nine-column table broke as "Minima/l/respon/se".
         Each column gets at least its longest word, the rest of the line goes to the columns
         whose text is longest; when even the longest words do not fit, the table's text is set
-        smaller (down to 8 pt) until they do. Widths are estimates from character counts (no
+        smaller (down to MIN_TABLE_PT) until they do. Widths are estimates from character counts (no
         font metrics here), with room to spare for a wide font."""
         section = self.doc.sections[-1]
         line = (section.page_width - section.left_margin - section.right_margin) / 12700  # points
@@ -173,7 +173,7 @@ class Report:
                  for j in range(columns)]
         needed = sum(words) * size + columns * CELL_MARGINS
         if needed > line:  # smaller type, so the longest words fit
-            size = max(8.0, int(2 * size * (line - columns * CELL_MARGINS) / (sum(words) * size)) / 2)
+            size = max(MIN_TABLE_PT, int(2 * size * (line - columns * CELL_MARGINS) / (sum(words) * size)) / 2)
             for cell in table._cells:
                 for paragraph in cell.paragraphs:
                     for run in paragraph.runs:
@@ -220,14 +220,18 @@ class Report:
 
 # Left and right cell padding of the Table Grid style (0.08 in each side), in points.
 CELL_MARGINS = 11.5
-_BREAKS = re.compile(r"[ \t\n]+")  # where a line may break: not at a no-break space, which str.split() splits at
+MIN_TABLE_PT = 7.5  # smallest table type: a wide table (codes by seven speaker roles) still fits at it
+# Where a line may break: at spaces and after a hyphen ("Meta-/communication"), as Word and
+# LibreOffice do; not at a no-break space (which str.split() would split at).
+_BREAKS = re.compile(r"[ \t\n]+|(?<=-)")
 
 
 def _estimate(text: str, bold: bool) -> float:
     """Width of `text` in ems, on the generous side: letters average about 0.5 em in Calibri
     and Cambria (Word) but up to 0.65 em in DejaVu (LibreOffice where those are missing), bold
-    ones more; a column is never narrower than three letters."""
-    return max(len(text), 3) * (0.72 if bold else 0.62)
+    ones more (DejaVu Serif Bold, LibreOffice's fallback, needs about 0.8); a column is never
+    narrower than three letters."""
+    return max(len(text), 3) * (0.8 if bold else 0.62)
 
 
 def _field(p, instruction: str, placeholder: str) -> None:
