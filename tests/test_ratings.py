@@ -338,8 +338,9 @@ def test_ratings_in_csv_and_word_exports(study, tmp_path):
     assert "Agreement on ratings" in [p.text for p in document.paragraphs]
     [iccs] = [t for t in document.tables if t.rows[0].cells[0].text == "Form"]
     from accord.agreement.ratings import icc
+    from accord.agreement.render import apa
 
-    assert iccs.rows[2].cells[1].text == f"{icc([[1, 2], [2, 2], [4, 4], [5, 3]], '2,1').value:.3f}"
+    assert iccs.rows[2].cells[1].text == apa(icc([[1, 2], [2, 2], [4, 4], [5, 3]], '2,1').value)  # APA: .68
 
 
 def test_the_demo_has_the_reference_coders_rupture_ratings(tmp_path):
