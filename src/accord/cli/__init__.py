@@ -369,9 +369,7 @@ def codebook_show(project_path: Path, as_json: bool):
     from ..codebook import codebook_to_dict
 
     with open_project(project_path) as project:
-        book = project.codebook()
-    if book is None:
-        raise AccordError("the project has no codebook yet; load one with `accord codebook load FILE`")
+        book = project.require_codebook()
     if as_json:
         return emit_json(codebook_to_dict(book))
     click.echo(f"{book.name} (version {book.version})")

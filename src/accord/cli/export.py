@@ -115,8 +115,7 @@ def export_codebook(project_path, out, coders, reveal):
     from ..export.codebook_report import codebook_report
 
     with open_project(project_path) as project:
-        if project.codebook() is None:
-            raise AccordError("the project has no codebook yet; load one with `accord codebook load FILE`")
+        project.require_codebook()
         target = _out(out, project_path)
         sel = _select(project, None, coders, False, None, None, False, command="export codebook",
                       what="how often each coder used each code", reveal=reveal)
@@ -184,9 +183,7 @@ def export_qdc(project_path, out):
     from ..interchange import write_qdc
 
     with open_project(project_path) as project:
-        book = project.codebook()
-        if book is None:
-            raise AccordError("the project has no codebook yet; load one with `accord codebook load FILE`")
+        book = project.require_codebook()
         write_qdc(book, project.guids("codes"), _out(out, project_path))
     click.echo(f"Wrote {out}: {len(book.codes)} codes")
 

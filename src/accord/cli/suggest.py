@@ -243,9 +243,7 @@ def simulate(project_path: Path, gold, codes, seeds, holdout, order, every, chec
     except ValueError:
         raise click.BadParameter("comma-separated whole numbers, e.g. 50,100,200") from None
     with open_project(project_path) as project:
-        book = project.codebook()
-        if book is None:
-            raise AccordError("the project has no codebook yet; load one with `accord codebook load FILE`")
+        book = project.require_codebook()
         rows = _reference(project, None, gold)
         chosen = [c.strip() for c in codes.split(",")] if codes else sorted({r["code"] for r in rows})
         log = (lambda s: None) if as_json else (lambda s: click.echo("  " + s, err=True))

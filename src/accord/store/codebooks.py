@@ -105,6 +105,14 @@ class CodebookStore:
             self._categories_cache = cached = (version, frozenset(n for n, x in _extra(snapshot).items() if not x[3]))
         return cached[1]
 
+    def require_codebook(self) -> Codebook:
+        """The current codebook, or a message saying how to load one (for every command and
+        screen that needs it, so the message is written once)."""
+        book = self.codebook()
+        if book is None:
+            raise ProjectError(NO_CODEBOOK)
+        return book
+
     def codebook_versions(self) -> list[dict]:
         return list(self.db.query("SELECT version, name, label, source, loaded_at FROM codebook_versions ORDER BY version"))
 
@@ -123,6 +131,7 @@ class CodebookStore:
         return row[0]
 
 
+NO_CODEBOOK = "the project has no codebook yet; load one with `accord codebook load FILE`"
 _NO_EXTRA = ([], None, None, True)
 
 

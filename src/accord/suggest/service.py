@@ -14,10 +14,7 @@ from .suggester import Item, suggest_transcript
 
 
 def _codebook(project):
-    book = project.codebook()
-    if book is None:
-        raise AccordError("the project has no codebook yet; load one with `accord codebook load FILE`")
-    return book
+    return project.require_codebook()
 
 
 def load_pipeline(project, *, rebuild: bool = False, coder: str | None = None) -> tuple[Pipeline, bool]:
