@@ -17,7 +17,7 @@ import io
 from pathlib import Path
 
 from .errors import InputError
-from .limits import read_bounded
+from .table_input import read_table_text
 from .model import Transcript
 
 
@@ -34,15 +34,7 @@ def read_coding_table(
     """Rows as dicts with transcript, code, start, end, memo (and coder, when the table has a
     coder column); every problem names its line."""
     path = Path(path)
-    try:
-        text = read_bounded(path, what="coding table").decode("utf-8-sig")
-    except OSError as e:
-        raise InputError(path, f"cannot read: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(path, "not UTF-8 text; save the table as UTF-8 CSV") from None
-    if not text.strip():
-        raise InputError(path, "the file is empty")
-    dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
+    text, dialect = read_table_text(path, "coding table")
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
     columns = {c.strip().lower() for c in reader.fieldnames or []}
     if not is_coding_table(columns):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
-from .limits import read_bounded
+from .table_input import read_table_text
 from .model import RatingScale, Transcript, Utterance
 
 RATING_COLUMNS = ("transcript", "segment", "scale", "coder", "value")
@@ -94,15 +94,7 @@ def read_rating_table(path: str | Path, transcripts: dict[str, Transcript], scal
     """Rows of a ratings CSV (transcript, segment, scale, coder, value) as dicts with the
     scale's own name and whole numbers; every problem names the file and its line."""
     path = Path(path)
-    try:
-        text = read_bounded(path, what="ratings table").decode("utf-8-sig")
-    except OSError as e:
-        raise InputError(path, f"cannot read: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(path, "not UTF-8 text; save the table as UTF-8 CSV") from None
-    if not text.strip():
-        raise InputError(path, "the file is empty")
-    dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
+    text, dialect = read_table_text(path, "ratings table")
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect, strict=True)
         columns = {(c or "").strip().lower() for c in reader.fieldnames or []}

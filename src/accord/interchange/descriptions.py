@@ -1,4 +1,4 @@
-"""A code's REFI `Description` from accord's definition, when to use, examples...
+"""REFI `Description`s: a code's from accord's definition, when to use, examples...; a source's.
 
 REFI codes have one free-text description. accord writes its fields into it under plain
 headings, so a researcher sees them in NVivo or MAXQDA, and reads those headings back when
@@ -10,6 +10,11 @@ from __future__ import annotations
 import re
 
 from ..model import Code
+
+# A source's Description: accord writes where a transcript came from after IMPORTED_FROM, and
+# keeps another tool's description among the transcript's notes after DESCRIBED (both ways).
+IMPORTED_FROM = "Imported into accord from"
+DESCRIBED = "description: "
 
 _HEADINGS = {
     "When to use": "when_to_use",

@@ -16,6 +16,7 @@ reported. Only a file whose selections carry no names falls back on where select
 from __future__ import annotations
 
 from bisect import bisect_left
+from functools import lru_cache
 from dataclasses import dataclass
 
 
@@ -38,8 +39,10 @@ STANDARD = Reading(lf_counted=False, inclusive=False)
 READINGS = [STANDARD, Reading(True, False), Reading(False, True), Reading(True, True)]
 
 
+@lru_cache(maxsize=16)
 def crlf_map(text: str) -> tuple[str, callable]:
-    """(text with LF line ends, function mapping a position in `text` to the new text)."""
+    """(text with LF line ends, function mapping a position in `text` to the new text); kept for
+    the last few texts, since every selection of a source asks for the same one."""
     if "\r" not in text:
         return text, lambda p: p
     dropped = [i for i in range(len(text) - 1) if text[i] == "\r" and text[i + 1] == "\n"]
@@ -78,7 +81,6 @@ def choose_reading(selections: list[tuple[str, int, int, str | None]]) -> tuple[
     Names are evidence only if the best reading explains at least half of them: some tools name
     selections by something else ("u0 T"), and then only where selections end can tell.
     """
-    lf = {}
     named = [(raw, s, e, n) for raw, s, e, n in selections if n and n.strip()]
     by_ends = Reading(False, ends_look_inclusive([(raw, s, e) for raw, s, e, _ in selections]))
     if not named:
@@ -87,9 +89,7 @@ def choose_reading(selections: list[tuple[str, int, int, str | None]]) -> tuple[
     for reading in READINGS:
         hits = 0
         for raw, s, e, name in named:
-            if raw not in lf:
-                lf[raw] = crlf_map(raw)[0]
-            hits += covers_name(reading, raw, lf[raw], s, e, name)
+            hits += covers_name(reading, raw, crlf_map(raw)[0], s, e, name)
         if hits > best_hits:
             best, best_hits = reading, hits
     if 2 * best_hits < len(named):

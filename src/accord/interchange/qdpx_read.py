@@ -18,10 +18,10 @@ from ..limits import MAX_UTTERANCE_CHARS
 from ..model import Transcript
 from ..transcripts.roles import assign_roles
 from .bundle import Bundle
+from .descriptions import DESCRIBED, IMPORTED_FROM
 from .extras import read_extras
 from .positions import STANDARD, choose_reading, covers_name, crlf_map, place
 from .qdc import make_codebook, read_codes, report_categories
-from .qdpx_write import DESCRIBED, IMPORTED_FROM
 from .refi_xml import (
     child,
     child_text,

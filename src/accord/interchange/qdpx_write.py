@@ -34,6 +34,7 @@ from lxml import etree
 from .. import __version__
 from ..model import Code, Codebook
 from ..store.common import now
+from .descriptions import DESCRIBED, IMPORTED_FROM
 from .extras import add_extras
 from .qdc import codebook_extras, codes_element, write_atomically
 from .refi_xml import PROJECT_NS, derived_guid, sub, utc_datetime, xml_text
@@ -246,8 +247,6 @@ def build_project(project, coders: list[str] | None = None) -> tuple[bytes, list
     return qde, sources, counts
 
 
-IMPORTED_FROM = "Imported into accord from"
-DESCRIBED = "description: "  # a source's description, as the importer keeps it among a transcript's notes
 
 
 def _refi_type(variable: dict, values) -> str:

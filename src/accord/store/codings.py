@@ -67,8 +67,9 @@ class CodingStore:
         code_id = self.code_id(code)
         if self.conn.execute("SELECT retired FROM codes WHERE id = ?", [code_id]).fetchone()[0]:
             raise ProjectError(f"code {code!r} was retired from the codebook; it cannot be applied")
-        name = self.code_name(code)
-        if name in self.categories():
+        categories = self.categories()
+        name = self.conn.execute("SELECT name FROM codes WHERE id = ?", [code_id]).fetchone()[0] if categories else None
+        if name in categories:
             under = ", ".join(c.name for c in self.codebook().children(name)) or "none"
             raise ProjectError(f"{name!r} is a category: it groups codes and is not applied itself (its codes: {under})")
         stamp = now()
