@@ -28,23 +28,43 @@ def test_every_example_in_the_reference_parses(args):
     assert check_example(args) is None
 
 
+HAND_WRITTEN = [ROOT / "README.md"] + sorted(
+    p for p in (ROOT / "docs").glob("*.md") if p.name not in ("cli.md", "keys.md"))
+
+
 def readme_commands() -> list[list[str]]:
-    """`accord ...` commands in the README's fenced code blocks; `[--opt value]` (optional
-    parts, as the README writes them) are checked too, without their brackets."""
+    """`accord ...` commands in the fenced code blocks of the README and the hand-written
+    pages of docs/; `[--opt value]` (optional parts, as the docs write them) are checked too,
+    without their brackets."""
+    out = []
+    for page in HAND_WRITTEN:
+        out.extend(page_commands(page))
+    return out
+
+
+def page_commands(page: Path) -> list[list[str]]:
     out, fenced = [], False
-    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+    for line in page.read_text(encoding="utf-8").splitlines():
         if line.startswith("```"):
             fenced = not fenced
             continue
-        words = line.strip().split()
+        line = line.strip().removeprefix("$ ")  # a shell prompt before the command
+        words = line.split()
         if not fenced or not words or not words[0].endswith("accord"):
             continue
-        out.extend(split_commands(re.sub(r"\[([^\]]*)\]", r"\1", line.strip())))
+        out.extend(split_commands(re.sub(r"\[([^\]]*)\]", r"\1", line)))
     return out
 
 
 def test_readme_has_commands_to_check():
     assert len(readme_commands()) > 50
+    assert page_commands(ROOT / "docs" / "sequences.md"), "docs/sequences.md shows no command"
+
+
+def test_every_docs_page_is_linked_from_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for page in (ROOT / "docs").glob("*.md"):
+        assert f"(docs/{page.name})" in readme, f"docs/{page.name} is not linked from the README"
 
 
 @pytest.mark.parametrize("args", readme_commands(), ids=" ".join)
