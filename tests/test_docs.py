@@ -86,3 +86,12 @@ def test_every_binding_with_an_id_is_in_the_keys_reference():
     text = keys()
     ids = {b.id for _, screen in screens() for b in screen.BINDINGS if getattr(b, "id", None)}
     assert ids and all(f"`{i}`" in text for i in ids)
+
+
+@pytest.mark.parametrize("page", HAND_WRITTEN + [ROOT / "CHANGELOG.md"], ids=lambda p: p.name)
+def test_every_local_link_resolves(page):
+    """A page that moved or was renamed leaves no link pointing at nothing."""
+    for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+        if "://" in target:
+            continue
+        assert (page.parent / target).exists(), f"{page.name} links to {target}, which does not exist"
