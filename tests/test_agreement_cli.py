@@ -64,6 +64,10 @@ def test_agreement_table_json_and_csv(project):
     assert float(rows[1]["kappa"]) == pytest.approx(minimal["all_units"]["kappa"]) and rows[1]["use:alice"] == "3"
     chars = run("agreement", "--coders", "alice,bob", "-p", project, "--unit", "character", "--per-transcript", "--method").output
     assert "by character" in chars and "Transcript s2" in chars and "not independent" in chars and "References" in chars
+    document = run("agreement", "--coders", "alice,bob", "-p", project, "--unit", "document", "--json").output
+    assert json.loads(document)["unit"] == "document" and "NVivo" in json.loads(document)["method"]
+    heading = run("agreement", "--coders", "alice,bob", "-p", project, "--unit", "document").output.splitlines()[0]
+    assert "by character of the whole document" in heading, heading
 
 
 def test_mode_switches_and_disagreements_need_reconciliation(project):

@@ -366,3 +366,27 @@ def test_unitized_alpha_both_versions(two):
     length = len(two.transcript("s1").text)
     spans = [[(k.start, k.end, "Repair") for k in two.codings(transcript="s1", coder=c, code="Repair")] for c in ("alice", "bob")]
     assert s1.code("Repair").unitized_alpha == pytest.approx(unitized_alpha(spans, length, category="Repair"))
+
+
+def test_document_unit_counts_every_character_as_nvivo_does(tmp_path):
+    """Labels and line breaks are units too: a coding across two turns covers the label between."""
+    t = make_transcript("s1", 4)
+    u = t.utterances
+    project = build(
+        tmp_path / "d.db",
+        {"alice": [("s1", "Repair", u[0].start, u[1].end)],  # two turns and the "\nC: " between them
+         "bob": [("s1", "Repair", u[0].start, u[0].end), ("s1", "Repair", u[1].start, u[1].end)]},
+        transcripts=(("s1", 4),),
+    )
+    doc = agreement_report(project, ["alice", "bob"], unit="document", codes=["Repair"])
+    spoken = agreement_report(project, ["alice", "bob"], unit="character", codes=["Repair"])
+    a, b = np.zeros(len(t.text), int), np.zeros(len(t.text), int)
+    a[u[0].start:u[1].end] = 1
+    b[u[0].start:u[0].end] = 1
+    b[u[1].start:u[1].end] = 1
+    row = doc.code("Repair").all_units
+    assert row.units == len(t.text)  # every character: labels, line breaks, the final newline
+    assert row.kappa == pytest.approx(cohen_kappa_score(a, b)) and row.kappa < 1
+    assert spoken.code("Repair").all_units.kappa == pytest.approx(1.0)  # the label is not spoken text
+    assert "NVivo" in doc.method and "labels" in doc.method and doc.bootstrap is None
+    project.close()

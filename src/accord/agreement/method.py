@@ -17,6 +17,11 @@ UNIT_DESCRIPTIONS = {
         "the character (one Unicode code point) of spoken text; speaker labels, timestamps and "
         "the line breaks between utterances are not units"
     ),
+    "document": (
+        "the character (one Unicode code point) of the whole stored transcript, speaker labels, "
+        "timestamps and line breaks included, as NVivo's coding comparison counts characters; "
+        "a coding that spans two turns also covers the label between them"
+    ),
 }
 
 UNITIZING = {
@@ -63,7 +68,8 @@ def method_text(
     """Paragraphs describing how the report was computed (plain text, Unicode symbols)."""
     many = len(coders) > 2
     kappa_name = "Fleiss' kappa" if many else "Cohen's kappa"
-    unit_plural = {"utterance": "utterances", "sentence": "sentences", "character": "characters"}[unit]
+    unit_plural = {"utterance": "utterances", "sentence": "sentences", "character": "characters",
+                   "document": "characters"}[unit]
     parts = [
         f"Agreement between {len(coders)} coders ({_names(coders)}) was computed with accord "
         f"{version} over {n_units} {unit_plural} in {n_transcripts} transcript(s). Unit of "
@@ -102,7 +108,7 @@ def method_text(
             f"as many as there are; random seed {bootstrap['seed']}); resamples in which alpha "
             "is not defined are left out."
         )
-    elif unit == "character":
+    elif unit in ("character", "document"):
         boot = NO_BOOTSTRAP_CHARACTERS
     else:
         boot = "No bootstrap interval was requested."

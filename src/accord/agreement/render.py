@@ -16,6 +16,9 @@ OVERALL = "All codes (set per unit)"
 NA = "n/a"
 
 
+# how a unit reads after "by" in a heading
+UNIT_LABELS = {"document": "character of the whole document (labels and line breaks too)"}
+
 def fixed(x: float, digits: int) -> str:
     """`x` to `digits` decimals as a reader expects it: a tiny negative rounds to "0.00",
     never "-0.00". Every agreement figure accord shows goes through here."""
@@ -127,7 +130,7 @@ def report_text(report: AgreementReport, pairwise: bool = False, method: bool = 
     """The report as a terminal table, with its unit, coefficients and notes stated."""
     n_t = len(report.transcripts)
     lines = [
-        f"Agreement of {', '.join(report.coders)} by {report.unit}: {report.units} units in {n_t} transcript(s)",
+        f"Agreement of {', '.join(report.coders)} by {UNIT_LABELS.get(report.unit, report.unit)}: {report.units} units in {n_t} transcript(s)",
         f"kappa: {report.kappa}; alpha: Krippendorff's alpha (nominal)"
         + (
             f", {round(report.bootstrap['level'] * 100)}% bootstrap interval over {report.bootstrap['resamples']} resamples of units"

@@ -360,7 +360,8 @@ def agreement_report(
 ) -> AgreementReport:
     """Agreement of `coders` (two or more names) on a project, per code and overall.
 
-    `unit`: "utterance", "sentence" or "character". `transcripts`, `codes`: names to restrict
+    `unit`: "utterance", "sentence", "character" (of spoken text) or "document" (every
+    character, labels and line breaks too, as NVivo counts). `transcripts`, `codes`: names to restrict
     to (default: transcripts every coder has coded, codes any of them used there).
     `bootstrap`: resamples for alpha's interval (0: none; never at character level, where
     characters are not independent). `unitizing`: "2004" or "2016" definition of unitizing
@@ -379,7 +380,7 @@ def agreement_report(
         raise AgreementError(str(e)) from None
     notes = list(table.notes)
     resamples = bootstrap
-    if unit == "character" and bootstrap:
+    if unit in ("character", "document") and bootstrap:
         resamples = 0
         notes.append(NO_BOOTSTRAP_CHARACTERS)
     s = _Settings(resamples, seed, level, unitizing)

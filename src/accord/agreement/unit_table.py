@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import AccordError
-from .units import check_unit, coded_units, unit_bounds, units_of_utterances
+from .units import check_unit, coded_units, document_units, unit_bounds, units_of_utterances
 
 
 class AgreementError(AccordError):
@@ -149,11 +149,13 @@ def build_unit_table(project, coders, unit="utterance", transcripts=None, codes=
     starts, ends, bounds = [], [], [0]
     length_of = {tid: length for tid, _, length in catalogue}
     lengths = [length_of[id_of[name]] for name in chosen]
-    utterances = _utterances(project, [id_of[name] for name in chosen]) if unit != "sentence" else {}
+    utterances = _utterances(project, [id_of[name] for name in chosen]) if unit in ("utterance", "character") else {}
     base_a = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     for k, name in enumerate(chosen):
         if unit == "sentence":
             s, e = unit_bounds(project.transcript(name), unit)
+        elif unit == "document":
+            s, e = document_units(lengths[k])
         else:
             s, e = units_of_utterances(*utterances[id_of[name]], unit)
         starts.append(s + base_a[k])

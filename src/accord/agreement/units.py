@@ -2,8 +2,10 @@
 
 Agreement is computed over units, not spans: a coder applied code X to a unit when one of
 their X spans overlaps it (`span.start < unit.end and span.end > unit.start`). Units are
-utterances (default), sentences within utterances, or single characters of spoken text
-(speaker labels and timestamps are not units). Everything is vectorised with numpy, because
+utterances (default), sentences within utterances, single characters of spoken text
+(speaker labels and timestamps are not units), or every character of the document (labels,
+timestamps and line breaks included), which is how NVivo's coding comparison counts, so its
+figures can be set beside NVivo's. Everything is vectorised with numpy, because
 character level means a million units per transcript set.
 """
 
@@ -15,7 +17,7 @@ import numpy as np
 
 from ..model import Transcript
 
-UNIT_LEVELS = ("utterance", "sentence", "character")
+UNIT_LEVELS = ("utterance", "sentence", "character", "document")
 
 
 @lru_cache(maxsize=1)
@@ -39,6 +41,8 @@ def unit_bounds(transcript: Transcript, unit: str = "utterance") -> tuple[np.nda
     Empty utterances (and sentences) are not units: nobody can code nothing.
     """
     check_unit(unit)
+    if unit == "document":
+        return document_units(len(transcript.text))
     utterances = sorted((u for u in transcript.utterances if u.end > u.start), key=lambda u: u.start)
     if unit != "sentence":
         starts = np.asarray([u.start for u in utterances], dtype=np.int64)
@@ -52,6 +56,12 @@ def unit_bounds(transcript: Transcript, unit: str = "utterance") -> tuple[np.nda
                 starts.append(u.start + sent.start_char)
                 ends.append(u.start + sent.end_char)
     return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+
+
+def document_units(length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every character of a stored text as a unit: labels, timestamps and line breaks too."""
+    chars = np.arange(length, dtype=np.int64)
+    return chars, chars + 1
 
 
 def units_of_utterances(starts: np.ndarray, ends: np.ndarray, unit: str) -> tuple[np.ndarray, np.ndarray]:

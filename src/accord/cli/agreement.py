@@ -17,7 +17,8 @@ def _split(value: str | None) -> list[str] | None:
 @main.command()
 @project_option
 @click.option("--coders", required=True, help="Two or more coders, comma-separated: alice,bob.")
-@click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance", show_default=True, help="Unit of analysis.")
+@click.option("--unit", type=click.Choice(["utterance", "sentence", "character", "document"]), default="utterance", show_default=True,
+              help="Unit of analysis: character counts spoken text only; document every character, labels and line breaks too (as NVivo's coding comparison).")
 @click.option("--codes", help="Only these codes, comma-separated (default: the codes any of the coders used).")
 @click.option("--transcripts", help="Only these transcripts, comma-separated (default: those every coder has coded).")
 @click.option("--per-transcript", is_flag=True, help="Also give the figures for each transcript.")

@@ -287,8 +287,8 @@ def _losses(lost: dict[str, int]) -> str:
 @project_option
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--coders", required=True, help="Two or more coders, comma-separated: alice,bob.")
-@click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance",
-              show_default=True, help="Unit of analysis.")
+@click.option("--unit", type=click.Choice(["utterance", "sentence", "character", "document"]), default="utterance",
+              show_default=True, help="Unit of analysis (document: every character, labels and line breaks too, as NVivo counts).")
 @click.option("--codes", help="Only these codes, comma-separated (default: the codes any of the coders used).")
 @click.option("--transcripts", help="Only these transcripts, comma-separated (default: those every coder has coded).")
 @click.option("--per-transcript", is_flag=True, help="Add a table per transcript.")

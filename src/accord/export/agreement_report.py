@@ -41,7 +41,7 @@ def _names(names: list[str]) -> str:
 def summary_paragraph(report) -> str:
     """Results in a sentence or three, for a methods or results section to adapt."""
     unit = {"utterance": "utterances (speaker turns)", "sentence": "sentences",
-            "character": "characters of spoken text"}[report.unit]
+            "character": "characters of spoken text", "document": "characters of the whole document"}[report.unit]
     o = report.overall.all_units
     boot = report.bootstrap
     ci = _ci(o)
@@ -64,7 +64,8 @@ def summary_paragraph(report) -> str:
     return text
 
 
-UNIT_NAMES = {"utterance": "utterances", "sentence": "sentences", "character": "characters of spoken text"}
+UNIT_NAMES = {"utterance": "utterances", "sentence": "sentences", "character": "characters of spoken text",
+              "document": "characters of the whole document"}
 
 
 def table_note(report, corpus: dict | None, units: int | None = None) -> str:
