@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import docx
+import numpy as np
 import pytest
 from scipy import stats
 
@@ -126,4 +127,85 @@ def test_refusals(demo, tmp_path):
     assert "no variable named 'arm'" in run("crosstab", "--by", "arm", "--coder", "reference", "-p", demo, code=1).output
     assert "--coder NAME" in run("crosstab", "--by", "phase", "-p", demo, code=2).output  # two coders: whose?
     assert "no coder named 'carol'" in run("crosstab", "--by", "phase", "--coder", "carol", "-p", demo, code=1).output
+    assert digest(demo) == before
+
+
+def _session_values(demo, variable):
+    values = json.loads(run("variables", "--json", "-p", demo).stdout)
+    return next(v["values"] for v in values if v["name"] == variable)
+
+
+def test_ratings_by_a_variable_match_the_ratings_list_and_scipy(demo):
+    table = json.loads(run("crosstab", "--by", "phase", "--of", "ratings", "--coder", "reference", "--json",
+                           "-p", demo).stdout)
+    phase = _session_values(demo, "phase")
+    ratings = json.loads(run("ratings", "--coder", "reference", "--json", "-p", demo).stdout)
+    scale = table["scales"][0]
+    assert scale["scale"] == "Rupture intensity" and scale["levels"] == ["early", "middle", "late"]
+    for level in scale["levels"]:
+        mine = [r["value"] for r in ratings if r["coder"] == "reference" and phase[r["transcript"]] == level]
+        cell = scale["cells"][level]
+        assert cell["n"] == len(mine) > 0
+        assert cell["mean"] == pytest.approx(np.mean(mine)) and cell["sd"] == pytest.approx(np.std(mine, ddof=1))
+        assert cell["points"] == {str(p): mine.count(p) for p in range(1, 6)}
+    # two values: a points x 2 table, tested where scipy's chi-square assumptions allow
+    two = json.loads(run("crosstab", "--by", "ending", "--of", "ratings", "--coder", "reference", "--json",
+                         "-p", demo).stdout)["scales"][0]
+    counts = [[two["cells"][lv]["points"][str(p)] for lv in ("no", "yes")] for p in range(1, 6)]
+    counts = [r for r in counts if sum(r)]
+    if two["test"]["test"] == "chi-square":
+        assert two["test"]["statistic"] == pytest.approx(stats.chi2_contingency(counts, correction=False).statistic)
+    else:
+        assert "expected counts" in two["test"]["reason"]
+        assert (np.asarray(stats.contingency.expected_freq(counts)) < 5).mean() > 0.2
+
+
+def test_episodes_by_a_variable_match_the_episode_list_and_fisher(demo):
+    table = json.loads(run("crosstab", "--by", "ending", "--of", "episodes", "--coder", "reference", "--json",
+                           "-p", demo).stdout)
+    ending = _session_values(demo, "ending")
+    episodes = json.loads(run("sequences", "--coder", "reference", "--episodes", "--json", "-p", demo).stdout)["episodes"]
+    assert table["levels"] == ["no", "yes"] and table["within"] == 5
+    every = next(m for m in table["markers"] if m["marker"] == "All ruptures")
+    for level in ("no", "yes"):
+        mine = [e for e in episodes if ending[e["transcript"]] == level]
+        assert every["cells"][level]["ruptures"] == len(mine) > 0
+        assert every["cells"][level]["resolved"] == sum(e["resolved"] for e in mine)
+    withdrawal = next(m for m in table["markers"] if m["marker"] == "Withdrawal rupture")
+    assert withdrawal["cells"]["yes"]["ruptures"] == sum(
+        1 for e in episodes if ending[e["transcript"]] == "yes" and e["rupture"]["marker"] == "Withdrawal rupture")
+    assert every["test"]["test"] == "Fisher"
+    counts = [[every["cells"][lv]["resolved"] for lv in ("no", "yes")],
+              [every["cells"][lv]["ruptures"] - every["cells"][lv]["resolved"] for lv in ("no", "yes")]]
+    assert every["test"]["p"] == pytest.approx(stats.fisher_exact(counts).pvalue, rel=1e-9)
+    narrower = json.loads(run("crosstab", "--by", "ending", "--of", "episodes", "--coder", "reference", "--within", "1",
+                              "--json", "-p", demo).stdout)
+    resolved = lambda t: sum(c["resolved"] for c in t["markers"][-1]["cells"].values())  # noqa: E731
+    assert resolved(narrower) < resolved(table)
+
+
+def test_ratings_and_episodes_as_text_csv_and_word(demo, tmp_path):
+    text = run("crosstab", "--by", "phase", "--of", "ratings", "--coder", "reference", "-p", demo).output
+    assert "Rupture intensity (1-5)" in text and "early" in text
+    rows = list(csv.DictReader(io.StringIO(run("crosstab", "--by", "phase", "--of", "episodes", "--coder", "reference",
+                                               "--csv", "-p", demo).stdout)))
+    assert {r["phase"] for r in rows} == {"early", "middle", "late"} and rows[-1]["marker"] == "All ruptures"
+    for of, heading in (("ratings", "Ratings by phase"), ("episodes", "Rupture-repair episodes by phase")):
+        out = tmp_path / f"{of}.docx"
+        run("crosstab", "--by", "phase", "--of", of, "--coder", "reference", "--docx", out, "-p", demo)
+        document = docx.Document(out)
+        assert any(p.text == heading for p in document.paragraphs)
+        assert document.tables[-1].rows[1].cells[0].text in ("early", "Confrontation rupture")
+    ratings_table = docx.Document(tmp_path / "ratings.docx").tables[-1]
+    assert [c.text for c in ratings_table.rows[0].cells][:4] == ["phase", "n", "M (SD)", "Mdn"]
+
+
+def test_ratings_and_episodes_refusals(demo):
+    before = digest(demo)
+    assert "do not apply to --of ratings" in run("crosstab", "--by", "phase", "--of", "ratings", "--coder", "reference",
+                                                  "--codes", "Denial", "-p", demo, code=2).output
+    assert "--within goes with --of episodes" in run("crosstab", "--by", "phase", "--of", "ratings", "--coder",
+                                                     "reference", "--within", "3", "-p", demo, code=2).output
+    assert "no coder named 'carol'" in run("crosstab", "--by", "phase", "--of", "episodes", "--coder", "carol",
+                                           "-p", demo, code=1).output
     assert digest(demo) == before

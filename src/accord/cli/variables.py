@@ -215,6 +215,10 @@ def cases_add(project_path: Path, name: str, speaker: str | None, transcripts: s
 @main.command()
 @project_option
 @click.option("--by", "by", required=True, metavar="VARIABLE", help="The session or participant variable.")
+@click.option("--of", "of", type=click.Choice(["codes", "ratings", "episodes"]), default="codes", show_default=True,
+              help="What to count: codings of codes, ratings on the rating scales, or rupture-repair episodes.")
+@click.option("--scales", help="--of ratings: only these rating scales (comma-separated).")
+@click.option("--within", type=click.IntRange(min=0), help="--of episodes: the repair window in utterances (default 5).")
 @click.option("--codes", help="Only these codes (comma-separated; a code includes its sub-codes).")
 @click.option("--coder", help="Whose codings to count (one coder; needed when the project has several).")
 @click.option("--consensus", is_flag=True, help="Count the consensus coding.")
@@ -224,19 +228,33 @@ def cases_add(project_path: Path, name: str, speaker: str | None, transcripts: s
 @click.option("--csv", "as_csv", is_flag=True, help="Print the table as CSV.")
 @click.option("--docx", "docx", type=click.Path(dir_okay=False, path_type=Path), help="Also write the table to a Word file.")
 @json_option
-def crosstab(project_path, by, codes, coder, consensus, transcripts, speakers, reveal, as_csv, docx, as_json):
-    """Codes by a variable: codings, codings per 1,000 words, share of utterances coded, and a test.
+def crosstab(project_path, by, of, scales, within, codes, coder, consensus, transcripts, speakers, reveal, as_csv,
+             docx, as_json):
+    """Codes (or ratings, or rupture-repair episodes) by a variable, with a test.
 
-    The test per code asks whether the share of utterances coded differs between the
-    variable's values: Fisher's exact test for two values, chi-square where the expected
-    counts allow, else none (the reason is given).
+    Codes: codings, codings per 1,000 words and the share of utterances coded per value; the
+    test asks whether that share differs between values. Ratings (--of ratings): per scale,
+    the number of ratings, mean (SD) and median, and the count on each point; the test asks
+    whether the points spread alike. Episodes (--of episodes): per marker type, ruptures,
+    resolved and ruptures per 1,000 words; the test asks whether the share resolved differs.
+    Each test is Fisher's exact test for a 2x2 table, chi-square where the expected counts
+    allow, else none (the reason is given).
 
     \b
     Examples:
       accord crosstab --by phase --coder reference
       accord crosstab --by session --codes "Withdrawal rupture" --speaker client --csv
       accord crosstab --by mandated --coder alice --docx ruptures_by_mandate.docx
+      accord crosstab --by phase --of ratings --coder reference
+      accord crosstab --by referral --of episodes --coder reference --within 3 --json
     """
+    if scales and of != "ratings":
+        raise click.UsageError("--scales goes with --of ratings")
+    if within is not None and of != "episodes":
+        raise click.UsageError("--within goes with --of episodes")
+    if of != "codes":
+        return _crosstab_more(project_path, by, of, scales, within, codes, coder, consensus, transcripts, speakers,
+                              reveal, as_csv, docx, as_json)
     from .. import blind
     from ..crosstab import crosstab as make_table
     from ..export.select import select
@@ -312,3 +330,112 @@ def _print(table: dict) -> None:
             share = f"{100 * x['share_of_utterances']:.1f}%" if x["share_of_utterances"] is not None else "-"
             cells.append(f"{x['codings']} ({rate}) / {share}".rjust(c))
         click.echo(f"{r['code']:<{width}}  " + "  ".join(cells) + f"   {describe_test(r['test'])}")
+
+
+def _crosstab_more(project_path, by, of, scales, within, codes, coder, consensus, transcripts, speakers, reveal,
+                   as_csv, docx, as_json):
+    """`--of ratings` and `--of episodes`: the same faces over crosstab_more."""
+    from .. import blind
+    from ..crosstab_more import episodes_by, ratings_by
+
+    if as_csv and as_json:
+        raise click.UsageError("choose --csv or --json")
+    if codes or speakers:
+        raise click.UsageError(f"--codes and --speaker count codings; they do not apply to --of {of}")
+    with open_project(project_path) as project:
+        project.variable(by)
+        if docx is not None and (not docx.parent.exists() or is_project_file(docx, project_path)):
+            raise click.BadParameter(f"cannot write {docx} (no such folder, or the project file)", param_hint="--docx")
+        name = "consensus" if consensus else coder or _only_coder(project)
+        blind.check(project, "crosstab", of, coders=[name], reveal=reveal)
+        try:
+            table = (ratings_by(project, by, name, split_names(transcripts), split_names(scales)) if of == "ratings"
+                     else episodes_by(project, by, name, split_names(transcripts), within))
+        except ValueError as e:
+            raise click.UsageError(str(e)) from None
+        if docx is not None:
+            from ..export.crosstab_report import ratings_document, episodes_document
+
+            (ratings_document if of == "ratings" else episodes_document)(table, docx, Path(project_path).stem)
+    if as_json:
+        return emit_json(table)
+    if as_csv:
+        return click.echo(crosstab_more_csv(table, of), nl=False)
+    _print_more(table, of)
+    if docx is not None:
+        click.echo(f"Wrote {docx}")
+
+
+def _only_coder(project) -> str:
+    everyone = [c["name"] for c in project.coders()]
+    if len(everyone) != 1:
+        raise click.UsageError(f"say whose work to count: --coder NAME (coders: {', '.join(everyone) or 'none'})")
+    return everyone[0]
+
+
+def crosstab_more_csv(table: dict, of: str) -> str:
+    """Long form, one row per scale (or marker type) and value, formula cells neutralised."""
+    from ..spreadsheet_safe import neutralise
+
+    buffer = io.StringIO(newline="")
+    w = csv.writer(buffer, lineterminator="\r\n")
+    if of == "ratings":
+        points = lambda s: [str(p) for p in range(s["low"], s["high"] + 1)]  # noqa: E731
+        w.writerow(["scale", table["by"], "n", "mean", "sd", "median", "points", "test", "statistic", "df", "p"])
+        for s in table["scales"]:
+            for lv in s["levels"]:
+                c = s["cells"][lv]
+                spread = " ".join(f"{p}:{c['points'][p]}" for p in points(s))
+                w.writerow([neutralise(v) for v in (s["scale"], lv, c["n"], _blank(c["mean"]), _blank(c["sd"]),
+                                                    _blank(c["median"]), spread, *_test_cells(s["test"]))])
+    else:
+        w.writerow(["marker", table["by"], "words", "ruptures", "resolved", "share_resolved", "per_1000_words",
+                    "test", "statistic", "df", "p"])
+        for m in table["markers"]:
+            for lv in table["levels"]:
+                c = m["cells"][lv]
+                w.writerow([neutralise(v) for v in (m["marker"], lv, table["words"][lv], c["ruptures"], c["resolved"],
+                                                    _blank(c["share_resolved"]), _blank(c["per_1000_words"]),
+                                                    *_test_cells(m["test"]))])
+    return buffer.getvalue()
+
+
+def _test_cells(t: dict) -> list:
+    return [t.get("test") or "", _blank(t.get("statistic")), _blank(t.get("df")), _blank(t.get("p"))]
+
+
+def _print_more(table: dict, of: str) -> None:
+    from ..crosstab import describe_test
+
+    head = f"({table['type']}, of {table['of']}s), {'ratings' if of == 'ratings' else 'episodes'} of {table['coder']}"
+    if of == "ratings":
+        click.echo(f"Ratings by {table['by']} {head}: n, mean (SD), median")
+        for s in table["scales"]:
+            levels = s["levels"]
+            cols = [max(len(lv), 22) for lv in levels]
+            click.echo(f"{s['scale']} ({s['low']}-{s['high']})")
+            click.echo("  " + "  ".join(lv.rjust(c) for lv, c in zip(levels, cols)))
+            cells = []
+            for lv, c in zip(levels, cols):
+                x = s["cells"][lv]
+                text = (f"{x['n']}, {x['mean']:.2f} ({x['sd']:.2f}), {x['median']:g}" if x["sd"] is not None
+                        else f"{x['n']}, {x['mean']:.2f}, {x['median']:g}" if x["n"] else "0")
+                cells.append(text.rjust(c))
+            click.echo("  " + "  ".join(cells))
+            click.echo(f"  {describe_test(s['test'])}")
+        return
+    levels = table["levels"]
+    click.echo(f"Rupture-repair episodes by {table['by']} {head}, repair within {table['within']} utterances: "
+               "ruptures (per 1,000 words) / % resolved")
+    width = max(len(m["marker"]) for m in table["markers"])
+    heads = [f"{lv} ({table['words'][lv]:,} words)" for lv in levels]
+    cols = [max(len(h), 16) for h in heads]
+    click.echo(f"{'marker':<{width}}  " + "  ".join(h.rjust(c) for h, c in zip(heads, cols)))
+    for m in table["markers"]:
+        cells = []
+        for lv, c in zip(levels, cols):
+            x = m["cells"][lv]
+            rate = f"{x['per_1000_words']:.1f}" if x["per_1000_words"] is not None else "-"
+            share = f"{100 * x['share_resolved']:.0f}%" if x["share_resolved"] is not None else "-"
+            cells.append(f"{x['ruptures']} ({rate}) / {share}".rjust(c))
+        click.echo(f"{m['marker']:<{width}}  " + "  ".join(cells) + f"   {describe_test(m['test'])}")
