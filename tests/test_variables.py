@@ -69,7 +69,9 @@ def test_store_changes_are_logged_and_checked(fresh):
     with Project.open(fresh) as p:
         assert p.set_value("session", S1, "2.0") == 1
         event = p.events(action="variables.set", limit=1)[0]
-        assert event["data"]["changes"] == [{"variable": "session", "of": S1, "before": "1", "after": "2"}]
+        assert [{k: c[k] for k in ("variable", "of", "before", "after")} for c in event["data"]["changes"]] == [
+            {"variable": "session", "of": S1, "before": "1", "after": "2"}]
+        assert event["coder_id"] is None  # set by nobody in particular: no coder's undo takes it back
         assert p.set_value("session", S1, "2") == 0  # the same value: nothing changes, nothing logged
         assert p.events(action="variables.set", limit=1)[0]["id"] == event["id"]
         with pytest.raises(AccordError, match="not a number"):
@@ -276,3 +278,17 @@ def test_deleting_a_transcript_takes_its_values_and_case_turns_and_undo_brings_t
         p.redo("alice")
         p.import_transcript(transcript("new file"))  # may take the deleted transcript's id
         assert p.variable_values()["session"] == {} and p.case_of() == {}
+
+
+def test_a_coders_values_are_undone_and_redone_unless_changed_since(fresh):
+    with Project.open(fresh) as p:
+        p.add_coder("alice")
+        before = p.variable_values()["session"][S1]
+        assert p.set_values([("session", S1, "7"), ("phase", S1, "")], coder="alice") == 2
+        assert p.undo("alice")["action"] == "variables.set"
+        assert p.variable_values()["session"][S1] == before and p.variable_values()["phase"][S1] == "early"
+        p.redo("alice")
+        assert p.variable_values()["session"][S1] == "7" and S1 not in p.variable_values()["phase"]
+        p.set_value("session", S1, "9")  # someone else changed it since: undo leaves theirs
+        p.undo("alice")
+        assert p.variable_values()["session"][S1] == "9" and p.variable_values()["phase"][S1] == "early"

@@ -191,8 +191,9 @@ def _line_numbers(text: str, rows: list[list[str]], delimiter: str) -> list[int]
     return out
 
 
-def store_variable_table(project, table: VariableTable, source: str) -> int:
-    """Store a checked table in one transaction; returns how many values changed."""
+def store_variable_table(project, table: VariableTable, source: str, coder: str | None = None) -> int:
+    """Store a checked table in one transaction; returns how many values changed. With a
+    coder, their undo takes the values back (new variables and cases stay, empty)."""
     with project.transaction():
         for name, vtype, categories in table.new_variables:
             project.define_variable(name, table.kind, vtype, categories)
@@ -200,4 +201,4 @@ def store_variable_table(project, table: VariableTable, source: str) -> int:
             project.add_case(case)
         for case, members in table.members:
             project.add_case_members(case, members)
-        return project.set_values(table.changes, source=source)
+        return project.set_values(table.changes, source=source, coder=coder)

@@ -78,8 +78,9 @@ def variables_list(project_path: Path, as_json: bool):
 @click.option("--type", "vtype", type=click.Choice(["text", "number", "date", "category"]),
               help="The type of a new variable (default text).")
 @click.option("--categories", help="A new category variable's categories, comma-separated, in order.")
+@click.option("--coder", help="Who is setting it: `accord undo --coder NAME` then takes it back.")
 def variables_set(project_path: Path, name: str, value: str, transcript: str | None, case: str | None,
-                  vtype: str | None, categories: str | None):
+                  vtype: str | None, categories: str | None, coder: str | None):
     """Set variable NAME to VALUE for one transcript or case ("" clears it); a new variable is
     defined on first use, with --type. Numbers take a point for decimals; dates are YYYY-MM-DD.
 
@@ -89,6 +90,7 @@ def variables_set(project_path: Path, name: str, value: str, transcript: str | N
       accord variables set phase late --transcript session06_ending --type category --categories early,middle,late
       accord variables set age 34 --case "client A" --type number
       accord variables set phase "" --transcript session06_ending      # clear it
+      accord variables set phase middle --transcript session06_ending --coder alice && accord undo --coder alice
     """
     from ..variables import ValueProblem, canonical
 
@@ -114,15 +116,16 @@ def variables_set(project_path: Path, name: str, value: str, transcript: str | N
             raise click.BadParameter(str(e), param_hint="VALUE") from None
         with project.transaction():
             project.define_variable(name, kind, vtype, known)
-            project.set_value(name, owner, stored)
+            project.set_value(name, owner, stored, coder=coder)
     click.echo(f"{name} of {owner}: {stored if stored is not None else '(not set)'}")
 
 
 @variables.command("import")
 @project_option
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--coder", help="Who is importing: `accord undo --coder NAME` then takes the values back.")
 @json_option
-def variables_import(project_path: Path, path: Path, as_json: bool):
+def variables_import(project_path: Path, path: Path, coder: str | None, as_json: bool):
     """Import variables from a CSV: one row per transcript (first column `transcript`) or per
     case (first column `case`, with optional `speaker` and `transcripts` columns saying whose
     turns are the case's). Columns are `name` or `name:type` (text, number, date, category).
@@ -147,7 +150,9 @@ def variables_import(project_path: Path, path: Path, as_json: bool):
         raise InputError(path, "file not found")
     with open_project(project_path) as project:
         table = read_variable_table(path, project)
-        changed = store_variable_table(project, table, str(path))
+        if coder is not None:
+            project.coder_id(coder)  # an unknown coder is refused before anything is stored
+        changed = store_variable_table(project, table, str(path), coder=coder)
     summary = {"file": str(path), "of": table.kind, "new_variables": [n for n, _, _ in table.new_variables],
                "types": {n: t for n, t, _ in table.new_variables}, "new_cases": table.new_cases,
                "values_changed": changed}

@@ -30,6 +30,7 @@ UNDOABLE = (
     *EDITS,
     "rating.set",
     "ratings.import",
+    "variables.set",  # only when a coder set them (the CLI's --coder, the UI): a coder's undo
 )
 
 _SELECT = (
@@ -271,6 +272,8 @@ class CodingStore:
             self._revert_edit(event, undo=undo)
         elif action in ("rating.set", "ratings.import"):
             self._revert_rating(event, undo=undo)
+        elif action == "variables.set":
+            self._revert_variables(event, undo=undo)
         elif action.startswith("reconcile."):  # logged as the consensus coder's own actions
             for cid in data.get("added", []):
                 self._set_status(cid, "removed" if undo else "active")

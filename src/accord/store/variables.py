@@ -72,11 +72,12 @@ class VariableStore:
     def _owner_id(self, applies_to: str, owner: str) -> int:
         return self.transcript_id(owner) if applies_to == "transcript" else self.case_id(owner)
 
-    def set_values(self, changes: list[tuple[str, str, str | None]], *, source: str | None = None) -> int:
+    def set_values(self, changes: list[tuple[str, str, str | None]], *, source: str | None = None,
+                   coder: str | None = None) -> int:
         """Set (variable, transcript or case name, value) triples in one transaction, logged as
         one event with each value before and after; an empty value clears it. Every value is
         checked against its variable's type first: a bad one changes nothing. Returns how many
-        values changed."""
+        values changed. With `coder` the event is that coder's, so their `undo` takes it back."""
         checked, known = [], {v["name"]: v for v in self.variables()}
         for variable, owner, value in changes:
             v = known.get(variable) or self.variable(variable)
@@ -89,27 +90,40 @@ class VariableStore:
             except ValueProblem as e:
                 raise ProjectError(f"{variable} of {owner}: {e}") from None
         done = []
+        coder_id = self.coder_id(coder) if coder is not None else None
         with self.transaction():
-            stamp = now()
             for v, owner, owner_id, value in checked:
                 row = self.conn.execute("SELECT value FROM variable_values WHERE variable_id = ? AND owner_id = ?",
                                         [v["id"], owner_id]).fetchone()
                 before = row[0] if row else None
                 if before == value:
                     continue
-                if value is None:
-                    self.conn.execute("DELETE FROM variable_values WHERE variable_id = ? AND owner_id = ?",
-                                      [v["id"], owner_id])
-                else:
-                    self.db["variable_values"].upsert({"variable_id": v["id"], "owner_id": owner_id, "value": value,
-                                                       "updated_at": stamp}, pk=("variable_id", "owner_id"))
-                done.append({"variable": v["name"], "of": owner, "before": before, "after": value})
+                self._write_value(v["id"], owner_id, value)
+                done.append({"variable": v["name"], "of": owner, "before": before, "after": value,
+                             "variable_id": v["id"], "owner_id": owner_id})
             if done:
-                self.log("variables.set", "project", None, {"changes": done, "source": source})
+                self.log("variables.set", "project", None, {"changes": done, "source": source}, coder_id)
         return len(done)
 
-    def set_value(self, variable: str, owner: str, value: str | None) -> int:
-        return self.set_values([(variable, owner, value)])
+    def _write_value(self, variable_id: int, owner_id: int, value: str | None) -> None:
+        if value is None:
+            self.conn.execute("DELETE FROM variable_values WHERE variable_id = ? AND owner_id = ?",
+                              [variable_id, owner_id])
+        else:
+            self.db["variable_values"].upsert({"variable_id": variable_id, "owner_id": owner_id, "value": value,
+                                               "updated_at": now()}, pk=("variable_id", "owner_id"))
+
+    def _revert_variables(self, event: dict, *, undo: bool) -> None:
+        """Put back each value as it was before (undo) or after (redo) a `variables.set`; a value
+        someone has changed since is theirs now and stays."""
+        for change in reversed(event["data"]["changes"]) if undo else event["data"]["changes"]:
+            row = self.conn.execute("SELECT value FROM variable_values WHERE variable_id = ? AND owner_id = ?",
+                                    [change["variable_id"], change["owner_id"]]).fetchone()
+            if (row[0] if row else None) == change["after" if undo else "before"]:
+                self._write_value(change["variable_id"], change["owner_id"], change["before" if undo else "after"])
+
+    def set_value(self, variable: str, owner: str, value: str | None, *, coder: str | None = None) -> int:
+        return self.set_values([(variable, owner, value)], coder=coder)
 
     def variable_values(self) -> dict[str, dict[str, str]]:
         """variable name -> transcript or case name -> stored value (unset values are absent)."""

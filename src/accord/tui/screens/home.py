@@ -27,6 +27,7 @@ class HomeScreen(Screen):
         Binding("enter", "open", "Code transcript", id="home.open"),
         Binding("c", "codebook", "Codebook", id="home.codebook"),
         Binding("a", "agreement", "Agreement", id="home.agreement"),
+        Binding("v", "set_variable", "Set a variable", id="home.variable"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -51,6 +52,7 @@ class HomeScreen(Screen):
                 yield Static("", id="home-coders")
         hints = hints_for(self.app, self.BINDINGS, [
             (("home.open",), "code transcript"), (("home.codebook",), "codebook"), (("home.agreement",), "agreement"),
+            (("home.variable",), "variable"),
             (("app.quit",), "quit"), (("app.help",), "help")])
         yield KeyBar(hints[:-1] + [("^p", "commands"), hints[-1]], id="keys")
 
@@ -164,6 +166,63 @@ class HomeScreen(Screen):
 
     def action_agreement(self) -> None:
         self.app.open_agreement()
+
+    def action_set_variable(self) -> None:
+        """Set a session variable of the transcript under the cursor, or a participant variable
+        of one of its cases: pick it, then type (or pick) the value. Logged as the coder's
+        action, so their undo takes it back."""
+        table = self.query_one(DataTable)
+        defined, values, case_of = self.variables
+        if not table.row_count:
+            return
+        if not defined:
+            self.notify("No variables yet. Define one: accord variables set NAME VALUE --transcript NAME --type number",
+                        timeout=8)
+            return
+        transcript = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        cases = sorted({case for (name, _), case in case_of.items() if name == transcript})
+        choices = [(f"{v['name']}\0{transcript}", f"{v['name']} (session): {values[v['name']].get(transcript, '–')}")
+                   for v in defined if v["applies_to"] == "transcript"]
+        choices += [(f"{v['name']}\0{case}", f"{v['name']} of {case}: {values[v['name']].get(case, '–')}")
+                    for case in cases for v in defined if v["applies_to"] == "case"]
+        if not choices:
+            self.notify(f"{transcript} has no session variables and no cases with variables", timeout=6)
+            return
+        from .modals import Choose
+
+        self.app.push_screen(Choose(f"Set a variable of {transcript}", choices), self._ask_value)
+
+    def _ask_value(self, picked: str | None) -> None:
+        if picked is None:
+            return
+        from .modals import Choose, TextPrompt
+
+        name, owner = picked.split("\0")
+        v = next(v for v in self.variables[0] if v["name"] == name)
+        current = self.variables[1][name].get(owner, "")
+        done = lambda value: self._store_value(name, owner, value)  # noqa: E731
+        if v["type"] == "category":
+            choices = [(c, c) for c in v["categories"]] + [("\0clear", "(not set)")]
+            self.app.push_screen(Choose(f"{name} of {owner} (now {current or 'not set'})", choices),
+                                 lambda value: done("" if value == "\0clear" else value))
+        else:
+            hint = {"number": "a number, e.g. 3 or 2.5", "date": "a date, YYYY-MM-DD", "text": "any text"}[v["type"]]
+            self.app.push_screen(TextPrompt(f"{name} of {owner}: {hint}; empty clears it", value=current), done)
+
+    def _store_value(self, name: str, owner: str, value: str | None) -> None:
+        from ...store.common import ProjectError
+
+        if value is None:
+            return
+        try:
+            changed = self.project.set_value(name, owner, value, coder=self.coder)
+        except ProjectError as e:
+            self.notify(str(e), severity="error", timeout=8)
+            return
+        self.refresh_data()
+        if changed:
+            shown = self.variables[1][name].get(owner, "(not set)")
+            self.notify(f"{name} of {owner}: {shown} (undo: u in the coding screen, or accord undo)")
 
     def action_help(self) -> None:
         from .help import HelpScreen
