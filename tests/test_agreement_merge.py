@@ -331,3 +331,33 @@ def test_memos_on_a_whole_transcript_and_without_a_coder_come_too(copies):
     assert again["memos_added"] == {} and again["event_id"] is None
     # s1 and s2 have the same text here: each is matched to the one of its own name
     assert again["transcripts_matched"] == {"s1": "s1", "s2": "s2"}
+
+
+def test_variables_and_cases_come_too_and_ours_win(copies):
+    ours, theirs = copies
+    with Project.open(theirs) as p:
+        p.define_variable("session", "transcript", "number")
+        p.define_variable("phase", "transcript", "category", ["early", "late"])
+        p.define_variable("age", "case", "number")
+        p.define_variable("site", "transcript", "text")  # a number here: not merged
+        p.add_case("client A", [("s1", "C"), ("s2", "C")])
+        p.set_values([("session", "s1", "1"), ("session", "s2", "2"), ("phase", "s1", "early"),
+                      ("age", "client A", "34"), ("site", "s1", "Leeds")])
+    with Project.open(ours) as p:
+        p.define_variable("session", "transcript", "number")
+        p.define_variable("site", "transcript", "number")
+        p.set_value("session", "s2", "5")  # set otherwise here: kept
+    out = run("merge", theirs, "-p", ours)
+    assert "Merged variables: 2 new (phase, age), 3 values, 1 new cases, 2 case members" in out.output, out.output
+    assert "variable 'site' is another type" in out.stderr and "1 variable values or case members differ" in out.output
+    with Project.open(ours) as p:
+        values = p.variable_values()
+        assert values["session"] == {"s1": "1", "s2": "5"} and values["phase"] == {"s1": "early"}
+        assert values["age"] == {"client A": "34"} and "site" not in values or values["site"] == {}
+        assert p.case_of() == {("s1", "C"): "client A", ("s2", "C"): "client A"}
+        assert p.variable("phase")["categories"] == ["early", "late"]
+        merged = p.events(action="project.merge")[-1]["data"]
+        assert merged["variables_added"]["values"] == 3 and merged["value_conflicts"] == 1
+    before = digest(ours)
+    run("merge", theirs, "-p", ours)  # twice: nothing new, the file is not even written
+    assert digest(ours) == before

@@ -156,6 +156,14 @@ def merge(project_path: Path, other: Path, as_json: bool):
         click.echo(f"warning: not merged: {count} ratings on scale {scale!r}, which this project's codebook lacks", err=True)
     if result.rating_conflicts:
         click.echo(f"note: {result.rating_conflicts} segments were rated otherwise here; those ratings were kept as they are")
+    v = result.variables_added
+    if any(v.values()):
+        click.echo(f"Merged variables: {len(v['variables'])} new ({', '.join(v['variables']) or 'none'}), "
+                   f"{v['values']} values, {len(v['cases'])} new cases, {v['members']} case members")
+    for name in result.variables_differing:
+        click.echo(f"warning: not merged: variable {name!r} is another type (or of other owners) here", err=True)
+    if result.value_conflicts:
+        click.echo(f"note: {result.value_conflicts} variable values or case members differ here; ours were kept")
     if result.decision_conflicts:
         click.echo(f"note: {result.decision_conflicts} suggestions were decided otherwise here; those decisions were kept as they are")
 

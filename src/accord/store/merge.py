@@ -9,7 +9,8 @@ transcript this project does not have yet is added with its codings.
 
 The rest of a coder's work comes too, because it is hers and hard to redo: memos, review
 progress, ratings (matched by transcript, scale, segment and coder; one rated otherwise here
-is kept as it is and counted; see store/ratings.py), and her decisions on suggestions (the suggestion model learns from them; her
+is kept as it is and counted; see store/ratings.py), session and participant variables with
+their cases (matched by name; a value set otherwise here is kept; see store/variables.py), and her decisions on suggestions (the suggestion model learns from them; her
 rejections are its only negatives). None of these has a guid, so they are matched by what
 they are about: a memo by transcript, utterance and coder; progress is the union of the
 reviewed utterances; a decision by the suggestion's transcript, code, span and owner. What
@@ -59,6 +60,9 @@ class MergeResult:
     ratings_added: dict[str, int] = field(default_factory=dict)  # coder -> ratings brought in
     rating_conflicts: int = 0  # ratings of a segment this coder rated otherwise here (ours kept)
     rating_scales_missing: dict[str, int] = field(default_factory=dict)  # scale -> ratings not merged
+    variables_added: dict = field(default_factory=dict)  # {variables: [names], cases: [names], members: n, values: n}
+    variables_differing: list[str] = field(default_factory=list)  # another type or owner here: not merged
+    value_conflicts: int = 0  # values (or case members) that differ here (ours kept)
     event_id: int | None = None
 
     @property
@@ -68,7 +72,8 @@ class MergeResult:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.transcripts_added or self.coders_added or self.memos_added
-                    or self.reviewed_added or self.decisions_added or self.ratings_added)
+                    or self.reviewed_added or self.decisions_added or self.ratings_added
+                    or any(self.variables_added.values()))
 
 
 def read_other_project(path: str | Path) -> sqlite3.Connection:
@@ -213,6 +218,7 @@ class MergeStore:
             created, decided = self._merge_decisions(theirs, transcript_map, code_map, code_names, coder_map,
                                                      coder_names, result)
             rated = self._merge_ratings(theirs, transcript_map, coder_map, coder_names, result)
+            result.variables_added = self._merge_variables(theirs, transcript_map, result)
             if result.changed:
                 result.event_id = self.log(
                     "project.merge",
@@ -238,6 +244,9 @@ class MergeStore:
                         "ratings": rated,
                         "ratings_added": result.ratings_added,
                         "rating_conflicts": result.rating_conflicts,
+                        "variables_added": result.variables_added,
+                        "variables_differing": result.variables_differing,
+                        "value_conflicts": result.value_conflicts,
                     },
                 )
         return result

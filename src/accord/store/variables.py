@@ -151,6 +151,58 @@ class VariableStore:
         self.conn.execute("DELETE FROM variable_values WHERE owner_id = ? AND variable_id IN "
                           "(SELECT id FROM variables WHERE applies_to = 'transcript')", [transcript_id])
 
+    def _merge_variables(self, theirs, transcript_map: dict, result) -> dict:
+        """Their variables, cases and values this project lacks (see store/merge.py).
+
+        A variable is matched by name and a case by name. A variable defined here as another
+        type or for other owners keeps ours, and its values there are counted and left out;
+        new categories are added. A case gains the members (turns of a merged transcript)
+        that no other case has here. A value is brought in where this project has none; one
+        that differs here is kept as it is and counted. Returns what was added, for the log."""
+        added = {"variables": [], "cases": [], "members": 0, "values": 0}
+        variable_map: dict[int, int] = {}
+        for vid, guid, name, applies_to, vtype, categories, description in theirs.execute(
+                "SELECT id, guid, name, applies_to, type, categories, description FROM variables ORDER BY position"):
+            if not self.has_variable(name):
+                added["variables"].append(name)
+            try:
+                variable_map[vid] = self.define_variable(name, applies_to, vtype, json.loads(categories or "[]"),
+                                                         description or "", guid=guid)
+            except ProjectError:
+                result.variables_differing.append(name)
+        case_map: dict[int, int] = {}
+        for cid, guid, name, description in theirs.execute("SELECT id, guid, name, description FROM cases ORDER BY id"):
+            if not self.has_case(name):
+                self.add_case(name, description=description or "", guid=guid)
+                added["cases"].append(name)
+            case_map[cid] = self.case_id(name)
+        for cid, tid, speaker in theirs.execute("SELECT case_id, transcript_id, speaker FROM case_members ORDER BY id"):
+            if tid not in transcript_map:
+                continue
+            owner = self.conn.execute("SELECT case_id FROM case_members WHERE transcript_id = ? AND speaker IS ?",
+                                      [transcript_map[tid], speaker]).fetchone()
+            if owner is None:
+                self.db["case_members"].insert({"case_id": case_map[cid], "transcript_id": transcript_map[tid],
+                                                "speaker": speaker})
+                added["members"] += 1
+            elif owner[0] != case_map[cid]:
+                result.value_conflicts += 1  # the turn is another case's here: ours kept
+        kinds = dict(theirs.execute("SELECT id, applies_to FROM variables").fetchall())
+        for vid, owner_id, value in theirs.execute("SELECT variable_id, owner_id, value FROM variable_values"):
+            if vid not in variable_map:
+                continue
+            ours_owner = transcript_map.get(owner_id) if kinds[vid] == "transcript" else case_map.get(owner_id)
+            if ours_owner is None:
+                continue
+            here = self.conn.execute("SELECT value FROM variable_values WHERE variable_id = ? AND owner_id = ?",
+                                     [variable_map[vid], ours_owner]).fetchone()
+            if here is None:
+                self._write_value(variable_map[vid], ours_owner, value)
+                added["values"] += 1
+            elif here[0] != value:
+                result.value_conflicts += 1
+        return added
+
     # --- cases --------------------------------------------------------------------------------
 
     def case_id(self, name: str) -> int:
