@@ -162,3 +162,18 @@ def _utterance(report: Report, sel: Selection, t: Transcript, i: int, start: int
 def _flat(text: str) -> str:
     """Line breaks inside a turn (wrapped transcript lines) read as spaces in a quote."""
     return _BREAKS.sub(" ", text) if "\n" in text else text
+
+
+def retrieval_report(project, coding_ids: list[int], code: str, query: str, path: str | Path, *,
+                     coders: list[str] | None = None, context: int | None = None) -> dict:
+    """The excerpts report for the segments a retrieval found (`accord retrieve --docx`): the
+    codings `coding_ids`, under `code` and its sub-codes, with the query on the title page."""
+    from .select import select
+
+    sel = select(project, codes=[code], coders=coders)
+    wanted = set(coding_ids)
+    sel.excerpts = [e for e in sel.excerpts if e.coding["id"] in wanted]
+    sel.filters = {"query": [query], **({"coders": coders} if coders else {})}
+    sel.ratings = []
+    versions = project.codebook_versions()
+    return excerpts_report(sel, path, context=context, codebook_version=versions[-1]["label"] if versions else None)
