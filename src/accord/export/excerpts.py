@@ -173,6 +173,13 @@ def retrieval_report(project, coding_ids: list[int], code: str, query: str, path
     sel = select(project, codes=[code], coders=coders)
     wanted = set(coding_ids)
     sel.excerpts = [e for e in sel.excerpts if e.coding["id"] in wanted]
+    parents = {c.name: c.parent for c in sel.codes}
+    shown = set()
+    for name in {e.coding["code"] for e in sel.excerpts}:  # the codes found, and the way down to them
+        while name is not None and name not in shown:
+            shown.add(name)
+            name = parents.get(name)
+    sel.codes = [c for c in sel.codes if c.name in shown] or sel.codes[:1]
     sel.filters = {"query": [query], **({"coders": coders} if coders else {})}
     sel.ratings = []
     versions = project.codebook_versions()
