@@ -374,3 +374,16 @@ def test_blind_mode_everyone_needs_reveal_and_is_logged(tmp_path):
     counts = stats_json(path, "--coder", "bob")["codes"]
     assert {r["code"]: r["codings"] for r in counts if r["session"] == "s1" and r["group"] == "client"}["Rupture"] == 2
     assert run("cooccurrence", "-p", path, code=None).exit_code == 2
+
+
+def test_the_bench_runs_on_a_small_project(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import sequences as bench
+
+    path = bench.build(tmp_path, sessions=4, codings=400)
+    result = bench.run_analysis(path)
+    assert result["sizes"]["code rows"] > 0 and result["sizes"]["codes"] > 0
+    assert set(result["seconds"]) >= {"load", "stats", "cooccurrence utterance", "cooccurrence overlap",
+                                      "cooccurrence within", "retrieve", "all"}
