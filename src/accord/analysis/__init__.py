@@ -9,8 +9,8 @@ from .cooccurrence import MODES, Cooccurrence, cooccurrence
 from .frequencies import code_frequencies
 from .load import Coded, load_coded
 from .miti import miti_scores
-from .retrieval import Query, Segment, retrieve
+from .retrieval import Query, QueryError, Segment, parse_query, retrieve
 from .speakers import talk
 
-__all__ = ["MODES", "Coded", "Cooccurrence", "Query", "Segment", "code_frequencies", "cooccurrence", "load_coded",
-           "miti_scores", "retrieve", "talk"]
+__all__ = ["MODES", "Coded", "Cooccurrence", "Query", "QueryError", "Segment", "code_frequencies", "cooccurrence", "load_coded",
+           "miti_scores", "parse_query", "retrieve", "talk"]

@@ -109,14 +109,18 @@ def place(transcript: Transcript, codings: list[Coding]) -> list[Placed]:
     return out
 
 
-def load_coded(project, coder: str | None, transcripts: list[str] | None = None) -> Coded:
+def load_coded(project, coder: str | None, transcripts: list[str] | None = None, *,
+               loaded: dict[str, Transcript] | None = None) -> Coded:
     """The transcripts (all, or those named) and `coder`'s codings of them (none when `coder`
-    is None: talk statistics need no coder)."""
+    is None: talk statistics need no coder). `loaded`: transcripts read already (another
+    coder's `Coded.transcripts`), not read again."""
     names = [t["name"] for t in project.transcripts()]
     for n in transcripts or []:
         project.transcript_id(n)  # an unknown name is an error, not an empty answer
     wanted = list(dict.fromkeys(transcripts)) if transcripts else names
-    loaded = {n: project.transcript(n) for n in wanted}
+    if not loaded or any(n not in loaded for n in wanted):
+        loaded = project.transcripts_full(transcripts and wanted)
+    loaded = {n: loaded[n] for n in wanted}
     by_transcript: dict[str, list[Coding]] = {n: [] for n in wanted}
     if coder is not None:
         project.coder_id(coder)

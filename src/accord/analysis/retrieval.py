@@ -18,9 +18,10 @@ reflection` asks for reflections beside a complex reflection, not every complex 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
-from .load import Coded, Placed
+from ..errors import AccordError
+from .load import Coded, Hierarchy, Placed, load_coded
 
 SCOPES = ("utterance", "overlap")
 
@@ -35,6 +36,12 @@ class Query:
     speakers: tuple[str, ...] = ()
     scope: str = "utterance"
     exact: bool = False
+
+    def resolved(self, h: Hierarchy) -> Query:
+        """The query with every code named as the codebook names it (an unknown one is an error)."""
+        return replace(self, code=h.resolve(self.code), all_of=tuple(h.resolve(c) for c in self.all_of),
+                       none_of=tuple(h.resolve(c) for c in self.none_of),
+                       followed_by=h.resolve(self.followed_by) if self.followed_by else None)
 
     def describe(self) -> str:
         """The query in words, for titles and the Word report."""
@@ -68,6 +75,48 @@ class Segment:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+FLAGS = {"--and": "all_of", "--not": "none_of", "--followed-by": "followed_by", "--within": "within",
+         "--speaker": "speakers", "--overlap": "scope", "--exact": "exact"}
+
+
+class QueryError(AccordError, ValueError):
+    """A query typed in the retrieval screen that does not read."""
+
+
+def parse_query(text: str) -> Query:
+    """A query written as on the command line, with no quotes needed around names:
+    `Withdrawal rupture --not Repair --followed-by Meta-communication --within 2`."""
+    words = text.split()
+    if not words or words[0].startswith("--"):
+        raise QueryError("start with a code's name, e.g. Rupture --followed-by Repair --within 2")
+    parts: list[tuple[str, list[str]]] = [("code", [])]
+    for w in words:
+        if w.startswith("--"):
+            if w not in FLAGS:
+                raise QueryError(f"{w} is not part of a query (use {', '.join(FLAGS)})")
+            parts.append((FLAGS[w], []))
+        else:
+            parts[-1][1].append(w)
+    fields: dict = {"all_of": (), "none_of": (), "speakers": ()}
+    for key, value in parts:
+        name = " ".join(value)
+        if key in ("scope", "exact"):
+            if name:
+                raise QueryError(f"--{'overlap' if key == 'scope' else 'exact'} takes no value")
+            fields[key] = "overlap" if key == "scope" else True
+        elif not name:
+            raise QueryError(f"{next(f for f, k in FLAGS.items() if k == key)} needs a value")
+        elif key == "within":
+            if not name.isdigit():
+                raise QueryError(f"--within takes a number of utterances, not {name!r}")
+            fields[key] = int(name)
+        elif key in ("all_of", "none_of", "speakers"):
+            fields[key] += (name,)
+        else:
+            fields[key] = name
+    return Query(**fields)
 
 
 def _members(coded: Coded, code: str, exact: bool) -> set[str]:
@@ -153,3 +202,19 @@ def retrieve(coded: Coded, query: Query) -> list[Segment]:
                                p.last + 1 if u else None, label, role, u.time_start if u else None,
                                t.text[c.start:c.end], c.memo, after))
     return out
+
+
+def retrieve_across(project, coders: list[str], query: Query,
+                    transcripts: list[str] | None = None) -> tuple[list[Segment], Query]:
+    """Each coder's segments (the query answered within their own codings), in text order,
+    and the query with the codebook's names. The caller decides whose work may be shown."""
+    found: list[Segment] = []
+    loaded = None
+    coded = None
+    for who in coders or [None]:
+        coded = load_coded(project, who, transcripts, loaded=loaded)
+        loaded = coded.transcripts
+        found += retrieve(coded, query)
+    order = {n: i for i, n in enumerate(loaded)}
+    found.sort(key=lambda s: (order[s.transcript], s.start, s.end, s.coding_id))
+    return found, query.resolved(coded.hierarchy)

@@ -258,35 +258,25 @@ def retrieve(project_path: Path, code, all_of, none_of, followed_by, within, spe
     (written to the event log).
     """
     from .. import blind
-    from ..analysis import Query, load_coded, retrieve as find
+    from ..analysis import Query
+    from ..analysis.retrieval import retrieve_across
 
     if docx is not None and (not docx.parent.exists() or is_project_file(docx, project_path)):
         raise click.BadParameter(f"cannot write {docx} (no such folder, or the project file)", param_hint="--docx")
     names = [n.strip() for n in (transcripts or "").split(",") if n.strip()] or None
+    asked = Query(code, tuple(all_of), tuple(none_of), followed_by, within, tuple(speakers),
+                  "overlap" if overlap else "utterance", exact)
     with open_project(project_path) as project:
         coders = [coder] if coder else [c["name"] for c in project.coders()]
         blind.check(project, "retrieve", "coded segments", coders=coders if coder else None, reveal=reveal)
-        found, query = [], None
-        for who in coders:
-            coded = load_coded(project, who, names)
-            h = coded.hierarchy
-            query = Query(h.resolve(code), tuple(h.resolve(c) for c in all_of), tuple(h.resolve(c) for c in none_of),
-                          h.resolve(followed_by) if followed_by else None, within, tuple(speakers),
-                          "overlap" if overlap else "utterance", exact)
-            found += find(coded, query)
-        if query is None:  # no coders yet: still check the names
-            h = load_coded(project, None, names).hierarchy
-            for c in (code, *all_of, *none_of, *([followed_by] if followed_by else [])):
-                h.resolve(c)
-        order = {n: i for i, n in enumerate(t["name"] for t in project.transcripts())}
-        found.sort(key=lambda s: (order[s.transcript], s.start, s.end, s.coding_id))
-        described = query.describe() if query else code
+        found, query = retrieve_across(project, coders, asked, names)
+        described = query.describe()
         written = None
         if docx is not None:
             from ..export.excerpts import retrieval_report
 
-            written = retrieval_report(project, [s.coding_id for s in found], query.code if query else code, described,
-                                       docx, coders=[coder] if coder else None, context=context)
+            written = retrieval_report(project, [s.coding_id for s in found], query.code, described, docx,
+                                       coders=[coder] if coder else None, context=context)
     if as_json:
         return emit_json({"query": described, "coders": coders, "segments": [s.to_dict() for s in found]})
     several = len({s.coder for s in found}) > 1
