@@ -387,3 +387,30 @@ def test_the_bench_runs_on_a_small_project(tmp_path):
     assert result["sizes"]["code rows"] > 0 and result["sizes"]["codes"] > 0
     assert set(result["seconds"]) >= {"load", "stats", "cooccurrence utterance", "cooccurrence overlap",
                                       "cooccurrence within", "retrieve", "all"}
+
+
+def test_typed_queries_read_like_the_command_line():
+    from accord.analysis import QueryError, parse_query
+
+    q = parse_query("Withdrawal rupture --not Repair --and Power dynamics --followed-by Meta-communication --within 2 "
+                    "--speaker client --overlap")
+    assert (q.code, q.none_of, q.all_of, q.followed_by, q.within, q.speakers, q.scope, q.exact) == (
+        "Withdrawal rupture", ("Repair",), ("Power dynamics",), "Meta-communication", 2, ("client",), "overlap", False)
+    assert parse_query("Reflection --exact").exact
+    for bad in ("", "--and Repair", "Rupture --within two", "Rupture --and", "Rupture --later Repair", "Rupture --exact x"):
+        with pytest.raises(QueryError):
+            parse_query(bad)
+
+
+def test_whole_transcripts_read_at_once_equal_those_read_one_by_one(demo):
+    from accord.store import Project
+
+    with Project.open(demo) as project:
+        every = project.transcripts_full()
+        assert list(every) == [t["name"] for t in project.transcripts()]
+        for name, t in every.items():
+            one = project.transcript(name)
+            assert (t.text, t.utterances, t.roles, t.format, t.notes) == (one.text, one.utterances, one.roles,
+                                                                          one.format, one.notes)
+        assert list(project.transcripts_full(["session06_ending", "session01_cbt_panic"])) == \
+            ["session01_cbt_panic", "session06_ending"]
