@@ -57,11 +57,11 @@ def group_of(transcript: Transcript, u: Utterance, by: str) -> str:
 
 
 def _ratio(a: int, b: int) -> float | None:
-    return a / b if a and b else None
+    return round(a / b, 4) if a and b else None
 
 
 def _share(part, whole) -> float | None:
-    return None if part is None or not whole else part / whole
+    return None if part is None or not whole else round(part / whole, 4)
 
 
 def talk(transcripts: dict[str, Transcript], by: str = "role") -> dict:
