@@ -162,3 +162,25 @@ def _utterance(report: Report, sel: Selection, t: Transcript, i: int, start: int
 def _flat(text: str) -> str:
     """Line breaks inside a turn (wrapped transcript lines) read as spaces in a quote."""
     return _BREAKS.sub(" ", text) if "\n" in text else text
+
+
+def retrieval_report(project, coding_ids: list[int], code: str, query: str, path: str | Path, *,
+                     coders: list[str] | None = None, context: int | None = None) -> dict:
+    """The excerpts report for the segments a retrieval found (`accord retrieve --docx`): the
+    codings `coding_ids`, under `code` and its sub-codes, with the query on the title page."""
+    from .select import select
+
+    sel = select(project, codes=[code], coders=coders)
+    wanted = set(coding_ids)
+    sel.excerpts = [e for e in sel.excerpts if e.coding["id"] in wanted]
+    parents = {c.name: c.parent for c in sel.codes}
+    shown = set()
+    for name in {e.coding["code"] for e in sel.excerpts}:  # the codes found, and the way down to them
+        while name is not None and name not in shown:
+            shown.add(name)
+            name = parents.get(name)
+    sel.codes = [c for c in sel.codes if c.name in shown] or sel.codes[:1]
+    sel.filters = {"query": [query], **({"coders": coders} if coders else {})}
+    sel.ratings = []
+    versions = project.codebook_versions()
+    return excerpts_report(sel, path, context=context, codebook_version=versions[-1]["label"] if versions else None)

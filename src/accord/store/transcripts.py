@@ -138,3 +138,26 @@ class TranscriptStore:
             roles=json.loads(row["roles"] or "{}"),
             notes=json.loads(row["notes"] or "[]"),
         )
+
+    def transcripts_full(self, names: list[str] | None = None) -> dict[str, Transcript]:
+        """Whole transcripts (all, or those named), by name in import order: two scans of the
+        tables rather than a query per transcript, which on 100 transcripts costs a lookup per
+        utterance (about 0.2 s for 30,000 of them)."""
+        ids = {r[0]: r for r in self.conn.execute(
+            "SELECT id, name, text, format, source, encoding, roles, notes FROM transcripts ORDER BY id")}
+        if names is not None:
+            wanted = {self.transcript_id(n) for n in names}
+            ids = {i: r for i, r in ids.items() if i in wanted}
+        utterances: dict[int, list[Utterance]] = {i: [] for i in ids}
+        for r in self.conn.execute('SELECT transcript_id, number, speaker, start, "end", time_start, time_end '
+                                   "FROM utterances"):
+            bucket = utterances.get(r[0])
+            if bucket is not None:
+                bucket.append(Utterance(r[1], r[2], r[3], r[4], r[5], r[6]))
+        out = {}
+        for i, r in ids.items():
+            us = utterances[i]
+            us.sort(key=lambda u: u.number)
+            out[r[1]] = Transcript(name=r[1], text=r[2], utterances=us, format=r[3], source=r[4], encoding=r[5],
+                                   roles=json.loads(r[6] or "{}"), notes=json.loads(r[7] or "[]"))
+        return out

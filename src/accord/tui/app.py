@@ -35,6 +35,8 @@ class AccordCommands(Provider):
             ("Home: transcripts and progress", app.show_home),
             ("Codebook: browse, search, edit", app.open_codebook),
             ("Agreement: compare coders and reconcile", app.open_agreement),
+            ("Retrieve: all segments of a code…", app.open_retrieval),
+            ("Retrieve with a query (a code --and/--not/--followed-by …)…", app.retrieve_query),
             (f"Switch coder (now {app.coder})", app.switch_coder),
             ("Rename a code…", app.rename_code),
             ("Merge a code into another…", app.merge_code),
@@ -198,7 +200,9 @@ class AccordApp(App):
             self.pop_screen()
         self.push_screen(HomeScreen(self.project, self.coder))
 
-    def open_transcript(self, name: str) -> None:
+    def open_transcript(self, name: str, at: int | None = None) -> None:
+        """The coding screen on `name`, at utterance number `at` (default: where the coder
+        stopped last time)."""
         from .screens.coding import CodingScreen
 
         try:
@@ -210,12 +214,50 @@ class AccordApp(App):
             self.push_screen(Message("Cannot open the transcript", f"{name} has no utterances"))
             return
         session.set_order(prefs.remembered_order(self.project_path))
+        if at is not None:
+            session.stopped_at = at
         self.push_screen(CodingScreen(session))
 
     def open_codebook(self) -> None:
         from .screens.codebook import CodebookScreen
 
         self.push_screen(CodebookScreen(self.project))
+
+    def open_retrieval(self, code: str | None = None) -> None:
+        """Every segment of a code across the transcripts (the code picked from the codebook)."""
+        from ..analysis import Query
+        from .screens.retrieval import RetrievalScreen
+
+        if code:
+            self.push_screen(RetrievalScreen(self.project, self.coder, Query(code)))
+            return
+        book = self.project.codebook()
+        if not book:
+            self.push_screen(Message("No codebook yet", "Load one first: accord codebook load FILE"))
+            return
+        choices = [(c.name, "  " * (len(book.path(c.name)) - 1) + c.name) for c in book.codes]
+        self.push_screen(Choose("Retrieve the segments of which code? (its sub-codes too)", choices),
+                         lambda name: self.open_retrieval(name) if name else None)
+
+    def retrieve_query(self) -> None:
+        """Retrieval by a typed query, as `accord retrieve` takes it (no quotes needed)."""
+        from ..analysis import parse_query
+        from ..analysis.load import Hierarchy
+        from .screens.retrieval import RetrievalScreen
+
+        def typed(text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            try:
+                query = parse_query(text)
+                query.resolved(Hierarchy(self.project.codebook()))  # an unknown code is said here
+            except AccordError as e:
+                self.notify(str(e), severity="error", timeout=8)
+                return
+            self.push_screen(RetrievalScreen(self.project, self.coder, query))
+
+        self.push_screen(TextPrompt("Retrieve: a code, then --and, --not, --followed-by CODE --within N, --speaker ROLE",
+                                    placeholder="Rupture --followed-by Repair --within 2"), typed)
 
     def open_agreement(self) -> None:
         """Compare coders; the project must first leave blind mode, which the coder confirms."""

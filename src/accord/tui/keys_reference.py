@@ -29,9 +29,10 @@ def screens() -> list[tuple[str, type]]:
     from .screens.home import HomeScreen
     from .screens.modals import Choose, Confirm, MemoEditor, TextPrompt
     from .screens.rating import RatingDialog
+    from .screens.retrieval import RetrievalScreen
 
     return [("Home", HomeScreen), ("Coding", CodingScreen), ("Codebook", CodebookScreen),
-            ("Agreement table", AgreementScreen), ("Reconciling by unit", ReconcileScreen),
+            ("Retrieval", RetrievalScreen), ("Agreement table", AgreementScreen), ("Reconciling by unit", ReconcileScreen),
             ("Choosing codes to reconcile", PickCodes), ("Rating a segment", RatingDialog),
             ("Code picker", Choose), ("Memo editor", MemoEditor), ("Text prompt", TextPrompt),
             ("Confirmation", Confirm)]

@@ -23,6 +23,7 @@ GROUPS = {
     "view": "View",
     "edit": "Undo",
     "home": "Home",
+    "retrieval": "Retrieval",
     "app": "General",
 }
 

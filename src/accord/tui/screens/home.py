@@ -28,6 +28,7 @@ class HomeScreen(Screen):
         Binding("c", "codebook", "Codebook", id="home.codebook"),
         Binding("a", "agreement", "Agreement", id="home.agreement"),
         Binding("v", "set_variable", "Set a variable", id="home.variable"),
+        Binding("r", "retrieve", "Retrieve the segments of a code", id="home.retrieve"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -223,6 +224,9 @@ class HomeScreen(Screen):
         if changed:
             shown = self.variables[1][name].get(owner, "(not set)")
             self.notify(f"{name} of {owner}: {shown} (undo: u in the coding screen, or accord undo)")
+
+    def action_retrieve(self) -> None:
+        self.app.open_retrieval()
 
     def action_help(self) -> None:
         from .help import HelpScreen
