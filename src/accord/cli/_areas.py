@@ -11,3 +11,4 @@ from . import sequences  # noqa: E402,F401
 from . import journal  # noqa: E402,F401
 from . import edits  # noqa: E402,F401
 from . import ratings  # noqa: E402,F401
+from . import links  # noqa: E402,F401
