@@ -44,7 +44,8 @@ def links():
 @json_option
 def links_add(project_path: Path, transcript: str | None, source: str, target: str, relation: str, coder: str,
               as_json: bool):
-    """Link coding --from to coding --to (undo with `accord undo --coder NAME`).
+    """Link coding --from to coding --to, two codings of one transcript (undo with
+    `accord undo --coder NAME`).
 
     TRANSCRIPT is needed when a coding is given as UTTERANCE:CODE.
 
@@ -105,8 +106,7 @@ def links_list(project_path: Path, transcript: str | None, coder: str | None, re
                    "accord links add TRANSCRIPT --from UTTERANCE:CODE --to UTTERANCE:CODE --coder NAME")
     for r in rows:
         s, t = r.source, r.target
-        where = s.transcript if s.transcript == t.transcript else f"{s.transcript} -> {t.transcript}"
-        click.echo(f"{r.id:>5}  {where}  {describe_end(texts[s.transcript], s)} {r.relation} "
+        click.echo(f"{r.id:>5}  {s.transcript}  {describe_end(texts[s.transcript], s)} {r.relation} "
                    f"{describe_end(texts[t.transcript], t)}  [{r.coder}]")
 
 

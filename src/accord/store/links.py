@@ -1,6 +1,6 @@
 """Typed links between codings ("Meta-communication repairs Minimal response"), undoable.
 
-A coder links two of their own codings, from one (the source) to the other (the target), with
+A coder links two of their own codings in one transcript, from one (the source) to the other (the target), with
 a relation the codebook knows ("repairs" always; others under `relations:`). Linking only
 one's own codings keeps blind coding simple: whoever may see a coder's codings may see their
 links, and nobody else.
@@ -51,6 +51,9 @@ class LinkStore:
             source, target = self._linkable(source_id, coder_id), self._linkable(target_id, coder_id)
             if source_id == target_id:
                 raise ProjectError(f"coding {source_id} cannot be linked to itself; choose another coding as the target")
+            if source.transcript != target.transcript:
+                raise ProjectError(f"a link joins two codings of one transcript; coding {source_id} is in "
+                                   f"{source.transcript!r} and {target_id} in {target.transcript!r}")
             if relation == REPAIRS:
                 self._check_repairs(source, target)
             same = self.conn.execute(
@@ -97,11 +100,8 @@ class LinkStore:
 
     def _check_repairs(self, source: Coding, target: Coding) -> None:
         """A "repairs" link goes from a repair coding to a rupture coding (when the codebook
-        says which codes are which, with `family:` on their roots) in the same transcript,
-        and the repair does not begin before the rupture."""
-        if source.transcript != target.transcript:
-            raise ProjectError(f"a repairs link joins two codings of one transcript; coding {source.id} is in "
-                               f"{source.transcript!r} and {target.id} in {target.transcript!r}")
+        says which codes are which, with `family:` on their roots), and the repair does not
+        begin before the rupture."""
         book = self.codebook()
         if book is None or not book.family_roots("rupture") or not book.family_roots("repair"):
             self._repair_after(source, target)
@@ -136,12 +136,11 @@ class LinkStore:
 
     def links(self, *, transcript: str | None = None, coder: str | None = None, relation: str | None = None,
               coding: int | None = None) -> list[Link]:
-        """Links shown (active, between active codings), by transcript, source and target; a
-        transcript's are those whose source or target is in it."""
+        """Links shown (active, between active codings), in text order of their sources."""
         where, params = [_SHOWN], []
         if transcript is not None:
-            where.append("(s.transcript_id = ? OR t.transcript_id = ?)")
-            params += [self.transcript_id(transcript)] * 2
+            where.append("s.transcript_id = ?")
+            params.append(self.transcript_id(transcript))
         if coder is not None:
             where.append("l.coder_id = ?")
             params.append(self.coder_id(coder))
@@ -218,17 +217,18 @@ class LinkStore:
         self._inside_transaction("store_link")
         if guid and self.conn.execute("SELECT 1 FROM links WHERE lower(guid) = lower(?)", [guid]).fetchone():
             return None
-        owners = dict(self.conn.execute("SELECT id, coder_id FROM codings WHERE id IN (?, ?) AND status = 'active'",
-                                        [source_id, target_id]).fetchall())
-        if source_id == target_id or len(owners) != 2 or owners[source_id] != owners[target_id]:
-            return None
+        ends = {r[0]: r[1:] for r in self.conn.execute(
+            "SELECT id, coder_id, transcript_id FROM codings WHERE id IN (?, ?) AND status = 'active'",
+            [source_id, target_id])}
+        if source_id == target_id or len(ends) != 2 or ends[source_id] != ends[target_id]:
+            return None  # a link joins two active codings of one coder in one transcript
         if self.conn.execute("SELECT 1 FROM links WHERE status = 'active' AND source_id = ? AND target_id = ? "
                              "AND relation = ?", [source_id, target_id, relation]).fetchone():
             return None
         stamp = now()
         return self.db["links"].insert(
             {"guid": guid or new_guid(), "source_id": source_id, "target_id": target_id, "relation": relation,
-             "coder_id": owners[source_id], "status": "active", "created_at": stamp, "updated_at": stamp}).last_pk
+             "coder_id": ends[source_id][0], "status": "active", "created_at": stamp, "updated_at": stamp}).last_pk
 
     def _merge_links(self, theirs, result) -> list[int]:
         """Their links between codings this project has (matched by the codings' guids), in
