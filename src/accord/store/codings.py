@@ -33,6 +33,7 @@ UNDOABLE = (
     "variables.set",  # only when a coder set them (the CLI's --coder, the UI): a coder's undo
     "link.add",
     "link.remove",
+    "links.import",
 )
 
 _SELECT = (
@@ -287,7 +288,7 @@ class CodingStore:
             self._revert_rating(event, undo=undo)
         elif action == "variables.set":
             self._revert_variables(event, undo=undo)
-        elif action in ("link.add", "link.remove"):
+        elif action in ("link.add", "link.remove", "links.import"):
             self._revert_link(event, undo=undo)
         elif action.startswith("reconcile."):  # logged as the consensus coder's own actions
             for cid in data.get("added", []):

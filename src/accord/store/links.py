@@ -181,6 +181,11 @@ class LinkStore:
     # --- undo, code merges, project merges, imports ------------------------------------------------
 
     def _revert_link(self, event: dict, *, undo: bool) -> None:
+        """Undo (or redo) a `link.add`, `link.remove` or `links.import`."""
+        if event["action"] == "links.import":
+            for link_id in event["data"]["link_ids"]:
+                self._set_link_status(link_id, "removed" if undo else "active")
+            return
         added = event["action"] == "link.add"
         self._set_link_status(event["entity_id"], "removed" if added == undo else "active")
 

@@ -108,7 +108,7 @@ _ACTIONS = {
     "suggestion.reject": "rejecting a suggestion", "suggestion.accept_all": "accepting all",
     "suggestion.correct": "correcting a suggestion", "memo.set": "a memo",
     "rating.set": "a rating", "ratings.import": "a ratings import",
-    "link.add": "a link", "link.remove": "removing a link",
+    "link.add": "a link", "link.remove": "removing a link", "links.import": "a links import",
 }
 
 
