@@ -55,7 +55,7 @@ BINDINGS = [
     Binding("escape", "reset_selection", "Reset selection", id="select.reset", show=False),
     Binding("enter", "apply_by_name", "Apply code…", id="code.apply_by_name"),
     Binding("x", "remove", "Remove code", id="code.remove"),
-    Binding("ampersand", "link", "Link codings (press on one, then on the other)", id="code.link", show=False),
+    Binding("ampersand", "link", "Link two codings (& on each)", id="code.link", show=False),
     Binding("right_square_bracket", "suggestion(1)", "Next suggestion", id="suggest.next"),
     Binding("left_square_bracket", "suggestion(-1)", "Prev suggestion", id="suggest.previous", show=False),
     Binding("a", "accept", "Accept", id="suggest.accept"),
