@@ -1,9 +1,9 @@
 """Typed links between codings ("Meta-communication repairs Minimal response"), undoable.
 
-A coder links two of their own codings in one transcript, from one (the source) to the other (the target), with
-a relation the codebook knows ("repairs" always; others under `relations:`). Linking only
-one's own codings keeps blind coding simple: whoever may see a coder's codings may see their
-links, and nobody else.
+A coder links two of their own codings in one transcript, from one (the source) to the other
+(the target), with a relation the codebook knows ("repairs" always; others under
+`relations:`). Linking only one's own codings keeps blind coding simple: whoever may see a
+coder's codings may see their links, and nobody else.
 
 Rows are never deleted, as for codings: removing a link marks it `removed`. A link is
 shown only while both its codings are active, so removing a coding (or undoing the action
@@ -144,9 +144,9 @@ class LinkStore:
         if coder is not None:
             where.append("l.coder_id = ?")
             params.append(self.coder_id(coder))
-        if relation is not None:
-            where.append("l.relation = ?")
-            params.append(self.relation_name(relation) if relation.casefold() != REPAIRS else REPAIRS)
+        if relation is not None:  # also one the codebook has since dropped
+            where.append("lower(l.relation) = lower(?)")
+            params.append(relation.strip())
         if coding is not None:
             where.append("(l.source_id = ? OR l.target_id = ?)")
             params += [coding, coding]
