@@ -19,7 +19,7 @@ import yaml
 
 from .errors import InputError
 from .limits import MAX_CODEBOOK_BYTES, read_bounded
-from .model import FAMILIES, ROLES, Code, Codebook, RatingScale
+from .model import FAMILIES, REPAIRS, ROLES, Code, Codebook, RatingScale, Relation
 
 CODE_KEYS = {
     "name",
@@ -38,7 +38,9 @@ CODE_KEYS = {
     "family",
     "codable",
 }
-TOP_KEYS = {"name", "version", "description", "min_precision", "codes", "ratings"}
+TOP_KEYS = {"name", "version", "description", "min_precision", "codes", "ratings", "relations"}
+RELATION_KEYS = {"name", "description"}
+MAX_RELATION_CHARS = 40
 SCALE_KEYS = {"name", "description", "anchors", "segment", "without_times"}
 SEGMENT_RE = re.compile(r"^\s*(\d+)\s*(minutes?|utterances?)\s*$", re.IGNORECASE)
 NEEDS_TAGGER = {"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "HEAD", "SENT_START"}
@@ -154,6 +156,7 @@ def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
     _check_families(report, codes, subs)
     min_precision = _min_precision(report, doc.items.get("min_precision"))
     ratings = _scales(report, doc.items.get("ratings"))
+    relations = _relations(report, doc.items.get("relations"))
     report.raise_any()
     return Codebook(
         name=str(doc.value.get("name") or Path(str(path)).stem),
@@ -163,6 +166,7 @@ def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
         source=str(path),
         min_precision=min_precision,
         ratings=ratings,
+        relations=relations,
     )
 
 
@@ -286,6 +290,44 @@ def _scale(report, node: _Node) -> RatingScale | None:
         return None
     return RatingScale(name=name, anchors=dict(sorted(anchors.items())), unit=unit, size=size, fallback=fallback,
                        description=description)
+
+
+def _relations(report, node: _Node | None) -> list[Relation]:
+    """`relations:` the kinds of link a coder may draw between two codings, each a name or a
+    mapping with `name` and `description`; "repairs" always exists (listing it gives it a
+    description)."""
+    if node is None or node.value is None:
+        return []
+    usage = "a list of relation names, or of mappings with `name` and `description`"
+    if not isinstance(node.value, list):
+        report(f"`relations` must be {usage}", node.line)
+        return []
+    out, seen = [], {}
+    for sub in node.items.values():
+        if isinstance(sub.value, dict):
+            for key, item in sub.items.items():
+                if key not in RELATION_KEYS:
+                    report(f"unknown key {key!r} in relation (expected one of {sorted(RELATION_KEYS)})", item.line)
+            name = _text(report, sub.items.get("name"), "a relation's `name`")
+            description = _text(report, sub.items.get("description"), "a relation's `description`")
+        elif isinstance(sub.value, str):
+            name, description = sub.value.strip(), ""
+        else:
+            report(f"each relation must be a name or a mapping with `name` and `description`, not {sub.value!r}", sub.line)
+            continue
+        if not name:
+            report("relation has no `name`", sub.line)
+            continue
+        if len(name) > MAX_RELATION_CHARS or "\n" in name:
+            report(f"relation name {name[:60]!r} is too long: at most {MAX_RELATION_CHARS} characters on one line",
+                   sub.line)
+            continue
+        if name.casefold() in seen:
+            report(f"duplicate relation {name!r} (first defined on line {seen[name.casefold()]})", sub.line)
+            continue
+        seen[name.casefold()] = sub.line
+        out.append(Relation(REPAIRS if name.casefold() == REPAIRS else name, description))
+    return out
 
 
 def _segment(report, name: str, node: _Node | None, line: int, key: str) -> tuple[str | None, int | None]:
@@ -529,7 +571,17 @@ def codebook_to_dict(codebook: Codebook) -> dict:
     out = dict(head, codes=codes)
     if codebook.ratings:  # only when there are some, so an older codebook's snapshot is unchanged
         out["ratings"] = [scale_to_dict(s) for s in codebook.ratings]
+    if codebook.relations:  # likewise
+        out["relations"] = [{"name": r.name, **({"description": r.description} if r.description else {})}
+                            for r in codebook.relations]
     return out
+
+
+def relation_from_dict(d: dict | str) -> Relation:
+    """A relation from a stored snapshot or accord's REFI extras."""
+    if isinstance(d, str):
+        return Relation(d)
+    return Relation(str(d["name"]), str(d.get("description") or ""))
 
 
 def scale_to_dict(scale: RatingScale) -> dict:

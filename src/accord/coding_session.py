@@ -12,7 +12,7 @@ import bisect
 import re
 from collections import defaultdict
 
-from .model import Coding, Suggestion
+from .model import REPAIRS, Coding, Link, Relation, Suggestion
 from .store import Project
 
 
@@ -41,6 +41,7 @@ class CodingSession:
         self.codings: list[Coding] = self.project.visible_codings(self.coder, self.name)
         self.suggestions: list[Suggestion] = self.project.suggestions(transcript=self.name, coder=self.coder)
         self.memos: dict[int, str] = self.project.utterance_memos(self.name, self.coder)
+        self.links: list[Link] = self.project.visible_links(self.coder, self.name)
         self._index()
         self._rerank()
 
@@ -136,6 +137,7 @@ class CodingSession:
     def remove(self, coding_id: int) -> Coding:
         coding = self.project.remove_coding(coding_id, self.coder)
         self.codings = [c for c in self.codings if c.id != coding_id]
+        self.links = [k for k in self.links if coding_id not in (k.source.id, k.target.id)]  # hidden with it
         for i in self.utterances_overlapping(coding.start, coding.end):
             self.codings_by_utterance[i] = [c for c in self.codings_by_utterance[i] if c.id != coding_id]
         # A suggestion of that code which this coding covered is pending again.
@@ -145,6 +147,44 @@ class CodingSession:
             self._index()
             self._rerank()
         return coding
+
+    # --- links between codings ------------------------------------------------------------
+
+    def relations(self) -> list[Relation]:
+        """The relations a link may have, "repairs" first."""
+        return self.project.relations()
+
+    def oriented(self, first: Coding, second: Coding, relation: str) -> tuple[Coding, Coding]:
+        """(source, target) of a link between two codings marked in this order: as marked,
+        except that "repairs" always goes from the repair to the rupture, whichever the coder
+        marked first (the codebook's families say which is which)."""
+        book = self.codebook
+        if relation != REPAIRS or book is None:
+            return first, second
+        family = {c.id: book.family_of(c.code)[0] if c.code in self.codes else None for c in (first, second)}
+        return (second, first) if (family[first.id], family[second.id]) == ("rupture", "repair") else (first, second)
+
+    def links_between(self, a: Coding, b: Coding) -> list[Link]:
+        return [k for k in self.links if {k.source.id, k.target.id} == {a.id, b.id} and k.coder == self.coder]
+
+    def link(self, first: Coding, second: Coding, relation: str) -> Link:
+        source, target = self.oriented(first, second, relation)
+        link = self.project.add_link(source.id, target.id, relation, self.coder)
+        self.links.append(link)
+        return link
+
+    def unlink(self, link_id: int) -> Link:
+        link = self.project.remove_link(link_id, self.coder)
+        self.links = [k for k in self.links if k.id != link_id]
+        return link
+
+    def links_here(self, index: int) -> list[tuple[Link, int, int]]:
+        """Links with a coding on utterance `index`, each with its source's and target's
+        utterance numbers, in text order."""
+        ids = {c.id for c in self.codings_by_utterance.get(index, ())}
+        here = [k for k in self.links if k.source.id in ids or k.target.id in ids]
+        number = lambda c: self.utterances[self.utterance_index_at(c.start)].number  # noqa: E731
+        return sorted(((k, number(k.source), number(k.target)) for k in here), key=lambda t: (t[1], t[2], t[0].id))
 
     def set_coding_memo(self, coding_id: int, text: str) -> None:
         self.project.set_coding_memo(coding_id, text, self.coder)

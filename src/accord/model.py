@@ -128,6 +128,19 @@ class RatingScale:
         return "session" if self.unit == "session" else f"{self.size} {self.unit}"
 
 
+# The relation every project has: a repair coding linked to the rupture coding it resolves
+# (`accord sequences` reads it before the window rule). Codebooks add their own under `relations:`.
+REPAIRS = "repairs"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A typed link a coder may draw from one coding to another ("repairs", "continues")."""
+
+    name: str
+    description: str = ""
+
+
 @dataclass
 class Codebook:
     name: str
@@ -139,6 +152,17 @@ class Codebook:
     # code on its own (None: thresholds lean to recall). See accord.suggest.training.
     min_precision: float | None = None
     ratings: list[RatingScale] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)  # the codebook's own; "repairs" is always there
+
+    def all_relations(self) -> list[Relation]:
+        """Every relation a link may have: "repairs" first, then the codebook's own in order."""
+        own = [r for r in self.relations if r.name.casefold() != REPAIRS]
+        repairs = next((r for r in self.relations if r.name.casefold() == REPAIRS), None)
+        return [repairs or Relation(REPAIRS, "a repair coding resolves the rupture coding it points to")] + own
+
+    def relation(self, name: str) -> Relation | None:
+        """The relation called `name` (case-insensitive), or None."""
+        return next((r for r in self.all_relations() if r.name.casefold() == name.strip().casefold()), None)
 
     def scale(self, name: str) -> RatingScale | None:
         """The rating scale called `name` (case-insensitive), or None."""
@@ -216,6 +240,19 @@ class Coding:
     origin: str = "manual"  # manual | suggestion | import
     memo: str = ""
     suggestion_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A typed link from one coding to another of the same coder: `source` `relation` `target`
+    ("Meta-communication repairs Minimal response")."""
+
+    id: int
+    relation: str
+    coder: str
+    source: Coding
+    target: Coding
+    created_at: str = ""
 
 
 @dataclass(frozen=True, slots=True)

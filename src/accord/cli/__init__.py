@@ -388,6 +388,8 @@ def codebook_show(project_path: Path, as_json: bool):
     for scale in book.ratings:
         anchors = "; ".join(f"{p} {label}" for p, label in scale.anchors.items())
         click.echo(f"  rating scale {scale.name!r}, per {scale.segment_text}: {anchors}")
+    if book.relations:
+        click.echo("  relations for links between codings: " + ", ".join(r.name for r in book.all_relations()))
 
 
 # --- coders and codings ------------------------------------------------------------------------
@@ -535,7 +537,7 @@ def codings_list(project_path: Path, coder, transcript, code, reveal: bool, as_j
 @project_option
 @click.option("--coder", required=True, help="Whose last action to undo.")
 def undo(project_path: Path, coder: str):
-    """Undo a coder's last action (apply, remove, memo, import, rating).
+    """Undo a coder's last action (apply, remove, memo, import, rating, link).
 
     \b
     Example:

@@ -12,3 +12,4 @@ from . import journal  # noqa: E402,F401
 from . import edits  # noqa: E402,F401
 from . import ratings  # noqa: E402,F401
 from . import analysis  # noqa: E402,F401
+from . import links  # noqa: E402,F401

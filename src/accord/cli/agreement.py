@@ -103,8 +103,8 @@ def _ratings_agreement(project_path, coders, scales, transcripts, as_json, as_cs
 @click.argument("other", type=click.Path(path_type=Path))
 @json_option
 def merge(project_path: Path, other: Path, as_json: bool):
-    """Bring another copy's coders, codings, memos, review progress, suggestion decisions and
-    ratings into this project.
+    """Bring another copy's coders, codings, memos, review progress, suggestion decisions,
+    ratings and links between codings into this project.
 
     Transcripts are matched by their text (SHA-256), codes by name. Running it twice
     changes nothing. A transcript whose text differs from the one of the same name here is
@@ -130,6 +130,11 @@ def merge(project_path: Path, other: Path, as_json: bool):
         click.echo(f"Merged {count} memos by {name!r}")
     for name, count in result.reviewed_added.items():
         click.echo(f"Marked {count} more utterances as reviewed by {name!r}")
+    for name, count in result.links_added.items():
+        click.echo(f"Merged {count} links between codings by {name!r}")
+    for relation, count in result.link_relations_missing.items():
+        click.echo(f"Left out {count} links in relation {relation!r}, which this project's codebook lacks "
+                   "(add it under `relations:` and merge again)")
     for name, counts in result.decisions_added.items():
         click.echo(f"Merged {sum(counts.values())} suggestion decisions by {name!r} "
                    f"({counts.get('accepted', 0)} accepted, {counts.get('rejected', 0)} rejected)")

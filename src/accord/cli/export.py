@@ -266,11 +266,15 @@ def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False,
             + f", {s['codes']} new codes, {s['coders']} new coders, {s['codings']} codings"
             + (f" ({s['codings_skipped']} already here)" if s["codings_skipped"] else "")
             + f", {s['memos']} memos"
+            + (f", {s['links']} links between codings" if s.get("links") else "")
             + (f", {s['variables']} new variables, {s['cases']} new cases, {s['variable_values']} variable values"
                if s["variables"] or s["cases"] or s["variable_values"] else "")
         )
         for before, after in s.get("variables_renamed", []):
             click.echo(f"  note: variable {before!r} is another type or kind in this project; imported as {after!r}")
+        if s.get("relations"):
+            click.echo(f"  note: relation(s) {', '.join(map(repr, s['relations']))} added to the codebook, for the "
+                       "links that use them")
         if s.get("case_members_skipped"):
             click.echo(f"  note: {s['case_members_skipped']} case turn(s) already belong to another case here; left there")
         if b.lost:

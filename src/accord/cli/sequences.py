@@ -63,12 +63,13 @@ def _episode_row(e) -> dict:
             "resolved": int(e.resolved), "repair_code": p.code if p else "", "repair_utterance": p.first if p else "",
             "repaired_by": p.speaker if p else "", "repair_role": (p.role or "") if p else "",
             "latency_utterances": "" if e.latency_utterances is None else e.latency_utterances,
-            "latency_seconds": "" if e.latency_seconds is None else e.latency_seconds}
+            "latency_seconds": "" if e.latency_seconds is None else e.latency_seconds,
+            "resolved_by": ("link" if e.linked else "window") if p else ""}
 
 
 EPISODE_COLUMNS = ["session", "coder", "rupture_code", "marker",
                    "rupture_utterance", "ruptured_by", "rupture_role", "resolved", "repair_code", "repair_utterance",
-                   "repaired_by", "repair_role", "latency_utterances", "latency_seconds"]
+                   "repaired_by", "repair_role", "latency_utterances", "latency_seconds", "resolved_by"]
 
 
 def _matrix(table, values, fmt) -> list[str]:
@@ -86,7 +87,8 @@ def _matrix(table, values, fmt) -> list[str]:
 @click.option("--coder", metavar="NAME", help="Whose codings (in blind mode: yourself, or others with --reveal).")
 @click.option("--coders", metavar="A,B", help="Compare two coders' episodes (matched when rupture spans overlap).")
 @click.option("--within", type=click.IntRange(min=0), default=5, show_default=True,
-              help="A repair resolves a rupture when it starts at most this many utterances after it.")
+              help="A repair resolves a rupture when it starts at most this many utterances after it "
+                   "(a repairs link between them decides first).")
 @click.option("--episodes", "list_episodes", is_flag=True, help="List every episode, not only the summary.")
 @click.option("--lag", type=click.IntRange(min=1, max=20), help="Also give lag-sequential tables for lags 1 to K.")
 @click.option("--by-role", is_flag=True, help="Lag tables: prefix each category with the speaker's role.")
@@ -104,7 +106,8 @@ def sequences(project_path: Path, transcripts, coder, coders, within, list_episo
     residuals z, Yule's Q) and an SDIS file for GSEQ.
 
     Each rupture coding (a code under a root the codebook marks `family: rupture`) is an
-    episode; the repair that resolves it is the coder's first repair coding (a root marked
+    episode; the repair that resolves it is a repair coding the coder linked to it with
+    "repairs" (`accord links add`), else the coder's first repair coding (a root marked
     `family: repair`, by any speaker) starting after it and at most --within utterances after
     its last utterance.
 
@@ -184,13 +187,17 @@ def _print_summary(result: dict, episodes, tables) -> None:
         click.echo(f"{n:<{width}}  {s['ruptures']:>8}  {_pct(s['share_resolved']):>8}  "
                    f"{_spread(s['latency_utterances']):>17}  {_spread(s['latency_seconds'], 's'):>15}  "
                    f"{_roles(s):<14}  {_types(s)}")
+    if result["overall"]["linked"]:
+        click.echo(f"{result['overall']['linked']} of the {result['overall']['resolved']} resolved ruptures were "
+                   "resolved by a repairs link (`accord links`), the others by the window")
     if episodes:
-        click.echo("\nEpisodes (utterance numbers; - unresolved):")
+        click.echo("\nEpisodes (utterance numbers; - unresolved; linked: resolved by a repairs link):")
         for e in episodes:
             r, p = e.rupture, e.repair
             who = f"{r.speaker}" + (f" ({r.role})" if r.role else "")
             fix = (f"{p.code} at {p.first} by {p.speaker}" + (f" ({p.role})" if p.role else "")
                    + f", after {e.latency_utterances} utt" + (f" / {e.latency_seconds:g} s" if e.latency_seconds is not None else "")
+                   + (" (linked)" if e.linked else "")
                    if p else "- unresolved")
             click.echo(f"  {e.transcript} {r.first}: {r.code} [{r.marker}] by {who} -> {fix}")
     if result.get("sdis"):

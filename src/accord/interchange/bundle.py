@@ -32,5 +32,7 @@ class Bundle:
     variable_values: list[tuple[str, str, str]] = field(default_factory=list)  # (variable, transcript or case, value)
     # cases: dicts with guid, name, description, members [(transcript, speaker or None)]
     cases: list[dict] = field(default_factory=list)
+    # links between two codings: dicts with guid, relation, source and target (the codings' guids)
+    links: list[dict] = field(default_factory=list)
     # what the file holds that accord did not import, by kind -> how many (`--strict` refuses any)
     lost: dict[str, int] = field(default_factory=dict)

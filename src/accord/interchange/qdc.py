@@ -13,7 +13,7 @@ from pathlib import Path
 from lxml import etree
 
 from .. import __version__
-from ..codebook import COLOR_RE
+from ..codebook import COLOR_RE, relation_from_dict
 from ..errors import InputError
 from ..model import FAMILIES, ROLES, Code, Codebook
 from .bundle import Bundle
@@ -60,10 +60,11 @@ def codes_element(parent, ns: str, book: Codebook, guids: dict[str, str], extra_
 
 def codebook_extras(book: Codebook, guids: dict[str, str]) -> dict:
     """What REFI cannot say about a codebook: its name and version, hotkeys, patterns, speaker
-    roles, backchannels and rupture/repair families."""
+    roles, backchannels, rupture/repair families and the relations links may have."""
     return {
         "codebook": {"name": book.name, "version": book.version, "description": book.description,
-                     "min_precision": book.min_precision},
+                     "min_precision": book.min_precision,
+                     "relations": [{"name": r.name, "description": r.description} for r in book.relations]},
         "codes": {
             guids[c.name]: {
                 "hotkey": c.hotkey,
@@ -197,6 +198,8 @@ def make_codebook(codes: list[Code], extras: dict, default_name: str, where: str
         codes=codes,
         source=where,
         min_precision=mp if isinstance(mp := info.get("min_precision"), float) and 0 < mp < 1 else None,
+        relations=[relation_from_dict(r) for r in info.get("relations") or []
+                   if isinstance(r, dict) and isinstance(r.get("name"), str) and r["name"].strip()],
     )
 
 

@@ -108,8 +108,11 @@ class _Reader:
         self.raw_values: list[tuple] = []  # (variable guid, transcript | case, owner, REFI value kind, text, line)
         self.selection_at: dict[str, tuple[str, int, int]] = {}  # selection guid -> (transcript, start, end)
         self.placed: dict[str, tuple] = {}  # source guid -> (name, raw text, text, utterance starts, element)
+        self.coding_at: dict[str, dict] = {}  # a Coding's guid as written (normalised) -> the coding read
+        self.codings_in: dict[str, list[dict]] = {}  # a selection's guid -> the codings it holds
         self._sources(root, bundle)
         self._cases(root, bundle)
+        self._links(root, bundle)
         self._finish_variables(bundle)
         self._leftovers(root, bundle)
         self.report_dates(bundle)
@@ -395,6 +398,7 @@ class _Reader:
                 guid = derived_guid(self.where, "coding", str(coding.sourceline), transcript, str(start))
                 self.notes.append(f"{self.where}:{coding.sourceline}: coding has a missing or repeated guid; gave it one")
             seen.add(norm_guid(guid))
+            written = norm_guid(coding.get("guid"))
             described = (child_text(sel, "Description") or "").strip()  # where QualCoder and MAXQDA put it
             texts = [text for text, _, _ in self.note_text(coding)]
             memo = "\n\n".join([described] * (bool(described) and described not in texts) + texts)
@@ -408,6 +412,10 @@ class _Reader:
                 "memo": memo,
                 "created_at": self.date(coding.get("creationDateTime") or sel.get("creationDateTime"), coding),
             })
+            if written and written not in self.coding_at:
+                self.coding_at[written] = bundle.codings[-1]
+            if norm_guid(sel.get("guid")):
+                self.codings_in.setdefault(norm_guid(sel.get("guid")), []).append(bundle.codings[-1])
 
     def _annotations(self, root, raw, bundle: Bundle) -> None:
         """Notes that point at a passage but that no source refers to (how QualCoder writes most
@@ -582,11 +590,47 @@ class _Reader:
                               "(`accord journal`)")
         bundle.description = (child_text(root, "Description") or "").strip()
         report_categories(root, self.where, bundle)
-        for kind in ("Sets", "Links", "Graphs"):
+        for kind in ("Sets", "Graphs"):
             el = child(root, kind)
             if el is not None and len(el):
                 bundle.lost[kind.lower()] = len(el)
                 self.notes.append(f"{self.where}:{el.sourceline}: <{kind}> not imported (accord has no {kind.lower()})")
+
+
+    def _links(self, root, bundle: Bundle) -> None:
+        """`<Link>`s from one coding to another of the same coder in one source: a link to a
+        selection holding one coding is to that coding. A link's `name` is its relation
+        ("linked" when it has none); its direction is read as origin to target. Links between
+        anything else (codes, sources, notes) are counted and left out."""
+        links = child(root, "Links")
+        if links is None:
+            return
+        left_out, first = 0, None
+        for el in children(links, "Link"):
+            ends = [self._linked_coding(el.get(key)) for key in ("originGUID", "targetGUID")]
+            source, target = ends
+            if (source is None or target is None or source is target or source["coder"] != target["coder"]
+                    or source["transcript"] != target["transcript"]):
+                left_out += 1
+                first = first or el.sourceline
+                continue
+            guid = norm_guid(el.get("guid"))
+            bundle.links.append({"guid": (el.get("guid") or "").strip().strip("{}") if guid else None,
+                                 "relation": " ".join((el.get("name") or "").split()) or "linked",
+                                 "source": source["guid"], "target": target["guid"]})
+        if left_out:
+            bundle.lost["links"] = left_out
+            self.notes.append(f"{self.where}:{first}: {left_out} link(s) not imported: accord links two codings of "
+                              "one coder in one source")
+
+    def _linked_coding(self, guid: str | None) -> dict | None:
+        key = norm_guid(guid)
+        if key is None:
+            return None
+        if key in self.coding_at:
+            return self.coding_at[key]
+        held = self.codings_in.get(key, [])
+        return held[0] if len(held) == 1 else None
 
 
 # accord's type for a REFI variable type; DateTime stays text, so its time of day is kept

@@ -12,6 +12,8 @@ read them (QualCoder's importer is the reference; MAXQDA reads the same places):
   file), and are `<Note>`s referenced from the source;
 - journal entries are named `<Note>`s with their text also in a file (where QualCoder reads a
   journal), referenced from the project, and the project's description is its `<Description>`;
+- a link between two codings is a `<Link>` from the one `<Coding>` (`originGUID`) to the other
+  (`targetGUID`), named by its relation ("repairs"), `OneWay`;
 - session variables are `<VariableValue>`s of the source, participant variables those of a
   `<Case>`; every speaker is a case coded over their turns (a `<SelectionRef>` to a selection
   per turn), an accord case under its own name, any other speaker as "SPEAKER (transcript)",
@@ -229,6 +231,12 @@ def build_project(project, coders: list[str] | None = None) -> tuple[bytes, list
         notes_el = sub(root, ns, "Notes")
         for el in note_els:
             notes_el.append(el)
+    links = project.link_records(coders)
+    if links:  # after the Notes, before the Description: the schema's order
+        links_el = sub(root, ns, "Links")
+        for k in links:
+            sub(links_el, ns, "Link", guid=k["guid"], name=xml_text(k["relation"]), direction="OneWay",
+                originGUID=k["source"], targetGUID=k["target"])
     if project.description:
         sub(root, ns, "Description").text = xml_text(project.description)
     for entry in journal:  # REFI's place for notes on the project as a whole
@@ -243,7 +251,7 @@ def build_project(project, coders: list[str] | None = None) -> tuple[bytes, list
     qde = etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8", pretty_print=True)
     counts = {"transcripts": len(summaries), "journal": len(journal), "codes": len(book.codes) if book else 0, "coders": len(names),
               "codings": len(records), "selections": selections, "notes": len(note_els), "variables": len(variables),
-              "cases": len(cases_el)}
+              "cases": len(cases_el), "links": len(links)}
     return qde, sources, counts
 
 

@@ -4,9 +4,10 @@ The codebook names the families (`family: rupture` / `family: repair` on a root 
 rupture's marker type is the child of its root on the way down to the code (Minimal response
 -> Withdrawal rupture), or the root itself for a coding at the root.
 
-The repair that resolves a rupture is the coder's first repair coding (by anyone) that begins
-after the rupture begins and whose first utterance is at most `within` utterances after the
-rupture's last one. A repair may resolve several ruptures (three withdrawals answered by one
+The repair that resolves a rupture is, first, a repair coding the coder linked to it with
+"repairs" (the earliest, if several: the coder said so, whatever the distance); otherwise the
+coder's first repair coding (by anyone) that begins after the rupture begins and whose first
+utterance is at most `within` utterances after the rupture's last one. A repair may resolve several ruptures (three withdrawals answered by one
 meta-communication). Latency is counted from the rupture's last utterance to the repair's
 first: in utterances (0 when both fall in the same turn) and in seconds between the starts of
 those two utterances, where both have timestamps.
@@ -19,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import asdict, dataclass
 
 from ..errors import AccordError
-from ..model import Codebook, Coding, Transcript
+from ..model import REPAIRS, Codebook, Coding, Transcript
 
 DEFAULT_WITHIN = 5
 
@@ -47,6 +48,7 @@ class Episode:
     repair: Marker | None
     latency_utterances: int | None
     latency_seconds: float | None
+    linked: bool = False  # resolved by a "repairs" link, not by the window
 
     @property
     def resolved(self) -> bool:
@@ -55,7 +57,8 @@ class Episode:
     def to_dict(self) -> dict:
         return {"transcript": self.transcript, "coder": self.coder, "resolved": self.resolved,
                 "rupture": asdict(self.rupture), "repair": asdict(self.repair) if self.repair else None,
-                "latency_utterances": self.latency_utterances, "latency_seconds": self.latency_seconds}
+                "latency_utterances": self.latency_utterances, "latency_seconds": self.latency_seconds,
+                "resolved_by": ("link" if self.linked else "window") if self.resolved else None}
 
 
 class NoFamiliesError(AccordError):
@@ -95,25 +98,36 @@ def place(transcript: Transcript, codings: list[Coding], codebook: Codebook, fam
 
 
 def find_episodes(transcript: Transcript, codings: list[Coding], codebook: Codebook, coder: str,
-                  within: int = DEFAULT_WITHIN) -> list[Episode]:
-    """One episode per rupture coding of `coder` in `transcript` (codings of others are ignored)."""
+                  within: int = DEFAULT_WITHIN, links: list[tuple[int, int]] = ()) -> list[Episode]:
+    """One episode per rupture coding of `coder` in `transcript` (codings of others are ignored).
+    `links` are the coder's "repairs" links as (repair coding id, rupture coding id)."""
     if within < 0:
         raise ValueError("the window must be 0 or more utterances")
     mine = [c for c in codings if c.coder == coder and c.transcript == transcript.name]
     ruptures = place(transcript, mine, codebook, "rupture")
     repairs = place(transcript, mine, codebook, "repair")
     repair_starts = [r.start for r in repairs]
+    by_id = {r.coding_id: r for r in repairs}
+    linked: dict[int, Marker] = {}  # rupture coding id -> the earliest repair linked to it
+    for repair_id, rupture_id in links:
+        r = by_id.get(repair_id)
+        if r is not None and (rupture_id not in linked or (r.start, r.coding_id) < (linked[rupture_id].start,
+                                                                                     linked[rupture_id].coding_id)):
+            linked[rupture_id] = r
     times = {u.number: u.time_start for u in transcript.utterances}
     episodes = []
     for rupture in ruptures:
         i = bisect_right(repair_starts, rupture.start)
-        repair = repairs[i] if i < len(repairs) and repairs[i].first - rupture.last <= within else None
+        repair = linked.get(rupture.coding_id)
+        if repair is None:
+            repair = repairs[i] if i < len(repairs) and repairs[i].first - rupture.last <= within else None
         lag = seconds = None
         if repair is not None:
             lag = max(0, repair.first - rupture.last)
             t0, t1 = times.get(rupture.last), times.get(repair.first)
             seconds = round(max(0.0, t1 - t0), 3) if t0 is not None and t1 is not None else None
-        episodes.append(Episode(transcript.name, coder, rupture, repair, lag, seconds))
+        episodes.append(Episode(transcript.name, coder, rupture, repair, lag, seconds,
+                                rupture.coding_id in linked))
     return episodes
 
 
@@ -128,7 +142,12 @@ def project_episodes(project, coder: str, transcripts: list[str] | None = None,
     for c in project.codings(coder=coder):
         if c.transcript in by_transcript:
             by_transcript[c.transcript].append(c)
-    return {n: find_episodes(project.transcript(n), by_transcript[n], codebook, coder, within) for n in names}
+    links: dict[str, list[tuple[int, int]]] = {n: [] for n in names}
+    for link in project.links(coder=coder, relation=REPAIRS):
+        if link.source.transcript in links:
+            links[link.source.transcript].append((link.source.id, link.target.id))
+    return {n: find_episodes(project.transcript(n), by_transcript[n], codebook, coder, within, links[n])
+            for n in names}
 
 
 def _spread(values: list[float]) -> dict | None:
@@ -143,7 +162,7 @@ def _spread(values: list[float]) -> dict | None:
 
 
 def summarize(episodes: list[Episode]) -> dict:
-    """Ruptures by marker type, the share resolved, latency median and quartiles (utterances,
+    """Ruptures by marker type, the share resolved (and how many of them by a link), latency median and quartiles (utterances,
     and seconds where timed), and the repairs that resolved them by the repairer's role (each
     repair coding counted once, however many ruptures it resolved)."""
     by_type: dict[str, dict] = {}
@@ -159,6 +178,7 @@ def summarize(episodes: list[Episode]) -> dict:
     return {
         "ruptures": len(episodes),
         "resolved": len(resolved),
+        "linked": sum(e.linked for e in resolved),
         "unresolved": len(episodes) - len(resolved),
         "share_resolved": len(resolved) / len(episodes) if episodes else None,
         "by_type": dict(sorted(by_type.items())),

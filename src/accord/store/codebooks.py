@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ..codebook import codebook_to_dict, scale_from_dict
+from ..codebook import codebook_to_dict, relation_from_dict, scale_from_dict
 from ..model import Code, Codebook
 from .common import ProjectError, new_guid, now
 
@@ -91,7 +91,8 @@ class CodebookStore:
         snapshot = json.loads(head[3])
         return Codebook(name=head[0], version=head[1], source=head[2], description=snapshot.get("description", ""),
                         codes=codes, min_precision=snapshot.get("min_precision"),
-                        ratings=[scale_from_dict(d) for d in snapshot.get("ratings", [])])
+                        ratings=[scale_from_dict(d) for d in snapshot.get("ratings", [])],
+                        relations=[relation_from_dict(d) for d in snapshot.get("relations", [])])
 
     def categories(self) -> frozenset[str]:
         """Names of the codes that only group others (`codable: false`), read once per codebook

@@ -31,6 +31,9 @@ UNDOABLE = (
     "rating.set",
     "ratings.import",
     "variables.set",  # only when a coder set them (the CLI's --coder, the UI): a coder's undo
+    "link.add",
+    "link.remove",
+    "links.import",
 )
 
 _SELECT = (
@@ -109,6 +112,14 @@ class CodingStore:
         if row is None:
             raise ProjectError(f"no coding with id {coding_id}")
         return Coding(*row)
+
+    def codings_by_id(self, ids: list[int]) -> list[Coding]:
+        """These codings (removed ones too), in the order of `ids`; an unknown id is left out."""
+        if not ids:
+            return []
+        rows = {row[0]: Coding(*row) for row in self.conn.execute(_SELECT + f"WHERE k.id IN ({','.join('?' * len(ids))})",
+                                                                  list(ids))}
+        return [rows[i] for i in ids if i in rows]
 
     def codings(
         self,
@@ -222,6 +233,9 @@ class CodingStore:
         if action.startswith("coding."):
             coding = self.coding(entity_id)
             return coding.transcript, coding.start
+        if action.startswith("link."):
+            coding = self.coding(data["source"])
+            return coding.transcript, coding.start
         if action == "suggestion.accept_all":
             ids = [coding_id for _, coding_id in data["accepted"]]
         elif action.startswith("suggestion."):
@@ -274,6 +288,8 @@ class CodingStore:
             self._revert_rating(event, undo=undo)
         elif action == "variables.set":
             self._revert_variables(event, undo=undo)
+        elif action in ("link.add", "link.remove", "links.import"):
+            self._revert_link(event, undo=undo)
         elif action.startswith("reconcile."):  # logged as the consensus coder's own actions
             for cid in data.get("added", []):
                 self._set_status(cid, "removed" if undo else "active")

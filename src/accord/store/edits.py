@@ -78,18 +78,20 @@ class EditStore:
             self._no_children(source, "merge")
             if self._retired(into_id):
                 raise ProjectError(f"code {into!r} was retired from the codebook; merge into a current code")
-            removed, added = [], []
+            removed, added, replaced = [], [], {}
             for k in self.codings(code=source):
                 removed.append(k.id)
                 self._set_status(k.id, "removed")
                 twin = self.conn.execute(
-                    'SELECT 1 FROM codings WHERE transcript_id = ? AND code_id = ? AND coder_id = ? AND start = ? '
+                    'SELECT id FROM codings WHERE transcript_id = ? AND code_id = ? AND coder_id = ? AND start = ? '
                     'AND "end" = ? AND status = \'active\'',
                     [self.transcript_id(k.transcript), into_id, self.coder_id(k.coder), k.start, k.end]).fetchone()
                 if not twin:
                     added.append(self._insert_coding(k.transcript, into, k.coder, k.start, k.end, k.origin, k.memo, None))
+                replaced[k.id] = twin[0] if twin else added[-1]
             self.conn.execute("UPDATE codes SET retired = 1 WHERE id = ?", [source_id])
-            data = {"code": source, "into": into, "added": added, "removed": removed}
+            links = self.carry_links(replaced)  # a merged coding keeps its links
+            data = {"code": source, "into": into, "added": added, "removed": removed, "links": links}
             return self._event(self.log("code.merge", "code", source_id, data, coder_id))
 
     def delete_code(self, name: str, coder: str) -> dict:
@@ -173,6 +175,8 @@ class EditStore:
                 self._set_status(coding_id, "removed" if undo else "active")
             for coding_id in data["removed"]:
                 self._set_status(coding_id, "active" if undo else "removed")
+            for link_id in data.get("links", []):  # events from before links have none
+                self._set_link_status(link_id, "removed" if undo else "active")
             self.conn.execute("UPDATE codes SET retired = ? WHERE id = ?", [0 if undo else 1, entity])
         elif action == "transcript.rename":
             name = data["before"] if undo else data["after"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..model import Codebook
+from ..model import Codebook, Relation
 from .common import ProjectError, now
 
 _CODING_SQL = (
@@ -95,12 +95,13 @@ class InterchangeStore:
             raise ProjectError("; ".join(problems))
         summary = {"transcripts": 0, "transcripts_reused": 0, "codes": 0, "coders": 0, "codings": 0,
                    "codings_skipped": 0, "memos": 0, "journal": 0, "description": None, "variables": 0, "cases": 0,
-                   "variable_values": 0}
+                   "variable_values": 0, "links": 0}
         with self.transaction():
             code_names = self._merge_codes(bundle.codebook, bundle.code_guids, summary)
             transcript_names = self._store_transcripts(bundle.transcripts, summary)
             coder_ids = self._store_coders(bundle.coders, summary)
-            self._store_codings(bundle.codings, transcript_names, code_names, coder_ids, summary)
+            coding_ids = self._store_codings(bundle.codings, transcript_names, code_names, coder_ids, summary)
+            self._store_links(bundle, coding_ids, summary)
             self._store_memos(bundle.memos, transcript_names, coder_ids, summary)
             self._store_project_notes(bundle, coder_ids, summary)
             self._store_variables(bundle, transcript_names, summary)
@@ -169,31 +170,60 @@ class InterchangeStore:
             summary["coders"] += 1
         return ids
 
-    def _store_codings(self, codings, transcript_names, code_names, coder_ids, summary: dict) -> None:
+    def _store_codings(self, codings, transcript_names, code_names, coder_ids, summary: dict) -> dict[str, int]:
+        """Store the codings not here yet; returns each bundle coding's guid -> its coding here
+        (one already here too, found by guid or by span, code and coder), for the links."""
         transcript_ids = {n: self.transcript_id(p) for n, p in transcript_names.items()}
         code_ids = {n: self.code_id(p) for n, p in code_names.items()}
-        seen_guids = {r[0] for r in self.conn.execute("SELECT guid FROM codings")}
-        seen_spans = set(self.conn.execute(
-            'SELECT transcript_id, code_id, coder_id, start, "end" FROM codings WHERE status = \'active\''
-        ))
+        seen_guids = {g: i for i, g in self.conn.execute("SELECT id, guid FROM codings")}
+        seen_spans = {tuple(r[1:]): r[0] for r in self.conn.execute(
+            'SELECT id, transcript_id, code_id, coder_id, start, "end" FROM codings WHERE status = \'active\''
+        )}
         stamp = now()
         by_coder: dict[int, list[int]] = {}
+        found: dict[str, int] = {}
         for c in codings:
             key = (transcript_ids[c["transcript"]], code_ids[c["code"]], coder_ids[c["coder"]], c["start"], c["end"])
             if c["guid"] in seen_guids or key in seen_spans:
                 summary["codings_skipped"] += 1
+                found[c["guid"]] = seen_guids.get(c["guid"]) or seen_spans[key]
                 continue
-            seen_guids.add(c["guid"])
-            seen_spans.add(key)
             cursor = self.conn.execute(
                 'INSERT INTO codings (guid, transcript_id, code_id, coder_id, start, "end", origin, status, memo, '
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'import', 'active', ?, ?, ?)",
                 [c["guid"], *key, c.get("memo") or "", c.get("created_at") or stamp, stamp],
             )
+            seen_guids[c["guid"]] = seen_spans[key] = found[c["guid"]] = cursor.lastrowid
             by_coder.setdefault(key[2], []).append(cursor.lastrowid)
         for coder_id, ids in by_coder.items():
             self.log("codings.import", "coder", coder_id, {"coding_ids": ids, "count": len(ids)}, coder_id)
         summary["codings"] = sum(len(ids) for ids in by_coder.values())
+        return found
+
+    def _store_links(self, bundle, coding_ids: dict[str, int], summary: dict) -> None:
+        """The bundle's links between codings now here; a relation the codebook lacks is added
+        to it, as codes are. Logged as one undoable `links.import` per coder."""
+        links = [k for k in bundle.links if k["source"] in coding_ids and k["target"] in coding_ids]
+        if not links:
+            return
+        book = self.require_codebook()
+        known = {r.name.casefold() for r in book.all_relations()}
+        offered = (bundle.codebook.relations if bundle.codebook else []) + [Relation(k["relation"]) for k in links]
+        new = list({r.name.casefold(): r for r in offered if r.name.casefold() not in known}.values())
+        if new:
+            self.load_codebook(replace(book, relations=book.relations + new))
+            summary["relations"] = [r.name for r in new]
+        names = {r.name.casefold(): r.name for r in self.relations()}
+        by_coder: dict[int, list[int]] = {}
+        for k in links:
+            link_id = self.store_link(k["guid"], coding_ids[k["source"]], coding_ids[k["target"]],
+                                      names[k["relation"].casefold()])
+            if link_id is not None:
+                coder_id = self.conn.execute("SELECT coder_id FROM links WHERE id = ?", [link_id]).fetchone()[0]
+                by_coder.setdefault(coder_id, []).append(link_id)
+        for coder_id, ids in by_coder.items():
+            self.log("links.import", "coder", coder_id, {"link_ids": ids, "count": len(ids)}, coder_id)
+        summary["links"] = sum(len(ids) for ids in by_coder.values())
 
     def _store_project_notes(self, bundle, coder_ids, summary: dict) -> None:
         """Journal entries not already here (by guid), and the project's description when the

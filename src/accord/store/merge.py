@@ -10,7 +10,9 @@ transcript this project does not have yet is added with its codings.
 The rest of a coder's work comes too, because it is hers and hard to redo: memos, review
 progress, ratings (matched by transcript, scale, segment and coder; one rated otherwise here
 is kept as it is and counted; see store/ratings.py), session and participant variables with
-their cases (matched by name; a value set otherwise here is kept; see store/variables.py), and her decisions on suggestions (the suggestion model learns from them; her
+their cases (matched by name; a value set otherwise here is kept; see store/variables.py), links
+between her codings (by guid, mapped through the codings' guids; one in a relation this codebook
+lacks is counted and left out), and her decisions on suggestions (the suggestion model learns from them; her
 rejections are its only negatives). None of these has a guid, so they are matched by what
 they are about: a memo by transcript, utterance and coder; progress is the union of the
 reviewed utterances; a decision by the suggestion's transcript, code, span and owner. What
@@ -63,6 +65,8 @@ class MergeResult:
     variables_added: dict = field(default_factory=dict)  # {variables: [names], cases: [names], members: n, values: n}
     variables_differing: list[str] = field(default_factory=list)  # another type or owner here: not merged
     value_conflicts: int = 0  # values (or case members) that differ here (ours kept)
+    links_added: dict[str, int] = field(default_factory=dict)  # coder -> links between codings brought in
+    link_relations_missing: dict[str, int] = field(default_factory=dict)  # relation -> links not merged
     event_id: int | None = None
 
     @property
@@ -72,7 +76,7 @@ class MergeResult:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.transcripts_added or self.coders_added or self.memos_added
-                    or self.reviewed_added or self.decisions_added or self.ratings_added
+                    or self.reviewed_added or self.decisions_added or self.ratings_added or self.links_added
                     or any(self.variables_added.values()))
 
 
@@ -219,6 +223,7 @@ class MergeStore:
                                                      coder_names, result)
             rated = self._merge_ratings(theirs, transcript_map, coder_map, coder_names, result)
             result.variables_added = self._merge_variables(theirs, transcript_map, result)
+            linked = self._merge_links(theirs, result)
             if result.changed:
                 result.event_id = self.log(
                     "project.merge",
@@ -247,6 +252,9 @@ class MergeStore:
                         "variables_added": result.variables_added,
                         "variables_differing": result.variables_differing,
                         "value_conflicts": result.value_conflicts,
+                        "link_ids": linked,
+                        "links_added": result.links_added,
+                        "link_relations_missing": result.link_relations_missing,
                     },
                 )
         return result

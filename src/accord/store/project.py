@@ -27,6 +27,7 @@ from .merge import MergeStore
 from .common import ProjectError, new_guid, now
 from .health import check_readable, explain_database_error
 from .interchange import InterchangeStore
+from .links import LinkStore
 from .models import ModelStore
 from .notes import ProjectNoteStore
 from .ratings import RatingStore
@@ -41,7 +42,7 @@ BUSY_TIMEOUT_MS = 15_000
 
 
 class Project(TranscriptStore, CodebookStore, CodingStore, EditStore, SuggestionStore, MemoStore, InterchangeStore, MergeStore,
-              ModelStore, RowsStore, ProjectNoteStore, RatingStore, VariableStore):
+              ModelStore, RowsStore, ProjectNoteStore, RatingStore, VariableStore, LinkStore):
     """A coding project. Create with `Project.create(path)`, reopen with `Project.open(path)`."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection):

@@ -298,3 +298,25 @@ def m007_variables(db: Database) -> None:
         foreign_keys=[("variable_id", "variables", "id")],
         not_null={"value"},
     )
+
+
+@migrations()
+def m008_links(db: Database) -> None:
+    """Typed links from one coding to another ("Meta-communication repairs Minimal response").
+
+    Like codings, rows are never deleted (the event log refers to them): removing a link marks
+    it `removed`. A link is shown only while both its codings are active, so removing a coding
+    hides its links and undoing that brings them back, with nothing to keep in step.
+    """
+    db["links"].create(
+        {"id": int, "guid": str, "source_id": int, "target_id": int, "relation": str, "coder_id": int,
+         "status": str, "created_at": str, "updated_at": str},
+        pk="id",
+        foreign_keys=[("source_id", "codings", "id"), ("target_id", "codings", "id"), ("coder_id", "coders", "id")],
+        not_null={"guid", "source_id", "target_id", "relation", "coder_id"},
+        defaults={"status": "active"},
+    )
+    db["links"].create_index(["guid"], unique=True)
+    db["links"].create_index(["source_id"])
+    db["links"].create_index(["target_id"])
+    db["links"].create_index(["coder_id", "status"])

@@ -55,6 +55,7 @@ BINDINGS = [
     Binding("escape", "reset_selection", "Reset selection", id="select.reset", show=False),
     Binding("enter", "apply_by_name", "Apply code…", id="code.apply_by_name"),
     Binding("x", "remove", "Remove code", id="code.remove"),
+    Binding("ampersand", "link", "Link two codings (& on each)", id="code.link", show=False),
     Binding("right_square_bracket", "suggestion(1)", "Next suggestion", id="suggest.next"),
     Binding("left_square_bracket", "suggestion(-1)", "Prev suggestion", id="suggest.previous", show=False),
     Binding("a", "accept", "Accept", id="suggest.accept"),
@@ -93,7 +94,8 @@ PANEL_HEIGHTS = {"#suggestion-panel": 9, "#memo-panel": 7}
 HINTS = [(("move.down", "move.up"), "move"), (("code.apply_by_name",), "apply code"),
          (("suggest.next",), "next suggestion"), (("suggest.accept", "suggest.reject"), "accept/reject"),
          (("edit.undo",), "undo"), (("code.remove",), "remove"), (("view.panel",), "panel"),
-         (("search.start",), "search"), (("memo.utterance",), "memo"), (("app.back",), "back"),
+         (("search.start",), "search"), (("memo.utterance",), "memo"), (("code.link",), "link"),
+         (("app.back",), "back"),
          (("app.help",), "help")]
 
 RESERVED_KEYS = {k for b in BINDINGS for k in b.key.split(",")}
@@ -106,6 +108,7 @@ _ACTIONS = {
     "suggestion.reject": "rejecting a suggestion", "suggestion.accept_all": "accepting all",
     "suggestion.correct": "correcting a suggestion", "memo.set": "a memo",
     "rating.set": "a rating", "ratings.import": "a ratings import",
+    "link.add": "a link", "link.remove": "removing a link", "links.import": "a links import",
 }
 
 
@@ -125,6 +128,7 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         self._quiet_retrain = False  # the running retrain was started by `_count_decisions`
         self._since_retrain = 0
         self._decided: int | None = None  # the coder's decisions in the project, read when first needed
+        self.link_from = None  # the coding marked with `&`, which the next `&` links to another
         # Keys of accord's own (remapped ones included) win over codebook hotkeys.
         reserved = RESERVED_KEYS | {k for keys in self.app.keymap.values() for k in keys.split(",")}
         taken = {k for k in session.hotkeys() if k in reserved or character_to_key(k) in reserved}
@@ -217,7 +221,7 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         unsaved = (self.unsaved[0], self.unsaved[3]) if self.unsaved else None
         self._update("#status", self._status_text, number, f"{s.progress:.0%}", len(s.codings),
                      len(s.suggestions), self.filter_label, self.last_saved, unsaved, self.size.width,
-                     s.shown_coders())
+                     s.shown_coders(), self._linking_text())
         sg = self.current_suggestion
         if sg:
             self._update("#suggestion-panel", self._suggestion_text, sg.code, sg.score, sg.explanation, sg.start, sg.end,
@@ -233,7 +237,8 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         if strip.display != show_strip:
             strip.display = show_strip
         here = tuple(s.coders_here(v.cursor))
-        self._update("#memo-panel", self._memo_text, here, s.memos.get(number))
+        links = tuple((k.relation, k.source.code, k.target.code, a, b, k.coder) for k, a, b in s.links_here(v.cursor))
+        self._update("#memo-panel", self._memo_text, here, s.memos.get(number), links)
 
     def _show_unsaved(self) -> None:
         self.refresh_panels()
@@ -258,7 +263,7 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
             panel.update(text, layout=selector == "#suggestion-strip")  # only shown when narrow
 
     def _status_text(self, number, progress, codings, suggestions, filter_label, last_saved, unsaved,
-                     width, shown=()) -> Text:
+                     width, shown=(), linking="") -> Text:
         """The status line, fitted to `width`: what matters most is kept whole (an unsaved
         action, what was just saved, where the cursor is, who is coding) and the rest is left
         out when there is no room, so no piece is ever shown cut."""
@@ -277,6 +282,8 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         pieces.append((8, f"  {suggestions} suggestions", ""))
         if filter_label:
             pieces.append((4, f"  filter: {filter_label}", "yellow"))
+        if linking:
+            pieces.append((2, f"  {linking}", "bold magenta"))
         if not unsaved:
             pieces.append((1, f"  unsaved: none ✓ {last_saved}", "green"))
         room, keep = width, set()
@@ -311,7 +318,7 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         panel.append(f"{pending} pending suggestions. ] for the next one, {way} (O switches).", style="grey50")
         return panel
 
-    def _memo_text(self, here: tuple[tuple[str, tuple[str, ...]], ...], memo: str | None) -> Text:
+    def _memo_text(self, here: tuple[tuple[str, tuple[str, ...]], ...], memo: str | None, links=()) -> Text:
         text = Text()
         if here:
             text.append("Codes here:\n", style="bold")
@@ -319,6 +326,13 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
                 badge, style = self.look.badge(code)
                 text.append(badge, style=style)
                 text.append(f" {code}" + (f" ({', '.join(whose)})" if whose else "") + "\n")
+        if links:
+            text.append("Links:\n", style="bold")
+            shared = len(self.session.shown_coders()) > 1  # reconciliation mode: say whose
+            for relation, source, target, a, b, whose in links:
+                text.append(f" {a} {source} ")
+                text.append(f"{relation}", style="bold magenta")
+                text.append(f" {b} {target}" + (f" ({whose})" if shared else "") + "\n")
         if memo is not None:
             text.append("Memo: ", style="bold yellow")
             text.append(memo)
@@ -430,6 +444,10 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         self.view.set_selection(start, s.utterances[target].end)
 
     def action_reset_selection(self) -> None:
+        if self.link_from is not None:
+            self.link_from = None
+            self.refresh_panels()
+            self.notify("Link cancelled.", timeout=2)
         self.view.clear_selection()
         if self.view.hits:
             self.view.set_hits([])
@@ -501,6 +519,76 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
             text = self.session.transcript.text
             choices = [(str(c.id), f"{c.code}: “{text[c.start:c.end][:50]}”") for c in mine]
             self.app.push_screen(Choose("Remove which code?", choices), remove)
+
+    # --- links between codings --------------------------------------------------------------------
+
+    def _linking_text(self) -> str:
+        c = self.link_from
+        if c is None:
+            return ""
+        number = self.session.utterances[self.session.utterance_index_at(c.start)].number
+        return f"linking from {c.code} ({number}): & on the other coding, Esc cancels"
+
+    def _pick_own_coding(self, title: str, codings: list, then) -> None:
+        """`then(coding)` with the one coding, or the one the coder picks of several."""
+        if len(codings) == 1:
+            then(codings[0])
+            return
+        text = self.session.transcript.text
+        choices = [(str(c.id), f"{c.code}: “{text[c.start:c.end][:50]}”") for c in codings]
+        self.app.push_screen(Choose(title, choices),
+                             lambda chosen: chosen and then(next(c for c in codings if c.id == int(chosen))))
+
+    def action_link(self) -> None:
+        """`&` on a coding marks it; `&` on another asks for the relation ("repairs" first) and
+        links them, or removes a link they already have. Escape lets go of the mark."""
+        start, end = self.view.selected_span()
+        mine = self.session.own_codings_overlapping(start, end)
+        first = self.link_from
+        if first is None:
+            if not mine:
+                self.notify("None of your codes here to link from.", severity="warning")
+                return
+
+            def mark(coding) -> None:
+                self.link_from = coding
+                self.refresh_panels()
+
+            self._pick_own_coding("Link from which coding?", mine, mark)
+            return
+        others = [c for c in mine if c.id != first.id]
+        if not others:
+            self.notify(f"Linking from {first.code}: go to another of your codings and press & there "
+                        "(Escape cancels).", severity="warning")
+            return
+        self._pick_own_coding(f"Link {first.code} to which coding?", others, lambda second: self._link(first, second))
+
+    def _link(self, first, second) -> None:
+        s = self.session
+        choices = []
+        for relation in s.relations():
+            source, target = s.oriented(first, second, relation.name)
+            about = f" ({relation.description})" if relation.description else ""
+            choices.append((f"add:{relation.name}", f"{source.code} {relation.name} {target.code}{about}"))
+        existing = s.links_between(first, second)
+        choices = [(f"remove:{k.id}", f"remove: {k.source.code} {k.relation} {k.target.code}") for k in existing] + choices
+
+        def chosen(value: str | None) -> None:
+            if not value:
+                return
+            self.link_from = None
+            kind, _, what = value.partition(":")
+            touched = lambda k: self.view.touch_range(min(k.source.start, k.target.start),  # noqa: E731
+                                                      max(k.source.end, k.target.end))
+            if kind == "remove":
+                self._save("remove a link", lambda: s.unlink(int(what)),
+                           lambda k: (touched(k), self.saved(f"removed link {k.relation}")))
+            else:
+                self._save(f"link {what}", lambda: s.link(first, second, what),
+                           lambda k: (touched(k), self.saved(f"linked: {k.source.code} {k.relation} {k.target.code}")))
+
+        self.app.push_screen(Choose("Link them how?", choices),
+                             chosen)
 
     # --- suggestions ----------------------------------------------------------------------------
 

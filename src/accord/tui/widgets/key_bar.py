@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 SHORT = {"enter": "⏎", "escape": "esc", "right_square_bracket": "]", "left_square_bracket": "[", "slash": "/",
-         "colon": ":", "question_mark": "?", "ctrl+p": "^p"}
+         "colon": ":", "question_mark": "?", "ctrl+p": "^p", "ampersand": "&"}
 
 
 def hints_for(app, bindings: list[Binding], wanted: list[tuple[tuple[str, ...], str]]) -> list[tuple[str, str]]:
