@@ -95,3 +95,15 @@ def test_every_local_link_resolves(page):
         if "://" in target:
             continue
         assert (page.parent / target).exists(), f"{page.name} links to {target}, which does not exist"
+
+
+def test_every_binding_of_a_screen_with_help_is_in_a_help_group():
+    """`?` groups a screen's bindings by their id's prefix: one with no group is never shown."""
+    from accord.tui.screens.coding import CodingScreen
+    from accord.tui.screens.help import GROUPS
+    from accord.tui.screens.home import HomeScreen
+    from accord.tui.screens.retrieval import RetrievalScreen
+
+    missing = {b.id for screen in (HomeScreen, CodingScreen, RetrievalScreen) for b in screen.BINDINGS
+               if b.id and b.id.split(".")[0] not in GROUPS}
+    assert not missing, f"bindings the help screen never shows: {sorted(missing)}"

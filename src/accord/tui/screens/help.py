@@ -19,6 +19,7 @@ GROUPS = {
     "code": "Coding",
     "suggest": "Suggestions",
     "memo": "Memos",
+    "rating": "Ratings",
     "search": "Search",
     "view": "View",
     "edit": "Undo",
