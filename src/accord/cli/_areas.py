@@ -3,6 +3,10 @@
 Add a line here for a new area's module (for example `from . import agreement`).
 """
 
+from . import projects  # noqa: E402,F401
+from . import texts  # noqa: E402,F401
+from . import codebooks  # noqa: E402,F401
+from . import coding  # noqa: E402,F401
 from . import export  # noqa: E402,F401
 from . import agreement  # noqa: E402,F401
 from . import suggest  # noqa: E402,F401

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from . import main, transcripts
+from . import main
+from .texts import transcripts
 from .common import emit_json, json_option, open_project, project_option
 
 coder_option = click.option("--coder", required=True, metavar="NAME",

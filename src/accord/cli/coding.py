@@ -1,0 +1,125 @@
+"""`accord codings`, `undo` and `redo`: coding tables in and out, and taking actions back."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import click
+
+from . import main
+from ..errors import InputError
+from .common import (emit_json, json_option, open_project, project_option, reveal_option)
+
+
+@main.group()
+def codings():
+    """Import and list codings.
+
+    \b
+    Examples:
+      accord codings import sample_transcripts/reference_coding_1-3.csv --coder reference
+      accord codings list --coder reference --transcript session01_cbt_panic
+    """
+
+
+@codings.command("import")
+@project_option
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--coder", help="Whose codings these are (created if new); optional when the table has a coder column.")
+def codings_import(project_path: Path, file: Path, coder: str | None):
+    """Import codings from a CSV: transcript,utterance,code[,text][,memo][,coder].
+
+    `text` is the exact words coded within the utterance (empty: the whole utterance);
+    alternatively give start,end offsets. A `coder` column holds several coders' codings in
+    one table (--coder then names the coder of rows with an empty cell). The whole file is
+    checked first; one bad row and nothing is imported.
+
+    \b
+    Examples:
+      accord codings import reference.csv --coder reference
+      accord codings import annotators.csv          # with a coder column
+    """
+    from ..coding_table import read_coding_table
+
+    if not file.is_file():
+        raise InputError(file, "no such file")
+    with open_project(project_path) as project:
+        book = project.codebook()
+        names = {r["name"] for r in project.transcripts()}
+        transcripts = {n: project.transcript(n) for n in names}
+        rows = read_coding_table(file, transcripts, {c.name for c in book.codes} if book else set(), default_coder=coder)
+        if rows and "coder" not in rows[0] and not coder:
+            raise InputError(file, "the table has no coder column; say whose codings these are with --coder NAME")
+        by_coder: dict[str, list[dict]] = {}
+        for row in rows:
+            by_coder.setdefault(row.get("coder") or coder, []).append(row)
+        if not by_coder and coder:
+            by_coder[coder] = []
+        with project.transaction():  # all coders' codings, or none
+            counts = {name: project.import_codings(batch, name) for name, batch in by_coder.items()}
+    for name, count in counts.items():
+        click.echo(f"Imported {count} codings for coder {name!r}")
+    if not counts:
+        click.echo("Imported 0 codings")
+
+
+@codings.command("list")
+@project_option
+@click.option("--coder", help="Only this coder's codings (in blind mode: yours).")
+@click.option("--transcript", help="Only this transcript.")
+@click.option("--code", help="Only this code.")
+@reveal_option
+@json_option
+def codings_list(project_path: Path, coder, transcript, code, reveal: bool, as_json: bool):
+    """List codings with the coded words.
+
+    In blind mode, name yourself with --coder; everyone's codings need --reveal (logged).
+
+    \b
+    Examples:
+      accord codings list --coder alice --code "Minimal response"
+      accord codings list --reveal           # blind mode: every coder's, written to the event log
+    """
+    from .. import blind
+
+    with open_project(project_path) as project:
+        blind.check(project, "codings list", "codings and memos", coders=[coder] if coder else None, reveal=reveal)
+        rows = project.codings(coder=coder, transcript=transcript, code=code)
+        texts = {name: project.transcript(name).text for name in {r.transcript for r in rows}}
+    if as_json:
+        return emit_json([dict(dataclasses.asdict(r), text=texts[r.transcript][r.start : r.end]) for r in rows])
+    for r in rows:
+        quote = texts[r.transcript][r.start : r.end].replace("\n", " ")
+        quote = quote if len(quote) <= 70 else quote[:67] + "..."
+        click.echo(f"{r.id:>5}  {r.transcript}  {r.code}  [{r.coder}]  \"{quote}\"")
+
+
+@main.command()
+@project_option
+@click.option("--coder", required=True, help="Whose last action to undo.")
+def undo(project_path: Path, coder: str):
+    """Undo a coder's last action (apply, remove, memo, import, rating, link).
+
+    \b
+    Example:
+      accord undo --coder alice
+    """
+    with open_project(project_path) as project:
+        event = project.undo(coder)
+    click.echo(f"Undid {event['action']} (event {event['id']})" if event else "Nothing to undo.")
+
+
+@main.command()
+@project_option
+@click.option("--coder", required=True, help="Whose undone action to redo.")
+def redo(project_path: Path, coder: str):
+    """Redo the action a coder most recently undid.
+
+    \b
+    Example:
+      accord redo --coder alice
+    """
+    with open_project(project_path) as project:
+        event = project.redo(coder)
+    click.echo(f"Redid {event['action']} (event {event['id']})" if event else "Nothing to redo.")
