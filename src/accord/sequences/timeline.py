@@ -1,0 +1,182 @@
+"""Where ruptures, repairs and other codes lie along a session: the data behind the Word
+report's timeline figure and the coding screen's timeline strip.
+
+A timeline has one row per rupture marker type (Withdrawal rupture, Confrontation rupture),
+one per repair root and one per other root code a coder used (Power dynamics, Real
+relationship), each coding placed at the utterances it overlaps, and the session's episodes,
+which join a rupture to the repair that resolved it. Plain values only: the figure
+(`accord.export.timeline_figure`) and the strip (`accord.tui.widgets.timeline_strip`) draw them.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from ..model import Codebook, Coding, Transcript
+from .episodes import DEFAULT_WITHIN, Episode, check_families, find_episodes
+
+RUPTURE, REPAIR, OTHER = "rupture", "repair", "other"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One coding on the timeline: its row, family and the utterances (1-based) it covers."""
+
+    row: str
+    family: str  # RUPTURE, REPAIR or OTHER
+    code: str
+    first: int
+    last: int
+    coding_id: int
+
+
+@dataclass
+class Timeline:
+    transcript: str
+    coder: str
+    utterances: int
+    minutes: list[float | None]  # each utterance's start in minutes (None where untimed)
+    marks: list[Mark]
+    episodes: list[Episode]
+
+    @property
+    def timed(self) -> bool:
+        """Whether every utterance has a start time (then a figure can show minutes too)."""
+        return bool(self.minutes) and all(m is not None for m in self.minutes)
+
+
+def has_families(codebook: Codebook | None) -> bool:
+    """Whether the codebook says which codes are ruptures and repairs (else there are no episodes)."""
+    return bool(codebook and codebook.family_roots(RUPTURE) and codebook.family_roots(REPAIR))
+
+
+def family_and_row(codebook: Codebook, code: str) -> tuple[str, str]:
+    """A code's family and its timeline row: a rupture's marker type, else its root."""
+    family, marker = codebook.family_of(code)
+    if family == RUPTURE:
+        return RUPTURE, marker
+    return (REPAIR if family == REPAIR else OTHER), codebook.path(code)[0]
+
+
+def marks_of(transcript: Transcript, codings: list[Coding], codebook: Codebook) -> list[Mark]:
+    """Every coding in `codings` that overlaps an utterance, as a mark, in text order."""
+    utterances = transcript.utterances
+    starts = [u.start for u in utterances]
+    ends = [u.end for u in utterances]
+    known = codebook.by_name()
+    out = []
+    for c in sorted(codings, key=lambda c: (c.start, c.end, c.id)):
+        if c.code not in known:
+            continue
+        first, last = bisect_right(ends, c.start), bisect_left(starts, c.end) - 1
+        if first > last:
+            continue
+        family, row = family_and_row(codebook, c.code)
+        out.append(Mark(row, family, c.code, utterances[first].number, utterances[last].number, c.id))
+    return out
+
+
+def session_timeline(transcript: Transcript, codings: list[Coding], codebook: Codebook, coder: str,
+                     within: int = DEFAULT_WITHIN) -> Timeline:
+    """One coder's timeline of one transcript (other coders' codings in `codings` are ignored)."""
+    mine = [c for c in codings if c.coder == coder and c.transcript == transcript.name]
+    minutes = [None if u.time_start is None else u.time_start / 60 for u in transcript.utterances]
+    return Timeline(transcript.name, coder, len(transcript.utterances), minutes,
+                    marks_of(transcript, mine, codebook), find_episodes(transcript, mine, codebook, coder, within))
+
+
+def project_timelines(project, coder: str, transcripts: list[str] | None = None,
+                      within: int = DEFAULT_WITHIN) -> dict[str, Timeline]:
+    """Timelines per transcript (in import order) for one coder of a project."""
+    codebook = project.codebook()
+    check_families(codebook)
+    project.coder_id(coder)
+    names = transcripts or [t["name"] for t in project.transcripts()]
+    by_transcript: dict[str, list[Coding]] = {n: [] for n in names}
+    for c in project.codings(coder=coder):
+        if c.transcript in by_transcript:
+            by_transcript[c.transcript].append(c)
+    return {n: session_timeline(project.transcript(n), by_transcript[n], codebook, coder, within) for n in names}
+
+
+def timeline_rows(codebook: Codebook, timelines: list[Timeline]) -> list[tuple[str, str]]:
+    """(row, family) from top to bottom, the same for every session of a report so they can be
+    compared: every rupture marker type of the codebook, the repair roots, then the other
+    roots some timeline uses, in codebook order."""
+    used = {(m.family, m.row) for t in timelines for m in t.marks}
+    rows: list[tuple[str, str]] = []
+    for root in codebook.family_roots(RUPTURE):
+        types = [c.name for c in codebook.children(root)]
+        rows += [(name, RUPTURE) for name in types + ([root] if (RUPTURE, root) in used or not types else [])]
+    rows += [(root, REPAIR) for root in codebook.family_roots(REPAIR)]
+    rows += [(c.name, OTHER) for c in codebook.codes if c.parent is None and (OTHER, c.name) in used]
+    return rows
+
+
+# --- the coding screen's strip -------------------------------------------------------------
+
+# What a strip cell shows, strongest first when several fall in one cell.
+UNRESOLVED, RESOLVED, REPAIRED, CODED, JOINED, EMPTY = "unresolved", "resolved", "repair", "coded", "joined", "empty"
+STRENGTH = {UNRESOLVED: 5, RESOLVED: 4, REPAIRED: 3, CODED: 2, JOINED: 1, EMPTY: 0}
+
+
+def column_of(number: int, utterances: int, width: int) -> int:
+    """The strip cell (0-based) where utterance `number` (1-based) begins."""
+    if utterances <= 0 or width <= 0:
+        return 0
+    return min(width - 1, (number - 1) * width // utterances)
+
+
+def utterance_at(column: int, utterances: int, width: int) -> int:
+    """The first utterance (1-based) that begins in strip cell `column` or after it (a click
+    on the strip goes there)."""
+    if utterances <= 0 or width <= 0:
+        return 1
+    column = max(0, min(width - 1, column))
+    return max(1, min(utterances, -(-column * utterances // width) + 1))
+
+
+def strip_cells(timeline: Timeline, width: int) -> list[str]:
+    """What each of `width` cells shows: an unresolved or resolved rupture, a repair, another
+    code, a stretch between a rupture and its repair (joined), or nothing; the strongest wins
+    where several fall in one cell."""
+    cells = [EMPTY] * max(0, width)
+    if width <= 0 or timeline.utterances <= 0:
+        return cells
+
+    def put(column: int, kind: str) -> None:
+        if STRENGTH[kind] > STRENGTH[cells[column]]:
+            cells[column] = kind
+
+    n = timeline.utterances
+    for e in timeline.episodes:
+        if e.repair is not None:
+            for column in range(column_of(e.rupture.first, n, width), column_of(e.repair.first, n, width) + 1):
+                put(column, JOINED)
+    resolved = {e.rupture.coding_id for e in timeline.episodes if e.resolved}
+    for m in timeline.marks:
+        kind = (RESOLVED if m.coding_id in resolved else UNRESOLVED) if m.family == RUPTURE else \
+            REPAIRED if m.family == REPAIR else CODED
+        put(column_of(m.first, n, width), kind)
+    return cells
+
+
+def next_episode(episodes: list[Episode], number: int, direction: int) -> Episode | None:
+    """The first episode whose rupture starts after utterance `number` (direction 1), or the
+    last one starting before it (-1); None when there is none that way."""
+    ordered = sorted(episodes, key=lambda e: (e.rupture.first, e.rupture.start, e.coder))
+    if direction > 0:
+        return next((e for e in ordered if e.rupture.first > number), None)
+    return next((e for e in reversed(ordered) if e.rupture.first < number), None)
+
+
+def describe(episode: Episode, coder: bool = False) -> str:
+    """An episode in a line, for the status bar: "Denial (Withdrawal rupture) at 28, repaired
+    by Meta-communication at 31 after 3 utterances"."""
+    r, p = episode.rupture, episode.repair
+    text = (f"{episode.coder}: " if coder else "") + f"{r.code} ({r.marker}) at {r.first}"
+    if p is None:
+        return text + ", not repaired"
+    after = episode.latency_utterances
+    return text + f", repaired by {p.code} at {p.first} after {after} utterance{'s' if after != 1 else ''}"
