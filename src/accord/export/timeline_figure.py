@@ -15,11 +15,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from ..sequences.timeline import OTHER, REPAIR, RUPTURE, Timeline
+from ..sequences.timeline import OTHER, OTHER_COLORS, REPAIR, REPAIR_COLOR, RUPTURE, RUPTURE_COLOR, Timeline
 
-RUPTURE_COLOR = "#D55E00"  # vermillion
-REPAIR_COLOR = "#009E73"  # bluish green
-OTHER_COLORS = ["#CC79A7", "#0072B2", "#E69F00", "#56B4E9", "#000000"]  # reddish purple, blue, orange, sky blue
 JOIN_COLOR = "#555555"
 
 WIDTH_IN = 6.5  # the text width of a Letter or A4 page with 1-inch margins

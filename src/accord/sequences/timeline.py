@@ -18,6 +18,12 @@ from .episodes import DEFAULT_WITHIN, Episode, check_families, find_episodes
 
 RUPTURE, REPAIR, OTHER = "rupture", "repair", "other"
 
+# Colours of the families wherever a timeline is drawn (Okabe & Ito's colour-blind-safe set):
+# vermillion ruptures, bluish-green repairs, then reddish purple, blue, orange, sky blue, black
+# for the other roots. Shapes differ too, so nothing depends on colour alone.
+RUPTURE_COLOR, REPAIR_COLOR = "#D55E00", "#009E73"
+OTHER_COLORS = ["#CC79A7", "#0072B2", "#E69F00", "#56B4E9", "#000000"]
+
 
 @dataclass(frozen=True)
 class Mark:
@@ -128,15 +134,6 @@ def column_of(number: int, utterances: int, width: int) -> int:
     return min(width - 1, (number - 1) * width // utterances)
 
 
-def utterance_at(column: int, utterances: int, width: int) -> int:
-    """The first utterance (1-based) that begins in strip cell `column` or after it (a click
-    on the strip goes there)."""
-    if utterances <= 0 or width <= 0:
-        return 1
-    column = max(0, min(width - 1, column))
-    return max(1, min(utterances, -(-column * utterances // width) + 1))
-
-
 def strip_cells(timeline: Timeline, width: int) -> list[str]:
     """What each of `width` cells shows: an unresolved or resolved rupture, a repair, another
     code, a stretch between a rupture and its repair (joined), or nothing; the strongest wins
@@ -172,11 +169,11 @@ def next_episode(episodes: list[Episode], number: int, direction: int) -> Episod
 
 
 def describe(episode: Episode, coder: bool = False) -> str:
-    """An episode in a line, for the status bar: "Denial (Withdrawal rupture) at 28, repaired
-    by Meta-communication at 31 after 3 utterances"."""
+    """An episode in a short line, for the coding screen: "Denial at 28 → Meta-communication
+    at 31 (3 utterances later)", or "Denial at 28, not repaired"."""
     r, p = episode.rupture, episode.repair
-    text = (f"{episode.coder}: " if coder else "") + f"{r.code} ({r.marker}) at {r.first}"
+    text = (f"{episode.coder}: " if coder else "") + f"{r.code} at {r.first}"
     if p is None:
         return text + ", not repaired"
     after = episode.latency_utterances
-    return text + f", repaired by {p.code} at {p.first} after {after} utterance{'s' if after != 1 else ''}"
+    return text + f" → {p.code} at {p.first} ({after} utterance{'s' if after != 1 else ''} later)"

@@ -28,7 +28,8 @@ GROUPS = {
 
 
 def key_names(keys: str) -> str:
-    names = {"right_square_bracket": "]", "left_square_bracket": "[", "slash": "/", "colon": ":", "question_mark": "?"}
+    names = {"right_square_bracket": "]", "left_square_bracket": "[", "right_curly_bracket": "}",
+             "left_curly_bracket": "{", "slash": "/", "colon": ":", "question_mark": "?"}
     return ", ".join(names.get(k, k) for k in keys.split(","))
 
 
