@@ -59,5 +59,5 @@ def test_next_and_previous_episode(timeline):
     assert next_episode(t.episodes, 61, 1) is None
     assert next_episode(t.episodes, 61, -1).rupture.first == 12
     assert next_episode(t.episodes, 10, -1) is None
-    assert describe(t.episodes[0]) == "Denial at 10 → Meta-communication at 14 (4 utterances later)"
+    assert describe(t.episodes[0]) == "Denial at 10 → Meta-communication at 14 (latency 4)"
     assert describe(t.episodes[2], coder=True) == "alice: Complaint about the work at 61, not repaired"

@@ -82,7 +82,7 @@ async def test_braces_jump_from_episode_to_episode_and_the_border_says_which(pro
         await pilot.press("right_curly_bracket")
         await wait_for(pilot, lambda: screen.view.cursor == 5)
         assert screen.view.selected_span() == (u[5].start, u[5].end)  # the rupture is selected
-        await wait_for(pilot, lambda: "1/2 Minimal response at 6 → Meta-communication at 10 (4 utterances later)"
+        await wait_for(pilot, lambda: "1/2 Minimal response at 6 → Meta-communication at 10 (latency 4)"
                        in rows(strip)[0])
         await pilot.press("right_curly_bracket")
         await wait_for(pilot, lambda: screen.view.cursor == 40 and "2/2 Denial at 41, not repaired" in rows(strip)[0])

@@ -170,10 +170,9 @@ def next_episode(episodes: list[Episode], number: int, direction: int) -> Episod
 
 def describe(episode: Episode, coder: bool = False) -> str:
     """An episode in a short line, for the coding screen: "Denial at 28 → Meta-communication
-    at 31 (3 utterances later)", or "Denial at 28, not repaired"."""
+    at 31 (latency 3)", latency in utterances, or "Denial at 28, not repaired"."""
     r, p = episode.rupture, episode.repair
     text = (f"{episode.coder}: " if coder else "") + f"{r.code} at {r.first}"
     if p is None:
         return text + ", not repaired"
-    after = episode.latency_utterances
-    return text + f" → {p.code} at {p.first} ({after} utterance{'s' if after != 1 else ''} later)"
+    return text + f" → {p.code} at {p.first} (latency {episode.latency_utterances})"
