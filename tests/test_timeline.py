@@ -61,3 +61,24 @@ def test_next_and_previous_episode(timeline):
     assert next_episode(t.episodes, 10, -1) is None
     assert describe(t.episodes[0]) == "Denial at 10 → Meta-communication at 14 (latency 4)"
     assert describe(t.episodes[2], coder=True) == "alice: Complaint about the work at 61, not repaired"
+
+
+def test_the_timeline_finds_the_same_episodes_as_find_episodes_and_its_cache_changes_nothing(tmp_path):
+    from accord.demo import build_demo
+    from accord.sequences import find_episodes
+
+    path = tmp_path / "demo.db"
+    build_demo(path)
+    with Project.open(path) as p:
+        book, cache = p.codebook(), {}
+        for t in p.transcripts():
+            transcript = p.transcript(t["name"])
+            codings = p.codings(coder="reference", transcript=t["name"])
+            for within in (0, 5):
+                expected = find_episodes(transcript, codings, book, "reference", within)
+                assert session_timeline(transcript, codings, book, "reference", within).episodes == expected
+                assert session_timeline(transcript, codings, book, "reference", within, cache).episodes == expected
+            fewer = codings[::2]  # after removals, from the same cache
+            assert session_timeline(transcript, fewer, book, "reference", 5, cache).episodes == \
+                find_episodes(transcript, fewer, book, "reference", 5)
+        assert cache

@@ -77,11 +77,14 @@ def place(transcript: Transcript, codings: list[Coding], codebook: Codebook, fam
     starts = [u.start for u in utterances]
     ends = [u.end for u in utterances]
     known = codebook.by_name()
+    families: dict[str, tuple[str | None, str]] = {}  # family_of per code, looked up once (it walks the tree)
     out = []
     for c in codings:
         if c.code not in known:
             continue
-        fam, marker = codebook.family_of(c.code)
+        if c.code not in families:
+            families[c.code] = codebook.family_of(c.code)
+        fam, marker = families[c.code]
         if fam != family:
             continue
         first, last = bisect_right(ends, c.start), bisect_left(starts, c.end) - 1
@@ -102,6 +105,12 @@ def find_episodes(transcript: Transcript, codings: list[Coding], codebook: Codeb
     mine = [c for c in codings if c.coder == coder and c.transcript == transcript.name]
     ruptures = place(transcript, mine, codebook, "rupture")
     repairs = place(transcript, mine, codebook, "repair")
+    return pair(transcript, coder, ruptures, repairs, within)
+
+
+def pair(transcript: Transcript, coder: str, ruptures: list[Marker], repairs: list[Marker],
+         within: int = DEFAULT_WITHIN) -> list[Episode]:
+    """Each rupture with the repair that resolves it (both lists in text order, as `place` gives)."""
     repair_starts = [r.start for r in repairs]
     times = {u.number: u.time_start for u in transcript.utterances}
     episodes = []

@@ -14,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from ..model import Codebook, Coding, Transcript
-from .episodes import DEFAULT_WITHIN, Episode, check_families, find_episodes
+from .episodes import DEFAULT_WITHIN, Episode, Marker, check_families, pair
 
 RUPTURE, REPAIR, OTHER = "rupture", "repair", "other"
 
@@ -65,31 +65,53 @@ def family_and_row(codebook: Codebook, code: str) -> tuple[str, str]:
     return (REPAIR if family == REPAIR else OTHER), codebook.path(code)[0]
 
 
-def marks_of(transcript: Transcript, codings: list[Coding], codebook: Codebook) -> list[Mark]:
-    """Every coding in `codings` that overlaps an utterance, as a mark, in text order."""
+# A coding placed on the utterances: (family, row, Marker, Mark), or None outside every utterance.
+Placed = tuple[str, str, Marker, Mark] | None
+
+
+def _place(transcript: Transcript, coding: Coding, codebook: Codebook, starts: list[int], ends: list[int],
+           rows: dict[str, tuple[str, str]]) -> Placed:
     utterances = transcript.utterances
-    starts = [u.start for u in utterances]
-    ends = [u.end for u in utterances]
-    known = codebook.by_name()
-    out = []
-    for c in sorted(codings, key=lambda c: (c.start, c.end, c.id)):
-        if c.code not in known:
-            continue
-        first, last = bisect_right(ends, c.start), bisect_left(starts, c.end) - 1
-        if first > last:
-            continue
-        family, row = family_and_row(codebook, c.code)
-        out.append(Mark(row, family, c.code, utterances[first].number, utterances[last].number, c.id))
-    return out
+    first, last = bisect_right(ends, coding.start), bisect_left(starts, coding.end) - 1
+    if first > last:
+        return None
+    if coding.code not in rows:
+        rows[coding.code] = family_and_row(codebook, coding.code)
+    family, row = rows[coding.code]
+    u = utterances[first]
+    marker = Marker(coding.id, coding.code, row if family == RUPTURE else codebook.family_of(coding.code)[1],
+                    coding.start, coding.end, u.number, utterances[last].number, u.speaker, transcript.roles.get(u.speaker))
+    return family, row, marker, Mark(row, family, coding.code, marker.first, marker.last, coding.id)
 
 
 def session_timeline(transcript: Transcript, codings: list[Coding], codebook: Codebook, coder: str,
-                     within: int = DEFAULT_WITHIN) -> Timeline:
-    """One coder's timeline of one transcript (other coders' codings in `codings` are ignored)."""
+                     within: int = DEFAULT_WITHIN, cache: dict | None = None) -> Timeline:
+    """One coder's timeline of one transcript (other coders' codings in `codings` are ignored).
+
+    The episodes are those of `find_episodes` (the same placing and `pair`), found in one pass.
+    `cache` (a dict the caller keeps for this transcript and codebook) holds each coding once
+    placed, so the coding screen rebuilds the timeline after one change without placing
+    thousands of codings again (codings never change in place; a key has the span and code)."""
     mine = [c for c in codings if c.coder == coder and c.transcript == transcript.name]
+    cache = {} if cache is None else cache
+    starts = ends = None
+    known = codebook.by_name()
+    rows: dict[str, tuple[str, str]] = {}
+    placed = []
+    for c in mine:
+        key = (c.id, c.code, c.start, c.end)
+        if key not in cache:
+            if starts is None:
+                starts, ends = [u.start for u in transcript.utterances], [u.end for u in transcript.utterances]
+            cache[key] = _place(transcript, c, codebook, starts, ends, rows) if c.code in known else None
+        if cache[key] is not None:
+            placed.append(cache[key])
+    placed.sort(key=lambda p: (p[2].start, p[2].end, p[2].coding_id))
+    ruptures = [p[2] for p in placed if p[0] == RUPTURE]
+    repairs = [p[2] for p in placed if p[0] == REPAIR]
     minutes = [None if u.time_start is None else u.time_start / 60 for u in transcript.utterances]
-    return Timeline(transcript.name, coder, len(transcript.utterances), minutes,
-                    marks_of(transcript, mine, codebook), find_episodes(transcript, mine, codebook, coder, within))
+    return Timeline(transcript.name, coder, len(transcript.utterances), minutes, [p[3] for p in placed],
+                    pair(transcript, coder, ruptures, repairs, within))
 
 
 def project_timelines(project, coder: str, transcripts: list[str] | None = None,
@@ -161,8 +183,9 @@ def strip_cells(timeline: Timeline, width: int) -> list[str]:
 
 def next_episode(episodes: list[Episode], number: int, direction: int) -> Episode | None:
     """The first episode whose rupture starts after utterance `number` (direction 1), or the
-    last one starting before it (-1); None when there is none that way."""
-    ordered = sorted(episodes, key=lambda e: (e.rupture.first, e.rupture.start, e.coder))
+    last one starting before it (-1); None when there is none that way. Episodes at the same
+    place keep the order they are given in (the coding screen puts the coder's own first)."""
+    ordered = sorted(episodes, key=lambda e: (e.rupture.first, e.rupture.start))  # stable: ties keep their order
     if direction > 0:
         return next((e for e in ordered if e.rupture.first > number), None)
     return next((e for e in reversed(ordered) if e.rupture.first < number), None)
