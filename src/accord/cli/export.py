@@ -340,3 +340,46 @@ def export_agreement(project_path, out, coders, unit, codes, transcripts, per_tr
                   "words_compared": sum(words.get(t, 0) for t in report.transcripts)}
         result = agreement_document(report, target, Path(project_path).stem, ratings, corpus)
     click.echo(f"Wrote {out}: {result['codes']} codes over {result['units']} {unit}s")
+
+
+@export.command("sequences")
+@project_option
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("transcripts", nargs=-1)
+@click.option("--coder", required=True, metavar="NAME", help="Whose episodes (in blind mode: yourself, or another with --reveal).")
+@click.option("--within", type=click.IntRange(min=0), default=5, show_default=True,
+              help="A repair resolves a rupture when it starts at most this many utterances after it.")
+@click.option("--lag", type=click.IntRange(min=0, max=20), default=1, show_default=True,
+              help="Lag-sequential tables for lags 1 to K (0: none).")
+@reveal_option
+def export_sequences(project_path, out, transcripts, coder, within, lag, reveal):
+    """Rupture-repair episodes as a Word report: a methods paragraph written from the options
+    used, a table per session, a timeline figure and the episode table for each session, and
+    the lag-sequential tables (adjusted residuals and Yule's Q), in APA style.
+
+    The figures are those of `accord sequences` with the same coder, transcripts and --within.
+
+    \b
+    Examples:
+      accord export sequences episodes.docx --coder reference
+      accord export sequences s1.docx session01_cbt_panic --coder reference --within 3
+      accord export sequences episodes.docx --coder alice --lag 2
+      accord export sequences bob.docx --coder bob --reveal   # blind mode: another coder's, logged
+    """
+    from .. import blind
+    from ..export.sequences_report import sequences_document
+    from ..sequences import event_sequences
+    from ..sequences.timeline import project_timelines
+
+    with open_project(project_path) as project:
+        target = _out(out, project_path)
+        names = list(transcripts) or None
+        for name in names or []:
+            project.transcript_id(name)  # an unknown transcript: a clear message
+        blind.check(project, "export sequences", "codings (as episodes)", coders=[coder], reveal=reveal)
+        timelines = project_timelines(project, coder, names, within)
+        seqs = event_sequences(project, coder, names) if lag else {}
+        result = sequences_document(timelines, project.codebook(), target, Path(project_path).stem, coder, within,
+                                    lag, seqs)
+    click.echo(f"Wrote {out}: {result['sessions']} sessions, {result['ruptures']} ruptures, "
+               f"{result['figures']} figures, {result['tables']} tables")

@@ -22,7 +22,7 @@ import docx  # python-docx (this module is accord.export.docx; absolute imports 
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Inches, Pt, RGBColor
 from docx.oxml.parser import oxml_parser
 from lxml import etree
 
@@ -114,6 +114,35 @@ class Report:
 
     def heading(self, text: str, level: int):
         return self.paragraph(text, f"Heading {min(max(level, 1), 9)}")
+
+    @property
+    def text_width_in(self) -> float:
+        """The width between the page margins, in inches (a figure as wide as the text)."""
+        section = self.doc.sections[-1]
+        return (section.page_width - section.left_margin - section.right_margin) / 914400
+
+    def caption(self, label: str, title: str) -> None:
+        """An APA table or figure caption above it: the label in bold ("Table 2"), the title in
+        italics on the next line, both kept on the page of what they introduce."""
+        for text, bold in ((label, True), (title, False)):
+            p = self.add()
+            props = etree.SubElement(p, _W + "pPr")
+            etree.SubElement(props, _W + "keepNext")
+            if bold:  # room above, after the note of the table or figure before
+                etree.SubElement(props, _W + "spacing").set(_W + "before", "240")
+            self.run(p, text, bold=bold, italic=not bold)
+
+    def note(self, text: str, label: str = "Note.") -> None:
+        """An APA note under a table or figure: "Note." in italics, then the text."""
+        p = self.add("Excerpt Source")
+        self.run(p, label, italic=True)
+        self.run(p, " " + text)
+
+    def picture(self, png: bytes, width_in: float) -> None:
+        """A PNG as an inline picture `width_in` inches wide, in a paragraph of its own."""
+        self.flush()
+        self.doc.add_picture(io.BytesIO(png), width=Inches(width_in))
+        self.doc.paragraphs[-1].paragraph_format.keep_with_next = True  # with its note
 
     def title_page(self, title: str, subtitle: str, facts: list[tuple[str, str]]) -> None:
         self.paragraph(title, "Title")
@@ -221,9 +250,11 @@ class Report:
 # Left and right cell padding of the Table Grid style (0.08 in each side), in points.
 CELL_MARGINS = 11.5
 MIN_TABLE_PT = 7.5  # smallest table type: a wide table (codes by seven speaker roles) still fits at it
-# Where a line may break: at spaces and after a hyphen ("Meta-/communication"), as Word and
+# Where a line may break: at spaces, after a hyphen ("Meta-/communication") and at a zero-width
+# space (put after the underscores of a long name: "session03_/medication_/review"), as Word and
 # LibreOffice do; not at a no-break space (which str.split() would split at).
-_BREAKS = re.compile(r"[ \t\n]+|(?<=-)")
+_BREAKS = re.compile(r"[ \t\n\u200b]+|(?<=-)")
+ZWSP = "\u200b"
 
 
 def _estimate(text: str, bold: bool) -> float:

@@ -80,11 +80,14 @@ def place(transcript: Transcript, codings: list[Coding], codebook: Codebook, fam
     starts = [u.start for u in utterances]
     ends = [u.end for u in utterances]
     known = codebook.by_name()
+    families: dict[str, tuple[str | None, str]] = {}  # family_of per code, looked up once (it walks the tree)
     out = []
     for c in codings:
         if c.code not in known:
             continue
-        fam, marker = codebook.family_of(c.code)
+        if c.code not in families:
+            families[c.code] = codebook.family_of(c.code)
+        fam, marker = families[c.code]
         if fam != family:
             continue
         first, last = bisect_right(ends, c.start), bisect_left(starts, c.end) - 1
@@ -106,6 +109,13 @@ def find_episodes(transcript: Transcript, codings: list[Coding], codebook: Codeb
     mine = [c for c in codings if c.coder == coder and c.transcript == transcript.name]
     ruptures = place(transcript, mine, codebook, "rupture")
     repairs = place(transcript, mine, codebook, "repair")
+    return pair(transcript, coder, ruptures, repairs, within, links)
+
+
+def pair(transcript: Transcript, coder: str, ruptures: list[Marker], repairs: list[Marker],
+         within: int = DEFAULT_WITHIN, links: list[tuple[int, int]] = ()) -> list[Episode]:
+    """Each rupture with the repair that resolves it (both lists in text order, as `place`
+    gives): the earliest repair linked to it by "repairs", else the window rule."""
     repair_starts = [r.start for r in repairs]
     by_id = {r.coding_id: r for r in repairs}
     linked: dict[int, Marker] = {}  # rupture coding id -> the earliest repair linked to it
@@ -142,12 +152,18 @@ def project_episodes(project, coder: str, transcripts: list[str] | None = None,
     for c in project.codings(coder=coder):
         if c.transcript in by_transcript:
             by_transcript[c.transcript].append(c)
+    links = repairs_links(project, coder, names)
+    return {n: find_episodes(project.transcript(n), by_transcript[n], codebook, coder, within, links[n])
+            for n in names}
+
+
+def repairs_links(project, coder: str, names: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """The coder's "repairs" links per transcript, as (repair coding id, rupture coding id)."""
     links: dict[str, list[tuple[int, int]]] = {n: [] for n in names}
     for link in project.links(coder=coder, relation=REPAIRS):
         if link.source.transcript in links:
             links[link.source.transcript].append((link.source.id, link.target.id))
-    return {n: find_episodes(project.transcript(n), by_transcript[n], codebook, coder, within, links[n])
-            for n in names}
+    return links
 
 
 def _spread(values: list[float]) -> dict | None:

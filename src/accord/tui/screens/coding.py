@@ -30,6 +30,7 @@ from ..saving import SAVE_ERRORS, SavesActions
 from ..palette import CodeLook, color_mode
 from ..widgets.code_panel import CodePanel
 from ..widgets.key_bar import KeyBar, hints_for
+from ..widgets.timeline_strip import TimelineStrip
 from ..widgets.transcript_view import TranscriptView
 from .modals import Choose, Confirm, MemoEditor, TextPrompt
 from .rating import RatesSegments
@@ -44,6 +45,9 @@ BINDINGS = [
     Binding("g,home", "jump_start", "Start", id="move.start", show=False),
     Binding("G,end", "jump_end", "End", id="move.end", show=False),
     Binding("colon", "goto", "Go to #", id="move.goto", show=False),
+    Binding("right_curly_bracket", "episode(1)", "Next rupture-repair episode", id="move.next_episode", show=False),
+    Binding("left_curly_bracket", "episode(-1)", "Previous rupture-repair episode", id="move.previous_episode",
+            show=False),
     Binding("shift+right", "extend_end(1)", "Extend by character", id="select.char_right", show=False),
     Binding("shift+left", "extend_end(-1)", "Shrink by character", id="select.char_left", show=False),
     Binding("l,ctrl+shift+right", "extend_word(1)", "Extend by word", id="select.word_right", show=False),
@@ -151,6 +155,8 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
             with Vertical(id="text-column"):
                 yield self.view
                 yield Static("", id="suggestion-strip")
+                jump = hints_for(self.app, BINDINGS, [(("move.next_episode", "move.previous_episode"), "")])
+                yield TimelineStrip(self.session, jump[0][0] if jump else "", id="timeline")
             with Vertical(id="side"):
                 yield CodePanel(self.session.codebook, id="codes")
                 yield Static("", id="suggestion-panel")
@@ -239,6 +245,7 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         here = tuple(s.coders_here(v.cursor))
         links = tuple((k.relation, k.source.code, k.target.code, a, b, k.coder) for k, a, b in s.links_here(v.cursor))
         self._update("#memo-panel", self._memo_text, here, s.memos.get(number), links)
+        self.query_one("#timeline", TimelineStrip).show(v.cursor)
 
     def _show_unsaved(self) -> None:
         self.refresh_panels()
@@ -389,6 +396,17 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
                     self.notify(f"No utterance {number} (1-{len(self.session.utterances)})", severity="warning")
 
         self.app.push_screen(TextPrompt("Go to utterance number", restrict=r"[0-9]*"), go)
+
+    def action_episode(self, direction: int) -> None:
+        """To the next or previous rupture-repair episode on the timeline strip, its rupture
+        selected; the strip's top border says what the episode is."""
+        episode, message = self.query_one("#timeline", TimelineStrip).jump(self.view.cursor, direction)
+        if episode is None:
+            self.notify(message, severity="warning", timeout=4)
+            return
+        self.view.move_to(self.session.utterance_index_at(episode.rupture.start))
+        self.view.set_selection(episode.rupture.start, episode.rupture.end)
+        self._after_move()
 
     # --- selecting ----------------------------------------------------------------------------
 

@@ -30,8 +30,8 @@ GROUPS = {
 
 
 def key_names(keys: str) -> str:
-    names = {"right_square_bracket": "]", "left_square_bracket": "[", "slash": "/", "colon": ":", "question_mark": "?",
-             "ampersand": "&"}
+    names = {"right_square_bracket": "]", "left_square_bracket": "[", "right_curly_bracket": "}",
+             "left_curly_bracket": "{", "slash": "/", "colon": ":", "question_mark": "?", "ampersand": "&"}
     return ", ".join(names.get(k, k) for k in keys.split(","))
 
 

@@ -10,7 +10,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
-SHORT = {"enter": "⏎", "escape": "esc", "right_square_bracket": "]", "left_square_bracket": "[", "slash": "/",
+SHORT = {"enter": "⏎", "escape": "esc", "right_square_bracket": "]", "left_square_bracket": "[",
+         "right_curly_bracket": "}", "left_curly_bracket": "{", "slash": "/",
          "colon": ":", "question_mark": "?", "ctrl+p": "^p", "ampersand": "&"}
 
 
