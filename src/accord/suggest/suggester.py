@@ -72,7 +72,7 @@ def model_scores(pipeline: Pipeline, analyses: list[UtteranceAnalysis]) -> np.nd
     return model.scores([a.features for a in analyses])
 
 
-def _model_choices(pipeline, model, analyses, probs, index, family_of, codes):
+def _model_choices(pipeline, model, analyses, probs, index, family_of, codes, thresholds):
     """For each utterance, the codes the model suggests ({code: p}: codes outside exclusive
     families whose score reaches their threshold, in model order, then each family's best code
     if it reaches its own) and each family's best code ({family: (p, code)}), among the codes
@@ -81,7 +81,7 @@ def _model_choices(pipeline, model, analyses, probs, index, family_of, codes):
     names = list(index)
     cols = np.array([index[c] for c in names], dtype=np.intp)
     P = np.asarray(probs)[:, cols]
-    T = np.asarray(model.thresholds)[cols]
+    T = np.asarray(thresholds)[cols]
     fam = np.array([family_of.get(c, -1) for c in names], dtype=np.int64)
     members = {f: np.flatnonzero(fam == f) for f in sorted(set(fam.tolist()) - {-1})}
     roles, masks, role_of = pipeline.meta.get("roles", {}), {}, []
@@ -115,7 +115,7 @@ def _model_choices(pipeline, model, analyses, probs, index, family_of, codes):
                 j = tops[f][i]
                 best[f] = (float(P[i, j]), names[j])
         for p, code in best.values():
-            if p >= model.thresholds[index[code]]:
+            if p >= thresholds[index[code]]:
                 chosen[code] = p
         chosen_all.append(chosen)
         best_all.append(best)
@@ -132,6 +132,7 @@ def suggest_analyses(
     use_model: bool = True,
     probs: np.ndarray | None = None,
     namer=None,
+    review: bool = False,
 ) -> list[Item]:
     """Suggestions from analysed utterances; `namer(i)` (from `analyze_lazily`) names the
     features of utterance i when the model's part of its explanation needs them."""
@@ -140,10 +141,14 @@ def suggest_analyses(
         probs = model_scores(pipeline, analyses)
     index = {c: j for j, c in enumerate(model.codes)} if model is not None else {}
     thresholds = model.thresholds if model is not None else None
+    gate = thresholds
+    if review and model is not None and pipeline.meta.get("review_thresholds"):
+        lower = pipeline.meta["review_thresholds"]
+        gate = np.minimum(thresholds, np.array([lower.get(c, 1.01) for c in model.codes], np.float32))
     families = [f for f in pipeline.meta.get("exclusive", []) if model is not None]
     family_of = {c: i for i, f in enumerate(families) for c in f if c in index}
     if model is not None and analyses:
-        chosen_all, best_all = _model_choices(pipeline, model, analyses, probs, index, family_of, codes)
+        chosen_all, best_all = _model_choices(pipeline, model, analyses, probs, index, family_of, codes, gate)
     roles = pipeline.meta.get("roles", {})
     speakers = pipeline.meta.get("speakers", {})
     quiet = set(pipeline.meta.get("no_backchannels", ()))
@@ -166,7 +171,13 @@ def suggest_analyses(
         rows = None
         for code, p in chosen.items():
             j = index[code]
+            probe = p < thresholds[j]
+            if probe and code in rule_hits:
+                continue  # the rule's suggestion is shown anyway, marked as a disagreement
             why = f"model {p:.2f} (threshold {thresholds[j]:.2f})"
+            if probe:
+                why = (f"model {p:.2f}, below the {thresholds[j]:.2f} it needs to be suggested: asked in "
+                       "uncertain-first review only, to learn from your answer")
             if a.names is None and namer is not None:
                 a.names = namer(i)
             if a.names is not None and rows is None:
@@ -175,7 +186,7 @@ def suggest_analyses(
             if drivers:
                 why += "; driven by " + ", ".join(drivers)
             hits = rule_hits.pop(code, None)
-            source = "model"
+            source = "probe" if probe else "model"
             if hits:
                 why = _rule_text(pipeline, hits) + "; " + why
                 source = "both"
@@ -234,11 +245,11 @@ def _drivers(model, a: UtteranceAnalysis, j: int, rows, k: int = 3) -> list[str]
 
 
 def suggest_transcript(pipeline: Pipeline, transcript: Transcript, *, codes=None, use_rules=True, use_model=True,
-                       explain=True) -> list[Item]:
+                       explain=True, review=True) -> list[Item]:
     namer = None
     if explain and pipeline.classifier is not None and use_model:
         analyses, namer = analyze_lazily(pipeline.nlp, transcript)
     else:
         analyses = analyze(pipeline.nlp, transcript)
     return suggest_analyses(pipeline, transcript.name, analyses, codes=codes, use_rules=use_rules, use_model=use_model,
-                            namer=namer)
+                            namer=namer, review=review)
