@@ -76,11 +76,16 @@ def mi_labels(analyses: dict, source: list[int]) -> list[tuple[str, int, str]]:
     return out
 
 
-def weak_rows(analyses, labelled, weight: float, positives_only: bool):
+def weak_rows(analyses, labelled, weight: float, positives_only: bool, negatives: int = 1200, seed: int = 0):
+    """Weak rows: every positive, and (unless `positives_only`) a seeded sample of `negatives`
+    of the negatives (all 4,200 made each training take minutes: accord's trainer costs
+    time in rows times the codebook's codes)."""
     feats, labels, weights = [], [], []
-    for name, i, code in labelled:
+    neg = [k for k, (_, _, code) in enumerate(labelled) if 1 not in WEAK[code].values()]
+    keep = set(random.Random(seed).sample(neg, min(negatives, len(neg)))) if not positives_only else set()
+    for k, (name, i, code) in enumerate(labelled):
         lab = WEAK[code]
-        if positives_only and 1 not in lab.values():
+        if 1 not in lab.values() and k not in keep:
             continue
         feats.append(analyses[name][i].features)
         labels.append(dict(lab))

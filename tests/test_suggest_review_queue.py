@@ -71,12 +71,17 @@ def test_review_only_candidates_are_stored_but_left_out_of_text_order_and_counts
         assert "uncertain-first review only" in s.explanation
 
 
-def test_accord_suggest_says_how_many_are_review_only(tmp_path):
+def test_accord_train_and_suggest_say_where_review_asks_and_how_many_it_asks_about(tmp_path):
+    import re
+
     path = tmp_path / "demo.db"
     build_demo(path)
-    run("train", "-p", path)
+    trained = run("train", "-p", path).output
+    assert re.search(r"^code .* review$", trained, re.M) and "asked in uncertain-first review" in trained
     out = run("suggest", "-p", path).output
-    assert "asked in uncertain-first review only" in out
+    shown, new = map(int, re.search(r"^(\d+) suggestions in 6 transcript\(s\): (\d+) new", out, re.M).groups())
+    asked = int(re.search(r"^(\d+) more asked in uncertain-first review only", out, re.M).group(1))
+    assert shown == new and asked > 0  # a fresh project: every suggestion is new; review-only ones apart
 
 
 def test_uncertain_first_lists_them_and_the_other_orders_do_not(demo):

@@ -74,7 +74,7 @@ def suggest(project_path: Path, transcripts, codes, workers, rebuild, for_coder,
     click.echo(f"{'code':<36} {'total':>6} {'rules':>6} {'model':>6} {'both':>6}")
     for code in [c.name for c in book.codes if per_code[c.name]]:
         click.echo(f"{code:<36} {per_code[code]:>6} {per_source[(code, 'rule')]:>6} {per_source[(code, 'model')]:>6} {per_source[(code, 'both')]:>6}")
-    added = sum(t["added"] for t in totals.values())
+    added = sum(t["added"] - t.get("review_only_added", 0) for t in totals.values())
     kept = sum(t["kept"] for t in totals.values())
     click.echo(f"{sum(per_code.values())} suggestions in {len(names)} transcript(s): {added} new, {kept} already decided kept")
     if review_only:
@@ -129,13 +129,19 @@ def train(project_path: Path, coders, for_coder, reveal, as_json):
         return emit_json(report)
     click.echo(f"Trained {pipeline.version} on {report['utterances']} utterances from {report['transcripts']} transcript(s) "
                f"coded by {', '.join(report['coders'])} in {report['seconds']:.1f}s")
-    click.echo(f"{'code':<36} {'pos':>5} {'neg':>5} {'thresh':>6} {'P':>5} {'R':>5} {'F1':>5}")
+    review = report.get("review_thresholds") or {}  # with min_precision: where uncertain-first review asks
+    click.echo(f"{'code':<36} {'pos':>5} {'neg':>5} {'thresh':>6} {'P':>5} {'R':>5} {'F1':>5}"
+               + (f" {'review':>6}" if review else ""))
     for code, (pos, neg) in report["counts"].items():
         if not pos and not neg:
             continue
         s = report["scores"].get(code, {})
         t = report["thresholds"].get(code)
-        click.echo(f"{code:<36} {pos:>5} {neg:>5} {_pct(t):>6} {_pct(s.get('precision')):>5} {_pct(s.get('recall')):>5} {_pct(s.get('f1')):>5}")
+        click.echo(f"{code:<36} {pos:>5} {neg:>5} {_pct(t):>6} {_pct(s.get('precision')):>5} {_pct(s.get('recall')):>5} {_pct(s.get('f1')):>5}"
+                   + (f" {_pct(review.get(code)):>6}" if review else ""))
+    if review:
+        click.echo("review: below its threshold, a code's candidates above this are asked in uncertain-first review "
+                   "only (`accord suggestions --order uncertain`, O in the coding screen)")
     if report["exclusive"]:
         click.echo("One code per utterance (learned): " + "; ".join(", ".join(f) for f in report["exclusive"]))
 

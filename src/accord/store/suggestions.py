@@ -38,7 +38,8 @@ class SuggestionStore:
         coder's own (from a model trained on their decisions alone, seen by nobody else).
 
         `items` are dicts with code, start, end, score, explanation and optionally source
-        (rule | model | both). Returns counts of added, kept and superseded suggestions.
+        (rule | model | both | probe). Returns counts of added, kept and superseded suggestions,
+        and of the added ones how many are review-only (probe).
         """
         with self.transaction():
             transcript_id = self.transcript_id(transcript)
@@ -107,7 +108,8 @@ class SuggestionStore:
                 {"pipeline_version": pipeline_version, "added": len(added), "kept": kept, "superseded": superseded,
                  "coder": coder},
             )
-        return {"added": len(added), "kept": kept, "superseded": superseded}
+        return {"added": len(added), "kept": kept, "superseded": superseded,
+                "review_only_added": sum(1 for a in added if a["source"] == "probe")}
 
     def suggestions(
         self, *, transcript: str | None = None, coder: str | None = None, code: str | None = None, pending: bool = True,
