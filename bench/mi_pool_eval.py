@@ -265,15 +265,59 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("variants", nargs="*", default=["none", "data:0.3", "data+:0.3", "feature"])
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--signal", action="store_true", help="only how well the MI model's scores rank the alliance gold")
     a = ap.parse_args()
     if not ar.available():
         print(f"skipped: {ar.ALLIANCE} or {ar.POOL} not found")
+        return 0
+    if a.signal:
+        signal()
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         res = run(Path(tmp), a.variants, log=lambda s: print("  " + s, file=sys.stderr, flush=True))
     if a.json:
         a.json.write_text(json.dumps(res, indent=1, default=str))
     return 0
+
+
+
+def signal(log=print) -> dict:
+    """How well the MI model's scores (trained on the SOURCE sessions) rank the 23 sessions'
+    alliance gold: average precision of "Therapist input" for power dynamics (therapist turns)
+    and of "Sustain talk" for confrontation (client turns), against the share of positives."""
+    from sklearn.metrics import average_precision_score
+
+    from accord.suggest.analysis import analyze
+    from accord.suggest.pipeline import build_pipeline
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source, _ = split_ordinary()
+        project = ar.build(Path(tmp), ordinary=False)
+        from accord.transcripts import read_transcript
+
+        for tid in source:
+            project.import_transcript(read_transcript(ar.POOL / "transcripts" / f"{ar.name(tid)}.txt"))
+        rules = build_pipeline(project.codebook())
+        ids = ar.session_ids()
+        analyses = {ar.name(t): analyze(rules.nlp, project.transcript(ar.name(t))) for t in ids + source}
+        scorer = ar.Scorer(project, analyses, ar.read_rows(ar.ALLIANCE / "gold.csv"))
+        model = mi_model(analyses, mi_labels(analyses, source))
+        out = {}
+        for mi_code, cat, role in (("Therapist input", "Power dynamics", "therapist"),
+                                   ("Sustain talk", "Confrontation rupture", "client")):
+            y, p = [], []
+            for t in ids:
+                n = ar.name(t)
+                probs = model.scores([a.features for a in analyses[n]])[:, model.codes.index(mi_code)]
+                for i, a in enumerate(analyses[n]):
+                    if a.role == role:
+                        y.append(cat in scorer.gold_units.get((n, i), ()))
+                        p.append(float(probs[i]))
+            out[cat] = {"average precision": average_precision_score(y, p), "share": sum(y) / len(y), "n": len(y)}
+            log(f"{mi_code} score for {cat} on {role} turns of the 23: average precision "
+                f"{out[cat]['average precision']:.2f} (chance {out[cat]['share']:.2f}, {len(y)} turns)")
+        project.close()
+    return out
 
 
 if __name__ == "__main__":

@@ -176,8 +176,9 @@ def suggest_analyses(
                 continue  # the rule's suggestion is shown anyway, marked as a disagreement
             why = f"model {p:.2f} (threshold {thresholds[j]:.2f})"
             if probe:
-                why = (f"model {p:.2f}, below the {thresholds[j]:.2f} it needs to be suggested: asked in "
-                       "uncertain-first review only, to learn from your answer")
+                need = ("not precise enough on held-out decisions to be suggested on its own" if thresholds[j] > 1
+                        else f"below the {thresholds[j]:.2f} it needs to be suggested")
+                why = f"model {p:.2f}, {need}: asked in uncertain-first review only, to learn from your answer"
             if a.names is None and namer is not None:
                 a.names = namer(i)
             if a.names is not None and rows is None:
