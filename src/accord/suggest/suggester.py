@@ -15,6 +15,12 @@ on another role's utterance, by rules or model. Where the speaker's role is unkn
 given at import and none guessed from the label), it is suggested, and the explanation says
 the role is unknown and which roles the codebook gives the code to.
 
+Under a codebook's `min_precision`, with `review` the model's candidates between a code's
+recall-first review threshold and its precise one are added as review-only suggestions (source
+"probe"): stored, but asked in uncertain-first order only, so active learning can still ask
+about a code the gate keeps from being suggested (without them, uncertain-first review never
+asked about MI's "therapist input" again and its F1 stayed at 0.03).
+
 In a family of codes that the coders use exclusively (one code per utterance, learned from
 their decisions), only the model's best code of the family is suggested per utterance.
 """
@@ -58,7 +64,7 @@ class Item:
     end: int
     score: float
     explanation: str
-    source: str  # rule | model | both
+    source: str  # rule | model | both | probe (review-only: see suggest_analyses' `review`)
 
     def as_store_item(self) -> dict:
         return {"code": self.code, "start": self.start, "end": self.end, "score": self.score,
