@@ -78,12 +78,13 @@ def model_scores(pipeline: Pipeline, analyses: list[UtteranceAnalysis]) -> np.nd
     return model.scores([a.features for a in analyses])
 
 
-def _model_choices(pipeline, model, analyses, probs, index, family_of, codes, thresholds):
+def _model_choices(pipeline, model, analyses, probs, index, family_of, codes, thresholds=None):
     """For each utterance, the codes the model suggests ({code: p}: codes outside exclusive
     families whose score reaches their threshold, in model order, then each family's best code
     if it reaches its own) and each family's best code ({family: (p, code)}), among the codes
     allowed for the speaker's role (and in `codes`). Thresholds are compared for all
     utterances at once; only what is chosen is visited in Python."""
+    thresholds = model.thresholds if thresholds is None else thresholds  # lower ones for the review queue
     names = list(index)
     cols = np.array([index[c] for c in names], dtype=np.intp)
     P = np.asarray(probs)[:, cols]
