@@ -225,7 +225,9 @@ def train_model(
     weak: tuple[list, list, list] | None = None,
 ) -> tuple[LinearModel | None, dict]:
     """Fit the classifier; per-code thresholds and held-out scores come from grouped
-    cross-validation (whole transcripts held out when there are enough of them)."""
+    cross-validation (whole transcripts held out when there are enough of them). `weak` rows
+    (features, labels, weights) are learned from in every fit but never scored, so they cannot
+    move a threshold (`bench/mi_pool_eval.py`: the MI pool's labels, measured and not kept)."""
     started = time.perf_counter()
     all_codes = [c.name for c in codebook.codes if codes is None or c.name in codes]
     counts = {c: [0, 0] for c in all_codes}
