@@ -98,6 +98,11 @@ def main():
     ap.add_argument("--order", default="uncertain", choices=["uncertain", "document", "random"])
     ap.add_argument("--corrects", action="store_true",
                     help="the simulated coder names the right code when she rejects (R in the coding screen)")
+    ap.add_argument("--min-precision", type=float,
+                    help="mi: give the codebook this `min_precision` (the precision gate of codebooks/alliance.yaml)")
+    ap.add_argument("--review-queue", action="store_true",
+                    help="the uncertain-first queue also asks about the model's candidates above its recall-first "
+                         "review thresholds (with --min-precision)")
     ap.add_argument("--no-references", action="store_true",
                     help="skip accord and a tuned baseline trained on fully labelled random utterances")
     args = ap.parse_args()
@@ -115,6 +120,10 @@ def main():
         started = time.perf_counter()
         project, rows = (build_mi if args.data == "mi" else build_alliance)(Path(tmp))
         book = project.codebook()
+        if args.min_precision is not None:
+            import dataclasses
+
+            book = dataclasses.replace(book, min_precision=args.min_precision)
         print(f"project built in {time.perf_counter() - started:.1f}s: {len(rows)} gold codings")
         if args.data == "mi":
             groups = [args.family] if args.family != "both" else ["therapist", "client"]
@@ -126,8 +135,11 @@ def main():
             t0 = time.perf_counter()
             results = simulate(project, lambda: build_pipeline(book), rows, codes, seeds=range(args.seeds),
                                order=args.order, references=not args.no_references, corrects=args.corrects,
+                               codebook=book, review=args.review_queue,
                                log=lambda s: print("  " + s, file=sys.stderr, flush=True))
             who = ", a coder who corrects" if args.corrects else ""
+            who += f", min_precision {args.min_precision}" if args.min_precision is not None else ""
+            who += ", review queue" if args.review_queue else ""
             report(f"{args.data} {title}: {args.seeds} seeds, order {args.order}{who} ({time.perf_counter() - t0:.0f}s)",
                    summarise(results, codes), codes)
         project.close()

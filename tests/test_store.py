@@ -283,7 +283,7 @@ def test_rerun_replaces_undecided_and_keeps_decided(project):
     kept = project.suggestions(transcript="s1")[0]
     project.accept_suggestion(kept.id, "ann")
     counts = suggest(project, ("Rupture", 3, 10), ("Withdrawal", 40, 45), version="v2")
-    assert counts == {"added": 1, "kept": 1, "superseded": 0}
+    assert counts == {"added": 1, "kept": 1, "superseded": 0, "review_only_added": 0}
     now = project.suggestions(transcript="s1")
     assert [(s.code, s.pipeline_version) for s in now] == [("Rupture", "v2"), ("Withdrawal", "v2")]
     assert now[0].id == kept.id, "the decided suggestion keeps its id, so provenance holds"
@@ -299,7 +299,7 @@ def test_a_coders_own_suggestions_are_hers_alone_and_replace_the_shared_ones_for
     items = [{"code": "Rupture", "start": 3, "end": 10, "score": 0.8, "explanation": "ann's model"},
              {"code": "Withdrawal", "start": 40, "end": 45, "score": 0.7, "explanation": "ann's model"}]
     counts = project.replace_suggestions("s1", "ann-v1", items, coder="ann")
-    assert counts == {"added": 1, "kept": 1, "superseded": 0}, "what ann rejected as shared is not asked again"
+    assert counts == {"added": 1, "kept": 1, "superseded": 0, "review_only_added": 0}, "what ann rejected as shared is not asked again"
     mine = project.suggestions(transcript="s1", coder="ann")
     assert [(s.code, s.pipeline_version) for s in mine] == [("Withdrawal", "ann-v1")]
     assert [s.code for s in project.suggestions(transcript="s1", coder="ben")] == ["Rupture", "Repair"]

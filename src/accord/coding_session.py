@@ -39,11 +39,25 @@ class CodingSession:
     def reload(self) -> None:
         """Re-read codings, suggestions and memos (after undo/redo or another coder's merge)."""
         self.codings: list[Coding] = self.project.visible_codings(self.coder, self.name)
-        self.suggestions: list[Suggestion] = self.project.suggestions(transcript=self.name, coder=self.coder)
+        self.suggestions: list[Suggestion] = self._pending_suggestions()
         self.memos: dict[int, str] = self.project.utterance_memos(self.name, self.coder)
         self.links: list[Link] = self.project.visible_links(self.coder, self.name)
         self._index()
         self._rerank()
+
+    def _pending_suggestions(self) -> list[Suggestion]:
+        # Uncertain first (the order that teaches the model) also asks about the model's
+        # review-only candidates, which a codebook's min_precision keeps out of text order.
+        pending = self.project.suggestions(transcript=self.name, coder=self.coder, probes=self.order == "uncertain")
+        self._probes: set[int] = set()
+        if self.order == "uncertain" and pending:
+            sources = self.project.suggestion_sources([s.id for s in pending])
+            self._probes = {i for i, src in sources.items() if src == "probe"}
+        return pending
+
+    def is_probe(self, suggestion: Suggestion) -> bool:
+        """A review-only candidate: shown in uncertain-first order only, never accepted in bulk."""
+        return suggestion.id in self._probes
 
     def _index(self) -> None:
         self.codings_by_utterance: dict[int, list[Coding]] = defaultdict(list)
@@ -142,7 +156,7 @@ class CodingSession:
             self.codings_by_utterance[i] = [c for c in self.codings_by_utterance[i] if c.id != coding_id]
         # A suggestion of that code which this coding covered is pending again.
         before = len(self.suggestions)
-        self.suggestions = self.project.suggestions(transcript=self.name, coder=self.coder)
+        self.suggestions = self._pending_suggestions()
         if len(self.suggestions) != before:
             self._index()
             self._rerank()
@@ -220,7 +234,7 @@ class CodingSession:
             self.suggestions_by_utterance[i] = [s for s in self.suggestions_by_utterance[i] if s.id != suggestion.id]
 
     def pending_count(self, code: str) -> int:
-        return sum(1 for s in self.suggestions if s.code == code)
+        return sum(1 for s in self.suggestions if s.code == code and s.id not in self._probes)
 
     def accept_all(self, code: str) -> int:
         count = self.project.accept_all(self.name, code, self.coder)
@@ -252,6 +266,8 @@ class CodingSession:
         if order not in ("text", "uncertain"):
             raise ValueError(f"unknown order {order!r}")
         self.order = order
+        self.suggestions = self._pending_suggestions()
+        self._index()
         self._rerank()
 
     def _rerank(self) -> None:

@@ -59,19 +59,28 @@ def suggest(project_path: Path, transcripts, codes, workers, rebuild, for_coder,
         totals = service.store_suggestions(project, pipeline, results, needs_save and not for_coder, coder=for_coder)
     per_code = Counter()
     per_source = Counter()
+    review_only = Counter()  # the model's candidates under the precision gate, for uncertain-first review
     for items in results.values():
         for i in items:
+            if i.source == "probe":
+                review_only[i.code] += 1
+                continue
             per_code[i.code] += 1
             per_source[(i.code, i.source)] += 1
     if as_json:
-        return emit_json({"version": pipeline.version, "transcripts": totals, "codes": dict(per_code), "not_suggestable": silent})
+        return emit_json({"version": pipeline.version, "transcripts": totals, "codes": dict(per_code),
+                          "review_only": dict(review_only), "not_suggestable": silent})
     click.echo(f"Pipeline {pipeline.version}" + (" (model trained on an older codebook: run `accord train`)" if pipeline.meta.get("stale") else ""))
     click.echo(f"{'code':<36} {'total':>6} {'rules':>6} {'model':>6} {'both':>6}")
     for code in [c.name for c in book.codes if per_code[c.name]]:
         click.echo(f"{code:<36} {per_code[code]:>6} {per_source[(code, 'rule')]:>6} {per_source[(code, 'model')]:>6} {per_source[(code, 'both')]:>6}")
-    added = sum(t["added"] for t in totals.values())
+    added = sum(t["added"] - t.get("review_only_added", 0) for t in totals.values())
     kept = sum(t["kept"] for t in totals.values())
     click.echo(f"{sum(per_code.values())} suggestions in {len(names)} transcript(s): {added} new, {kept} already decided kept")
+    if review_only:
+        click.echo(f"{sum(review_only.values())} more asked in uncertain-first review only (the model's candidates "
+                   "below the threshold the codebook's min_precision sets): "
+                   + ", ".join(f"{c} {n}" for c, n in review_only.most_common()))
     if silent:
         click.echo(f"Not suggested (no examples, patterns or decisions yet): {', '.join(silent)}")
 
@@ -120,13 +129,19 @@ def train(project_path: Path, coders, for_coder, reveal, as_json):
         return emit_json(report)
     click.echo(f"Trained {pipeline.version} on {report['utterances']} utterances from {report['transcripts']} transcript(s) "
                f"coded by {', '.join(report['coders'])} in {report['seconds']:.1f}s")
-    click.echo(f"{'code':<36} {'pos':>5} {'neg':>5} {'thresh':>6} {'P':>5} {'R':>5} {'F1':>5}")
+    review = report.get("review_thresholds") or {}  # with min_precision: where uncertain-first review asks
+    click.echo(f"{'code':<36} {'pos':>5} {'neg':>5} {'thresh':>6} {'P':>5} {'R':>5} {'F1':>5}"
+               + (f" {'review':>6}" if review else ""))
     for code, (pos, neg) in report["counts"].items():
         if not pos and not neg:
             continue
         s = report["scores"].get(code, {})
         t = report["thresholds"].get(code)
-        click.echo(f"{code:<36} {pos:>5} {neg:>5} {_pct(t):>6} {_pct(s.get('precision')):>5} {_pct(s.get('recall')):>5} {_pct(s.get('f1')):>5}")
+        click.echo(f"{code:<36} {pos:>5} {neg:>5} {_pct(t):>6} {_pct(s.get('precision')):>5} {_pct(s.get('recall')):>5} {_pct(s.get('f1')):>5}"
+                   + (f" {_pct(review.get(code)):>6}" if review else ""))
+    if review:
+        click.echo("review: below its threshold, a code's candidates above this are asked in uncertain-first review "
+                   "only (`accord suggestions --order uncertain`, O in the coding screen)")
     if report["exclusive"]:
         click.echo("One code per utterance (learned): " + "; ".join(", ".join(f) for f in report["exclusive"]))
 
@@ -275,7 +290,7 @@ def simulate(project_path: Path, gold, codes, seeds, holdout, order, every, chec
 @click.option("--coder", help="Only suggestions this coder has not decided yet.")
 @click.option("--transcript", help="Only this transcript.")
 @click.option("--order", type=click.Choice(["document", "likely", "uncertain"]), default="document", show_default=True,
-              help="likely: rule and model agreeing first, then rules, then the model's by score; uncertain: rules and model disagreeing first, then scores nearest the threshold; every fourth place goes to a code with few confirmed examples.")
+              help="likely: rule and model agreeing first, then rules, then the model's by score; uncertain: rules and model disagreeing first, then scores nearest the threshold; every fourth place goes to a code with few confirmed examples; with a codebook's min_precision, uncertain also lists the model's review-only candidates below it.")
 @click.option("--limit", type=int, default=50, show_default=True)
 @json_option
 def suggestions_list(project_path: Path, coder, transcript, order, limit, as_json):
@@ -292,7 +307,8 @@ def suggestions_list(project_path: Path, coder, transcript, order, limit, as_jso
     from ..suggest.review import review_order
 
     with open_project(project_path) as project:
-        rows = review_order(project, project.suggestions(transcript=transcript, coder=coder), order, coder=coder)[:limit]
+        pending = project.suggestions(transcript=transcript, coder=coder, probes=order == "uncertain")
+        rows = review_order(project, pending, order, coder=coder)[:limit]
         texts = {n: project.transcript(n).text for n in {s.transcript for s in rows}}
     if as_json:
         return emit_json([dict(dataclasses.asdict(s), text=texts[s.transcript][s.start:s.end]) for s in rows])

@@ -59,7 +59,7 @@ class ModelStore:
         return row[0] if row else None
 
     def suggestion_sources(self, ids: list[int]) -> dict[int, str]:
-        """rule | model | both, for ordering suggestions (rules and model disagreeing first)."""
+        """rule | model | both | probe (review-only), for ordering suggestions (rules and model disagreeing first)."""
         out = {}
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]

@@ -268,6 +268,6 @@ class Project(TranscriptStore, CodebookStore, CodingStore, EditStore, Suggestion
             "codes": q("SELECT count(*) FROM codes WHERE retired = 0"),
             "coders": [{"name": c["name"], "codings": c["codings"]} for c in self.coders()],
             "codings": q("SELECT count(*) FROM codings WHERE status = 'active'"),
-            "suggestions": q("SELECT count(*) FROM suggestions WHERE status = 'current'"),
+            "suggestions": q("SELECT count(*) FROM suggestions WHERE status = 'current' AND source IS NOT 'probe'"),
             "events": q("SELECT count(*) FROM events"),
         }

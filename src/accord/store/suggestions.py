@@ -38,7 +38,8 @@ class SuggestionStore:
         coder's own (from a model trained on their decisions alone, seen by nobody else).
 
         `items` are dicts with code, start, end, score, explanation and optionally source
-        (rule | model | both). Returns counts of added, kept and superseded suggestions.
+        (rule | model | both | probe). Returns counts of added, kept and superseded suggestions,
+        and of the added ones how many are review-only (probe).
         """
         with self.transaction():
             transcript_id = self.transcript_id(transcript)
@@ -107,13 +108,17 @@ class SuggestionStore:
                 {"pipeline_version": pipeline_version, "added": len(added), "kept": kept, "superseded": superseded,
                  "coder": coder},
             )
-        return {"added": len(added), "kept": kept, "superseded": superseded}
+        return {"added": len(added), "kept": kept, "superseded": superseded,
+                "review_only_added": sum(1 for a in added if a["source"] == "probe")}
 
     def suggestions(
-        self, *, transcript: str | None = None, coder: str | None = None, code: str | None = None, pending: bool = True
+        self, *, transcript: str | None = None, coder: str | None = None, code: str | None = None, pending: bool = True,
+        probes: bool = False,
     ) -> list[Suggestion]:
         """Current suggestions in text order; with `coder` and `pending`, only those that coder has
         neither decided nor already coded the same way (an active coding of hers, same code, overlapping).
+        With `probes`, also the model's review-only candidates (source "probe": below the threshold
+        the codebook's `min_precision` sets, asked about in uncertain-first review only).
 
         Without `coder`, the shared suggestions. With it, that coder's own suggestions where
         they have any for a transcript, and the shared ones elsewhere; never another coder's.
@@ -128,6 +133,8 @@ class SuggestionStore:
                 "WHERE o.transcript_id = s.transcript_id AND o.coder_id = ? AND o.status = 'current')))"
             )
             params += [me, me]
+        if not probes:
+            where.append("s.source IS NOT 'probe'")
         if transcript is not None:
             where.append("s.transcript_id = ?")
             params.append(self.transcript_id(transcript))

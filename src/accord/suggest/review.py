@@ -14,6 +14,9 @@ is seldom anyone's best guess, so it is seldom suggested, seldom confirmed, and 
 on the AnnoMI pool its F1 stayed near 0.02 after 1,000 decisions. So every fourth place goes
 to a code with fewer than `FEW` confirmed examples, its likeliest suggestions first, the rare
 codes taking turns. That lifted therapist macro-F1 at 400 decisions from about 0.56 to 0.63.
+Under a codebook's `min_precision` the candidates uncertain first orders include the model's
+review-only ones (`Project.suggestions(probes=True)`), and uncertainty is the distance to the
+recall-first review threshold.
 """
 
 from __future__ import annotations
@@ -78,7 +81,7 @@ def review_order(project, suggestions: list, order: str = "document", coder: str
     thresholds = {}
     saved = project.latest_pipeline(coder)
     if saved is not None:
-        thresholds = saved["meta"].get("thresholds", {}) or {}
+        thresholds = dict(saved["meta"].get("thresholds", {}) or {})
         if not thresholds:  # saved by an older accord: read them from the model (loads spaCy)
             from .pipeline import ModelError, Pipeline
 
@@ -87,6 +90,10 @@ def review_order(project, suggestions: list, order: str = "document", coder: str
                 thresholds = dict(zip(model.codes, model.thresholds.tolist())) if model else {}
             except ModelError:
                 thresholds = {}
+        # Under min_precision, uncertainty is measured at the recall-first review threshold,
+        # as it was before the gate (the MI curve is then the ungated one).
+        for code, t in (saved["meta"].get("review_thresholds") or {}).items():
+            thresholds[code] = min(t, thresholds.get(code, t))
     sources = project.suggestion_sources([s.id for s in suggestions])
     positives = Counter(k.code for k in project.codings(coder=coder))
     ordered = sorted(suggestions, key=lambda s: (s.transcript, s.start))

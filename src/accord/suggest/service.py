@@ -29,7 +29,8 @@ def load_pipeline(project, *, rebuild: bool = False, coder: str | None = None) -
             return pipeline, False
         fresh = build_pipeline(book)
         if pipeline.classifier is not None:  # keep what was learned; codes are matched by name
-            keep = {k: pipeline.meta[k] for k in ("exclusive", "roles", "version", "trained") if k in pipeline.meta}
+            keep = {k: pipeline.meta[k] for k in ("exclusive", "roles", "version", "trained", "review_thresholds")
+                    if k in pipeline.meta}
             fresh.set_model(pipeline.classifier, dict(keep, stale=True))
         return fresh, True
     return build_pipeline(book), True
@@ -127,6 +128,7 @@ def train(project, *, coders=None, codes=None, personal: str | None = None) -> t
         "version": f"model-{pipeline.meta['codebook_sha256'][:8]}-{stamp}",
         "trained": stamp, "exclusive": report["exclusive"], "roles": report["roles"],
         "counts": report["counts"], "scores": report["scores"], "thresholds": report["thresholds"],
+        "review_thresholds": report.get("review_thresholds", {}),
         "seconds": report["seconds"], "utterances": report["utterances"], "stale": False,
     })
     save(project, pipeline, personal)

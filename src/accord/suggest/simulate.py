@@ -52,10 +52,11 @@ def _fit(pipeline, book, labels: Labels, analyses, codes, seed):
     extra = [a.features for n in set(groups) for a in analyses[n]]
     model, report = train_model(book, pipeline.nlp, feats, labs, groups, codes=codes, extra=extra, seed=seed)
     if model is None:
-        pipeline.set_model(None, {"exclusive": [], "roles": {}})
+        pipeline.set_model(None, {"exclusive": [], "roles": {}, "review_thresholds": {}})
         return
     exclusive = [[c for c in report["codes"] if family(book, c) == f] for f in inferred["exclusive_families"]]
-    pipeline.set_model(model, {"exclusive": exclusive, "roles": inferred["roles"]})
+    pipeline.set_model(model, {"exclusive": exclusive, "roles": inferred["roles"],
+                               "review_thresholds": report.get("review_thresholds", {})})
 
 
 def _predict(pipeline, analyses, units, codes: list[str]):
@@ -79,8 +80,11 @@ def _predict(pipeline, analyses, units, codes: list[str]):
     return out
 
 
-def _threshold(model, code: str) -> float:
-    return float(model.thresholds[model.codes.index(code)]) if model is not None and code in model.codes else 0.5
+def _threshold(model, code: str, review: dict | None = None) -> float:
+    if model is None or code not in model.codes:
+        return 0.5
+    t = float(model.thresholds[model.codes.index(code)])
+    return min(t, review[code]) if review and code in review else t
 
 
 def score(pred: dict, gold: dict, codes: list[str]) -> dict:
@@ -135,15 +139,18 @@ def tuned_baseline(texts: dict, train_units: list, test_units: list, gold: dict,
 
 def simulate(project, pipeline_factory, rows: list[dict], codes: list[str], *, seeds=(0,), holdout: float = 0.25,
              checkpoints=CHECKPOINTS, order: str = "uncertain", every: int = 10, with_baseline: bool = True,
-             references: bool = False, corrects: bool = False, log=print) -> list[dict]:
+             references: bool = False, corrects: bool = False, codebook=None, review: bool = False,
+             log=print) -> list[dict]:
     """Run the simulation; returns one record per (seed, checkpoint) with accord's and the baseline's scores.
 
     With `references`, each record also has "labels" (accord's model trained on the baseline's
     random, fully labelled utterances: what the same number of full labels, rather than
     accept/reject decisions, would teach it) and "tuned" (`tuned_baseline`). With `corrects`,
     the simulated coder rejects a wrong suggestion by naming the right code (`R` in the coding
-    screen, `Project.correct_suggestion`), one decision either way."""
-    book = project.codebook()
+    screen, `Project.correct_suggestion`), one decision either way. `codebook` replaces the
+    project's (e.g. with a `min_precision`); with `review`, the uncertain-first queue also holds
+    the model's candidates above its recall-first review thresholds (`suggest_analyses(review=True)`)."""
+    book = codebook or project.codebook()
     names = sorted({r["transcript"] for r in rows})
     transcripts = {n: project.transcript(n) for n in names}
     pipeline = pipeline_factory()
@@ -184,7 +191,8 @@ def simulate(project, pipeline_factory, rows: list[dict], codes: list[str], *, s
                     queue, key_of = [], {}  # suggestions not yet decided, and each one's (unit, code)
                     model = pipeline.classifier
                     for name in train:
-                        items = suggest_analyses(pipeline, name, analyses[name], codes=code_set)
+                        items = suggest_analyses(pipeline, name, analyses[name], codes=code_set,
+                                                 review=review and order == "uncertain")
                         starts = [a.start for a in analyses[name]]
                         for it in items:
                             i = max(0, bisect.bisect_right(starts, it.start) - 1)
@@ -196,7 +204,8 @@ def simulate(project, pipeline_factory, rows: list[dict], codes: list[str], *, s
                         break
                     if order == "uncertain":
                         positives = Counter(c for codes_ in labels.pos.values() for c in codes_)
-                        queue = uncertain_first(queue, threshold=lambda c: _threshold(model, c), positives=positives,
+                        lower = pipeline.meta.get("review_thresholds") if review else None
+                        queue = uncertain_first(queue, threshold=lambda c: _threshold(model, c, lower), positives=positives,
                                                 disagree=lambda it: "disagree" in it.explanation)
                     elif order == "document":
                         queue.sort(key=lambda it: (rank[it.transcript], it.start))

@@ -15,6 +15,12 @@ on another role's utterance, by rules or model. Where the speaker's role is unkn
 given at import and none guessed from the label), it is suggested, and the explanation says
 the role is unknown and which roles the codebook gives the code to.
 
+Under a codebook's `min_precision`, with `review` the model's candidates between a code's
+recall-first review threshold and its precise one are added as review-only suggestions (source
+"probe"): stored, but asked in uncertain-first order only, so active learning can still ask
+about a code the gate keeps from being suggested (without them, uncertain-first review never
+asked about MI's "therapist input" again and its F1 stayed at 0.03).
+
 In a family of codes that the coders use exclusively (one code per utterance, learned from
 their decisions), only the model's best code of the family is suggested per utterance.
 """
@@ -58,7 +64,7 @@ class Item:
     end: int
     score: float
     explanation: str
-    source: str  # rule | model | both
+    source: str  # rule | model | both | probe (review-only: see suggest_analyses' `review`)
 
     def as_store_item(self) -> dict:
         return {"code": self.code, "start": self.start, "end": self.end, "score": self.score,
@@ -72,16 +78,17 @@ def model_scores(pipeline: Pipeline, analyses: list[UtteranceAnalysis]) -> np.nd
     return model.scores([a.features for a in analyses])
 
 
-def _model_choices(pipeline, model, analyses, probs, index, family_of, codes):
+def _model_choices(pipeline, model, analyses, probs, index, family_of, codes, thresholds=None):
     """For each utterance, the codes the model suggests ({code: p}: codes outside exclusive
     families whose score reaches their threshold, in model order, then each family's best code
     if it reaches its own) and each family's best code ({family: (p, code)}), among the codes
     allowed for the speaker's role (and in `codes`). Thresholds are compared for all
     utterances at once; only what is chosen is visited in Python."""
+    thresholds = model.thresholds if thresholds is None else thresholds  # lower ones for the review queue
     names = list(index)
     cols = np.array([index[c] for c in names], dtype=np.intp)
     P = np.asarray(probs)[:, cols]
-    T = np.asarray(model.thresholds)[cols]
+    T = np.asarray(thresholds)[cols]
     fam = np.array([family_of.get(c, -1) for c in names], dtype=np.int64)
     members = {f: np.flatnonzero(fam == f) for f in sorted(set(fam.tolist()) - {-1})}
     roles, masks, role_of = pipeline.meta.get("roles", {}), {}, []
@@ -115,7 +122,7 @@ def _model_choices(pipeline, model, analyses, probs, index, family_of, codes):
                 j = tops[f][i]
                 best[f] = (float(P[i, j]), names[j])
         for p, code in best.values():
-            if p >= model.thresholds[index[code]]:
+            if p >= thresholds[index[code]]:
                 chosen[code] = p
         chosen_all.append(chosen)
         best_all.append(best)
@@ -132,6 +139,7 @@ def suggest_analyses(
     use_model: bool = True,
     probs: np.ndarray | None = None,
     namer=None,
+    review: bool = False,
 ) -> list[Item]:
     """Suggestions from analysed utterances; `namer(i)` (from `analyze_lazily`) names the
     features of utterance i when the model's part of its explanation needs them."""
@@ -140,10 +148,14 @@ def suggest_analyses(
         probs = model_scores(pipeline, analyses)
     index = {c: j for j, c in enumerate(model.codes)} if model is not None else {}
     thresholds = model.thresholds if model is not None else None
+    gate = thresholds
+    if review and model is not None and pipeline.meta.get("review_thresholds"):
+        lower = pipeline.meta["review_thresholds"]
+        gate = np.minimum(thresholds, np.array([lower.get(c, 1.01) for c in model.codes], np.float32))
     families = [f for f in pipeline.meta.get("exclusive", []) if model is not None]
     family_of = {c: i for i, f in enumerate(families) for c in f if c in index}
     if model is not None and analyses:
-        chosen_all, best_all = _model_choices(pipeline, model, analyses, probs, index, family_of, codes)
+        chosen_all, best_all = _model_choices(pipeline, model, analyses, probs, index, family_of, codes, gate)
     roles = pipeline.meta.get("roles", {})
     speakers = pipeline.meta.get("speakers", {})
     quiet = set(pipeline.meta.get("no_backchannels", ()))
@@ -166,7 +178,14 @@ def suggest_analyses(
         rows = None
         for code, p in chosen.items():
             j = index[code]
+            probe = p < thresholds[j]
+            if probe and code in rule_hits:
+                continue  # the rule's suggestion is shown anyway, marked as a disagreement
             why = f"model {p:.2f} (threshold {thresholds[j]:.2f})"
+            if probe:
+                need = ("not precise enough on held-out decisions to be suggested on its own" if thresholds[j] > 1
+                        else f"below the {thresholds[j]:.2f} it needs to be suggested")
+                why = f"model {p:.2f}, {need}: asked in uncertain-first review only, to learn from your answer"
             if a.names is None and namer is not None:
                 a.names = namer(i)
             if a.names is not None and rows is None:
@@ -175,7 +194,7 @@ def suggest_analyses(
             if drivers:
                 why += "; driven by " + ", ".join(drivers)
             hits = rule_hits.pop(code, None)
-            source = "model"
+            source = "probe" if probe else "model"
             if hits:
                 why = _rule_text(pipeline, hits) + "; " + why
                 source = "both"
@@ -234,11 +253,11 @@ def _drivers(model, a: UtteranceAnalysis, j: int, rows, k: int = 3) -> list[str]
 
 
 def suggest_transcript(pipeline: Pipeline, transcript: Transcript, *, codes=None, use_rules=True, use_model=True,
-                       explain=True) -> list[Item]:
+                       explain=True, review=True) -> list[Item]:
     namer = None
     if explain and pipeline.classifier is not None and use_model:
         analyses, namer = analyze_lazily(pipeline.nlp, transcript)
     else:
         analyses = analyze(pipeline.nlp, transcript)
     return suggest_analyses(pipeline, transcript.name, analyses, codes=codes, use_rules=use_rules, use_model=use_model,
-                            namer=namer)
+                            namer=namer, review=review)

@@ -222,9 +222,12 @@ def train_model(
     folds: int = 3,
     seed: int = 0,
     prior: bool = True,
+    weak: tuple[list, list, list] | None = None,
 ) -> tuple[LinearModel | None, dict]:
     """Fit the classifier; per-code thresholds and held-out scores come from grouped
-    cross-validation (whole transcripts held out when there are enough of them)."""
+    cross-validation (whole transcripts held out when there are enough of them). `weak` rows
+    (features, labels, weights) are learned from in every fit but never scored, so they cannot
+    move a threshold (`bench/mi_pool_eval.py`: the MI pool's labels, measured and not kept)."""
     started = time.perf_counter()
     all_codes = [c.name for c in codebook.codes if codes is None or c.name in codes]
     counts = {c: [0, 0] for c in all_codes}
@@ -239,12 +242,18 @@ def train_model(
     model_codes = [c for c in all_codes if (counts[c][0] > 0 and counts[c][1] > 0)
                    or (counts[c][0] == 0 and family(codebook, c) in used_families and by[c].examples and by[c].parent)]
     p_feats, p_labels = prior_examples(nlp, codebook, set(model_codes)) if prior else ([], [])
+    p_weights = [1.0] * len(p_feats)
+    if weak is not None:  # (features, labels, weights) learned from but never scored on
+        p_feats, p_labels, p_weights = p_feats + list(weak[0]), p_labels + list(weak[1]), p_weights + list(weak[2])
     if not model_codes:
         return None, {"counts": counts, "codes": [], "scores": {}, "seconds": time.perf_counter() - started}
     target = codebook.min_precision
     # Until held-out decisions say how precise a code is, the model suggests it at 0.5, or
     # only above the high bar where the codebook asks for precision.
     scores, thresholds = {}, np.full(len(model_codes), 0.5 if target is None else HIGH_BAR, np.float32)
+    # Under the precision gate, a second, recall-first threshold per code (the one the model
+    # would use without the gate) for the uncertain-first review queue only.
+    review = np.full(len(model_codes), 0.5, np.float32)
     if len(feats) >= 20:
         uniq = sorted(set(groups), key=str)
         rng = random.Random(seed)
@@ -260,7 +269,8 @@ def train_model(
             te = [i for i, f in enumerate(fold) if f == k]
             if not tr or not te:
                 continue
-            m = fit(model_codes, [feats[i] for i in tr] + p_feats, [labels[i] for i in tr] + p_labels, extra=extra)
+            m = fit(model_codes, [feats[i] for i in tr] + p_feats, [labels[i] for i in tr] + p_labels, extra=extra,
+                    weights=[1.0] * len(tr) + p_weights)
             oof[te] = m.scores([feats[i] for i in te])
         for j, c in enumerate(model_codes):
             y = np.array([lab.get(c, np.nan) for lab in labels], dtype=np.float32)
@@ -269,10 +279,14 @@ def train_model(
                 thresholds[j], scores[c] = _best_threshold(y[ok], oof[ok, j])
             elif target is not None and (y[ok] == 1).sum() >= 1 and (y[ok] == 0).sum() >= 3:
                 thresholds[j], scores[c] = _threshold_for_precision(y[ok], oof[ok, j], target=target)
-    model = fit(model_codes, feats + p_feats, labels + p_labels, extra=extra)
+            if target is not None and (y[ok] == 1).sum() >= 3 and (y[ok] == 0).sum() >= 3:
+                review[j], _ = _best_threshold(y[ok], oof[ok, j])
+    model = fit(model_codes, feats + p_feats, labels + p_labels, extra=extra, weights=[1.0] * len(feats) + p_weights)
     model.thresholds = thresholds
     return model, {"counts": counts, "codes": model_codes, "scores": scores,
                    "thresholds": dict(zip(model_codes, thresholds.tolist())),
+                   "review_thresholds": dict(zip(model_codes, np.minimum(review, thresholds).tolist()))
+                   if target is not None else {},
                    "seconds": round(time.perf_counter() - started, 2)}
 
 
@@ -343,7 +357,7 @@ def dataset(labels: Labels, analyses_of) -> tuple[list, list, list]:
     return feats, out, groups
 
 
-def train_pipeline(project, pipeline, codebook: Codebook, *, coders=None, codes=None, cache=None) -> dict:
+def train_pipeline(project, pipeline, codebook: Codebook, *, coders=None, codes=None, cache=None, weak=None) -> dict:
     """Retrain `pipeline`'s classifier from the project's decisions; returns the report."""
     cache = {} if cache is None else cache
 
@@ -357,7 +371,7 @@ def train_pipeline(project, pipeline, codebook: Codebook, *, coders=None, codes=
     labels.apply_exclusive(inferred["exclusive_families"])
     feats, labs, groups = dataset(labels, analyses_of)
     extra = [a.features for name in {g for g in groups} for a in analyses_of(name)]
-    model, report = train_model(codebook, pipeline.nlp, feats, labs, groups, codes=codes, extra=extra)
+    model, report = train_model(codebook, pipeline.nlp, feats, labs, groups, codes=codes, extra=extra, weak=weak)
     exclusive = [[c for c in (report["codes"]) if family(codebook, c) == f] for f in inferred["exclusive_families"]]
     report.update(utterances=len(feats), exclusive=exclusive, roles=inferred["roles"],
                   transcripts=len(set(groups)), coders=labels.coders)
