@@ -87,7 +87,7 @@ def test_reconcile_decisions_write_a_consensus_coder_with_provenance(project):
     assert seeded == {("Rupture", u[0].start, u[0].end), ("Repair", u[3].start, u[3].end)}
 
     first = disagreements(project, coders, "Rupture")
-    taken = reconcile(project, "s1", "Rupture", first[0].start, first[0].end, "take", take="alice", coders=coders, decided_by="alice,bob", note="agreed after discussion")
+    taken = reconcile(project, "s1", "Rupture", first[0].start, first[0].end, "take", take="alice", coders=coders, decided_by=["alice", "bob"], note="agreed after discussion")
     assert taken.spans == [(u[1].start, u[1].start + 9)]
     event = project.events(coder="consensus", limit=1)[0]
     assert event["action"] == "reconcile.decide"

@@ -243,3 +243,14 @@ def test_same_name_twice_in_one_batch_imports_nothing(project, tmp_path):
     assert digest(project) == before
     out = run("import", first, second, "--project", project, "--as-new").output
     assert "Imported: s1" in out and "Imported as new: s1 (2)" in out
+
+
+def test_comma_lists_are_split_once_by_the_cli_and_the_library_takes_lists():
+    from accord.cli.common import NAMES
+    from accord.names import name_list
+
+    assert NAMES.convert(" alice, bob ,,", None, None) == ["alice", "bob"]
+    assert NAMES.convert("", None, None) is None and NAMES.convert(["a"], None, None) == ["a"]
+    assert name_list([" a", "", "b "]) == ["a", "b"] and name_list([]) is None and name_list(None) is None
+    with pytest.raises(TypeError, match="coders must be a list of names, not the string 'alice,bob'"):
+        name_list("alice,bob", "coders")

@@ -118,7 +118,7 @@ def test_excerpts_report_follows_codebook_and_matches_every_coding(demo, tmp_pat
 
 def test_context_shows_neighbours_and_emphasises_coded_words(demo, tmp_path):
     with Project.open(demo) as p:
-        sel = select(p, codes="Minimal response", coders="reference")
+        sel = select(p, codes=["Minimal response"], coders=["reference"])
         out = tmp_path / "context.docx"
         excerpts_report(sel, out, context=1)
         coding = next(c for c in p.codings(coder="reference", code="Minimal response"))
@@ -140,15 +140,15 @@ def test_filters_codes_with_subcodes_coders_speaker_transcripts(demo, tmp_path):
     with Project.open(demo) as p:
         book = p.codebook()
         subs = {c.name for c in book.codes if c.parent == "Withdrawal rupture"} | {"Withdrawal rupture"}
-        sel = select(p, codes="withdrawal rupture")  # names match regardless of case
+        sel = select(p, codes=["withdrawal rupture"])  # names match regardless of case
         assert {c.name for c in sel.codes} == subs
         assert {e.coding["code"] for e in sel.excerpts} <= subs
         assert len(sel.excerpts) == sum(1 for c in p.codings() if c.code in subs)
-        bob = select(p, coders="bob")
+        bob = select(p, coders=["bob"])
         assert bob.coders == ["bob"] and len(bob.excerpts) == len(p.codings(coder="bob"))
-        client = select(p, speakers="client")
+        client = select(p, speakers=["client"])
         assert client.excerpts and all(e.transcript.roles.get(e.first.speaker) == "client" for e in client.excerpts)
-        one = select(p, transcripts="session04_withdrawal_repair")
+        one = select(p, transcripts=["session04_withdrawal_repair"])
         assert {e.transcript.name for e in one.excerpts} == {"session04_withdrawal_repair"}
     out = tmp_path / "bob.docx"
     run("export", "excerpts", out, "--project", demo, "--coders", "bob", "--codes", "Withdrawal rupture")
@@ -239,7 +239,7 @@ def test_excerpts_report_converts_to_pdf(demo, tmp_path):
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed: cannot check that the report renders to PDF")
     with Project.open(demo) as p:
-        excerpts_report(select(p, transcripts="session04_withdrawal_repair"), tmp_path / "r.docx", context=1)
+        excerpts_report(select(p, transcripts=["session04_withdrawal_repair"]), tmp_path / "r.docx", context=1)
         codebook_report(select(p), tmp_path / "c.docx")
     for name in ("r.docx", "c.docx"):
         subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / name)],

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+from ..names import name_list
 from ..model import Transcript, Utterance
 from .disagreements import Disagreement, disagreements_by_code
 from .reconcile import CONSENSUS, _join, require_reconciliation, seed_consensus, write_decision
@@ -75,7 +76,7 @@ def disputed_units(project, coders, unit: str = "utterance", transcripts=None,
     """
     require_reconciliation(project)
     by_code = disagreements_by_code(project, coders, unit, transcripts, consensus)
-    names = [c.strip() for c in (coders.split(",") if isinstance(coders, str) else coders) if c.strip()]
+    names = name_list(coders, "coders") or []
     order = {name: i for i, name in enumerate(t["name"] for t in project.transcripts())}
     texts: dict[str, Transcript] = {}
     grouped: dict[tuple, DisputedUnit] = {}

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..names import name_list
 from ..store.common import ProjectError
 from .unit_table import AgreementError, build_unit_table
 
@@ -95,7 +96,7 @@ def reconcile(
     what is missing), so a consensus made of decisions always holds the agreed codings too.
     """
     require_reconciliation(project)
-    coders = [c.strip() for c in (coders.split(",") if isinstance(coders, str) else coders)]
+    coders = name_list(coders, "coders") or []
     if decision not in DECISIONS:
         raise AgreementError(f"unknown decision {decision!r}; choose one of {', '.join(DECISIONS)}")
     if consensus in coders:
@@ -112,7 +113,7 @@ def reconcile(
     length = len(project.transcript(transcript).text)
     if not 0 <= start < end <= length:
         raise AgreementError(f"unit [{start}, {end}) is not inside transcript {transcript!r} (0..{length})")
-    decided_by = [d.strip() for d in (decided_by.split(",") if isinstance(decided_by, str) else decided_by or coders)]
+    decided_by = name_list(decided_by, "decided_by") or coders
 
     if decision == "adjust":
         for s, e in _join(spans):

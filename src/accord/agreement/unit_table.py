@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..names import name_list
 from ..errors import AccordError
 from .units import check_unit, coded_units, document_units, unit_bounds, units_of_utterances
 
@@ -50,9 +51,7 @@ class UnitTable:
 
 
 def _names(project, coders) -> list[str]:
-    if isinstance(coders, str):
-        coders = [c for c in coders.split(",")]
-    names = [c.strip() for c in coders if c and c.strip()]
+    names = name_list(coders, "coders") or []
     if len(names) < 2:
         raise AgreementError(f"agreement needs at least two coders; got {', '.join(names) or 'none'}")
     if len(set(names)) != len(names):
@@ -107,10 +106,8 @@ def build_unit_table(project, coders, unit="utterance", transcripts=None, codes=
         if partly:
             notes.append(f"left out {len(partly)} transcript(s) not coded by every coder: {', '.join(partly)}")
     else:
-        if isinstance(transcripts, str):
-            transcripts = transcripts.split(",")
         chosen = []
-        for name in (t.strip() for t in transcripts):
+        for name in name_list(transcripts, "transcripts") or []:
             project.transcript_id(name)  # unknown transcript: a clear error
             if name not in chosen:
                 chosen.append(name)
@@ -136,10 +133,8 @@ def build_unit_table(project, coders, unit="utterance", transcripts=None, codes=
         if unused:
             notes.append(f"{len(unused)} codebook code(s) nobody used here are left out (name them with --codes to include them)")
     else:
-        if isinstance(codes, str):
-            codes = codes.split(",")
         code_names = []
-        for name in (c.strip() for c in codes):
+        for name in name_list(codes, "codes") or []:
             canonical = code_name[project.code_id(name)]  # unknown code: a clear error
             if canonical not in code_names:
                 code_names.append(canonical)

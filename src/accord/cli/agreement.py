@@ -7,20 +7,18 @@ from pathlib import Path
 import click
 
 from . import main
-from .common import emit_json, json_option, open_project, project_option, reveal_option, viewer_option
+from .common import NAMES, emit_json, json_option, open_project, project_option, reveal_option, viewer_option
 
 
-def _split(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
 @main.command()
 @project_option
-@click.option("--coders", required=True, help="Two or more coders, comma-separated: alice,bob.")
+@click.option("--coders", type=NAMES, required=True, help="Two or more coders, comma-separated: alice,bob.")
 @click.option("--unit", type=click.Choice(["utterance", "sentence", "character", "document"]), default="utterance", show_default=True,
               help="Unit of analysis: character counts spoken text only; document every character, labels and line breaks too (as NVivo's coding comparison).")
-@click.option("--codes", help="Only these codes, comma-separated (default: the codes any of the coders used).")
-@click.option("--transcripts", help="Only these transcripts, comma-separated (default: those every coder has coded).")
+@click.option("--codes", type=NAMES, help="Only these codes, comma-separated (default: the codes any of the coders used).")
+@click.option("--transcripts", type=NAMES, help="Only these transcripts, comma-separated (default: those every coder has coded).")
 @click.option("--per-transcript", is_flag=True, help="Also give the figures for each transcript.")
 @click.option("--pairwise", is_flag=True, help="More than two coders: print a pairwise kappa matrix for every code.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True, help="Bootstrap resamples for alpha's interval (0: none).")
@@ -33,7 +31,7 @@ def _split(value: str | None) -> list[str] | None:
 @reveal_option
 @click.option("--ratings", "on_ratings", is_flag=True,
               help="Agreement on the rating scales instead: six ICCs with intervals, weighted kappa, ordinal and interval alpha.")
-@click.option("--scales", help="With --ratings: only these rating scales, comma-separated.")
+@click.option("--scales", type=NAMES, help="With --ratings: only these rating scales, comma-separated.")
 def agreement(project_path: Path, coders, unit, codes, transcripts, per_transcript, pairwise, bootstrap, seed, unitizing,
               show_method, as_json, as_csv, viewer, reveal, on_ratings, scales):
     """Inter-coder agreement per code and overall: percent agreement, Cohen's kappa (two
@@ -61,17 +59,17 @@ def agreement(project_path: Path, coders, unit, codes, transcripts, per_transcri
     if as_json and as_csv:
         raise click.UsageError("choose --json or --csv, not both")
     if on_ratings:
-        return _ratings_agreement(project_path, _split(coders) or [], _split(scales), _split(transcripts), as_json,
+        return _ratings_agreement(project_path, coders or [], scales, transcripts, as_json,
                                   as_csv, viewer, reveal)
     with open_project(project_path) as project:
-        blind.check(project, "agreement", "codings (as agreement figures)", coders=_split(coders) or [],
+        blind.check(project, "agreement", "codings (as agreement figures)", coders=coders or [],
                     viewer=viewer, reveal=reveal)
         report = agreement_report(
             project,
-            _split(coders) or [],
+            coders or [],
             unit=unit,
-            transcripts=_split(transcripts),
-            codes=_split(codes),
+            transcripts=transcripts,
+            codes=codes,
             per_transcript=per_transcript,
             bootstrap=bootstrap,
             seed=seed,
@@ -210,11 +208,11 @@ def mode(project_path: Path, mode: str | None, viewer: str | None):
 
 @main.command()
 @project_option
-@click.option("--coders", required=True, help="Two or more coders, comma-separated.")
+@click.option("--coders", type=NAMES, required=True, help="Two or more coders, comma-separated.")
 @click.option("--code", help="List this code's disagreements with each coder's coded words (default: every "
               "disputed unit once, with each coder's codes).")
 @click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance", show_default=True)
-@click.option("--transcripts", help="Only these transcripts, comma-separated.")
+@click.option("--transcripts", type=NAMES, help="Only these transcripts, comma-separated.")
 @json_option
 def disagreements(project_path: Path, coders, code, unit, transcripts, as_json):
     """List the units where coders differ: each unit once with the codes each coder applied
@@ -233,7 +231,7 @@ def disagreements(project_path: Path, coders, code, unit, transcripts, as_json):
     from ..agreement.disagreements import disagreements as find
 
     with open_project(project_path) as project:
-        found = find(project, _split(coders) or [], code, unit=unit, transcripts=_split(transcripts))
+        found = find(project, coders or [], code, unit=unit, transcripts=transcripts)
         texts = {d.transcript: project.transcript(d.transcript).text for d in found}
     if as_json:
         return emit_json([dict(d.__dict__, spans={c: [s.__dict__ for s in v] for c, v in d.spans.items()}) for d in found])
@@ -253,9 +251,9 @@ def disagreements(project_path: Path, coders, code, unit, transcripts, as_json):
 def _disputed_units(project_path: Path, coders, unit, transcripts, as_json):
     from ..agreement.by_unit import disputed_units
 
-    names = _split(coders) or []
+    names = coders or []
     with open_project(project_path) as project:
-        units = disputed_units(project, names, unit, transcripts=_split(transcripts))
+        units = disputed_units(project, names, unit, transcripts=transcripts)
     if as_json:
         return emit_json([
             {"transcript": x.transcript, "start": x.start, "end": x.end, "utterance": x.utterance,
@@ -281,11 +279,11 @@ def _disputed_units(project_path: Path, coders, unit, transcripts, as_json):
 
 @main.command()
 @project_option
-@click.option("--coders", required=True, help="The coders being reconciled, comma-separated: alice,bob.")
+@click.option("--coders", type=NAMES, required=True, help="The coders being reconciled, comma-separated: alice,bob.")
 @click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance", show_default=True,
               help="The unit agreement is judged by (use the one you reconcile disagreements by).")
-@click.option("--transcripts", help="Only these transcripts, comma-separated (default: those every coder has coded).")
-@click.option("--codes", help="Only these codes, comma-separated.")
+@click.option("--transcripts", type=NAMES, help="Only these transcripts, comma-separated (default: those every coder has coded).")
+@click.option("--codes", type=NAMES, help="Only these codes, comma-separated.")
 @click.option("--dry-run", is_flag=True, help="Only say how many agreed codings would be added; change nothing.")
 @json_option
 def reconcile(project_path: Path, coders, unit, transcripts, codes, dry_run, as_json):
@@ -306,18 +304,18 @@ def reconcile(project_path: Path, coders, unit, transcripts, codes, dry_run, as_
     from ..agreement.disagreements import disagreements_by_code
     from ..agreement.reconcile import CONSENSUS, seed_consensus, seed_pending
 
-    names = _split(coders) or []
+    names = coders or []
     with open_project(project_path) as project:
         if dry_run:
-            pending = seed_pending(project, names, unit=unit, transcripts=_split(transcripts), codes=_split(codes))
+            pending = seed_pending(project, names, unit=unit, transcripts=transcripts, codes=codes)
             if as_json:
                 return emit_json({"would_add": pending})
             click.echo(f"Would add {pending} agreed coding{'s' if pending != 1 else ''} to the consensus "
                        f"(coder {CONSENSUS!r}); nothing changed.")
             return
-        added = seed_consensus(project, names, unit=unit, transcripts=_split(transcripts), codes=_split(codes))
-        found = disagreements_by_code(project, names, unit, transcripts=_split(transcripts))
-        wanted = set(_split(codes) or found)
+        added = seed_consensus(project, names, unit=unit, transcripts=transcripts, codes=codes)
+        found = disagreements_by_code(project, names, unit, transcripts=transcripts)
+        wanted = set(codes or found)
         left = {code: sum(not d.resolved for d in ds) for code, ds in found.items() if code in wanted}
         total = next((c["codings"] for c in project.coders() if c["name"] == CONSENSUS), 0)
     result = {"added": added, "consensus_codings": total, "left": {c: n for c, n in left.items() if n}}

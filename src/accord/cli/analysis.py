@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from . import main
-from .common import emit_json, is_project_file, json_option, open_project, project_option, reveal_option
+from .common import NAMES, emit_json, is_project_file, json_option, open_project, project_option, reveal_option
 
 
 def _one_coder(project, coder: str | None, *, required: bool = True) -> str | None:
@@ -64,7 +64,7 @@ STATS_TABLES = ("talk", "sessions", "codes", "miti")
               help="Group turns, words, talk time and code rates by speaker role, speaker label, or whole session.")
 @click.option("--coder", metavar="NAME", help="Whose codings to count (needed when the project has several coders).")
 @click.option("--exact", is_flag=True, help="Count a coding only under its own code (default: a code counts its sub-codes).")
-@click.option("--codes", help="Only these codes in the code table (comma-separated).")
+@click.option("--codes", type=NAMES, help="Only these codes in the code table (comma-separated).")
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print one table as CSV (choose it with --table).")
 @click.option("--table", type=click.Choice(STATS_TABLES), default="talk", show_default=True,
@@ -103,7 +103,7 @@ def stats(project_path: Path, transcripts, by, coder, exact, codes, as_json, as_
     spoken = talk(coded.transcripts, by)
     result = {"by": by, "coder": who, "exact": exact, "sessions": spoken["sessions"], "talk": spoken["groups"]}
     if who is not None:
-        result["codes"] = code_frequencies(coded, by, exact=exact, codes=[c for c in (codes or "").split(",") if c.strip()])
+        result["codes"] = code_frequencies(coded, by, exact=exact, codes=codes or [])
         try:
             result["miti"] = miti_scores(coded)
         except NotMiti as e:
@@ -233,7 +233,7 @@ def _clip(text: str, n: int = 70) -> str:
               help="Only segments starting in turns of this role or speaker label (repeatable).")
 @click.option("--overlap", is_flag=True, help="--and/--not: the spans must share characters, not just an utterance.")
 @click.option("--exact", is_flag=True, help="Codes without their sub-codes.")
-@click.option("--transcripts", help="Only these transcripts (comma-separated).")
+@click.option("--transcripts", type=NAMES, help="Only these transcripts (comma-separated).")
 @click.option("--coder", metavar="NAME", help="Only this coder's segments (default: every coder's; blind mode: yours).")
 @json_option
 @click.option("--docx", "docx", type=click.Path(dir_okay=False, path_type=Path),
@@ -263,7 +263,7 @@ def retrieve(project_path: Path, code, all_of, none_of, followed_by, within, spe
 
     if docx is not None and (not docx.parent.exists() or is_project_file(docx, project_path)):
         raise click.BadParameter(f"cannot write {docx} (no such folder, or the project file)", param_hint="--docx")
-    names = [n.strip() for n in (transcripts or "").split(",") if n.strip()] or None
+    names = transcripts
     asked = Query(code, tuple(all_of), tuple(none_of), followed_by, within, tuple(speakers),
                   "overlap" if overlap else "utterance", exact)
     with open_project(project_path) as project:
@@ -306,7 +306,7 @@ def retrieve(project_path: Path, code, all_of, none_of, followed_by, within, spe
                    "within: pairs of codings at most --within utterances apart.")
 @click.option("--within", type=click.IntRange(min=0), default=1, show_default=True,
               help="With --mode within: the largest gap in utterances.")
-@click.option("--codes", help="Only these codes (comma-separated; default: every code the coder used).")
+@click.option("--codes", type=NAMES, help="Only these codes (comma-separated; default: every code the coder used).")
 @click.option("--exact", is_flag=True, help="Codes without their sub-codes.")
 @click.option("--coder", metavar="NAME", help="Whose codings (needed when the project has several coders).")
 @json_option
@@ -334,7 +334,7 @@ def cooccurrence(project_path: Path, transcripts, mode, within, codes, exact, co
         who = _one_coder(project, coder)
         blind.check(project, "cooccurrence", "codings (as co-occurrence counts)", coders=[who])
         coded = load_coded(project, who, list(transcripts) or None)
-    result = matrix(coded, mode, within, exact=exact, codes=[c for c in (codes or "").split(",") if c.strip()] or None)
+    result = matrix(coded, mode, within, exact=exact, codes=codes)
     if as_json:
         return emit_json({"coder": who, "exact": exact, **result.to_dict(), "pairs": result.pairs()})
     if as_csv:

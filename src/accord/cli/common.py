@@ -65,8 +65,19 @@ def viewer_option(f):
     )(f)
 
 
-def split_names(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+class NameList(click.ParamType):
+    """A comma-separated list of names (alice,bob), split once here: the library takes lists."""
+
+    name = "a,b,..."
+
+    def convert(self, value, param, ctx):
+        if value is None or isinstance(value, list):
+            return value
+        return [v.strip() for v in str(value).split(",") if v.strip()] or None
+
+
+NAMES = NameList()
+
 
 
 def json_option(f):

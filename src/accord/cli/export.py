@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from ..errors import AccordError, InputError
-from .common import (EXIT_BAD_INPUT, emit_json, is_project_file, open_project, project_option, reveal_option,
-                     split_names, viewer_option)
+from .common import (NAMES, EXIT_BAD_INPUT, emit_json, is_project_file, open_project, project_option, reveal_option,
+                     viewer_option)
 from . import main
 
 REFI_SUFFIXES = (".qdpx", ".qdc")
@@ -26,11 +26,11 @@ def _out(path: Path, project_path: Path) -> Path:
 def filter_options(f):
     """--codes, --coders/--consensus, --transcripts, --speaker, --pseudonymise."""
     options = [
-        click.option("--codes", help="Only these codes (comma-separated; a code includes its sub-codes)."),
-        click.option("--coders", help="Only these coders (comma-separated)."),
+        click.option("--codes", type=NAMES, help="Only these codes (comma-separated; a code includes its sub-codes)."),
+        click.option("--coders", type=NAMES, help="Only these coders (comma-separated)."),
         click.option("--consensus", is_flag=True, help="Only the consensus coding (coder 'consensus')."),
-        click.option("--transcripts", help="Only these transcripts (comma-separated names)."),
-        click.option("--speaker", "speakers", help="Only codings starting in turns of these speakers or roles, e.g. client."),
+        click.option("--transcripts", type=NAMES, help="Only these transcripts (comma-separated names)."),
+        click.option("--speaker", "speakers", type=NAMES, help="Only codings starting in turns of these speakers or roles, e.g. client."),
         click.option("--pseudonymise", is_flag=True, help="Replace speaker names with roles or stable IDs everywhere."),
         click.option("--reveal", is_flag=True,
                      help="Blind mode: export other coders' work anyway (written to the event log); "
@@ -49,7 +49,7 @@ def _select(project, codes, coders, consensus, transcripts, speakers, pseudonymi
     sel = select(project, codes=codes, coders=coders, consensus=consensus, transcripts=transcripts,
                  speakers=speakers, pseudonymise=pseudonymise)  # checks the names first, reads only
     if command:  # blind mode: one coder's own work, or --reveal (logged)
-        named = split_names(coders) or (["consensus"] if consensus else None)
+        named = coders or (["consensus"] if consensus else None)
         blind.check(project, command, what, coders=named, reveal=reveal)
     return sel
 
@@ -99,7 +99,7 @@ def export_excerpts(project_path, out, codes, coders, consensus, transcripts, sp
 @export.command("codebook")
 @project_option
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--coders", help="Count only these coders' codings (comma-separated).")
+@click.option("--coders", type=NAMES, help="Count only these coders' codings (comma-separated).")
 @reveal_option
 def export_codebook(project_path, out, coders, reveal):
     """The codebook as a Word document, with how often each code was used.
@@ -191,7 +191,7 @@ def export_qdc(project_path, out):
 @export.command("qdpx")
 @project_option
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--coders", help="Only these coders' codings and memos (comma-separated).")
+@click.option("--coders", type=NAMES, help="Only these coders' codings and memos (comma-separated).")
 @reveal_option
 def export_qdpx(project_path, out, coders, reveal):
     """The project as a REFI-QDA .qdpx: transcripts, codebook, each coder's codings and memos.
@@ -207,7 +207,7 @@ def export_qdpx(project_path, out, coders, reveal):
     from .. import blind
     from ..interchange import write_qdpx
 
-    names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
+    names = coders
     with open_project(project_path) as project:
         for name in names or []:
             project.coder_id(name)  # unknown coder: a clear message
@@ -290,11 +290,11 @@ def _losses(lost: dict[str, int]) -> str:
 @export.command("agreement")
 @project_option
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--coders", required=True, help="Two or more coders, comma-separated: alice,bob.")
+@click.option("--coders", type=NAMES, required=True, help="Two or more coders, comma-separated: alice,bob.")
 @click.option("--unit", type=click.Choice(["utterance", "sentence", "character", "document"]), default="utterance",
               show_default=True, help="Unit of analysis (document: every character, labels and line breaks too, as NVivo counts).")
-@click.option("--codes", help="Only these codes, comma-separated (default: the codes any of the coders used).")
-@click.option("--transcripts", help="Only these transcripts, comma-separated (default: those every coder has coded).")
+@click.option("--codes", type=NAMES, help="Only these codes, comma-separated (default: the codes any of the coders used).")
+@click.option("--transcripts", type=NAMES, help="Only these transcripts, comma-separated (default: those every coder has coded).")
 @click.option("--per-transcript", is_flag=True, help="Add a table per transcript.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True,
               help="Bootstrap resamples for alpha's interval (0: none).")
@@ -320,21 +320,20 @@ def export_agreement(project_path, out, coders, unit, codes, transcripts, per_tr
     from ..agreement.report import agreement_report
     from ..export.agreement_report import agreement_document
 
-    split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
     from .. import blind
 
     with open_project(project_path) as project:
         target = _out(out, project_path)
-        blind.check(project, "export agreement", "codings (as agreement figures)", coders=split(coders) or [],
+        blind.check(project, "export agreement", "codings (as agreement figures)", coders=coders or [],
                     viewer=viewer, reveal=reveal)
-        report = agreement_report(project, split(coders) or [], unit=unit, transcripts=split(transcripts),
-                                  codes=split(codes), per_transcript=per_transcript, bootstrap=bootstrap,
+        report = agreement_report(project, coders or [], unit=unit, transcripts=transcripts,
+                                  codes=codes, per_transcript=per_transcript, bootstrap=bootstrap,
                                   seed=seed, unitizing=unitizing)
         ratings = None
-        if project.rating_scales() and project.ratings(coders=split(coders) or []):
+        if project.rating_scales() and project.ratings(coders=coders or []):
             from ..agreement.ratings_report import ratings_agreement
 
-            ratings = ratings_agreement(project, split(coders) or [], transcripts=split(transcripts))
+            ratings = ratings_agreement(project, coders or [], transcripts=transcripts)
         words = {t["name"]: t["words"] for t in project.transcripts()}
         corpus = {"transcripts": len(words), "words": sum(words.values()),
                   "words_compared": sum(words.get(t, 0) for t in report.transcripts)}

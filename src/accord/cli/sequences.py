@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import main
-from .common import emit_json, is_project_file, json_option, open_project, project_option, reveal_option, split_names
+from .common import NAMES, emit_json, is_project_file, json_option, open_project, project_option, reveal_option
 
 
 def _pct(x: float | None) -> str:
@@ -85,7 +85,7 @@ def _matrix(table, values, fmt) -> list[str]:
 @project_option
 @click.argument("transcripts", nargs=-1)
 @click.option("--coder", metavar="NAME", help="Whose codings (in blind mode: yourself, or others with --reveal).")
-@click.option("--coders", metavar="A,B", help="Compare two coders' episodes (matched when rupture spans overlap).")
+@click.option("--coders", type=NAMES, metavar="A,B", help="Compare two coders' episodes (matched when rupture spans overlap).")
 @click.option("--within", type=click.IntRange(min=0), default=5, show_default=True,
               help="A repair resolves a rupture when it starts at most this many utterances after it "
                    "(a repairs link between them decides first).")
@@ -128,7 +128,7 @@ def sequences(project_path: Path, transcripts, coder, coders, within, list_episo
 
     if as_json and as_csv:
         raise click.UsageError("choose --json or --csv, not both")
-    pair = split_names(coders) or []
+    pair = coders or []
     if coders is not None and len(pair) != 2:
         raise click.UsageError("--coders takes two coders, comma-separated: --coders alice,bob")
     if not coder and not pair:

@@ -11,7 +11,7 @@ import click
 
 from ..errors import AccordError, InputError
 from . import main
-from .common import emit_json, json_option, open_project, project_option, reveal_option
+from .common import NAMES, emit_json, json_option, open_project, project_option, reveal_option
 
 
 def _pct(x) -> str:
@@ -21,7 +21,7 @@ def _pct(x) -> str:
 @main.command()
 @project_option
 @click.argument("transcripts", nargs=-1)
-@click.option("--codes", help="Only these codes (comma-separated names).")
+@click.option("--codes", type=NAMES, help="Only these codes (comma-separated names).")
 @click.option("--workers", type=click.IntRange(1, 8), default=1, show_default=True, help="Worker processes.")
 @click.option("--rebuild", is_flag=True, help="Rebuild the rules from the codebook, dropping the saved model.")
 @click.option("--for", "for_coder", metavar="CODER",
@@ -46,7 +46,7 @@ def suggest(project_path: Path, transcripts, codes, workers, rebuild, for_coder,
         if for_coder:
             project.coder_id(for_coder)  # a clear error for an unknown coder
         pipeline, needs_save = service.load_pipeline(project, rebuild=rebuild, coder=for_coder)
-        chosen = service.check_codes(book, [c.strip() for c in codes.split(",")] if codes else None, pipeline)
+        chosen = service.check_codes(book, codes, pipeline)
         names = list(transcripts) or [r["name"] for r in project.transcripts()]
         if not names:
             raise AccordError("the project has no transcripts yet; import some with `accord import FILE...`")
@@ -164,9 +164,9 @@ def _reference(project, coder, gold):
 @project_option
 @click.option("--coder", help="Compare against this coder's codings.")
 @click.option("--gold", type=click.Path(path_type=Path), help="Or against a coding table (CSV, as for `codings import`).")
-@click.option("--codes", help="Only these codes (comma-separated); default: the codes in the reference.")
+@click.option("--codes", type=NAMES, help="Only these codes (comma-separated); default: the codes in the reference.")
 @click.option("--by-root", is_flag=True, help="Count every code as its root code (the top of its branch).")
-@click.option("--by", "by_codes", metavar="CODES",
+@click.option("--by", "by_codes", type=NAMES, metavar="CODES",
               help="Count every code as its nearest ancestor (or itself) among these codes (comma-separated).")
 @json_option
 def evaluate(project_path: Path, coder, gold, codes, by_root, by_codes, as_json):
@@ -198,7 +198,7 @@ def evaluate(project_path: Path, coder, gold, codes, by_root, by_codes, as_json)
         book = project.codebook()
     groups = None
     if by_root or by_codes:
-        wanted = None if by_root else [c.strip() for c in by_codes.split(",") if c.strip()]
+        wanted = None if by_root else by_codes
         try:
             groups = group_by(book, wanted)
         except KeyError as e:
@@ -207,7 +207,7 @@ def evaluate(project_path: Path, coder, gold, codes, by_root, by_codes, as_json)
     for r in rows:
         reference.setdefault(r["transcript"], []).append((r["code"], r["start"], r["end"]))
     keep = (lambda c: c) if groups is None else groups.get
-    chosen = [c.strip() for c in codes.split(",")] if codes else sorted({keep(r["code"]) for r in rows} - {None})
+    chosen = codes or sorted({keep(r["code"]) for r in rows} - {None})
     report = run(pipeline, transcripts, reference, chosen, groups=groups)
     if as_json:
         return emit_json(report)
@@ -225,7 +225,7 @@ def evaluate(project_path: Path, coder, gold, codes, by_root, by_codes, as_json)
 @main.command()
 @project_option
 @click.option("--gold", required=True, type=click.Path(path_type=Path), help="Gold coding table (CSV).")
-@click.option("--codes", help="Codes to learn (comma-separated); default: those in the gold file.")
+@click.option("--codes", type=NAMES, help="Codes to learn (comma-separated); default: those in the gold file.")
 @click.option("--seeds", type=click.IntRange(1, 20), default=3, show_default=True, help="Random seeds to average.")
 @click.option("--holdout", type=click.FloatRange(0.05, 0.9), default=0.25, show_default=True, help="Share of transcripts held out.")
 @click.option("--order", type=click.Choice(["uncertain", "document", "random"]), default="uncertain", show_default=True)
@@ -260,7 +260,7 @@ def simulate(project_path: Path, gold, codes, seeds, holdout, order, every, chec
     with open_project(project_path) as project:
         book = project.require_codebook()
         rows = _reference(project, None, gold)
-        chosen = [c.strip() for c in codes.split(",")] if codes else sorted({r["code"] for r in rows})
+        chosen = codes or sorted({r["code"] for r in rows})
         log = (lambda s: None) if as_json else (lambda s: click.echo("  " + s, err=True))
         results = run(project, lambda: build_pipeline(book), rows, chosen, seeds=range(seeds), holdout=holdout,
                       checkpoints=points, order=order, every=every, with_baseline=not no_baseline,

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from . import main
-from .common import emit_json, is_project_file, json_option, open_project, project_option, split_names
+from .common import NAMES, emit_json, is_project_file, json_option, open_project, project_option
 
 
 @main.group(invoke_without_command=True)
@@ -77,7 +77,7 @@ def variables_list(project_path: Path, as_json: bool):
 @click.option("--case", help="The case (participant) the value is for.")
 @click.option("--type", "vtype", type=click.Choice(["text", "number", "date", "category"]),
               help="The type of a new variable (default text).")
-@click.option("--categories", help="A new category variable's categories, comma-separated, in order.")
+@click.option("--categories", type=NAMES, help="A new category variable's categories, comma-separated, in order.")
 @click.option("--coder", help="Who is setting it: `accord undo --coder NAME` then takes it back.")
 def variables_set(project_path: Path, name: str, value: str, transcript: str | None, case: str | None,
                   vtype: str | None, categories: str | None, coder: str | None):
@@ -104,9 +104,9 @@ def variables_set(project_path: Path, name: str, value: str, transcript: str | N
                 raise click.BadParameter(f"{name!r} is a {v['type']} variable", param_hint="--type")
             if v["applies_to"] != kind:
                 raise click.UsageError(f"{name!r} is a variable of {v['applies_to']}s: use --{v['applies_to']}")
-            vtype, known = v["type"], v["categories"] + (split_names(categories) or [])
+            vtype, known = v["type"], v["categories"] + (categories or [])
         else:
-            vtype, known = vtype or "text", split_names(categories) or []
+            vtype, known = vtype or "text", categories or []
             if vtype == "category" and not known:
                 raise click.UsageError("a new category variable needs its categories: --categories early,middle,late")
         project.transcript_id(owner) if kind == "transcript" else project.case_id(owner)
@@ -195,7 +195,7 @@ def cases(ctx, project_path: Path, as_json: bool):
 @project_option
 @click.argument("name")
 @click.option("--speaker", help="The speaker label this person has in those transcripts (leave out: whole transcripts).")
-@click.option("--transcripts", help="Comma-separated transcript names.")
+@click.option("--transcripts", type=NAMES, help="Comma-separated transcript names.")
 def cases_add(project_path: Path, name: str, speaker: str | None, transcripts: str | None):
     """Add case NAME, or more turns to it if it exists.
 
@@ -204,7 +204,7 @@ def cases_add(project_path: Path, name: str, speaker: str | None, transcripts: s
       accord cases add "client A" --speaker Client --transcripts session01_cbt_panic,session06_ending
       accord cases add "interviewee 5" --transcripts session05_interview_consent
     """
-    members = [(t, speaker) for t in split_names(transcripts) or []]
+    members = [(t, speaker) for t in transcripts or []]
     if speaker and not members:
         raise click.UsageError("--speaker needs --transcripts: in which transcripts is this person that speaker?")
     with open_project(project_path) as project:
@@ -222,13 +222,13 @@ def cases_add(project_path: Path, name: str, speaker: str | None, transcripts: s
 @click.option("--by", "by", required=True, metavar="VARIABLE", help="The session or participant variable.")
 @click.option("--of", "of", type=click.Choice(["codes", "ratings", "episodes"]), default="codes", show_default=True,
               help="What to count: codings of codes, ratings on the rating scales, or rupture-repair episodes.")
-@click.option("--scales", help="--of ratings: only these rating scales (comma-separated).")
+@click.option("--scales", type=NAMES, help="--of ratings: only these rating scales (comma-separated).")
 @click.option("--within", type=click.IntRange(min=0), help="--of episodes: the repair window in utterances (default 5).")
-@click.option("--codes", help="Only these codes (comma-separated; a code includes its sub-codes).")
+@click.option("--codes", type=NAMES, help="Only these codes (comma-separated; a code includes its sub-codes).")
 @click.option("--coder", help="Whose codings to count (one coder; needed when the project has several).")
 @click.option("--consensus", is_flag=True, help="Count the consensus coding.")
-@click.option("--transcripts", help="Only these transcripts (comma-separated).")
-@click.option("--speaker", "speakers", help="Only turns of these speakers or roles, e.g. client (counts and rates).")
+@click.option("--transcripts", type=NAMES, help="Only these transcripts (comma-separated).")
+@click.option("--speaker", "speakers", type=NAMES, help="Only turns of these speakers or roles, e.g. client (counts and rates).")
 @click.option("--reveal", is_flag=True, help="Blind mode: count another coder's codings anyway (logged).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the table as CSV.")
 @click.option("--docx", "docx", type=click.Path(dir_okay=False, path_type=Path), help="Also write the table to a Word file.")
@@ -354,8 +354,8 @@ def _crosstab_more(project_path, by, of, scales, within, codes, coder, consensus
         name = "consensus" if consensus else coder or _only_coder(project)
         blind.check(project, "crosstab", of, coders=[name], reveal=reveal)
         try:
-            table = (ratings_by(project, by, name, split_names(transcripts), split_names(scales)) if of == "ratings"
-                     else episodes_by(project, by, name, split_names(transcripts), within))
+            table = (ratings_by(project, by, name, transcripts, scales) if of == "ratings"
+                     else episodes_by(project, by, name, transcripts, within))
         except ValueError as e:
             raise click.UsageError(str(e)) from None
         if docx is not None:

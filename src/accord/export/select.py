@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from ..names import name_list
 from ..model import Code, Codebook, Transcript, Utterance
 from ..store.common import ProjectError
 from ..crosstab import Lookup
@@ -87,19 +88,13 @@ class Selection:
         return d
 
 
-def _split(value) -> list[str] | None:
-    if value is None:
-        return None
-    items = [v.strip() for v in (value.split(",") if isinstance(value, str) else value)]
-    return [v for v in items if v] or None
-
-
 def select(project, *, codes=None, coders=None, consensus: bool = False, transcripts=None, speakers=None,
            pseudonymise: bool = False) -> Selection:
     book = project.codebook() or Codebook(name="(no codebook)", codes=[])
     retired = [Code(name=n) for n in project.retired_codes_in_use()]
     all_codes = book.codes + retired
-    codes, coders, transcripts, speakers = map(_split, (codes, coders, transcripts, speakers))
+    codes, coders = name_list(codes, "codes"), name_list(coders, "coders")
+    transcripts, speakers = name_list(transcripts, "transcripts"), name_list(speakers, "speakers")
     if consensus:
         if coders:
             raise ProjectError("give --coders or --consensus, not both")
