@@ -254,3 +254,23 @@ def test_comma_lists_are_split_once_by_the_cli_and_the_library_takes_lists():
     assert name_list([" a", "", "b "]) == ["a", "b"] and name_list([]) is None and name_list(None) is None
     with pytest.raises(TypeError, match="coders must be a list of names, not the string 'alice,bob'"):
         name_list("alice,bob", "coders")
+
+
+def test_every_command_an_area_defines_is_added_to_accord():
+    """Areas list their commands explicitly (COMMANDS); one left off the list would vanish."""
+    import importlib
+    import pkgutil
+
+    import click
+
+    import accord.cli as cli
+
+    listed, defined = set(), {}
+    for info in pkgutil.iter_modules(cli.__path__):
+        module = importlib.import_module(f"accord.cli.{info.name}")
+        defined |= {id(v): v for v in vars(module).values()
+                    if isinstance(v, click.Command) and v.callback.__module__ == module.__name__ and v is not cli.main}
+        listed |= {id(c) for c in getattr(module, "COMMANDS", [])}
+    nested = {id(c) for g in defined.values() if isinstance(g, click.Group) for c in g.commands.values()}
+    top = {i for i in defined if i not in nested}
+    assert top == listed == {id(c) for c in cli.main.commands.values()}

@@ -43,5 +43,12 @@ def main(ctx, project_path: Path):
         sys.exit(AccordApp(project_path).run() or 0)
 
 
-# Each area registers its commands on `main` in a module of its own (listed in _areas.py).
-from . import _areas  # noqa: E402,F401
+# Each area's module lists its commands; they are added here, in this order, so one place
+# says what `accord` offers. A new area: a module with COMMANDS, and a name below.
+from . import (agreement, analysis, codebooks, coding, edits, export, journal, links, projects,  # noqa: E402
+               ratings, sequences, suggest, texts, variables)
+
+for _area in (projects, texts, codebooks, coding, export, agreement, suggest, variables, sequences, journal, edits,
+              ratings, analysis, links):
+    for _command in _area.COMMANDS:
+        main.add_command(_command)

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import click
 
-from . import main
 from .common import NAMES, emit_json, json_option, open_project, project_option, reveal_option, viewer_option
 
 
 
 
-@main.command()
+@click.command()
 @project_option
 @click.option("--coders", type=NAMES, required=True, help="Two or more coders, comma-separated: alice,bob.")
 @click.option("--unit", type=click.Choice(["utterance", "sentence", "character", "document"]), default="utterance", show_default=True,
@@ -96,7 +95,7 @@ def _ratings_agreement(project_path, coders, scales, transcripts, as_json, as_cs
     click.echo(ratings_text(results))
 
 
-@main.command()
+@click.command()
 @project_option
 @click.argument("other", type=click.Path(path_type=Path))
 @json_option
@@ -175,7 +174,7 @@ def _memo_place(memo: dict) -> str:
     return "(whole transcript)" if memo["utterance"] is None else f"utterance {memo['utterance']}"
 
 
-@main.command()
+@click.command()
 @project_option
 @click.argument("mode", required=False, type=click.Choice(["blind", "reconciliation"]))
 @click.option("--coder", "viewer", metavar="NAME", help="Who is switching (recorded in the event log).")
@@ -206,7 +205,7 @@ def mode(project_path: Path, mode: str | None, viewer: str | None):
     click.echo(f"Mode: {mode}" + (" (unchanged)" if before == mode else f" (was {before})"))
 
 
-@main.command()
+@click.command()
 @project_option
 @click.option("--coders", type=NAMES, required=True, help="Two or more coders, comma-separated.")
 @click.option("--code", help="List this code's disagreements with each coder's coded words (default: every "
@@ -277,7 +276,7 @@ def _disputed_units(project_path: Path, coders, unit, transcripts, as_json):
     click.echo(f"{len(units)} disputed unit(s), {sum(x.decided for x in units)} decided")
 
 
-@main.command()
+@click.command()
 @project_option
 @click.option("--coders", type=NAMES, required=True, help="The coders being reconciled, comma-separated: alice,bob.")
 @click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance", show_default=True,
@@ -327,3 +326,7 @@ def reconcile(project_path: Path, coders, unit, transcripts, codes, dry_run, as_
     click.echo(f"{n} disagreement{'s' if n != 1 else ''} left to decide"
                + (": " + ", ".join(f"{c} {k}" for c, k in result["left"].items()) if n else "")
                + (" (in the agreement screen: `a` on the home screen)" if n else "."))
+
+
+# The commands this area adds to `accord` (cli/__init__.py adds them).
+COMMANDS = [agreement, merge, mode, disagreements, reconcile]

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import click
 
-from . import main
 from .common import NAMES, emit_json, is_project_file, json_option, open_project, project_option, reveal_option
 
 
@@ -57,7 +56,7 @@ def _minutes(seconds) -> str:
 STATS_TABLES = ("talk", "sessions", "codes", "miti")
 
 
-@main.command()
+@click.command()
 @project_option
 @click.argument("transcripts", nargs=-1)
 @click.option("--by", type=click.Choice(["role", "speaker", "session"]), default="role", show_default=True,
@@ -221,7 +220,7 @@ def _clip(text: str, n: int = 70) -> str:
     return text if len(text) <= n else text[: n - 1] + "\u2026"
 
 
-@main.command()
+@click.command()
 @project_option
 @click.argument("code")
 @click.option("--and", "all_of", multiple=True, metavar="CODE", help="Only segments sharing an utterance with CODE (repeatable).")
@@ -298,7 +297,7 @@ def retrieve(project_path: Path, code, all_of, none_of, followed_by, within, spe
 # -------------------------------------------------------------------------------- cooccurrence
 
 
-@main.command()
+@click.command()
 @project_option
 @click.argument("transcripts", nargs=-1)
 @click.option("--mode", type=click.Choice(["utterance", "overlap", "within"]), default="utterance", show_default=True,
@@ -355,3 +354,7 @@ def cooccurrence(project_path: Path, transcripts, mode, within, codes, exact, co
     top = result.pairs()[:10]
     if top:
         click.echo("\nMost frequent pairs: " + "; ".join(f"{p['a']} + {p['b']} {p['count']}" for p in top))
+
+
+# The commands this area adds to `accord` (cli/__init__.py adds them).
+COMMANDS = [stats, retrieve, cooccurrence]

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import click
 
-from . import main
 from .common import (emit_json, json_option, open_project, project_option, reveal_option,
                      viewer_option)
 
 
-@main.group()
+@click.group()
 def codebook():
     """Validate, load and show codebooks (YAML).
 
@@ -110,7 +109,7 @@ def codebook_show(project_path: Path, as_json: bool):
 # --- coders and codings ------------------------------------------------------------------------
 
 
-@main.group()
+@click.group()
 def coders():
     """Add and list coders.
 
@@ -163,3 +162,7 @@ def coders_list(project_path: Path, viewer: str | None, reveal: bool, as_json: b
         click.echo(f"{r['name']}  " + ("(codings hidden in blind mode)" if r["codings"] is None else f"({r['codings']} codings)"))
     if not rows:
         click.echo("No coders yet. Add one with `accord coders add NAME`.")
+
+
+# The commands this area adds to `accord` (cli/__init__.py adds them).
+COMMANDS = [codebook, coders]

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import click
 
-from . import main
 from ..errors import InputError
 from .common import (emit_json, json_option, open_project, project_option, reveal_option)
 
 
-@main.group()
+@click.group()
 def codings():
     """Import and list codings.
 
@@ -95,7 +94,7 @@ def codings_list(project_path: Path, coder, transcript, code, reveal: bool, as_j
         click.echo(f"{r.id:>5}  {r.transcript}  {r.code}  [{r.coder}]  \"{quote}\"")
 
 
-@main.command()
+@click.command()
 @project_option
 @click.option("--coder", required=True, help="Whose last action to undo.")
 def undo(project_path: Path, coder: str):
@@ -110,7 +109,7 @@ def undo(project_path: Path, coder: str):
     click.echo(f"Undid {event['action']} (event {event['id']})" if event else "Nothing to undo.")
 
 
-@main.command()
+@click.command()
 @project_option
 @click.option("--coder", required=True, help="Whose undone action to redo.")
 def redo(project_path: Path, coder: str):
@@ -123,3 +122,7 @@ def redo(project_path: Path, coder: str):
     with open_project(project_path) as project:
         event = project.redo(coder)
     click.echo(f"Redid {event['action']} (event {event['id']})" if event else "Nothing to redo.")
+
+
+# The commands this area adds to `accord` (cli/__init__.py adds them).
+COMMANDS = [codings, undo, redo]

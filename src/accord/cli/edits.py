@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from . import main
 from .texts import transcripts
 from .common import emit_json, json_option, open_project, project_option
 
@@ -28,7 +27,7 @@ def _codings(project, n: int) -> str:
     return f"{n} coding{'s' if n != 1 else ''}"
 
 
-@main.group()
+@click.group()
 def codes():
     """Rename, merge and delete codes of the project's codebook.
 
@@ -134,3 +133,7 @@ def transcripts_delete(project_path: Path, name: str, coder: str, as_json: bool)
     with open_project(project_path) as project:
         event = project.delete_transcript(name, coder)
     _done(event, f"Deleted transcript {name!r}", as_json, coder)
+
+
+# The commands this area adds to `accord` (cli/__init__.py adds them).
+COMMANDS = [codes]

@@ -10,7 +10,6 @@ import click
 from ..errors import AccordError, InputError
 from .common import (NAMES, EXIT_BAD_INPUT, emit_json, is_project_file, open_project, project_option, reveal_option,
                      viewer_option)
-from . import main
 
 REFI_SUFFIXES = (".qdpx", ".qdc")
 
@@ -54,7 +53,7 @@ def _select(project, codes, coders, consensus, transcripts, speakers, pseudonymi
     return sel
 
 
-@main.group()
+@click.group()
 def export():
     """Export coded excerpts, the codebook and agreement to Word; tables to CSV; REFI-QDA files.
 
@@ -382,3 +381,7 @@ def export_sequences(project_path, out, transcripts, coder, within, lag, reveal)
                                     lag, seqs)
     click.echo(f"Wrote {out}: {result['sessions']} sessions, {result['ruptures']} ruptures, "
                f"{result['figures']} figures, {result['tables']} tables")
+
+
+# The commands this area adds to `accord` (cli/__init__.py adds them).
+COMMANDS = [export]

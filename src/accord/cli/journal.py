@@ -8,11 +8,10 @@ from pathlib import Path
 
 import click
 
-from . import main
 from .common import emit_json, json_option, open_project, project_option, reveal_option, viewer_option
 
 
-@main.group(invoke_without_command=True)
+@click.group(invoke_without_command=True)
 @project_option
 @viewer_option
 @reveal_option
@@ -103,3 +102,7 @@ def journal_describe(project_path: Path, text: str):
     with open_project(project_path) as project:
         project.set_description(text.strip())
     click.echo("Project description set.")
+
+
+# The commands this area adds to `accord` (cli/__init__.py adds them).
+COMMANDS = [journal]

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import click
 
-from . import main
 from .common import emit_json, json_option, open_project, project_option, reveal_option
 
 
-@main.group()
+@click.group()
 def links():
     """Link one coding to another with a relation: "repairs" (a repair coding resolves the
     rupture coding it points to; `accord sequences` takes it before the window rule) or one
@@ -144,3 +143,7 @@ def links_relations(project_path: Path, as_json: bool):
     width = max(len(r.name) for r in rows)
     for r in rows:
         click.echo(f"{r.name:<{width}}  {r.description}".rstrip())
+
+
+# The commands this area adds to `accord` (cli/__init__.py adds them).
+COMMANDS = [links]

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import click
 
-from . import main
 from ..errors import AccordError
 from .common import (emit_json, json_option, open_project, project_option, reveal_option,
                      viewer_option)
 
 
-@main.command()
+@click.command()
 @project_option
 @click.argument("transcript", required=False)
 @click.option("--coder", help="Your coder name (asked once and remembered per project if not given).")
@@ -35,7 +34,7 @@ def code(project_path: Path, transcript: str | None, coder: str | None):
     sys.exit(AccordApp(project_path, coder=coder, transcript=transcript, offer_demo=False).run() or 0)
 
 
-@main.command()
+@click.command()
 @project_option
 @click.option("--codebook", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Load this codebook too.")
 def init(project_path: Path, codebook: Path | None):
@@ -55,7 +54,7 @@ def init(project_path: Path, codebook: Path | None):
     click.echo(f"Created {project_path}" + (f" with codebook {book.name!r} ({len(book.codes)} codes)" if book else ""))
 
 
-@main.command()
+@click.command()
 @project_option
 @viewer_option
 @reveal_option
@@ -91,7 +90,7 @@ def status(project_path: Path, viewer: str | None, reveal: bool, as_json: bool):
     click.echo(f"Suggestions {s['suggestions']}")
 
 
-@main.command()
+@click.command()
 @project_option
 def demo(project_path: Path):
     """Create a demo project from the shipped sample transcripts and alliance codebook.
@@ -122,3 +121,7 @@ def demo(project_path: Path):
         f"{summary['suggestions']} suggestions from the codebook's rules."
     )
     click.echo(f"Try: accord transcripts --project {project_path}")
+
+
+# The commands this area adds to `accord` (cli/__init__.py adds them).
+COMMANDS = [code, init, status, demo]

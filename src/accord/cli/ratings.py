@@ -8,11 +8,10 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from . import main
 from .common import emit_json, json_option, open_project, project_option, reveal_option
 
 
-@main.group(invoke_without_command=True)
+@click.group(invoke_without_command=True)
 @project_option
 @click.option("--coder", help="Only this coder's ratings (in blind mode: yours).")
 @click.option("--transcript", help="Only this transcript.")
@@ -155,3 +154,7 @@ def ratings_import(project_path: Path, file: Path):
         click.echo(f"Imported {count} ratings by {name!r}")
     if not counts:
         click.echo("Imported 0 ratings")
+
+
+# The commands this area adds to `accord` (cli/__init__.py adds them).
+COMMANDS = [ratings]

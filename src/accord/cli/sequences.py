@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from . import main
 from .common import NAMES, emit_json, is_project_file, json_option, open_project, project_option, reveal_option
 
 
@@ -81,7 +80,7 @@ def _matrix(table, values, fmt) -> list[str]:
     return lines
 
 
-@main.command()
+@click.command()
 @project_option
 @click.argument("transcripts", nargs=-1)
 @click.option("--coder", metavar="NAME", help="Whose codings (in blind mode: yourself, or others with --reveal).")
@@ -241,3 +240,7 @@ def _print_agreement(result: dict, as_csv: bool) -> None:
     for c in (a, b):
         s = result["coder_summaries"][c]
         click.echo(f"{c}: {s['ruptures']} ruptures, {_pct(s['share_resolved'])} resolved, latency {_spread(s['latency_utterances'])} utterances")
+
+
+# The commands this area adds to `accord` (cli/__init__.py adds them).
+COMMANDS = [sequences]

@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from ..errors import AccordError, InputError
-from . import main
 from .common import NAMES, emit_json, json_option, open_project, project_option, reveal_option
 
 
@@ -18,7 +17,7 @@ def _pct(x) -> str:
     return "   -" if x is None else f"{x:.2f}"
 
 
-@main.command()
+@click.command()
 @project_option
 @click.argument("transcripts", nargs=-1)
 @click.option("--codes", type=NAMES, help="Only these codes (comma-separated names).")
@@ -85,7 +84,7 @@ def suggest(project_path: Path, transcripts, codes, workers, rebuild, for_coder,
         click.echo(f"Not suggested (no examples, patterns or decisions yet): {', '.join(silent)}")
 
 
-@main.command()
+@click.command()
 @project_option
 @click.option("--coder", "coders", multiple=True, help="Train only on this coder's decisions (repeatable; default all).")
 @click.option("--for", "for_coder", metavar="CODER",
@@ -160,7 +159,7 @@ def _reference(project, coder, gold):
     return rows
 
 
-@main.command()
+@click.command()
 @project_option
 @click.option("--coder", help="Compare against this coder's codings.")
 @click.option("--gold", type=click.Path(path_type=Path), help="Or against a coding table (CSV, as for `codings import`).")
@@ -222,7 +221,7 @@ def evaluate(project_path: Path, coder, gold, codes, by_root, by_codes, as_json)
                        f"     {s['precision']:.2f}  {s['recall']:.2f}  {s['f1']:.2f} | {_pct(c['kappa'])}")
 
 
-@main.command()
+@click.command()
 @project_option
 @click.option("--gold", required=True, type=click.Path(path_type=Path), help="Gold coding table (CSV).")
 @click.option("--codes", type=NAMES, help="Codes to learn (comma-separated); default: those in the gold file.")
@@ -285,7 +284,7 @@ def simulate(project_path: Path, gold, codes, seeds, holdout, order, every, chec
                        + (f"{t['macro_f1']:.3f} ±{t['macro_f1_sd']:.2f}  {t['kappa']:.3f}" if t else "-"))
 
 
-@main.command("suggestions")
+@click.command("suggestions")
 @project_option
 @click.option("--coder", help="Only suggestions this coder has not decided yet.")
 @click.option("--transcript", help="Only this transcript.")
@@ -316,3 +315,7 @@ def suggestions_list(project_path: Path, coder, transcript, order, limit, as_jso
         quote = texts[s.transcript][s.start:s.end].replace("\n", " ")
         quote = quote if len(quote) <= 60 else quote[:57] + "..."
         click.echo(f"{s.id:>6}  {s.transcript}  {s.code}  {s.score:.2f}  \"{quote}\"\n        {s.explanation}")
+
+
+# The commands this area adds to `accord` (cli/__init__.py adds them).
+COMMANDS = [suggest, train, evaluate, simulate, suggestions_list]

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from . import main
 from ..errors import AccordError, InputError
 from .common import (EXIT_BAD_INPUT, emit_json, json_option, open_project, project_option)
 
@@ -24,7 +23,7 @@ def _parse_columns(value: str | None) -> dict | None:
     return out
 
 
-@main.command("import")
+@click.command("import")
 @project_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "otter", "docx", "vtt", "srt", "csv"]), help="Force a format instead of detecting it.")
@@ -96,7 +95,7 @@ def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad,
         sys.exit(EXIT_BAD_INPUT)
 
 
-@main.group(invoke_without_command=True)
+@click.group(invoke_without_command=True)
 @project_option
 @json_option
 @click.pass_context
@@ -137,7 +136,7 @@ def _clock(seconds: float | None) -> str:
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-@main.command()
+@click.command()
 @project_option
 @click.argument("name")
 @click.option("--from", "first", type=int, default=1, help="First utterance number to show.")
@@ -174,3 +173,7 @@ def show(project_path: Path, name: str, first: int, last: int | None, as_json: b
         when = _clock(u.time_start)
         text = t.utterance_text(u).replace("\n", "\n" + " " * 8)
         click.echo(f"{u.number:>5}  {when + '  ' if when else ''}{u.speaker or '?'}: {text}")
+
+
+# The commands this area adds to `accord` (cli/__init__.py adds them).
+COMMANDS = [import_, transcripts, show]

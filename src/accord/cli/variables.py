@@ -10,11 +10,10 @@ from pathlib import Path
 
 import click
 
-from . import main
 from .common import NAMES, emit_json, is_project_file, json_option, open_project, project_option
 
 
-@main.group(invoke_without_command=True)
+@click.group(invoke_without_command=True)
 @project_option
 @json_option
 @click.pass_context
@@ -163,7 +162,7 @@ def variables_import(project_path: Path, path: Path, coder: str | None, as_json:
                + (f"; new cases: {', '.join(table.new_cases)}" if table.new_cases else ""))
 
 
-@main.group(invoke_without_command=True)
+@click.group(invoke_without_command=True)
 @project_option
 @json_option
 @click.pass_context
@@ -217,7 +216,7 @@ def cases_add(project_path: Path, name: str, speaker: str | None, transcripts: s
     click.echo(f"Case {name}: {added} new member(s)")
 
 
-@main.command()
+@click.command()
 @project_option
 @click.option("--by", "by", required=True, metavar="VARIABLE", help="The session or participant variable.")
 @click.option("--of", "of", type=click.Choice(["codes", "ratings", "episodes"]), default="codes", show_default=True,
@@ -444,3 +443,7 @@ def _print_more(table: dict, of: str) -> None:
             share = f"{100 * x['share_resolved']:.0f}%" if x["share_resolved"] is not None else "-"
             cells.append(f"{x['ruptures']} ({rate}) / {share}".rjust(c))
         click.echo(f"{m['marker']:<{width}}  " + "  ".join(cells) + f"   {describe_test(m['test'])}")
+
+
+# The commands this area adds to `accord` (cli/__init__.py adds them).
+COMMANDS = [variables, cases, crosstab]
