@@ -18,7 +18,7 @@ from .coding_table import read_coding_table
 from .errors import AccordError
 from .ratings import read_rating_table
 from .store import Project
-from .transcripts import read_transcript
+from .importing import import_files, read_files
 
 TRANSCRIPT_SUFFIXES = {".txt", ".docx", ".vtt", ".srt"}
 
@@ -45,7 +45,9 @@ def build_demo(path: str | Path, coder: str = "reference", suggestions: bool = F
 
 def _build(path: Path, samples: Path, codebook: Path, coder: str, suggestions: bool) -> dict:
     files = sorted(p for p in samples.iterdir() if p.suffix.lower() in TRANSCRIPT_SUFFIXES)
-    transcripts = [read_transcript(f) for f in files]
+    transcripts, errors = read_files(files)
+    if errors:  # the shipped samples are ours: a bad one is a packaging fault
+        raise errors[0]
     book = load_codebook(codebook)
     tmp = path.with_name(path.name + ".building")
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
@@ -53,8 +55,7 @@ def _build(path: Path, samples: Path, codebook: Path, coder: str, suggestions: b
     codings = 0
     with Project.create(tmp) as project:
         project.load_codebook(book)
-        for t in transcripts:
-            project.import_transcript(t)
+        import_files(project, transcripts)
         by_name = {t.name: t for t in transcripts}
         codes = {c.name for c in book.codes}
         for table in sorted(samples.glob("reference_coding*.csv")):

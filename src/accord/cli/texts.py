@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import AccordError, InputError
+from ..errors import AccordError
 from .common import (EXIT_BAD_INPUT, emit_json, json_option, open_project, project_option)
 
 
@@ -21,6 +21,13 @@ def _parse_columns(value: str | None) -> dict | None:
             raise click.BadParameter("use speaker=COLUMN,text=COLUMN[,start=COLUMN][,end=COLUMN]")
         out[key.strip()] = column.strip()
     return out
+
+
+def _bar(items, label: str):
+    """A progress bar on stderr for five items or more (the library's `progress` hook)."""
+    items = list(items)
+    with click.progressbar(items, label=label, file=sys.stderr, hidden=len(items) < 5) as bar:
+        yield from bar
 
 
 @click.command("import")
@@ -48,7 +55,8 @@ def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad,
       accord import coded.csv --columns speaker=Who,text=Said
       accord import study.qdpx --strict    # from NVivo, MAXQDA, ATLAS.ti or QualCoder; refuse any loss
     """
-    from ..transcripts import parse_roles, read_transcript
+    from ..importing import ImportRefused, import_files, read_files
+    from ..transcripts import parse_roles
 
     if name and len(files) > 1:
         raise click.UsageError("--name needs exactly one file")
@@ -57,32 +65,22 @@ def import_(project_path, files, fmt, name, speakers, columns, as_new, skip_bad,
         from .export import import_refi
 
         return import_refi(project_path, files, roles=roles, as_json=as_json, strict=strict)
-    column_map = _parse_columns(columns)
-    parsed, errors = [], []
-    with click.progressbar(files, label="Reading", file=sys.stderr, hidden=len(files) < 5) as bar:
-        for path in bar:
-            try:
-                parsed.append(read_transcript(path, format=fmt, name=name, roles=roles, columns=column_map))
-            except InputError as e:
-                errors.append(e)
+    parsed, errors = read_files(files, format=fmt, name=name, roles=roles, columns=_parse_columns(columns),
+                                progress=_bar)
     for e in errors:
         click.echo(f"error: {e}", err=True)
     if errors and not skip_bad:
         click.echo(f"Nothing imported: {len(errors)} of {len(files)} file(s) could not be read.", err=True)
         sys.exit(EXIT_BAD_INPUT)
-    results = []
     with open_project(project_path) as project:
-        conflicts = [] if as_new else project.import_conflicts(parsed)
-        if conflicts:
-            for problem in conflicts:
+        try:
+            results = import_files(project, parsed, as_new=as_new, progress=_bar)
+        except ImportRefused as refused:
+            for problem in refused.problems:
                 click.echo(f"error: {problem}", err=True)
             raise AccordError(
                 "nothing imported. Codings are anchored to stored text, so a transcript is never replaced; "
-                "use --as-new to store the new text as a new transcript, or --name to name it yourself"
-            )
-        with click.progressbar(parsed, label="Storing", file=sys.stderr, hidden=len(parsed) < 5) as bar:
-            for transcript in bar:
-                results.append(project.import_transcript(transcript, as_new=as_new))
+                "use --as-new to store the new text as a new transcript, or --name to name it yourself") from None
     if as_json:
         emit_json([r.__dict__ for r in results])
     else:
