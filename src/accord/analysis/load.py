@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..model import Codebook, Coding, Transcript
 from ..store.common import ProjectError
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +113,7 @@ def place(transcript: Transcript, codings: list[Coding]) -> list[Placed]:
     return out
 
 
-def load_coded(project, coder: str | None, transcripts: list[str] | None = None, *,
+def load_coded(project: Project, coder: str | None, transcripts: list[str] | None = None, *,
                loaded: dict[str, Transcript] | None = None) -> Coded:
     """The transcripts (all, or those named) and `coder`'s codings of them (none when `coder`
     is None: talk statistics need no coder). `loaded`: transcripts read already (another

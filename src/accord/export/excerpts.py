@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..model import Transcript
 from .docx import Report
 from .select import Excerpt, Selection
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 
 _BREAKS = re.compile(r"[ \t]*\n[ \t]*")
@@ -164,7 +168,7 @@ def _flat(text: str) -> str:
     return _BREAKS.sub(" ", text) if "\n" in text else text
 
 
-def retrieval_report(project, coding_ids: list[int], code: str, query: str, path: str | Path, *,
+def retrieval_report(project: Project, coding_ids: list[int], code: str, query: str, path: str | Path, *,
                      coders: list[str] | None = None, context: int | None = None) -> dict:
     """The excerpts report for the segments a retrieval found (`accord retrieve --docx`): the
     codings `coding_ids`, under `code` and its sub-codes, with the query on the title page."""

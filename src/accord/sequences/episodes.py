@@ -18,9 +18,13 @@ from __future__ import annotations
 import statistics
 from bisect import bisect_left, bisect_right
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import AccordError
 from ..model import REPAIRS, Codebook, Coding, Transcript
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 DEFAULT_WITHIN = 5
 
@@ -141,7 +145,7 @@ def pair(transcript: Transcript, coder: str, ruptures: list[Marker], repairs: li
     return episodes
 
 
-def project_episodes(project, coder: str, transcripts: list[str] | None = None,
+def project_episodes(project: Project, coder: str, transcripts: list[str] | None = None,
                      within: int = DEFAULT_WITHIN) -> dict[str, list[Episode]]:
     """Episodes per transcript (in import order) for one coder of a project."""
     codebook = project.codebook()
@@ -157,7 +161,7 @@ def project_episodes(project, coder: str, transcripts: list[str] | None = None,
             for n in names}
 
 
-def repairs_links(project, coder: str, names: list[str]) -> dict[str, list[tuple[int, int]]]:
+def repairs_links(project: Project, coder: str, names: list[str]) -> dict[str, list[tuple[int, int]]]:
     """The coder's "repairs" links per transcript, as (repair coding id, rupture coding id)."""
     links: dict[str, list[tuple[int, int]]] = {n: [] for n in names}
     for link in project.links(coder=coder, relation=REPAIRS):

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..model import Codebook, Coding, Transcript
 from .episodes import DEFAULT_WITHIN, Episode, Marker, check_families, pair, repairs_links
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 RUPTURE, REPAIR, OTHER = "rupture", "repair", "other"
 
@@ -115,7 +119,7 @@ def session_timeline(transcript: Transcript, codings: list[Coding], codebook: Co
                     pair(transcript, coder, ruptures, repairs, within, links))
 
 
-def project_timelines(project, coder: str, transcripts: list[str] | None = None,
+def project_timelines(project: Project, coder: str, transcripts: list[str] | None = None,
                       within: int = DEFAULT_WITHIN) -> dict[str, Timeline]:
     """Timelines per transcript (in import order) for one coder of a project."""
     codebook = project.codebook()
