@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..model import Codebook, Coding, Transcript
@@ -36,7 +37,7 @@ class Hierarchy:
     """The codes in codebook order (retired codes still in use at the end, as roots), and who
     is whose ancestor."""
 
-    def __init__(self, codebook: Codebook | None, extra: list[str] = ()):
+    def __init__(self, codebook: Codebook | None, extra: Sequence[str] = ()):
         codes = codebook.codes if codebook else []
         self.parent: dict[str, str | None] = {c.name: c.parent for c in codes}
         for name in extra:

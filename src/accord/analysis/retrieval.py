@@ -215,10 +215,12 @@ def retrieve_across(project: Project, coders: list[str], query: Query,
     found: list[Segment] = []
     loaded = None
     coded = None
-    for who in coders or [None]:
+    whos: list[str | None] = [*coders] or [None]
+    for who in whos:
         coded = load_coded(project, who, transcripts, loaded=loaded)
         loaded = coded.transcripts
         found += retrieve(coded, query)
+    assert loaded is not None and coded is not None  # the loop ran at least once
     order = {n: i for i, n in enumerate(loaded)}
     found.sort(key=lambda s: (order[s.transcript], s.start, s.end, s.coding_id))
     return found, query.resolved(coded.hierarchy)

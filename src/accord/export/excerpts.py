@@ -114,7 +114,7 @@ def _below(sel: Selection, by_code: dict[str, list]) -> dict[str, int]:
 def source_line(sel: Selection, e: Excerpt) -> str:
     t, first, last = e.transcript, e.first, e.last
     parts = [t.name]
-    if first is not None:
+    if first is not None and last is not None:
         parts.append(f"utterance {first.number}" if first is last else f"utterances {first.number}\u2013{last.number}")
         if first.time_start is not None:
             parts.append(clock(first.time_start))

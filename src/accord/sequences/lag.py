@@ -73,7 +73,7 @@ def utterance_events(transcript: Transcript, codings: list[Coding], codebook: Co
 def event_sequences(project: Project, coder: str, transcripts: list[str] | None = None, *, by_role: bool = False,
                     uncoded: bool = True) -> dict[str, list[tuple[str, ...]]]:
     """Each transcript's utterance events for one coder of a project."""
-    codebook = project.codebook()
+    codebook = project.require_codebook()
     project.coder_id(coder)
     names = transcripts or [t["name"] for t in project.transcripts()]
     by_transcript: dict[str, list[Coding]] = {n: [] for n in names}
