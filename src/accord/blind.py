@@ -15,18 +15,23 @@ the files are brought together with `accord merge` afterwards.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .store.common import ProjectError
+
+if TYPE_CHECKING:
+    from .store import Project
 
 
 class BlindError(ProjectError):
     """Refused: the request would show a coder's work to someone else while coding is blind."""
 
 
-def _names(project) -> list[str]:
+def _names(project: Project) -> list[str]:
     return [c["name"] for c in project.coders()]
 
 
-def check(project, command: str, what: str, *, coders=None, viewer: str | None = None,
+def check(project: Project, command: str, what: str, *, coders=None, viewer: str | None = None,
           reveal: bool = False, own: str | None = None) -> list[str]:
     """May the asker see `what` (e.g. "codings and memos") of `coders` (names; None: every
     coder's)? Returns the coders whose work is revealed to someone else (empty: nothing to
@@ -62,7 +67,7 @@ def check(project, command: str, what: str, *, coders=None, viewer: str | None =
     return others
 
 
-def record_reveal(project, command: str, what: str, coders: list[str], by: str | None) -> int:
+def record_reveal(project: Project, command: str, what: str, coders: list[str], by: str | None) -> int:
     """Log that `by` (None: not said) saw `what` of `coders` through `command`."""
     with project.transaction():
         by_id = next((c["id"] for c in project.coders() if c["name"] == by), None)
@@ -70,7 +75,7 @@ def record_reveal(project, command: str, what: str, coders: list[str], by: str |
                            {"by": by, "command": command, "what": what, "coders": list(coders)}, by_id)
 
 
-def leave_blind(project, by: str | None, via: str) -> None:
+def leave_blind(project: Project, by: str | None, via: str) -> None:
     """Switch the project to reconciliation (everyone sees everyone's work), logged as a
     reveal of every other coder's work to `by` as well as the mode change."""
     with project.transaction():
@@ -80,7 +85,7 @@ def leave_blind(project, by: str | None, via: str) -> None:
         project.set_mode("reconciliation")
 
 
-def coder_counts(project, viewer: str | None = None, *, revealed: bool = False) -> list[dict]:
+def coder_counts(project: Project, viewer: str | None = None, *, revealed: bool = False) -> list[dict]:
     """Coders with their numbers of codings; while blind, only the viewer's own number (the
     others are None) unless `revealed` (after `check`)."""
     rows = project.coders()
@@ -90,7 +95,7 @@ def coder_counts(project, viewer: str | None = None, *, revealed: bool = False) 
     return [dict(c, codings=None if hide and c["name"] != viewer else c["codings"]) for c in rows]
 
 
-def status(project, viewer: str | None = None, *, revealed: bool = False) -> dict:
+def status(project: Project, viewer: str | None = None, *, revealed: bool = False) -> dict:
     """`Project.status()` as the viewer may see it: while blind, each coder's number of codings
     and the total are hidden (the total less one's own would tell the others'), except the
     viewer's own, unless `revealed`."""
@@ -105,7 +110,7 @@ def status(project, viewer: str | None = None, *, revealed: bool = False) -> dic
     return s
 
 
-def visible_codings(project, viewer: str | None, **filters):
+def visible_codings(project: Project, viewer: str | None, **filters):
     """The codings a screen may show `viewer`: everyone's unless blind, then only theirs."""
     if project.mode != "blind":
         return project.codings(**filters)

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from typing import TYPE_CHECKING
 
 from .errors import AccordError
 from .model import Coding, Link, Transcript
+
+if TYPE_CHECKING:
+    from .store import Project
 
 _AT = re.compile(r"^\s*(\d+)\s*:\s*(.+?)\s*$")
 
@@ -33,7 +37,7 @@ def well_formed(ref: str) -> bool:
     return ref.strip().isdigit() or _AT.match(ref) is not None
 
 
-def find_coding(project, ref: str, coder: str, transcript: str | None) -> Coding:
+def find_coding(project: Project, ref: str, coder: str, transcript: str | None) -> Coding:
     """The coding `ref` names (an id, or UTTERANCE:CODE in `transcript`) among `coder`'s own."""
     ref = ref.strip()
     if ref.isdigit():

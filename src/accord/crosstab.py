@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from typing import TYPE_CHECKING
 
 from .contingency import independence_test
 from .variables import sort_key
+
+if TYPE_CHECKING:
+    from .store import Project
 
 NOT_SET = "(not set)"
 
@@ -27,7 +31,7 @@ NOT_SET = "(not set)"
 class Lookup:
     """Variable values and cases, read once from the project, asked per utterance."""
 
-    def __init__(self, project):
+    def __init__(self, project: Project):
         self.variables = {v["name"]: v for v in project.variables()}
         self.values = project.variable_values()
         self.cases = project.case_of()
@@ -49,7 +53,7 @@ def speaker_filter(sel):
     return lambda t, label: label.casefold() in match or t.roles.get(label, "").casefold() in match
 
 
-def crosstab(project, sel, by: str) -> dict:
+def crosstab(project: Project, sel, by: str) -> dict:
     """The table for the coder of `sel` (one coder: counting two would count each passage twice)."""
     if len(sel.coders) > 1:
         raise ValueError("a cross-tab counts one coder's codings; name one coder (or the consensus)")

@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import math
 import statistics
+from typing import TYPE_CHECKING
 
 from .contingency import independence_test
 from .crosstab import NOT_SET, Lookup
 from .variables import sort_key
+
+if TYPE_CHECKING:
+    from .store import Project
 
 
 def _levels(variable: dict, seen: set) -> list:
@@ -45,7 +49,7 @@ def _test(table: list[list[int]]) -> dict:
             for k, v in independence_test(table).items()}
 
 
-def ratings_by(project, by: str, coder: str, transcripts: list[str] | None = None,
+def ratings_by(project: Project, by: str, coder: str, transcripts: list[str] | None = None,
                scales: list[str] | None = None) -> dict:
     """Ratings of one coder by a variable (one coder: two coders' ratings of the same segment
     are not independent observations)."""
@@ -83,7 +87,7 @@ def ratings_by(project, by: str, coder: str, transcripts: list[str] | None = Non
     return {"by": by, "type": variable["type"], "of": variable["applies_to"], "coder": coder, "scales": out}
 
 
-def episodes_by(project, by: str, coder: str, transcripts: list[str] | None = None, within: int | None = None) -> dict:
+def episodes_by(project: Project, by: str, coder: str, transcripts: list[str] | None = None, within: int | None = None) -> dict:
     """A coder's rupture-repair episodes by a variable: ruptures, resolved, rates, a test."""
     from .sequences.episodes import DEFAULT_WITHIN, project_episodes
 

@@ -96,7 +96,7 @@ _CLIENTS = {"client A": (34, "self"), "client B": (27, "self"), "client C": (52,
             "participant E": (29, "self")}
 
 
-def _variables(project, names: set[str]) -> None:
+def _variables(project: Project, names: set[str]) -> None:
     """Session variables (session number, client, phase) and the clients as cases, with age and
     referral, so cross-tabs and the long CSV have something to show."""
     with project.transaction():

@@ -22,9 +22,13 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .variables import TYPES, ValueProblem, canonical, infer_type
+
+if TYPE_CHECKING:
+    from .store import Project
 
 MEMBER_COLUMNS = ("speaker", "transcripts")
 
@@ -38,7 +42,7 @@ class VariableTable:
     changes: list[tuple[str, str, str | None]] = field(default_factory=list)  # (variable, owner, value)
 
 
-def read_variable_table(path: Path, project) -> VariableTable:
+def read_variable_table(path: Path, project: Project) -> VariableTable:
     """Parse and check `path` against the project (read only); InputError names file and line."""
     from .transcripts.encoding import decode
 
@@ -104,7 +108,7 @@ def read_variable_table(path: Path, project) -> VariableTable:
     return table
 
 
-def _columns(path: Path, header: list[str], kind: str, project) -> dict[int, tuple]:
+def _columns(path: Path, header: list[str], kind: str, project: Project) -> dict[int, tuple]:
     """Column index -> (variable name, type or None, categories or None, role: new | known | member)."""
     known = {v["name"]: v for v in project.variables()}
     out, names = {}, {}
@@ -134,7 +138,7 @@ def _columns(path: Path, header: list[str], kind: str, project) -> dict[int, tup
     return out
 
 
-def _members(path, header, body, transcripts, project) -> list[tuple[str, list[tuple[str, str | None]]]]:
+def _members(path, header, body, transcripts, project: Project) -> list[tuple[str, list[tuple[str, str | None]]]]:
     columns = {h.strip().casefold(): j for j, h in enumerate(header) if h.strip().casefold() in MEMBER_COLUMNS}
     if "transcripts" not in columns:
         if "speaker" in columns:
@@ -191,7 +195,7 @@ def _line_numbers(text: str, rows: list[list[str]], delimiter: str) -> list[int]
     return out
 
 
-def store_variable_table(project, table: VariableTable, source: str, coder: str | None = None) -> int:
+def store_variable_table(project: Project, table: VariableTable, source: str, coder: str | None = None) -> int:
     """Store a checked table in one transaction; returns how many values changed. With a
     coder, their undo takes the values back (new variables and cases stay, empty)."""
     with project.transaction():

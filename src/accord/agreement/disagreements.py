@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .reconcile import CONSENSUS, decisions, require_reconciliation
 from .unit_table import build_unit_table
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 
 @dataclass
@@ -44,7 +48,7 @@ class Disagreement:
 
 
 def disagreements(
-    project, coders, code: str, unit: str = "utterance", transcripts=None, consensus: str = CONSENSUS
+    project: Project, coders, code: str, unit: str = "utterance", transcripts=None, consensus: str = CONSENSUS
 ) -> list[Disagreement]:
     """Units of `code` where the coders differ (some applied it, some not), in text order.
 
@@ -56,7 +60,7 @@ def disagreements(
 
 
 def disagreements_by_code(
-    project, coders, unit: str = "utterance", transcripts=None, consensus: str = CONSENSUS
+    project: Project, coders, unit: str = "utterance", transcripts=None, consensus: str = CONSENSUS
 ) -> dict[str, list[Disagreement]]:
     """`disagreements` for every code at once, reading the codings and the decisions once."""
     require_reconciliation(project)
@@ -65,7 +69,7 @@ def disagreements_by_code(
     return {code: _from_table(project, table, i, unit, decided) for i, code in enumerate(table.codes)}
 
 
-def _from_table(project, table, i: int, unit: str, decided: dict) -> list[Disagreement]:
+def _from_table(project: Project, table, i: int, unit: str, decided: dict) -> list[Disagreement]:
     code = table.codes[i]
     applied = table.applied[i]
     differ = np.nonzero(applied.any(axis=0) & ~applied.all(axis=0))[0]

@@ -9,9 +9,13 @@ least two coders rated; weighted kappa is for exactly two coders.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from .coefficients import krippendorff_alpha
 from .ratings import FORMS, ICC, icc, weighted_kappa
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 
 @dataclass
@@ -34,7 +38,7 @@ class ScaleAgreement:
         return d
 
 
-def ratings_agreement(project, coders: list[str], scales: list[str] | None = None,
+def ratings_agreement(project: Project, coders: list[str], scales: list[str] | None = None,
                       transcripts: list[str] | None = None, confidence: float = 0.95) -> list[ScaleAgreement]:
     """Per rating scale (all of the codebook's, or `scales`), the agreement of `coders`."""
     from ..store.common import ProjectError

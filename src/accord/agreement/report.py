@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from . import patterns as pat
 from .coefficients import _cu_parts_2004, cohen_kappa, percent_agreement, unitized_alpha
 from .method import NO_BOOTSTRAP_CHARACTERS, UNITIZING, method_text
 from .unit_table import AgreementError, UnitTable, build_unit_table
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 __all__ = [
     "AgreementError",
@@ -346,7 +350,7 @@ def _scope(table: UnitTable, units: slice, lo: int, hi: int, s: _Settings, notes
 
 
 def agreement_report(
-    project,
+    project: Project,
     coders,
     unit: str = "utterance",
     transcripts=None,

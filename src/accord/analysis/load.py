@@ -12,9 +12,14 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..model import Codebook, Coding, Transcript
 from ..store.common import ProjectError
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +37,7 @@ class Hierarchy:
     """The codes in codebook order (retired codes still in use at the end, as roots), and who
     is whose ancestor."""
 
-    def __init__(self, codebook: Codebook | None, extra: list[str] = ()):
+    def __init__(self, codebook: Codebook | None, extra: Sequence[str] = ()):
         codes = codebook.codes if codebook else []
         self.parent: dict[str, str | None] = {c.name: c.parent for c in codes}
         for name in extra:
@@ -109,7 +114,7 @@ def place(transcript: Transcript, codings: list[Coding]) -> list[Placed]:
     return out
 
 
-def load_coded(project, coder: str | None, transcripts: list[str] | None = None, *,
+def load_coded(project: Project, coder: str | None, transcripts: list[str] | None = None, *,
                loaded: dict[str, Transcript] | None = None) -> Coded:
     """The transcripts (all, or those named) and `coder`'s codings of them (none when `coder`
     is None: talk statistics need no coder). `loaded`: transcripts read already (another

@@ -19,9 +19,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING
 
 from ..errors import AccordError
 from .load import Coded, Hierarchy, Placed, load_coded
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 SCOPES = ("utterance", "overlap")
 
@@ -204,17 +208,19 @@ def retrieve(coded: Coded, query: Query) -> list[Segment]:
     return out
 
 
-def retrieve_across(project, coders: list[str], query: Query,
+def retrieve_across(project: Project, coders: list[str], query: Query,
                     transcripts: list[str] | None = None) -> tuple[list[Segment], Query]:
     """Each coder's segments (the query answered within their own codings), in text order,
     and the query with the codebook's names. The caller decides whose work may be shown."""
     found: list[Segment] = []
     loaded = None
     coded = None
-    for who in coders or [None]:
+    whos: list[str | None] = [*coders] or [None]
+    for who in whos:
         coded = load_coded(project, who, transcripts, loaded=loaded)
         loaded = coded.transcripts
         found += retrieve(coded, query)
+    assert loaded is not None and coded is not None  # the loop ran at least once
     order = {n: i for i, n in enumerate(loaded)}
     found.sort(key=lambda s: (order[s.transcript], s.start, s.end, s.coding_id))
     return found, query.resolved(coded.hierarchy)

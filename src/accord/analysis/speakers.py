@@ -16,6 +16,8 @@ Rows for every session come first, then `all` (every session together).
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..model import Transcript, Utterance
 
 GROUPINGS = ("role", "speaker", "session")
@@ -32,9 +34,9 @@ def durations(utterances: list[Utterance]) -> list[float | None]:
         if u.time_start is not None:
             if u.time_end is not None and u.time_end >= u.time_start:
                 d = u.time_end - u.time_start
-            elif i + 1 < len(utterances) and utterances[i + 1].time_start is not None \
-                    and utterances[i + 1].time_start >= u.time_start:
-                d = utterances[i + 1].time_start - u.time_start
+            elif i + 1 < len(utterances) and (after := utterances[i + 1].time_start) is not None \
+                    and after >= u.time_start:
+                d = after - u.time_start
         out.append(d)
     return out
 
@@ -71,7 +73,7 @@ def talk(transcripts: dict[str, Transcript], by: str = "role") -> dict:
         raise ValueError(f"group by one of {', '.join(GROUPINGS)}")
     sessions, groups = [], []
     totals: dict[str, dict] = {}
-    overall = {"session": ALL, "utterances": 0, "words": 0, "seconds": None, "practitioner_words": 0,
+    overall: dict[str, Any] = {"session": ALL, "utterances": 0, "words": 0, "seconds": None, "practitioner_words": 0,
                "client_words": 0}
     for name, t in transcripts.items():
         lengths = durations(t.utterances)
@@ -123,7 +125,7 @@ def talk(transcripts: dict[str, Transcript], by: str = "role") -> dict:
 
 
 def _group_row(session: str, group: str, g: dict, turns: int, words: int, talked: float | None, by: str) -> dict:
-    row = {"session": session, "group": group}
+    row: dict[str, Any] = {"session": session, "group": group}
     if by == "speaker":
         row["role"] = "/".join(sorted(g["roles"]))
     row.update({"turns": g["turns"], "words": g["words"],

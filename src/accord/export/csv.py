@@ -107,7 +107,8 @@ def long(sel: Selection) -> tuple[list[str], list[list]]:
     variable values are written as they are."""
     from ..crosstab import Lookup
 
-    look: Lookup = sel.lookup
+    look = sel.lookup
+    assert isinstance(look, Lookup)  # select() always sets it
     codes = [c.name for c in sel.codes]
     session = [v["name"] for v in look.variables.values() if v["applies_to"] == "transcript"]
     personal = [v["name"] for v in look.variables.values() if v["applies_to"] == "case"]
@@ -194,8 +195,8 @@ def export_csv(sel: Selection, out: str | Path, tables: tuple[str, ...] = TABLES
 def _path(sel: Selection, code: str) -> list[str]:
     parents = {c.name: c.parent for c in sel.codebook.codes}
     out = [code]
-    while parents.get(out[0]):
-        out.insert(0, parents[out[0]])
+    while parent := parents.get(out[0]):
+        out.insert(0, parent)
     return out
 
 

@@ -119,7 +119,7 @@ class Report:
     def text_width_in(self) -> float:
         """The width between the page margins, in inches (a figure as wide as the text)."""
         section = self.doc.sections[-1]
-        return (section.page_width - section.left_margin - section.right_margin) / 914400
+        return _text_width(section) / 914400
 
     def caption(self, label: str, title: str) -> None:
         """An APA table or figure caption above it: the label in bold ("Table 2"), the title in
@@ -192,7 +192,7 @@ class Report:
         smaller (down to MIN_TABLE_PT) until they do. Widths are estimates from character counts (no
         font metrics here), with room to spare for a wide font."""
         section = self.doc.sections[-1]
-        line = (section.page_width - section.left_margin - section.right_margin) / 12700  # points
+        line = _text_width(section) / 12700  # points
         size = (self.style["Normal"].font.size or Pt(11)).pt
         columns = len(values[0]) if values else 0
         texts = [["" if v is None else str(v) for v in row] for row in values]
@@ -255,6 +255,13 @@ MIN_TABLE_PT = 7.5  # smallest table type: a wide table (codes by seven speaker 
 # LibreOffice do; not at a no-break space (which str.split() would split at).
 _BREAKS = re.compile(r"[ \t\n\u200b]+|(?<=-)")
 ZWSP = "\u200b"
+
+
+def _text_width(section) -> int:
+    """EMUs between the page margins (python-docx types each as optional; our template sets them)."""
+    width, left, right = section.page_width, section.left_margin, section.right_margin
+    assert width is not None and left is not None and right is not None
+    return width - left - right
 
 
 def _estimate(text: str, bold: bool) -> float:

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..model import Transcript
 from .docx import Report
 from .select import Excerpt, Selection
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 
 _BREAKS = re.compile(r"[ \t]*\n[ \t]*")
@@ -110,7 +114,7 @@ def _below(sel: Selection, by_code: dict[str, list]) -> dict[str, int]:
 def source_line(sel: Selection, e: Excerpt) -> str:
     t, first, last = e.transcript, e.first, e.last
     parts = [t.name]
-    if first is not None:
+    if first is not None and last is not None:
         parts.append(f"utterance {first.number}" if first is last else f"utterances {first.number}\u2013{last.number}")
         if first.time_start is not None:
             parts.append(clock(first.time_start))
@@ -164,7 +168,7 @@ def _flat(text: str) -> str:
     return _BREAKS.sub(" ", text) if "\n" in text else text
 
 
-def retrieval_report(project, coding_ids: list[int], code: str, query: str, path: str | Path, *,
+def retrieval_report(project: Project, coding_ids: list[int], code: str, query: str, path: str | Path, *,
                      coders: list[str] | None = None, context: int | None = None) -> dict:
     """The excerpts report for the segments a retrieval found (`accord retrieve --docx`): the
     codings `coding_ids`, under `code` and its sub-codes, with the query on the title page."""

@@ -201,15 +201,15 @@ def sequences_document(timelines: dict[str, Timeline], codebook, path: str | Pat
 
     if tables:
         doc.heading("Lag-sequential analysis", 1)
-    for t in tables:
-        doc.caption(f"Table {table_no}", f"Adjusted Residuals and Yule\u2019s Q at Lag {t.lag}")
+    for table in tables:
+        doc.caption(f"Table {table_no}", f"Adjusted Residuals and Yule\u2019s Q at Lag {table.lag}")
         table_no += 1
-        z, q = t.adjusted_residuals, t.yules_q
-        k = len(t.categories)
-        cells = [[f"{i + 1}. {t.categories[i]}"] + [f"{_z(z[i][j])} ({DASH if np.isnan(q[i][j]) else apa(float(q[i][j]))})"
+        z, q = table.adjusted_residuals, table.yules_q
+        k = len(table.categories)
+        cells = [[f"{i + 1}. {table.categories[i]}"] + [f"{_z(z[i][j])} ({DASH if np.isnan(q[i][j]) else apa(float(q[i][j]))})"
                                                    for j in range(k)] for i in range(k)]
         doc.table(["Given"] + [str(j + 1) for j in range(k)], cells)
-        doc.note(f"N = {t.total:,} pairs of utterances {t.lag} apart within a session. Rows: the category of the "
+        doc.note(f"N = {table.total:,} pairs of utterances {table.lag} apart within a session. Rows: the category of the "
                  "earlier (given) utterance; columns: that of the later (target) one, numbered as the rows. Each "
                  f"cell: adjusted residual z (Yule\u2019s Q). *|z| > {Z_CRITICAL}, p < .05. {DASH}: undefined (an "
                  "empty row or column). An utterance with several categories counts in each.")

@@ -13,6 +13,7 @@ the figure is built on a bare Figure with an Agg canvas (no pyplot, no GUI, no g
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..sequences.timeline import OTHER, OTHER_COLORS, REPAIR, REPAIR_COLOR, RUPTURE, RUPTURE_COLOR, Timeline
@@ -37,10 +38,11 @@ class Figure:
     width_in: float
     height_in: float
     colors: dict[str, str] = field(default_factory=dict)  # row -> colour
-    _to_pixels: object = None
+    _to_pixels: Callable[[float, str], tuple[int, int]] | None = None
 
     def pixel(self, number: float, row: str) -> tuple[int, int]:
         """The pixel (x, y) of utterance `number` on `row`."""
+        assert self._to_pixels is not None, "a Figure made by timeline_figure() knows its pixels"
         return self._to_pixels(number, row)
 
 
@@ -78,8 +80,8 @@ def timeline_figure(timeline: Timeline, rows: list[tuple[str, str]], *, width_in
         ax.spines[side].set_visible(False)
 
     for e in timeline.episodes:  # the joins first, under the markers
-        if e.repair is not None and e.rupture.marker in y_of and _repair_row(e, timeline) in y_of:
-            ax.plot([e.rupture.first, e.repair.first], [y_of[e.rupture.marker], y_of[_repair_row(e, timeline)]],
+        if e.repair is not None and e.rupture.marker in y_of and (row := _repair_row(e, timeline)) is not None and row in y_of:
+            ax.plot([e.rupture.first, e.repair.first], [y_of[e.rupture.marker], y_of[row]],
                     color=JOIN_COLOR, linewidth=0.8, zorder=2, solid_capstyle="round")
     resolved = {e.rupture.coding_id for e in timeline.episodes if e.resolved}
     for m in timeline.marks:

@@ -30,6 +30,7 @@ import io
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -41,8 +42,11 @@ from .extras import add_extras
 from .qdc import codebook_extras, codes_element, write_atomically
 from .refi_xml import PROJECT_NS, derived_guid, sub, utc_datetime, xml_text
 
+if TYPE_CHECKING:
+    from ..store import Project
 
-def write_qdpx(project, path: str | Path, coders: list[str] | None = None) -> dict:
+
+def write_qdpx(project: Project, path: str | Path, coders: list[str] | None = None) -> dict:
     """Export the project (or only these coders' work); returns counts of what was written."""
     path = Path(path)
     qde, sources, counts = build_project(project, coders)
@@ -55,7 +59,7 @@ def write_qdpx(project, path: str | Path, coders: list[str] | None = None) -> di
     return counts
 
 
-def build_project(project, coders: list[str] | None = None) -> tuple[bytes, list[tuple[str, str]], dict]:
+def build_project(project: Project, coders: list[str] | None = None) -> tuple[bytes, list[tuple[str, str]], dict]:
     """(project.qde bytes, [(source guid, text)], counts)."""
     ns = PROJECT_NS
     book = project.codebook()

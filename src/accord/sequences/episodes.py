@@ -18,9 +18,14 @@ from __future__ import annotations
 import statistics
 from bisect import bisect_left, bisect_right
 from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import AccordError
 from ..model import REPAIRS, Codebook, Coding, Transcript
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 DEFAULT_WITHIN = 5
 
@@ -65,12 +70,14 @@ class NoFamiliesError(AccordError):
     """The codebook marks no rupture family, so there are no episodes to find."""
 
 
-def check_families(codebook: Codebook | None) -> None:
+def check_families(codebook: Codebook | None) -> Codebook:
+    """The codebook, if it names rupture and repair families; else a message saying how."""
     if codebook is None or not codebook.family_roots("rupture") or not codebook.family_roots("repair"):
         raise NoFamiliesError(
             "the project's codebook does not say which codes are ruptures and which are repairs: add "
             "`family: rupture` and `family: repair` to their root codes (as codebooks/alliance.yaml does) and "
             "load it again with `accord codebook load FILE`")
+    return codebook
 
 
 def place(transcript: Transcript, codings: list[Coding], codebook: Codebook, family: str) -> list[Marker]:
@@ -101,7 +108,7 @@ def place(transcript: Transcript, codings: list[Coding], codebook: Codebook, fam
 
 
 def find_episodes(transcript: Transcript, codings: list[Coding], codebook: Codebook, coder: str,
-                  within: int = DEFAULT_WITHIN, links: list[tuple[int, int]] = ()) -> list[Episode]:
+                  within: int = DEFAULT_WITHIN, links: Sequence[tuple[int, int]] = ()) -> list[Episode]:
     """One episode per rupture coding of `coder` in `transcript` (codings of others are ignored).
     `links` are the coder's "repairs" links as (repair coding id, rupture coding id)."""
     if within < 0:
@@ -113,7 +120,7 @@ def find_episodes(transcript: Transcript, codings: list[Coding], codebook: Codeb
 
 
 def pair(transcript: Transcript, coder: str, ruptures: list[Marker], repairs: list[Marker],
-         within: int = DEFAULT_WITHIN, links: list[tuple[int, int]] = ()) -> list[Episode]:
+         within: int = DEFAULT_WITHIN, links: Sequence[tuple[int, int]] = ()) -> list[Episode]:
     """Each rupture with the repair that resolves it (both lists in text order, as `place`
     gives): the earliest repair linked to it by "repairs", else the window rule."""
     repair_starts = [r.start for r in repairs]
@@ -141,11 +148,10 @@ def pair(transcript: Transcript, coder: str, ruptures: list[Marker], repairs: li
     return episodes
 
 
-def project_episodes(project, coder: str, transcripts: list[str] | None = None,
+def project_episodes(project: Project, coder: str, transcripts: list[str] | None = None,
                      within: int = DEFAULT_WITHIN) -> dict[str, list[Episode]]:
     """Episodes per transcript (in import order) for one coder of a project."""
-    codebook = project.codebook()
-    check_families(codebook)
+    codebook = check_families(project.codebook())
     project.coder_id(coder)  # an unknown coder is an error, not an empty answer
     names = transcripts or [t["name"] for t in project.transcripts()]
     by_transcript: dict[str, list[Coding]] = {n: [] for n in names}
@@ -157,7 +163,7 @@ def project_episodes(project, coder: str, transcripts: list[str] | None = None,
             for n in names}
 
 
-def repairs_links(project, coder: str, names: list[str]) -> dict[str, list[tuple[int, int]]]:
+def repairs_links(project: Project, coder: str, names: list[str]) -> dict[str, list[tuple[int, int]]]:
     """The coder's "repairs" links per transcript, as (repair coding id, rupture coding id)."""
     links: dict[str, list[tuple[int, int]]] = {n: [] for n in names}
     for link in project.links(coder=coder, relation=REPAIRS):
@@ -187,7 +193,7 @@ def summarize(episodes: list[Episode]) -> dict:
         t["ruptures"] += 1
         t["resolved"] += e.resolved
     resolved = [e for e in episodes if e.resolved]
-    repairs = {e.repair.coding_id: e.repair for e in resolved}
+    repairs = {e.repair.coding_id: e.repair for e in resolved if e.repair is not None}
     by_role: dict[str, int] = {}
     for r in repairs.values():
         by_role[r.role or "unknown"] = by_role.get(r.role or "unknown", 0) + 1
@@ -198,7 +204,7 @@ def summarize(episodes: list[Episode]) -> dict:
         "unresolved": len(episodes) - len(resolved),
         "share_resolved": len(resolved) / len(episodes) if episodes else None,
         "by_type": dict(sorted(by_type.items())),
-        "latency_utterances": _spread([e.latency_utterances for e in resolved]),
+        "latency_utterances": _spread([e.latency_utterances for e in resolved if e.latency_utterances is not None]),
         "latency_seconds": _spread([e.latency_seconds for e in resolved if e.latency_seconds is not None]),
         "repairs": len(repairs),
         "repairs_by_role": dict(sorted(by_role.items())),

@@ -26,10 +26,14 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..model import Codebook, Coding, Transcript
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 UNCODED = "uncoded"
 
@@ -66,10 +70,10 @@ def utterance_events(transcript: Transcript, codings: list[Coding], codebook: Co
     return events
 
 
-def event_sequences(project, coder: str, transcripts: list[str] | None = None, *, by_role: bool = False,
+def event_sequences(project: Project, coder: str, transcripts: list[str] | None = None, *, by_role: bool = False,
                     uncoded: bool = True) -> dict[str, list[tuple[str, ...]]]:
     """Each transcript's utterance events for one coder of a project."""
-    codebook = project.codebook()
+    codebook = project.require_codebook()
     project.coder_id(coder)
     names = transcripts or [t["name"] for t in project.transcripts()]
     by_transcript: dict[str, list[Coding]] = {n: [] for n in names}

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..model import Codebook, Coding, Transcript
 from .episodes import DEFAULT_WITHIN, Episode, Marker, check_families, pair, repairs_links
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 RUPTURE, REPAIR, OTHER = "rupture", "repair", "other"
 
@@ -86,7 +91,7 @@ def _place(transcript: Transcript, coding: Coding, codebook: Codebook, starts: l
 
 def session_timeline(transcript: Transcript, codings: list[Coding], codebook: Codebook, coder: str,
                      within: int = DEFAULT_WITHIN, cache: dict | None = None,
-                     links: list[tuple[int, int]] = ()) -> Timeline:
+                     links: Sequence[tuple[int, int]] = ()) -> Timeline:
     """One coder's timeline of one transcript (other coders' codings in `codings` are ignored).
 
     The episodes are those of `find_episodes` (the same placing and `pair`), found in one pass.
@@ -95,7 +100,8 @@ def session_timeline(transcript: Transcript, codings: list[Coding], codebook: Co
     thousands of codings again (codings never change in place; a key has the span and code)."""
     mine = [c for c in codings if c.coder == coder and c.transcript == transcript.name]
     cache = {} if cache is None else cache
-    starts = ends = None
+    starts: list[int] | None = None
+    ends: list[int] = []
     known = codebook.by_name()
     rows: dict[str, tuple[str, str]] = {}
     placed = []
@@ -115,11 +121,10 @@ def session_timeline(transcript: Transcript, codings: list[Coding], codebook: Co
                     pair(transcript, coder, ruptures, repairs, within, links))
 
 
-def project_timelines(project, coder: str, transcripts: list[str] | None = None,
+def project_timelines(project: Project, coder: str, transcripts: list[str] | None = None,
                       within: int = DEFAULT_WITHIN) -> dict[str, Timeline]:
     """Timelines per transcript (in import order) for one coder of a project."""
-    codebook = project.codebook()
-    check_families(codebook)
+    codebook = check_families(project.codebook())
     project.coder_id(coder)
     names = transcripts or [t["name"] for t in project.transcripts()]
     by_transcript: dict[str, list[Coding]] = {n: [] for n in names}

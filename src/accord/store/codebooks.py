@@ -17,13 +17,14 @@ import json
 
 from ..codebook import codebook_to_dict, relation_from_dict, scale_from_dict
 from ..model import Code, Codebook
+from .base import ProjectBase
 from .common import ProjectError, new_guid, now
 
 _LIST_FIELDS = ("examples", "counter_examples", "patterns")
 _TEXT_FIELDS = ("parent", "color", "hotkey", "definition", "when_to_use", "when_not_to_use")
 
 
-class CodebookStore:
+class CodebookStore(ProjectBase):
     def load_codebook(self, codebook: Codebook) -> dict:
         """Make `codebook` the project's codebook; returns what changed."""
         snapshot = json.dumps(codebook_to_dict(codebook), ensure_ascii=False, sort_keys=True)
@@ -133,7 +134,7 @@ class CodebookStore:
 
 
 NO_CODEBOOK = "the project has no codebook yet; load one with `accord codebook load FILE`"
-_NO_EXTRA = ([], None, None, True)
+_NO_EXTRA: tuple[list[str], bool | None, str | None, bool] = ([], None, None, True)
 
 
 def _extra(snapshot: str | None) -> dict[str, tuple[list[str], bool | None, str | None, bool]]:

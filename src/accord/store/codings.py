@@ -9,8 +9,10 @@ because the stack is the log itself.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ..model import Coding
+from .base import ProjectBase
 from .common import ProjectError, new_guid, now
 from .edits import EDITS
 
@@ -43,7 +45,7 @@ _SELECT = (
 )
 
 
-class CodingStore:
+class CodingStore(ProjectBase):
     def apply_code(
         self,
         transcript: str,
@@ -74,7 +76,7 @@ class CodingStore:
         categories = self.categories()
         name = self.conn.execute("SELECT name FROM codes WHERE id = ?", [code_id]).fetchone()[0] if categories else None
         if name in categories:
-            under = ", ".join(c.name for c in self.codebook().children(name)) or "none"
+            under = ", ".join(c.name for c in self.require_codebook().children(name)) or "none"
             raise ProjectError(f"{name!r} is a category: it groups codes and is not applied itself (its codes: {under})")
         stamp = now()
         return self.db["codings"].insert(
@@ -129,7 +131,8 @@ class CodingStore:
         code: str | None = None,
         include_removed: bool = False,
     ) -> list[Coding]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if not include_removed:
             where.append("k.status = 'active'")
         for column, value, lookup in (

@@ -19,6 +19,7 @@ import shlex
 from dataclasses import replace
 
 from ..codebook import codebook_to_dict
+from .base import ProjectBase
 from .common import ProjectError, now
 
 EDITS = ("code.rename", "code.merge", "code.delete", "transcript.rename", "transcript.delete")
@@ -27,7 +28,7 @@ EDITS = ("code.rename", "code.merge", "code.delete", "transcript.rename", "trans
 _TRANSCRIPT_TABLES = ("transcripts", "utterances", "suggestions", "review_progress", "case_members")
 
 
-class EditStore:
+class EditStore(ProjectBase):
     # --- codes ------------------------------------------------------------------------------
 
     def rename_code(self, old: str, new: str, coder: str) -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..model import Codebook, Relation
+from .base import ProjectBase
 from .common import ProjectError, now
 
 _CODING_SQL = (
@@ -21,7 +22,7 @@ _CODING_SQL = (
 )
 
 
-class InterchangeStore:
+class InterchangeStore(ProjectBase):
     # --- reading, for exports ------------------------------------------------------------------
 
     def guids(self, table: str) -> dict[str, str]:
@@ -193,8 +194,10 @@ class InterchangeStore:
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'import', 'active', ?, ?, ?)",
                 [c["guid"], *key, c.get("memo") or "", c.get("created_at") or stamp, stamp],
             )
-            seen_guids[c["guid"]] = seen_spans[key] = found[c["guid"]] = cursor.lastrowid
-            by_coder.setdefault(key[2], []).append(cursor.lastrowid)
+            coding_id = cursor.lastrowid
+            assert coding_id is not None  # set by every INSERT
+            seen_guids[c["guid"]] = seen_spans[key] = found[c["guid"]] = coding_id
+            by_coder.setdefault(key[2], []).append(coding_id)
         for coder_id, ids in by_coder.items():
             self.log("codings.import", "coder", coder_id, {"coding_ids": ids, "count": len(ids)}, coder_id)
         summary["codings"] = sum(len(ids) for ids in by_coder.values())

@@ -14,7 +14,10 @@ kept in step. Merging a code carries its codings' links over to the codings that
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..model import REPAIRS, Codebook, Coding, Link, Relation
+from .base import ProjectBase
 from .common import ProjectError, new_guid, now
 
 _LINK_SQL = (
@@ -24,7 +27,7 @@ _LINK_SQL = (
 _SHOWN = "l.status = 'active' AND s.status = 'active' AND t.status = 'active'"
 
 
-class LinkStore:
+class LinkStore(ProjectBase):
     # --- relations ----------------------------------------------------------------------------
 
     def relations(self) -> list[Relation]:
@@ -137,7 +140,8 @@ class LinkStore:
     def links(self, *, transcript: str | None = None, coder: str | None = None, relation: str | None = None,
               coding: int | None = None) -> list[Link]:
         """Links shown (active, between active codings), in text order of their sources."""
-        where, params = [_SHOWN], []
+        where = [_SHOWN]
+        params: list[Any] = []
         if transcript is not None:
             where.append("s.transcript_id = ?")
             params.append(self.transcript_id(transcript))

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 
 from ..model import Coding
+from .base import ProjectBase
 from .common import ProjectError, now
 
 MODES = ("blind", "reconciliation")
 
 
-class MemoStore:
+class MemoStore(ProjectBase):
     # --- blind coding ---------------------------------------------------------------------
 
     @property

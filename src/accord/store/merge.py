@@ -37,6 +37,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from ..errors import InputError
+from .base import ProjectBase
 from .common import ProjectError, now
 from .health import check_readable, explain_database_error
 from .schema import known_migrations, migrations
@@ -121,7 +122,7 @@ def read_other_project(path: str | Path) -> sqlite3.Connection:
     return memory
 
 
-class MergeStore:
+class MergeStore(ProjectBase):
     def merge_from(self, other: str | Path) -> MergeResult:
         """Bring another copy's coders and codings into this project (see module docstring)."""
         other = Path(other)
@@ -261,7 +262,8 @@ class MergeStore:
 
     def _merge_memos(self, theirs, transcript_map, coder_map, coder_names, result: MergeResult) -> list[int]:
         """Their memos that this project lacks; one that differs here is left as it is."""
-        added, ours_memos = [], {}
+        added: list[int] = []
+        ours_memos: dict[tuple, list[str]] = {}
         for key_ in self.conn.execute("SELECT transcript_id, utterance, coder_id, text FROM memos"):
             ours_memos.setdefault(key_[:3], []).append(key_[3])
         for tid, utterance, coder, text, created, updated in theirs.execute(

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 
+from .base import ProjectBase
 from .common import now
 
 KEEP = 3
 
 
-class ModelStore:
+class ModelStore(ProjectBase):
     def save_pipeline(self, version: str, codebook_sha256: str, blob: bytes, meta: dict, coder: str | None = None) -> int:
         with self.transaction():
             owner = self.coder_id(coder) if coder is not None else None

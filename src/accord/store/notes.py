@@ -7,10 +7,11 @@ back whole. Each entry is written in one transaction and logged.
 
 from __future__ import annotations
 
+from .base import ProjectBase
 from .common import ProjectError, new_guid, now
 
 
-class ProjectNoteStore:
+class ProjectNoteStore(ProjectBase):
     def add_project_note(self, title: str, text: str, coder: str | None = None, *,
                          created_at: str | None = None, guid: str | None = None) -> int:
         """Add a journal entry (by `coder`, or nobody named); returns its id."""

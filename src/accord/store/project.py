@@ -16,6 +16,8 @@ import json
 import os
 import sqlite3
 from pathlib import Path
+from collections.abc import Iterator
+from typing import Any, Self, overload
 
 from sqlite_utils import Database
 
@@ -145,13 +147,13 @@ class Project(TranscriptStore, CodebookStore, CodingStore, EditStore, Suggestion
     def __enter__(self) -> "Project":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # --- transactions and the event log ------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self):
+    def transaction(self) -> Iterator[Self]:
         """One unit of work: all of it is committed, or none of it.
 
         BEGIN IMMEDIATE takes the write lock up front, so a second coder's process waits
@@ -194,7 +196,8 @@ class Project(TranscriptStore, CodebookStore, CodingStore, EditStore, Suggestion
     def events(self, coder: str | None = None, limit: int | None = None, action: str | None = None,
                undone: bool | None = None) -> list[dict]:
         """The event log, newest first; optionally one coder's, one action's, undone or not."""
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if coder is not None:
             clauses.append("coder_id = ?")
             params.append(self.coder_id(coder))
@@ -210,6 +213,10 @@ class Project(TranscriptStore, CodebookStore, CodingStore, EditStore, Suggestion
 
     # --- meta and coders ---------------------------------------------------------------------
 
+    @overload
+    def meta(self, key: str, default: str) -> str: ...
+    @overload
+    def meta(self, key: str, default: None = None) -> str | None: ...
     def meta(self, key: str, default: str | None = None) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return row[0] if row else default

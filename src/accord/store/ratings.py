@@ -8,8 +8,11 @@ undo writes back exactly what was there, including nothing.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..model import RatingScale
 from ..ratings import Segment, check_value, how_cut, segments
+from .base import ProjectBase
 from .common import ProjectError, now
 
 _SELECT = (
@@ -18,7 +21,7 @@ _SELECT = (
 )
 
 
-class RatingStore:
+class RatingStore(ProjectBase):
     def rating_scales(self) -> list[RatingScale]:
         """The current codebook's rating scales (none before a codebook with `ratings:`)."""
         book = self.codebook()
@@ -119,7 +122,8 @@ class RatingStore:
     def ratings(self, *, transcript: str | None = None, coder: str | None = None, scale: str | None = None,
                 coders: list[str] | None = None) -> list[dict]:
         """Ratings in transcript, scale, segment and coder order; filtered by each argument given."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if transcript is not None:
             where.append("r.transcript_id = ?")
             params.append(self.transcript_id(transcript))

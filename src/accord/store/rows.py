@@ -6,8 +6,10 @@ than all the arithmetic, so these hand back rows that go straight into numpy arr
 
 from __future__ import annotations
 
+from .base import ProjectBase
 
-class RowsStore:
+
+class RowsStore(ProjectBase):
     def coding_rows(self, coder: str) -> list[tuple[int, int, int, int, int]]:
         """A coder's active codings as (transcript id, code id, start, end, coding id)."""
         return self.conn.execute(

@@ -16,6 +16,7 @@ import bisect
 from collections import defaultdict
 
 from ..model import Coding, Suggestion
+from .base import ProjectBase
 from .common import ProjectError, now
 
 _SELECT = (
@@ -31,7 +32,7 @@ _KEPT = (
 )
 
 
-class SuggestionStore:
+class SuggestionStore(ProjectBase):
     def replace_suggestions(self, transcript: str, pipeline_version: str, items: list[dict],
                             coder: str | None = None) -> dict:
         """Store one run's suggestions for a transcript: the shared ones, or with `coder` that

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 
 from ..model import Transcript, Utterance
+from .base import ProjectBase
 from .common import ProjectError, new_guid, now
 
 
@@ -23,7 +24,7 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
 
 
-class TranscriptStore:
+class TranscriptStore(ProjectBase):
     def import_transcript(self, transcript: Transcript, *, as_new: bool = False) -> ImportResult:
         """Store a parsed transcript in one transaction: all utterances, or nothing."""
         name = transcript.name
@@ -76,7 +77,8 @@ class TranscriptStore:
     def import_conflicts(self, transcripts: list[Transcript]) -> list[str]:
         """Why importing these would be refused: a changed text under a stored name, or two
         different texts with one name in the batch. Checked before anything is stored."""
-        problems, seen = [], {}
+        problems: list[str] = []
+        seen: dict[str, Transcript] = {}
         for t in transcripts:
             row = self.conn.execute("SELECT sha256 FROM transcripts WHERE name = ?", [t.name]).fetchone()
             if row and row[0] != t.sha256:

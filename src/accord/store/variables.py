@@ -9,12 +9,15 @@ the log says who set what when, and a batch (a CSV) is all or nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from typing import Any
 
 from ..variables import KINDS, TYPES, ValueProblem, canonical
+from .base import ProjectBase
 from .common import ProjectError, new_guid, now
 
 
-class VariableStore:
+class VariableStore(ProjectBase):
     # --- variables ---------------------------------------------------------------------------
 
     def define_variable(self, name: str, applies_to: str, type: str, categories: list[str] | None = None,
@@ -78,7 +81,8 @@ class VariableStore:
         one event with each value before and after; an empty value clears it. Every value is
         checked against its variable's type first: a bad one changes nothing. Returns how many
         values changed. With `coder` the event is that coder's, so their `undo` takes it back."""
-        checked, known = [], {v["name"]: v for v in self.variables()}
+        checked: list[tuple[dict, str, int, str | None]] = []
+        known = {v["name"]: v for v in self.variables()}
         for variable, owner, value in changes:
             v = known.get(variable) or self.variable(variable)
             owner_id = self._owner_id(v["applies_to"], owner)
@@ -159,7 +163,7 @@ class VariableStore:
         new categories are added. A case gains the members (turns of a merged transcript)
         that no other case has here. A value is brought in where this project has none; one
         that differs here is kept as it is and counted. Returns what was added, for the log."""
-        added = {"variables": [], "cases": [], "members": 0, "values": 0}
+        added: dict[str, Any] = {"variables": [], "cases": [], "members": 0, "values": 0}
         variable_map: dict[int, int] = {}
         for vid, guid, name, applies_to, vtype, categories, description in theirs.execute(
                 "SELECT id, guid, name, applies_to, type, categories, description FROM variables ORDER BY position"):
@@ -216,7 +220,7 @@ class VariableStore:
     def has_case(self, name: str) -> bool:
         return self.conn.execute("SELECT 1 FROM cases WHERE name = ?", [name]).fetchone() is not None
 
-    def add_case(self, name: str, members: list[tuple[str, str | None]] = (), description: str = "", *,
+    def add_case(self, name: str, members: Sequence[tuple[str, str | None]] = (), description: str = "", *,
                  guid: str | None = None) -> int:
         """A case, with its members: (transcript, speaker) turns, or (transcript, None) for a
         whole transcript. Refused if the name is taken."""
@@ -233,7 +237,7 @@ class VariableStore:
             self.add_case_members(name, members)
         return case_id
 
-    def add_case_members(self, case: str, members: list[tuple[str, str | None]]) -> int:
+    def add_case_members(self, case: str, members: Sequence[tuple[str, str | None]]) -> int:
         """Make these turns (or whole transcripts) the case's; a turn already another case's is
         refused, naming that case. Returns how many members were new."""
         added = []

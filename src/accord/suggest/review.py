@@ -22,7 +22,10 @@ recall-first review threshold.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Callable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 FEW = 30  # confirmed examples below which a code gets a share of the queue
 SHARE = 4  # one place in SHARE goes to rare codes
@@ -71,7 +74,7 @@ def _round_robin(lists: list[list[int]]):
         yield [lst[k] for lst in lists if k < len(lst)]
 
 
-def review_order(project, suggestions: list, order: str = "document", coder: str | None = None) -> list:
+def review_order(project: Project, suggestions: list, order: str = "document", coder: str | None = None) -> list:
     if order == "document" or not suggestions:
         return list(suggestions)
     if order == "likely":

@@ -7,17 +7,21 @@ codebook pattern, an empty project or a damaged saved model leaves the file as i
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from ..errors import AccordError
 from .pipeline import ModelError, Pipeline, build_pipeline, codebook_sha
 from .suggester import Item, suggest_transcript
 
+if TYPE_CHECKING:
+    from ..store import Project
 
-def _codebook(project):
+
+def _codebook(project: Project):
     return project.require_codebook()
 
 
-def load_pipeline(project, *, rebuild: bool = False, coder: str | None = None) -> tuple[Pipeline, bool]:
+def load_pipeline(project: Project, *, rebuild: bool = False, coder: str | None = None) -> tuple[Pipeline, bool]:
     """The project's pipeline (with `coder`, that coder's own if any) and whether it still
     needs saving (new, or rebuilt for a changed codebook)."""
     book = _codebook(project)
@@ -61,11 +65,11 @@ def silent_codes(book, pipeline: Pipeline) -> list[str]:
     return [c.name for c in book.codes if not c.examples and not c.patterns and not (model and c.name in model.codes)]
 
 
-def save(project, pipeline: Pipeline, coder: str | None = None) -> None:
+def save(project: Project, pipeline: Pipeline, coder: str | None = None) -> None:
     project.save_pipeline(pipeline.version, pipeline.meta["codebook_sha256"], pipeline.to_bytes(), pipeline.meta, coder)
 
 
-def run_suggestions(project, names: list[str], pipeline: Pipeline, *, codes=None, workers: int = 1,
+def run_suggestions(project: Project, names: list[str], pipeline: Pipeline, *, codes=None, workers: int = 1,
                     progress=None) -> dict[str, list[Item]]:
     """Compute suggestions for transcripts (nothing is written)."""
     transcripts = [project.transcript(n) for n in names]
@@ -81,7 +85,7 @@ def run_suggestions(project, names: list[str], pipeline: Pipeline, *, codes=None
     return out
 
 
-def store_suggestions(project, pipeline: Pipeline, results: dict[str, list[Item]], needs_save: bool,
+def store_suggestions(project: Project, pipeline: Pipeline, results: dict[str, list[Item]], needs_save: bool,
                       coder: str | None = None) -> dict:
     with project.transaction():
         if needs_save:
@@ -92,7 +96,7 @@ def store_suggestions(project, pipeline: Pipeline, results: dict[str, list[Item]
     return totals
 
 
-def suggest(project, names: list[str], *, coder: str | None = None) -> int:
+def suggest(project: Project, names: list[str], *, coder: str | None = None) -> int:
     """Suggest for `names` from the newest pipeline (with `coder`, hers if she has one) and
     store the results; returns how many suggestions were added."""
     pipeline, needs_save = load_pipeline(project, coder=coder)
@@ -100,7 +104,7 @@ def suggest(project, names: list[str], *, coder: str | None = None) -> int:
     return sum(t["added"] for t in totals.values())
 
 
-def train(project, *, coders=None, codes=None, personal: str | None = None) -> tuple[Pipeline, dict]:
+def train(project: Project, *, coders=None, codes=None, personal: str | None = None) -> tuple[Pipeline, dict]:
     """Retrain from every decision (of `coders`), save the pipeline, return it with the report.
 
     With `personal` (a coder), the model is that coder's own: trained on their decisions only

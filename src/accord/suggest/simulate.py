@@ -20,6 +20,7 @@ import bisect
 import random
 import time
 from collections import Counter, defaultdict
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,6 +29,9 @@ from .evaluate import cohen_kappa, prf
 from .review import uncertain_first
 from .suggester import suggest_analyses
 from .training import Labels, dataset, family, train_model
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 CHECKPOINTS = (50, 100, 200, 400, 1000)
 
@@ -137,7 +141,7 @@ def tuned_baseline(texts: dict, train_units: list, test_units: list, gold: dict,
     return dict(zip(test_units, clf.predict(vec.transform([texts[u] for u in test_units]))))
 
 
-def simulate(project, pipeline_factory, rows: list[dict], codes: list[str], *, seeds=(0,), holdout: float = 0.25,
+def simulate(project: Project, pipeline_factory, rows: list[dict], codes: list[str], *, seeds=(0,), holdout: float = 0.25,
              checkpoints=CHECKPOINTS, order: str = "uncertain", every: int = 10, with_baseline: bool = True,
              references: bool = False, corrects: bool = False, codebook=None, review: bool = False,
              log=print) -> list[dict]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from ..model import Codebook
 from .analysis import UtteranceAnalysis, analyze
 from .classifier import LinearModel
 from .features import ATTRS, turn_features, turn_from_arrays
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 MIN_EXCLUSIVE = 10  # positive utterances a family needs before exclusivity is inferred
 MIN_ROLE = 5
@@ -295,7 +299,7 @@ def utterance_index(analyses: list[UtteranceAnalysis], start: int, end: int) -> 
     return [i for i, a in enumerate(analyses) if a.start < end and a.end > start]
 
 
-def labels_from_project(project, codebook: Codebook, analyses_of, *, coders=None, codes=None) -> tuple[Labels, dict]:
+def labels_from_project(project: Project, codebook: Codebook, analyses_of, *, coders=None, codes=None) -> tuple[Labels, dict]:
     """Labels from the project's codings and rejected suggestions (of `coders`, default all)."""
     labels = Labels(codebook, codes)
     roles = {}
@@ -357,7 +361,7 @@ def dataset(labels: Labels, analyses_of) -> tuple[list, list, list]:
     return feats, out, groups
 
 
-def train_pipeline(project, pipeline, codebook: Codebook, *, coders=None, codes=None, cache=None, weak=None) -> dict:
+def train_pipeline(project: Project, pipeline, codebook: Codebook, *, coders=None, codes=None, cache=None, weak=None) -> dict:
     """Retrain `pipeline`'s classifier from the project's decisions; returns the report."""
     cache = {} if cache is None else cache
 

@@ -62,7 +62,7 @@ class AccordCommands(Provider):
                 yield Hit(score, matcher.highlight(text), callback, help=None)
 
 
-def coder_choices(project) -> tuple[list[str], list[str]]:
+def coder_choices(project: Project) -> tuple[list[str], list[str]]:
     """The coders to offer: (people, the rest). The demo's reference coding and the consensus
     are coders too, but offering one first invites coding as it by accident, so they come
     after "someone else"."""

@@ -7,6 +7,8 @@ codings and logs who decided what; these screens only show them and collect keys
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +25,9 @@ from ...agreement.report import agreement_report
 from ...errors import AccordError
 from ..saving import SavesActions
 from .modals import Choose, TextPrompt
+
+if TYPE_CHECKING:
+    from ...store import Project
 
 
 def _fmt(value: float | None, percent: bool = False) -> str:
@@ -43,7 +48,7 @@ class AgreementScreen(SavesActions, Screen):
     ]
     UNITS = ("utterance", "sentence", "character")
 
-    def __init__(self, project, coders: list[str], unit: str = "utterance") -> None:
+    def __init__(self, project: Project, coders: list[str], unit: str = "utterance") -> None:
         super().__init__()
         self.project, self.coders, self.unit = project, coders, unit
         self.report, self.found, self.pending = None, {}, None
@@ -235,7 +240,7 @@ class ReconcileScreen(SavesActions, Screen):
         Binding("escape,q", "back", "Back", id="app.back"),
     ]
 
-    def __init__(self, project, coders: list[str], unit: str = "utterance", code: str | None = None) -> None:
+    def __init__(self, project: Project, coders: list[str], unit: str = "utterance", code: str | None = None) -> None:
         """Opens at the first undecided unit where the coders differ on `code` (any code if None)."""
         super().__init__()
         self.project, self.coders, self.unit = project, coders, unit
@@ -525,6 +530,6 @@ class ReconcileScreen(SavesActions, Screen):
         self._leave(self.app.pop_screen)
 
 
-def comparable_coders(project) -> list[str]:
+def comparable_coders(project: Project) -> list[str]:
     """Coders with codings, the consensus coder left out."""
     return [c["name"] for c in project.coders() if c["codings"] and c["name"] != CONSENSUS]

@@ -8,6 +8,8 @@ segments; otherwise every coder's, with a coder column.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,7 +23,10 @@ from ..widgets.key_bar import KeyBar, hints_for
 from ..widgets.segment_list import SegmentList
 from .modals import TextPrompt
 
-def visible_coders(project, viewer: str) -> list[str]:
+if TYPE_CHECKING:
+    from ...store import Project
+
+def visible_coders(project: Project, viewer: str) -> list[str]:
     """Whose segments the screen shows: one's own while blind, else every coder's."""
     if project.mode == "blind":
         return [viewer]
@@ -42,7 +47,7 @@ class RetrievalScreen(Screen):
         Binding("question_mark", "help", "Help", id="app.help"),
     ]
 
-    def __init__(self, project, coder: str, query: Query) -> None:
+    def __init__(self, project: Project, coder: str, query: Query) -> None:
         super().__init__()
         self.project, self.coder, self.query_asked = project, coder, query
         self.segments = []
