@@ -127,9 +127,10 @@ def _fill_codes(project, units: list[DisputedUnit], coders: list[str], consensus
                 disputed = {d.code for d in u.disputed}
                 codes = [c for c in spans[coders[0]] if c not in disputed
                          and all(_touches(spans[k].get(c, []), u.start, u.end) for k in coders)]
-                u.agreed = sorted(codes, key=position.get)
+                u.agreed = sorted(codes, key=lambda c: position.get(c, len(position)))
             held = spans.get(consensus, {})
-            u.consensus = sorted((c for c in held if _touches(held[c], u.start, u.end)), key=position.get)
+            u.consensus = sorted((c for c in held if _touches(held[c], u.start, u.end)),
+                                 key=lambda c: position.get(c, len(position)))
 
 
 def _spans_by_code(project, transcript: str, coder: str) -> dict[str, list[tuple[int, int]]]:

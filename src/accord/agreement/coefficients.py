@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -117,9 +117,9 @@ def _contingency(a: Sequence[Any], b: Sequence[Any]) -> np.ndarray:
             f"got {len(a)} and {len(b)}"
         )
     if not isinstance(a, np.ndarray) and hasattr(a, "dtype"):  # pandas Series and the like
-        a = np.asarray(a)
+        a = cast(Sequence[Any], np.asarray(a))
     if not isinstance(b, np.ndarray) and hasattr(b, "dtype"):
-        b = np.asarray(b)
+        b = cast(Sequence[Any], np.asarray(b))
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         if a.ndim != 1 or b.ndim != 1:
             raise ValueError("each coder's labels must be a 1-D sequence")
@@ -384,7 +384,7 @@ def _reliability_data(data: Any, level: str) -> _Reliability:
                 if _is_missing(x):
                     continue
                 codes[i, u] = seen.setdefault(x, len(seen))
-        labels = list(seen)
+        labels: list[Any] = list(seen)
         if level == "nominal":
             values = np.empty(len(labels), dtype=object)
             values[:] = labels
@@ -693,7 +693,7 @@ def _sections(units: list[tuple[int, int, Hashable]], length: int):
 
 
 def _cu_parts_2004(
-    coders: list[list[tuple[int, int, Hashable]]], length: int, value: Hashable
+    coders: Sequence[Sequence[tuple[int, int, Hashable]]], length: int, value: Hashable
 ) -> tuple[float, float] | None:
     """(D_o, D_e) of Krippendorff's unitizing alpha for one category; None if no unit."""
     units = [[u for u in coder if u[2] == value] for coder in coders]

@@ -233,7 +233,7 @@ def _seed_plan(project, coders, consensus, unit, transcripts, codes):
     table = build_unit_table(project, coders, unit, transcripts, codes)
     if consensus in table.coders:
         raise AgreementError(f"the consensus coder {consensus!r} cannot be one of the coders being reconciled")
-    existing = {}
+    existing: dict = {}
     if project.has_coder(consensus):
         for k in project.codings(coder=consensus):
             existing.setdefault((k.transcript, k.code), []).append((k.start, k.end))

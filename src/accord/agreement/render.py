@@ -49,7 +49,7 @@ def _ci(f: Figures) -> str:
     i = f.alpha_interval
     if i is None:
         return ""
-    if i.low is None:
+    if i.low is None or i.high is None:
         return "[n/a]"
     return f"[{fixed(i.low, 2)}, {fixed(i.high, 2)}]"
 
@@ -72,9 +72,10 @@ def _table(report: AgreementReport, rows: list, n_units: int) -> list[str]:
     use_heads = coders if len(coders) <= 4 else ["min-max"]
     code_w = min(34, max([len(OVERALL)] + [len(r.code) for r in rows if hasattr(r, "code")]))
     boot = report.bootstrap is not None
+    level = round(report.bootstrap["level"] * 100) if report.bootstrap is not None else None
     head = (
         ["code"] + [_short(c, 10) for c in use_heads]
-        + ["agree", "kappa", "alpha"] + ([f"{round(report.bootstrap['level'] * 100)}% CI"] if boot else [])
+        + ["agree", "kappa", "alpha"] + ([f"{level}% CI"] if boot else [])
         + ["units", "agree", "kappa", "alpha"] + ["u-alpha"]
     )
     body = []

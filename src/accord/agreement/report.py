@@ -228,6 +228,7 @@ def _set_values(applied: np.ndarray) -> tuple[np.ndarray, int]:
     if not anything.any():
         return values.reshape(m, n), 1
     picked = applied.reshape(n_codes, m * n)[:, anything]  # only units someone coded: few at character level
+    key: np.ndarray
     if n_codes <= 62:
         key = np.zeros(picked.shape[1], dtype=np.int64)
         for i in range(n_codes):

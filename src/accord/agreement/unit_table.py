@@ -165,16 +165,17 @@ def build_unit_table(project, coders, unit="utterance", transcripts=None, codes=
     shift[chosen_ids] = base_a[:-1]
     code_index = {cid: code_names.index(name) for cid, name in code_name.items() if name in code_names}
     applied = np.zeros((len(code_names), len(coders), starts_a.size), dtype=bool)
-    spans: list[list[np.ndarray]] = [[None] * len(coders) for _ in code_names]
-    ids: list[list[np.ndarray]] = [[None] * len(coders) for _ in code_names]
+    empty = np.zeros((0, 2), dtype=np.int64)  # replaced below for every code and coder
+    spans: list[list[np.ndarray]] = [[empty] * len(coders) for _ in code_names]
+    ids: list[list[np.ndarray]] = [[empty[:, 0]] * len(coders) for _ in code_names]
     for j, coder in enumerate(coders):
         rows = codings[coder]
         offsets = rows[:, 2:4] + shift[rows[:, 0]][:, None]
         for cid, i in code_index.items():
             mine = rows[:, 1] == cid
-            order = np.argsort(offsets[mine][:, 0], kind="stable")
-            spans[i][j] = offsets[mine][order]
-            ids[i][j] = rows[mine][order, 4]
+            by_start = np.argsort(offsets[mine][:, 0], kind="stable")
+            spans[i][j] = offsets[mine][by_start]
+            ids[i][j] = rows[mine][by_start, 4]
             applied[i, j] = coded_units(starts_a, ends_a, spans[i][j])
     return UnitTable(
         unit=unit,

@@ -48,14 +48,15 @@ def unit_bounds(transcript: Transcript, unit: str = "utterance") -> tuple[np.nda
         starts = np.asarray([u.start for u in utterances], dtype=np.int64)
         ends = np.asarray([u.end for u in utterances], dtype=np.int64)
         return units_of_utterances(starts, ends, unit)
-    starts, ends = [], []
+    sentence_starts: list[int] = []
+    sentence_ends: list[int] = []
     texts = [transcript.utterance_text(u) for u in utterances]
     for u, doc in zip(utterances, _sentencizer().pipe(texts)):
         for sent in doc.sents:
             if sent.end_char > sent.start_char and sent.text.strip():
-                starts.append(u.start + sent.start_char)
-                ends.append(u.start + sent.end_char)
-    return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+                sentence_starts.append(u.start + sent.start_char)
+                sentence_ends.append(u.start + sent.end_char)
+    return np.asarray(sentence_starts, dtype=np.int64), np.asarray(sentence_ends, dtype=np.int64)
 
 
 def document_units(length: int) -> tuple[np.ndarray, np.ndarray]:
