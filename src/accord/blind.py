@@ -16,6 +16,7 @@ the files are brought together with `accord merge` afterwards.
 from __future__ import annotations
 
 from .store.common import ProjectError
+from .store.events import BlindReveal
 
 
 class BlindError(ProjectError):
@@ -66,8 +67,7 @@ def record_reveal(project, command: str, what: str, coders: list[str], by: str |
     """Log that `by` (None: not said) saw `what` of `coders` through `command`."""
     with project.transaction():
         by_id = next((c["id"] for c in project.coders() if c["name"] == by), None)
-        return project.log("blind.reveal", "project", None,
-                           {"by": by, "command": command, "what": what, "coders": list(coders)}, by_id)
+        return project.log(BlindReveal(by=by, command=command, what=what, coders=list(coders)), by_id)
 
 
 def leave_blind(project, by: str | None, via: str) -> None:

@@ -11,6 +11,7 @@ import json
 
 from ..model import Coding
 from .common import ProjectError, now
+from .events import MemoSet, ProjectMode
 
 MODES = ("blind", "reconciliation")
 
@@ -28,7 +29,7 @@ class MemoStore:
         with self.transaction():
             before = self.mode
             self.db["meta"].upsert({"key": "mode", "value": mode}, pk="key")
-            self.log("project.mode", "project", None, {"before": before, "after": mode})
+            self.log(ProjectMode(before=before, after=mode))
 
     def visible_codings(self, viewer: str, transcript: str | None = None) -> list[Coding]:
         """The codings `viewer` may see: their own while blind, everyone's when reconciling."""
@@ -48,13 +49,7 @@ class MemoStore:
                 raise ProjectError(f"transcript {transcript!r} has no utterance {number}")
             before = self._memo_text(transcript_id, number, coder_id)
             self._write_memo(transcript_id, number, coder_id, text)
-            self.log(
-                "memo.set",
-                "utterance",
-                number,
-                {"transcript_id": transcript_id, "before": before, "after": text},
-                coder_id,
-            )
+            self.log(MemoSet(utterance=number, transcript_id=transcript_id, before=before, after=text), coder_id)
 
     def _memo_text(self, transcript_id: int, number: int, coder_id: int) -> str:
         row = self.conn.execute(
@@ -88,8 +83,8 @@ class MemoStore:
         return out
 
     def _revert_memo(self, event: dict, *, undo: bool) -> None:
-        data = event["data"]
-        self._write_memo(data["transcript_id"], event["entity_id"], event["coder_id"], data["before" if undo else "after"])
+        p = MemoSet.from_event(event)
+        self._write_memo(p.transcript_id, p.utterance, event["coder_id"], p.before if undo else p.after)
 
     # --- review progress --------------------------------------------------------------------
 
