@@ -70,7 +70,7 @@ class Payload:
             elif f.name in data:
                 values[f.name] = data[f.name]
             elif f.default is MISSING and f.default_factory is MISSING:
-                raise ProjectError(f"a {cls.action} event has no {f.name!r}; it was not written by accord")
+                raise ProjectError(f"a {cls.action} event without {f.name!r}: accord cannot read it")
         return cls(**values)
 
     @classmethod
