@@ -10,6 +10,7 @@ import pytest
 from accord.codebook import load_codebook
 from accord.errors import AccordError
 from accord.store import Project
+from accord.store.events import CodingRemove
 from accord.transcripts import read_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,7 +85,7 @@ def test_a_step_of_a_larger_action_refuses_to_run_outside_its_transaction(tmp_pa
         with project.transaction():
             coding_id = project.insert_coding(t, "Denial", "a", 0, 6, origin="consensus")
             project.set_coding_status(coding_id, "removed")
-            project.log("test", "coding", coding_id, {})
+            project.log(CodingRemove.of(project.coding(coding_id)), project.coder_id("a"))
         assert project.codings(coder="a") == []
         with pytest.raises(AccordError, match="inside project.transaction"):
             project.set_coding_status(coding_id, "active")

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .store.common import ProjectError
+from .store.events import BlindReveal
 
 if TYPE_CHECKING:
     from .store import Project
@@ -71,8 +72,7 @@ def record_reveal(project: Project, command: str, what: str, coders: list[str], 
     """Log that `by` (None: not said) saw `what` of `coders` through `command`."""
     with project.transaction():
         by_id = next((c["id"] for c in project.coders() if c["name"] == by), None)
-        return project.log("blind.reveal", "project", None,
-                           {"by": by, "command": command, "what": what, "coders": list(coders)}, by_id)
+        return project.log(BlindReveal(by=by, command=command, what=what, coders=list(coders)), by_id)
 
 
 def leave_blind(project: Project, by: str | None, via: str) -> None:

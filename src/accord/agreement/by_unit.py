@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ..names import name_list
 from ..model import Transcript, Utterance
+from ..store.events import ReconcileUnit
 from .disagreements import Disagreement, disagreements_by_code
 from .reconcile import CONSENSUS, _join, require_reconciliation, seed_consensus, write_decision
 from .unit_table import AgreementError
@@ -188,21 +189,21 @@ def decide_unit(project, unit: DisputedUnit, choice: str, *, take: str | None = 
                            consensus=consensus, decided_by=decided_by)
             for code, start, end, decision, spans in plan
         ]
-        data = {
-            "transcript": unit.transcript,
-            "unit": [unit.start, unit.end],
-            "utterance": unit.utterance,
-            "choice": choice,
-            "take": take,
-            "codes": chosen if choice == "edit" else None,
-            "decided_by": decided_by,
-            "decisions": written,
-            "added": [i for w in written for i in w["added"]],
-            "removed": [i for w in written for i in w["removed"]],
-        }
-        project.log("reconcile.unit", "transcript", project.transcript_id(unit.transcript), data,
-                    project.coder_id(consensus))
-    return data
+        decided = ReconcileUnit(
+            transcript_id=project.transcript_id(unit.transcript),
+            transcript=unit.transcript,
+            unit=[unit.start, unit.end],
+            utterance=unit.utterance,
+            choice=choice,
+            take=take,
+            codes=chosen if choice == "edit" else None,
+            decided_by=decided_by,
+            decisions=[w.to_data() for w in written],
+            added=[i for w in written for i in w.added],
+            removed=[i for w in written for i in w.removed],
+        )
+        project.log(decided, project.coder_id(consensus))
+    return decided.to_data()
 
 
 @dataclass

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..names import name_list
 from ..store.common import ProjectError
+from ..store.events import ReconcileDecide, ReconcileSeed
 from .unit_table import AgreementError, build_unit_table
 
 DECISIONS = ("take", "both", "neither", "adjust")
@@ -122,16 +123,15 @@ def reconcile(
 
     with project.transaction():
         seed_consensus(project, coders, consensus=consensus, unit=unit)
-        data = write_decision(project, transcript, code, start, end, decision, coders=coders, take=take, spans=spans,
-                              consensus=consensus, decided_by=decided_by, note=note)
-        event_id = project.log("reconcile.decide", "transcript", project.transcript_id(transcript), data,
-                               project.coder_id(consensus))
-    return Decision(transcript, code, start, end, decision, data["taken_from"], [tuple(s) for s in data["spans"]],
-                    decided_by, data["added"], data["removed"], event_id)
+        written = write_decision(project, transcript, code, start, end, decision, coders=coders, take=take,
+                                 spans=spans, consensus=consensus, decided_by=decided_by, note=note)
+        event_id = project.log(written, project.coder_id(consensus))
+    return Decision(transcript, code, start, end, decision, written.taken_from, [tuple(s) for s in written.spans],
+                    decided_by, written.added, written.removed, event_id)
 
 
 def write_decision(project, transcript: str, code: str, start: int, end: int, decision: str, *, coders, take=None,
-                   spans=None, consensus: str = CONSENSUS, decided_by=(), note: str = "") -> dict:
+                   spans=None, consensus: str = CONSENSUS, decided_by=(), note: str = "") -> ReconcileDecide:
     """Write one checked decision on `code` at `[start, end)` into the consensus, inside the
     caller's transaction, and return what the log records of it (the caller logs it: one
     event per decision, or one for a whole unit's decisions)."""
@@ -151,20 +151,21 @@ def write_decision(project, transcript: str, code: str, start: int, end: int, de
     for coding_id in removed:
         project.set_coding_status(coding_id, "removed")
     added = [project.insert_coding(transcript, code, consensus, s, e, origin="consensus", memo=note) for s, e in new]
-    return {
-        "transcript": transcript,
-        "code": code,
-        "unit": [start, end],
-        "decision": decision,
-        "taken_from": taken_from,
-        "decided_by": list(decided_by),
-        "coders": list(coders),
-        "source_codings": {c: [k.id for k in sources[c]] for c in coders},
-        "spans": [list(s) for s in new],
-        "added": added,
-        "removed": removed,
-        "note": note,
-    }
+    return ReconcileDecide(
+        transcript_id=project.transcript_id(transcript),
+        transcript=transcript,
+        code=code,
+        unit=[start, end],
+        decision=decision,
+        taken_from=taken_from,
+        decided_by=list(decided_by),
+        coders=list(coders),
+        source_codings={c: [k.id for k in sources[c]] for c in coders},
+        spans=[list(s) for s in new],
+        added=added,
+        removed=removed,
+        note=note,
+    )
 
 
 def decisions(project, consensus: str = CONSENSUS, code: str | None = None) -> dict[tuple[str, str, int, int], dict]:
@@ -210,13 +211,7 @@ def seed_consensus(
     with project.transaction():
         consensus_id = project.ensure_coder(consensus)
         added = [project.insert_coding(t, c, consensus, s, e, origin="consensus") for t, c, s, e in planned]
-        project.log(
-            "reconcile.seed",
-            "coder",
-            consensus_id,
-            {"coders": table.coders, "unit": unit, "added": added, "count": len(added)},
-            consensus_id,
-        )
+        project.log(ReconcileSeed(coder_id=consensus_id, coders=table.coders, unit=unit, added=added), consensus_id)
     return len(added)
 
 

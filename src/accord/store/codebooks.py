@@ -19,6 +19,7 @@ from ..codebook import codebook_to_dict, relation_from_dict, scale_from_dict
 from ..model import Code, Codebook
 from .base import ProjectBase
 from .common import ProjectError, new_guid, now
+from .events import CodebookLoad
 
 _LIST_FIELDS = ("examples", "counter_examples", "patterns")
 _TEXT_FIELDS = ("parent", "color", "hotkey", "definition", "when_to_use", "when_not_to_use")
@@ -65,9 +66,10 @@ class CodebookStore(ProjectBase):
             retired = [n for n, r in existing.items() if n not in names and not r["retired"]]
             for name in retired:
                 self.db["codes"].update(existing[name]["id"], {"retired": 1})
-            change = {"version": version, "added": added, "updated": updated, "retired": retired}
-            self.log("codebook.load", "codebook", version, dict(change, name=codebook.name, source=codebook.source))
-        return dict(change, status="loaded")
+            change = CodebookLoad(version=version, added=added, updated=updated, retired=retired, name=codebook.name,
+                                  source=codebook.source)
+            self.log(change)
+        return {"version": version, "added": added, "updated": updated, "retired": retired, "status": "loaded"}
 
     def codebook(self) -> Codebook | None:
         """The current codebook (retired codes left out), or None before one is loaded."""

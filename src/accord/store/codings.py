@@ -15,6 +15,8 @@ from ..model import Coding
 from .base import ProjectBase
 from .common import ProjectError, new_guid, now
 from .edits import EDITS
+from .events import (CodingApply, CodingMemo, CodingRemove, CodingsImport, MemoSet, Redo,
+                     ReconcileSeed, SuggestionAcceptAll, Undo, payload)
 
 UNDOABLE = (
     "coding.apply",
@@ -62,7 +64,7 @@ class CodingStore(ProjectBase):
         with self.transaction():
             coding_id = self._insert_coding(transcript, code, coder, start, end, origin, memo, suggestion_id)
             coding = self.coding(coding_id)
-            self.log("coding.apply", "coding", coding_id, _describe(coding), self.coder_id(coder))
+            self.log(CodingApply.of(coding), self.coder_id(coder))
         return coding
 
     def _insert_coding(self, transcript, code, coder, start, end, origin, memo, suggestion_id) -> int:
@@ -106,7 +108,7 @@ class CodingStore(ProjectBase):
                 )
                 for r in rows
             ]
-            self.log("codings.import", "coder", coder_id, {"coding_ids": ids, "count": len(ids)}, coder_id)
+            self.log(CodingsImport(coder_id=coder_id, coding_ids=ids), coder_id)
         return len(ids)
 
     def coding(self, coding_id: int) -> Coding:
@@ -162,14 +164,14 @@ class CodingStore(ProjectBase):
                 raise ProjectError(f"coding {coding_id} is already removed")
             self._set_status(coding_id, "removed")
             coding = self.coding(coding_id)
-            self.log("coding.remove", "coding", coding_id, _describe(coding), row["coder_id"])
+            self.log(CodingRemove.of(coding), row["coder_id"])
         return coding
 
     def set_coding_memo(self, coding_id: int, memo: str, coder: str) -> Coding:
         with self.transaction():
             row = self._own_coding(coding_id, coder)
             self.db["codings"].update(coding_id, {"memo": memo, "updated_at": now()})
-            self.log("coding.memo", "coding", coding_id, {"before": row["memo"], "after": memo}, row["coder_id"])
+            self.log(CodingMemo(coding_id=coding_id, before=row["memo"], after=memo), row["coder_id"])
         return self.coding(coding_id)
 
     def _set_status(self, coding_id: int, status: str) -> None:
@@ -206,7 +208,7 @@ class CodingStore(ProjectBase):
                 return None
             self._revert(event, undo=True)
             self.conn.execute("UPDATE events SET undone = 1 WHERE id = ?", [event["id"]])
-            self.log("undo", "event", event["id"], {"action": event["action"]}, coder_id)
+            self.log(Undo(event_id=event["id"], undone=event["action"]), coder_id)
         return event
 
     def redo(self, coder: str) -> dict | None:
@@ -226,31 +228,31 @@ class CodingStore(ProjectBase):
             event = self._event(row[0])
             self._revert(event, undo=False)
             self.conn.execute("UPDATE events SET undone = 0 WHERE id = ?", [event["id"]])
-            self.log("redo", "event", event["id"], {"action": event["action"]}, coder_id)
+            self.log(Redo(event_id=event["id"], undone=event["action"]), coder_id)
         return event
 
     def event_place(self, event: dict) -> tuple[str, int] | None:
         """The transcript and text offset an undoable action touched, so undo and redo can
         show the coder what changed; None for actions without one place (an import)."""
-        action, entity_id, data = event["action"], event["entity_id"], event["data"]
+        action, p = event["action"], payload(event)
         if action.startswith("coding."):
-            coding = self.coding(entity_id)
+            coding = self.coding(p.coding_id)
             return coding.transcript, coding.start
         if action.startswith("link."):
-            coding = self.coding(data["source"])
+            coding = self.coding(p.source)
             return coding.transcript, coding.start
-        if action == "suggestion.accept_all":
-            ids = [coding_id for _, coding_id in data["accepted"]]
+        if isinstance(p, SuggestionAcceptAll):
+            ids = [coding_id for _, coding_id in p.accepted]
         elif action.startswith("suggestion."):
-            suggestion = self.suggestion(entity_id)
-            return suggestion.transcript, data.get("start", suggestion.start)
-        elif action == "memo.set":
+            suggestion = self.suggestion(p.suggestion_id)
+            return suggestion.transcript, suggestion.start if p.start is None else p.start
+        elif isinstance(p, MemoSet):
             row = self.conn.execute(
                 "SELECT t.name, u.start FROM utterances u JOIN transcripts t ON t.id = u.transcript_id "
-                "WHERE u.transcript_id = ? AND u.number = ?", [data["transcript_id"], entity_id]).fetchone()
+                "WHERE u.transcript_id = ? AND u.number = ?", [p.transcript_id, p.utterance]).fetchone()
             return (row[0], row[1]) if row else None
         elif action.startswith("reconcile."):
-            ids = data.get("added", []) + data.get("removed", [])
+            ids = p.added + _removed(p)
         else:
             return None
         codings = [self.coding(i) for i in ids]
@@ -271,15 +273,15 @@ class CodingStore(ProjectBase):
 
     def _revert(self, event: dict, *, undo: bool) -> None:
         """Undo (or redo) one logged action by restoring what the event recorded."""
-        action, coding_id, data = event["action"], event["entity_id"], event["data"]
+        action, p = event["action"], payload(event)
         if action == "coding.apply":
-            self._set_status(coding_id, "removed" if undo else "active")
+            self._set_status(p.coding_id, "removed" if undo else "active")
         elif action == "coding.remove":
-            self._set_status(coding_id, "active" if undo else "removed")
+            self._set_status(p.coding_id, "active" if undo else "removed")
         elif action == "coding.memo":
-            self.db["codings"].update(coding_id, {"memo": data["before" if undo else "after"], "updated_at": now()})
+            self.db["codings"].update(p.coding_id, {"memo": p.before if undo else p.after, "updated_at": now()})
         elif action == "codings.import":
-            for cid in data["coding_ids"]:
+            for cid in p.coding_ids:
                 self._set_status(cid, "removed" if undo else "active")
         elif action.startswith("suggestion."):
             self._revert_decision(event, undo=undo)
@@ -294,19 +296,12 @@ class CodingStore(ProjectBase):
         elif action in ("link.add", "link.remove", "links.import"):
             self._revert_link(event, undo=undo)
         elif action.startswith("reconcile."):  # logged as the consensus coder's own actions
-            for cid in data.get("added", []):
+            for cid in p.added:
                 self._set_status(cid, "removed" if undo else "active")
-            for cid in data.get("removed", []):
+            for cid in _removed(p):
                 self._set_status(cid, "active" if undo else "removed")
 
 
-def _describe(coding: Coding) -> dict:
-    """What the log keeps about a coding: enough to read the audit trail without joins."""
-    return {
-        "transcript": coding.transcript,
-        "code": coding.code,
-        "start": coding.start,
-        "end": coding.end,
-        "origin": coding.origin,
-        "suggestion_id": coding.suggestion_id,
-    }
+def _removed(p) -> list[int]:
+    """The codings a reconciliation event removed (seeding only adds)."""
+    return [] if isinstance(p, ReconcileSeed) else p.removed

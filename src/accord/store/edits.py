@@ -21,6 +21,7 @@ from dataclasses import replace
 from ..codebook import codebook_to_dict
 from .base import ProjectBase
 from .common import ProjectError, now
+from .events import CodeDelete, CodeMerge, CodeRename, TranscriptDelete, TranscriptRename, payload
 
 EDITS = ("code.rename", "code.merge", "code.delete", "transcript.rename", "transcript.delete")
 
@@ -45,8 +46,7 @@ class EditStore(ProjectBase):
                 raise ProjectError(f"there is already a code named {clash[0]!r}; to fold {old!r} into it, "
                                    f"merge them: `accord codes merge {shlex.quote(old)} {shlex.quote(clash[0])}`")
             self._rename_code(code_id, old, new)
-            data = {"before": old, "after": new}
-            return self._event(self.log("code.rename", "code", code_id, data, coder_id))
+            return self._event(self.log(CodeRename(code_id=code_id, before=old, after=new), coder_id))
 
     def _rename_code(self, code_id: int, old: str, new: str) -> None:
         """The rename itself, also used by undo: codes, sub-codes' parent, and a codebook version
@@ -92,8 +92,8 @@ class EditStore(ProjectBase):
                 replaced[k.id] = twin[0] if twin else added[-1]
             self.conn.execute("UPDATE codes SET retired = 1 WHERE id = ?", [source_id])
             links = self.carry_links(replaced)  # a merged coding keeps its links
-            data = {"code": source, "into": into, "added": added, "removed": removed, "links": links}
-            return self._event(self.log("code.merge", "code", source_id, data, coder_id))
+            merged = CodeMerge(code_id=source_id, code=source, into=into, added=added, removed=removed, links=links)
+            return self._event(self.log(merged, coder_id))
 
     def delete_code(self, name: str, coder: str) -> dict:
         """Take a code out of the codebook: its codings (everyone's) are removed and it is
@@ -106,7 +106,7 @@ class EditStore(ProjectBase):
             for coding_id in removed:
                 self._set_status(coding_id, "removed")
             self.conn.execute("UPDATE codes SET retired = 1 WHERE id = ?", [code_id])
-            return self._event(self.log("code.delete", "code", code_id, {"code": name, "removed": removed}, coder_id))
+            return self._event(self.log(CodeDelete(code_id=code_id, code=name, removed=removed), coder_id))
 
     def _no_children(self, name: str, verb: str) -> None:
         children = [r[0] for r in self.conn.execute("SELECT name FROM codes WHERE parent = ? AND retired = 0 ORDER BY position",
@@ -128,8 +128,8 @@ class EditStore(ProjectBase):
             if self.conn.execute("SELECT 1 FROM transcripts WHERE name = ? AND id != ?", [new, transcript_id]).fetchone():
                 raise ProjectError(f"there is already a transcript named {new!r}")
             self.conn.execute("UPDATE transcripts SET name = ? WHERE id = ?", [new, transcript_id])
-            data = {"before": old, "after": new}
-            return self._event(self.log("transcript.rename", "transcript", transcript_id, data, coder_id))
+            renamed = TranscriptRename(transcript_id=transcript_id, before=old, after=new)
+            return self._event(self.log(renamed, coder_id))
 
     def delete_transcript(self, name: str, coder: str) -> dict:
         """Delete a transcript nobody has worked on (see the module docstring). Returns the event."""
@@ -143,8 +143,8 @@ class EditStore(ProjectBase):
             rows = {table: self._rows_of(table, transcript_id) for table in _TRANSCRIPT_TABLES}
             rows["variable_values"] = self._transcript_values(transcript_id)
             self._delete_transcript_rows(transcript_id)
-            data = {"name": name, "rows": rows}
-            return self._event(self.log("transcript.delete", "transcript", transcript_id, data, coder_id))
+            deleted = TranscriptDelete(transcript_id=transcript_id, name=name, rows=rows)
+            return self._event(self.log(deleted, coder_id))
 
     def _worked_on(self, transcript_id: int) -> bool:
         """Whether anyone has coded, memoed or decided a suggestion on a transcript."""
@@ -165,29 +165,30 @@ class EditStore(ProjectBase):
 
     def _revert_edit(self, event: dict, *, undo: bool) -> None:
         """Undo (or redo) one of the edits above from what its event recorded."""
-        action, data, entity = event["action"], event["data"], event["entity_id"]
-        if action == "code.rename":
-            before, after = (data["after"], data["before"]) if undo else (data["before"], data["after"])
-            if self.conn.execute("SELECT 1 FROM codes WHERE lower(name) = lower(?) AND id != ?", [after, entity]).fetchone():
+        p = payload(event)
+        if isinstance(p, CodeRename):
+            before, after = (p.after, p.before) if undo else (p.before, p.after)
+            if self.conn.execute("SELECT 1 FROM codes WHERE lower(name) = lower(?) AND id != ?", [after, p.code_id]).fetchone():
                 raise ProjectError(f"cannot rename code {before!r} back to {after!r}: another code has that name now")
-            self._rename_code(entity, before, after)
-        elif action in ("code.merge", "code.delete"):
-            for coding_id in data.get("added", []):
+            self._rename_code(p.code_id, before, after)
+        elif isinstance(p, (CodeMerge, CodeDelete)):
+            added, links = (p.added, p.links) if isinstance(p, CodeMerge) else ([], [])
+            for coding_id in added:
                 self._set_status(coding_id, "removed" if undo else "active")
-            for coding_id in data["removed"]:
+            for coding_id in p.removed:
                 self._set_status(coding_id, "active" if undo else "removed")
-            for link_id in data.get("links", []):  # events from before links have none
+            for link_id in links:
                 self._set_link_status(link_id, "removed" if undo else "active")
-            self.conn.execute("UPDATE codes SET retired = ? WHERE id = ?", [0 if undo else 1, entity])
-        elif action == "transcript.rename":
-            name = data["before"] if undo else data["after"]
-            if self.conn.execute("SELECT 1 FROM transcripts WHERE name = ? AND id != ?", [name, entity]).fetchone():
+            self.conn.execute("UPDATE codes SET retired = ? WHERE id = ?", [0 if undo else 1, p.code_id])
+        elif isinstance(p, TranscriptRename):
+            name = p.before if undo else p.after
+            if self.conn.execute("SELECT 1 FROM transcripts WHERE name = ? AND id != ?", [name, p.transcript_id]).fetchone():
                 raise ProjectError(f"cannot name the transcript {name!r} again: another transcript has that name now")
-            self.conn.execute("UPDATE transcripts SET name = ? WHERE id = ?", [name, entity])
-        elif action == "transcript.delete" and undo:
-            self._restore_transcript(data)
-        elif action == "transcript.delete":
-            self._delete_transcript_rows(entity)
+            self.conn.execute("UPDATE transcripts SET name = ? WHERE id = ?", [name, p.transcript_id])
+        elif isinstance(p, TranscriptDelete) and undo:
+            self._restore_transcript(p)
+        elif isinstance(p, TranscriptDelete):
+            self._delete_transcript_rows(p.transcript_id)
 
     def _delete_transcript_rows(self, transcript_id: int) -> None:
         self._delete_transcript_values(transcript_id)
@@ -195,17 +196,17 @@ class EditStore(ProjectBase):
             column = "id" if table == "transcripts" else "transcript_id"
             self.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [transcript_id])
 
-    def _restore_transcript(self, data: dict) -> None:
+    def _restore_transcript(self, deleted: TranscriptDelete) -> None:
         """Put a deleted transcript's rows back as they were, ids included."""
-        name = data["name"]
+        name = deleted.name
         if self.conn.execute("SELECT 1 FROM transcripts WHERE name = ?", [name]).fetchone():
             raise ProjectError(f"cannot bring transcript {name!r} back: another transcript has that name now; "
                                "rename that one first")
-        [transcript] = data["rows"]["transcripts"]
+        [transcript] = deleted.rows["transcripts"]
         if self.conn.execute("SELECT 1 FROM transcripts WHERE id = ?", [transcript["id"]]).fetchone():
             raise ProjectError(f"cannot bring transcript {name!r} back: a transcript imported since took its place")
         for table in (*_TRANSCRIPT_TABLES, "variable_values"):
-            for row in data["rows"].get(table, []):  # events from before variables have no values
+            for row in deleted.rows.get(table, []):  # events from before variables have no values
                 columns = list(row)
                 self.conn.execute(
                     f"INSERT INTO {table} ({', '.join(f'[{c}]' for c in columns)}) VALUES ({', '.join('?' * len(columns))})",

@@ -13,6 +13,7 @@ from dataclasses import replace
 from ..model import Codebook, Relation
 from .base import ProjectBase
 from .common import ProjectError, now
+from .events import CodingsImport, InterchangeImport, LinksImport
 
 _CODING_SQL = (
     'SELECT k.id, k.guid, t.name AS transcript, c.name AS code, d.name AS coder, k.start, k."end", '
@@ -107,7 +108,7 @@ class InterchangeStore(ProjectBase):
             self._store_project_notes(bundle, coder_ids, summary)
             self._store_variables(bundle, transcript_names, summary)
             if any(v for k, v in summary.items() if k not in ("transcripts_reused", "codings_skipped")):
-                self.log("interchange.import", "project", None, dict(summary, name=bundle.name, source=bundle.source))
+                self.log(InterchangeImport(summary=summary, name=bundle.name, source=bundle.source))
         return summary
 
     def _merge_codes(self, book: Codebook | None, guids: dict[str, str], summary: dict) -> dict[str, str]:
@@ -199,7 +200,7 @@ class InterchangeStore(ProjectBase):
             seen_guids[c["guid"]] = seen_spans[key] = found[c["guid"]] = coding_id
             by_coder.setdefault(key[2], []).append(coding_id)
         for coder_id, ids in by_coder.items():
-            self.log("codings.import", "coder", coder_id, {"coding_ids": ids, "count": len(ids)}, coder_id)
+            self.log(CodingsImport(coder_id=coder_id, coding_ids=ids), coder_id)
         summary["codings"] = sum(len(ids) for ids in by_coder.values())
         return found
 
@@ -225,7 +226,7 @@ class InterchangeStore(ProjectBase):
                 coder_id = self.conn.execute("SELECT coder_id FROM links WHERE id = ?", [link_id]).fetchone()[0]
                 by_coder.setdefault(coder_id, []).append(link_id)
         for coder_id, ids in by_coder.items():
-            self.log("links.import", "coder", coder_id, {"link_ids": ids, "count": len(ids)}, coder_id)
+            self.log(LinksImport(coder_id=coder_id, link_ids=ids), coder_id)
         summary["links"] = sum(len(ids) for ids in by_coder.values())
 
     def _store_project_notes(self, bundle, coder_ids, summary: dict) -> None:

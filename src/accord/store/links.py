@@ -19,6 +19,7 @@ from typing import Any
 from ..model import REPAIRS, Codebook, Coding, Link, Relation
 from .base import ProjectBase
 from .common import ProjectError, new_guid, now
+from .events import LinkAdd, LinkRemove, LinksImport, payload
 
 _LINK_SQL = (
     "SELECT l.id, l.relation, d.name, l.source_id, l.target_id, l.created_at FROM links l "
@@ -70,7 +71,7 @@ class LinkStore(ProjectBase):
                 {"guid": new_guid(), "source_id": source_id, "target_id": target_id, "relation": relation,
                  "coder_id": coder_id, "status": "active", "created_at": stamp, "updated_at": stamp}).last_pk
             link = self.link(link_id)
-            self.log("link.add", "link", link_id, _describe(link), coder_id)
+            self.log(LinkAdd.of(link), coder_id)
         return link
 
     def remove_link(self, link_id: int, coder: str) -> Link:
@@ -88,7 +89,7 @@ class LinkStore(ProjectBase):
             if not shown:
                 raise ProjectError(f"link {link_id} is already removed (or one of its codings is)")
             self._set_link_status(link_id, "removed")
-            self.log("link.remove", "link", link_id, _describe(link), coder_id)
+            self.log(LinkRemove.of(link), coder_id)
         return link
 
     def _linkable(self, coding_id: int, coder_id: int) -> Coding:
@@ -186,12 +187,13 @@ class LinkStore(ProjectBase):
 
     def _revert_link(self, event: dict, *, undo: bool) -> None:
         """Undo (or redo) a `link.add`, `link.remove` or `links.import`."""
-        if event["action"] == "links.import":
-            for link_id in event["data"]["link_ids"]:
+        p = payload(event)
+        if isinstance(p, LinksImport):
+            for link_id in p.link_ids:
                 self._set_link_status(link_id, "removed" if undo else "active")
             return
-        added = event["action"] == "link.add"
-        self._set_link_status(event["entity_id"], "removed" if added == undo else "active")
+        added = isinstance(p, LinkAdd)
+        self._set_link_status(p.link_id, "removed" if added == undo else "active")
 
     def carry_links(self, replaced: dict[int, int]) -> list[int]:
         """Copy the shown links of codings being replaced (old id -> new id, as merging a code
@@ -261,8 +263,3 @@ class LinkStore(ProjectBase):
                 result.links_added[coder] = result.links_added.get(coder, 0) + 1
         return added
 
-
-def _describe(link: Link) -> dict:
-    """What the log keeps about a link: enough to read the audit trail without joins."""
-    return {"transcript": link.source.transcript, "relation": link.relation, "source": link.source.id,
-            "source_code": link.source.code, "target": link.target.id, "target_code": link.target.code}

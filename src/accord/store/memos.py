@@ -12,6 +12,7 @@ import json
 from ..model import Coding
 from .base import ProjectBase
 from .common import ProjectError, now
+from .events import MemoSet, ProjectMode
 
 MODES = ("blind", "reconciliation")
 
@@ -29,7 +30,7 @@ class MemoStore(ProjectBase):
         with self.transaction():
             before = self.mode
             self.db["meta"].upsert({"key": "mode", "value": mode}, pk="key")
-            self.log("project.mode", "project", None, {"before": before, "after": mode})
+            self.log(ProjectMode(before=before, after=mode))
 
     def visible_codings(self, viewer: str, transcript: str | None = None) -> list[Coding]:
         """The codings `viewer` may see: their own while blind, everyone's when reconciling."""
@@ -49,13 +50,7 @@ class MemoStore(ProjectBase):
                 raise ProjectError(f"transcript {transcript!r} has no utterance {number}")
             before = self._memo_text(transcript_id, number, coder_id)
             self._write_memo(transcript_id, number, coder_id, text)
-            self.log(
-                "memo.set",
-                "utterance",
-                number,
-                {"transcript_id": transcript_id, "before": before, "after": text},
-                coder_id,
-            )
+            self.log(MemoSet(utterance=number, transcript_id=transcript_id, before=before, after=text), coder_id)
 
     def _memo_text(self, transcript_id: int, number: int, coder_id: int) -> str:
         row = self.conn.execute(
@@ -89,8 +84,8 @@ class MemoStore(ProjectBase):
         return out
 
     def _revert_memo(self, event: dict, *, undo: bool) -> None:
-        data = event["data"]
-        self._write_memo(data["transcript_id"], event["entity_id"], event["coder_id"], data["before" if undo else "after"])
+        p = MemoSet.from_event(event)
+        self._write_memo(p.transcript_id, p.utterance, event["coder_id"], p.before if undo else p.after)
 
     # --- review progress --------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ from sqlite_utils import Database
 from ..errors import InputError
 from .base import ProjectBase
 from .common import ProjectError, now
+from .events import ProjectMerge, TranscriptImport
 from .health import check_readable, explain_database_error
 from .schema import known_migrations, migrations
 
@@ -226,38 +227,32 @@ class MergeStore(ProjectBase):
             result.variables_added = self._merge_variables(theirs, transcript_map, result)
             linked = self._merge_links(theirs, result)
             if result.changed:
-                result.event_id = self.log(
-                    "project.merge",
-                    "project",
-                    None,
-                    {
-                        "source": source,
-                        "source_guid": their_guid,
-                        "coding_ids": added_ids,
-                        "codings_added": result.codings_added,
-                        "coders_added": result.coders_added,
-                        "transcripts_added": result.transcripts_added,
-                        "transcripts_differing": result.transcripts_differing,
-                        "codes_missing": result.codes_missing,
-                        "memo_ids": memo_ids,
-                        "memos_added": result.memos_added,
-                        "memo_conflicts": len(result.memo_conflicts),
-                        "reviewed_added": result.reviewed_added,
-                        "suggestion_ids": created,
-                        "decisions": decided,
-                        "decisions_added": result.decisions_added,
-                        "decision_conflicts": result.decision_conflicts,
-                        "ratings": rated,
-                        "ratings_added": result.ratings_added,
-                        "rating_conflicts": result.rating_conflicts,
-                        "variables_added": result.variables_added,
-                        "variables_differing": result.variables_differing,
-                        "value_conflicts": result.value_conflicts,
-                        "link_ids": linked,
-                        "links_added": result.links_added,
-                        "link_relations_missing": result.link_relations_missing,
-                    },
-                )
+                result.event_id = self.log(ProjectMerge(
+                    source=source,
+                    source_guid=their_guid,
+                    coding_ids=added_ids,
+                    codings_added=result.codings_added,
+                    coders_added=result.coders_added,
+                    transcripts_added=result.transcripts_added,
+                    transcripts_differing=result.transcripts_differing,
+                    codes_missing=result.codes_missing,
+                    memo_ids=memo_ids,
+                    memos_added=result.memos_added,
+                    memo_conflicts=len(result.memo_conflicts),
+                    reviewed_added=result.reviewed_added,
+                    suggestion_ids=created,
+                    decisions=decided,
+                    decisions_added=result.decisions_added,
+                    decision_conflicts=result.decision_conflicts,
+                    ratings=rated,
+                    ratings_added=result.ratings_added,
+                    rating_conflicts=result.rating_conflicts,
+                    variables_added=result.variables_added,
+                    variables_differing=result.variables_differing,
+                    value_conflicts=result.value_conflicts,
+                    link_ids=linked,
+                    links_added=result.links_added,
+                    link_relations_missing=result.link_relations_missing))
         return result
 
     def _merge_memos(self, theirs, transcript_map, coder_map, coder_names, result: MergeResult) -> list[int]:
@@ -389,10 +384,6 @@ class MergeStore(ProjectBase):
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(new_id, *u) for u in utterances],
         )
-        self.log(
-            "transcript.import",
-            "transcript",
-            new_id,
-            {"name": row["name"], "source": row["source"], "sha256": row["sha256"], "format": row["format"], "merged": True},
-        )
+        self.log(TranscriptImport(transcript_id=new_id, name=row["name"], source=row["source"], sha256=row["sha256"],
+                                  format=row["format"], merged=True))
         return new_id

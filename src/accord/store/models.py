@@ -12,6 +12,7 @@ import json
 
 from .base import ProjectBase
 from .common import now
+from .events import SuggestionsTrain
 
 KEEP = 3
 
@@ -29,9 +30,8 @@ class ModelStore(ProjectBase):
                 "(SELECT id FROM suggestion_models WHERE coder_id IS ? ORDER BY id DESC LIMIT ?)",
                 [owner, owner, KEEP],
             )
-            self.log("suggestions.train", "suggestion_model", model_id,
-                     {"version": version, "codebook_sha256": codebook_sha256,
-                      "counts": meta.get("counts"), "seconds": meta.get("seconds")})
+            self.log(SuggestionsTrain(model_id=model_id, version=version, codebook_sha256=codebook_sha256,
+                                      counts=meta.get("counts"), seconds=meta.get("seconds")))
         return model_id
 
     def latest_pipeline(self, coder: str | None = None) -> dict | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .base import ProjectBase
 from .common import ProjectError, new_guid, now
+from .events import JournalAdd, ProjectDescription
 
 
 class ProjectNoteStore(ProjectBase):
@@ -24,7 +25,7 @@ class ProjectNoteStore(ProjectBase):
                 {"guid": guid or new_guid(), "title": title.strip() or text.strip().splitlines()[0][:60],
                  "text": text, "coder_id": coder_id, "created_at": created_at or stamp, "updated_at": stamp}
             ).last_pk
-            self.log("journal.add", "project_note", note_id, {"title": title}, coder_id)
+            self.log(JournalAdd(note_id=note_id, title=title), coder_id)
         return note_id
 
     def project_notes(self, coders: list[str] | None = None) -> list[dict]:
@@ -48,4 +49,4 @@ class ProjectNoteStore(ProjectBase):
         with self.transaction():
             before = self.description
             self.db["meta"].upsert({"key": "description", "value": text}, pk="key")
-            self.log("project.description", "project", None, {"before": before, "after": text})
+            self.log(ProjectDescription(before=before, after=text))

@@ -24,6 +24,7 @@ from sqlite_utils import Database
 from .codebooks import CodebookStore
 from .codings import CodingStore
 from .edits import EditStore
+from .events import CoderAdd, Payload
 from .memos import MemoStore
 from .merge import MergeStore
 from .common import ProjectError, new_guid, now
@@ -179,16 +180,18 @@ class Project(TranscriptStore, CodebookStore, CodingStore, EditStore, Suggestion
                     self.conn.execute("ROLLBACK")
                 raise
 
-    def log(self, action: str, entity: str, entity_id: int | None, data: dict, coder_id: int | None = None) -> int:
-        """Append to the event log; call inside the transaction that made the change."""
+    def log(self, payload: Payload, coder_id: int | None = None) -> int:
+        """Append an action's event (see store/events.py); call inside the transaction that made the change."""
+        if not isinstance(payload, Payload):
+            raise TypeError(f"log() takes an event payload from store/events.py, not {type(payload).__name__}")
         return self.db["events"].insert(
             {
                 "at": now(),
                 "coder_id": coder_id,
-                "action": action,
-                "entity": entity,
-                "entity_id": entity_id,
-                "data": json.dumps(data, ensure_ascii=False),
+                "action": payload.action,
+                "entity": payload.entity,
+                "entity_id": payload.entity_id,
+                "data": json.dumps(payload.to_data(), ensure_ascii=False),
                 "undone": 0,
             }
         ).last_pk
@@ -234,7 +237,7 @@ class Project(TranscriptStore, CodebookStore, CodingStore, EditStore, Suggestion
             raise ProjectError(f"coder {name!r} already exists")
         with self.transaction():
             coder_id = self.db["coders"].insert({"guid": new_guid(), "name": name, "created_at": now()}).last_pk
-            self.log("coder.add", "coder", coder_id, {"name": name}, coder_id)
+            self.log(CoderAdd(coder_id=coder_id, name=name), coder_id)
         return coder_id
 
     def ensure_coder(self, name: str) -> int:

@@ -14,6 +14,7 @@ from ..model import RatingScale
 from ..ratings import Segment, check_value, how_cut, segments
 from .base import ProjectBase
 from .common import ProjectError, now
+from .events import RatingSet, RatingsImport, payload
 
 _SELECT = (
     "SELECT t.name AS transcript, r.scale, r.segment, d.name AS coder, r.value, r.unit, r.first, r.last, "
@@ -44,8 +45,8 @@ class RatingStore(ProjectBase):
         with self.transaction():
             coder_id = self.coder_id(coder)
             change = self._rating_change(transcript, scale, segment, coder_id, value)
-            self.log("rating.set", "rating", change["segment"], change, coder_id)
-        return change
+            self.log(change, coder_id)
+        return change.to_data()
 
     def import_ratings(self, rows: list[dict]) -> dict[str, int]:
         """Set many ratings (dicts with transcript, segment, scale, coder, value) in one
@@ -59,11 +60,11 @@ class RatingStore(ProjectBase):
                 coder_id = self.ensure_coder(coder)
                 changes = [self._rating_change(r["transcript"], r["scale"], r["segment"], coder_id, r["value"], cache)
                            for r in batch]
-                self.log("ratings.import", "coder", coder_id, {"changes": changes, "count": len(changes)}, coder_id)
+                self.log(RatingsImport(coder_id=coder_id, changes=[c.to_data() for c in changes]), coder_id)
         return {coder: len(batch) for coder, batch in by_coder.items()}
 
     def _rating_change(self, transcript: str, scale_name: str, number: int, coder_id: int, value,
-                       cache: dict | None = None) -> dict:
+                       cache: dict | None = None) -> RatingSet:
         key = (transcript, scale_name.casefold())
         if cache is None or key not in cache:
             t, scale = self.transcript(transcript), self.rating_scale(scale_name)
@@ -85,8 +86,8 @@ class RatingStore(ProjectBase):
         after = None if value is None else {"value": value, "unit": "session" if unit == "session" else f"{size} {unit}",
                                             "first": segment.first, "last": segment.last}
         self._write_rating(transcript_id, scale.name, number, coder_id, after)
-        return {"transcript_id": transcript_id, "transcript": transcript, "scale": scale.name, "segment": number,
-                "before": before, "after": after}
+        return RatingSet(transcript_id=transcript_id, transcript=transcript, scale=scale.name, segment=number,
+                         before=before, after=after)
 
     def _rating_row(self, transcript_id: int, scale: str, segment: int, coder_id: int) -> dict | None:
         row = self.conn.execute(
@@ -113,11 +114,10 @@ class RatingStore(ProjectBase):
 
     def _revert_rating(self, event: dict, *, undo: bool) -> None:
         """Undo (or redo) a `rating.set` or `ratings.import` by writing back the recorded state."""
-        data = event["data"]
-        changes = data["changes"] if event["action"] == "ratings.import" else [data]
+        p = payload(event)
+        changes = p.ratings() if isinstance(p, RatingsImport) else [p]
         for c in (reversed(changes) if undo else changes):
-            self._write_rating(c["transcript_id"], c["scale"], c["segment"], event["coder_id"],
-                               c["before" if undo else "after"])
+            self._write_rating(c.transcript_id, c.scale, c.segment, event["coder_id"], c.before if undo else c.after)
 
     def ratings(self, *, transcript: str | None = None, coder: str | None = None, scale: str | None = None,
                 coders: list[str] | None = None) -> list[dict]:

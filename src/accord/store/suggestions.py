@@ -18,6 +18,8 @@ from collections import defaultdict
 from ..model import Coding, Suggestion
 from .base import ProjectBase
 from .common import ProjectError, now
+from .events import (SuggestionAccept, SuggestionAcceptAll, SuggestionCorrect, SuggestionReject, SuggestionsReplace,
+                     payload)
 
 _SELECT = (
     'SELECT s.id, t.name, c.name, s.start, s."end", s.score, s.explanation, s.pipeline_version, s.status '
@@ -102,13 +104,8 @@ class SuggestionStore(ProjectBase):
                 "SELECT count(*) FROM suggestions WHERE transcript_id = ? AND coder_id IS ? AND status = 'superseded'",
                 [transcript_id, owner],
             ).fetchone()[0]
-            self.log(
-                "suggestions.replace",
-                "transcript",
-                transcript_id,
-                {"pipeline_version": pipeline_version, "added": len(added), "kept": kept, "superseded": superseded,
-                 "coder": coder},
-            )
+            self.log(SuggestionsReplace(transcript_id=transcript_id, pipeline_version=pipeline_version, added=len(added),
+                                        kept=kept, superseded=superseded, coder=coder))
         return {"added": len(added), "kept": kept, "superseded": superseded,
                 "review_only_added": sum(1 for a in added if a["source"] == "probe")}
 
@@ -229,15 +226,10 @@ class SuggestionStore(ProjectBase):
                 {"suggestion_id": suggestion_id, "coder_id": coder_id, "decision": "accepted", "coding_id": coding_id, "at": now()}
             )
             coding = self.coding(coding_id)
-            self.log(
-                "suggestion.accept",
-                "suggestion",
-                suggestion_id,
-                {"coding_id": coding_id, "code": s.code, "start": coding.start, "end": coding.end,
-                 "adjusted": (coding.start, coding.end) != (s.start, s.end), "score": s.score,
-                 "explanation": s.explanation, "pipeline_version": s.pipeline_version},
-                coder_id,
-            )
+            self.log(SuggestionAccept(
+                suggestion_id=suggestion_id, coding_id=coding_id, code=s.code, start=coding.start, end=coding.end,
+                adjusted=(coding.start, coding.end) != (s.start, s.end), score=s.score, explanation=s.explanation,
+                pipeline_version=s.pipeline_version), coder_id)
         return coding
 
     def reject_suggestion(self, suggestion_id: int, coder: str, expected: Suggestion | None = None) -> None:
@@ -247,13 +239,8 @@ class SuggestionStore(ProjectBase):
             self.db["suggestion_decisions"].insert(
                 {"suggestion_id": suggestion_id, "coder_id": coder_id, "decision": "rejected", "coding_id": None, "at": now()}
             )
-            self.log(
-                "suggestion.reject",
-                "suggestion",
-                suggestion_id,
-                {"code": s.code, "start": s.start, "end": s.end, "score": s.score, "pipeline_version": s.pipeline_version},
-                coder_id,
-            )
+            self.log(SuggestionReject(suggestion_id=suggestion_id, code=s.code, start=s.start, end=s.end, score=s.score,
+                                      pipeline_version=s.pipeline_version), coder_id)
 
     def correct_suggestion(self, suggestion_id: int, coder: str, code: str, start: int | None = None,
                            end: int | None = None, expected: Suggestion | None = None) -> Coding:
@@ -277,14 +264,9 @@ class SuggestionStore(ProjectBase):
                  "at": now()}
             )
             coding = self.coding(coding_id)
-            self.log(
-                "suggestion.correct",
-                "suggestion",
-                suggestion_id,
-                {"code": s.code, "applied": code, "coding_id": coding_id, "start": coding.start, "end": coding.end,
-                 "score": s.score, "pipeline_version": s.pipeline_version},
-                coder_id,
-            )
+            self.log(SuggestionCorrect(suggestion_id=suggestion_id, code=s.code, applied=code, coding_id=coding_id,
+                                       start=coding.start, end=coding.end, score=s.score,
+                                       pipeline_version=s.pipeline_version), coder_id)
         return coding
 
     def accept_all(self, transcript: str, code: str, coder: str) -> int:
@@ -299,8 +281,8 @@ class SuggestionStore(ProjectBase):
                     {"suggestion_id": s.id, "coder_id": coder_id, "decision": "accepted", "coding_id": coding_id, "at": now()}
                 )
                 accepted.append([s.id, coding_id])
-            self.log("suggestion.accept_all", "transcript", self.transcript_id(transcript),
-                     {"code": code, "accepted": accepted}, coder_id)
+            self.log(SuggestionAcceptAll(transcript_id=self.transcript_id(transcript), code=code, accepted=accepted),
+                     coder_id)
         return len(accepted)
 
     def decision_count(self, coder: str) -> int:
@@ -328,24 +310,24 @@ class SuggestionStore(ProjectBase):
 
     def _revert_decision(self, event: dict, *, undo: bool) -> None:
         """Undo/redo of accept, reject, correct and accept-all: the decision row and its coding come and go."""
-        coder_id, data = event["coder_id"], event["data"]
-        if event["action"] == "suggestion.correct":
-            self._set_status(data["coding_id"], "removed" if undo else "active")
+        coder_id, p = event["coder_id"], payload(event)
+        if isinstance(p, SuggestionCorrect):
+            self._set_status(p.coding_id, "removed" if undo else "active")
             if undo:
                 self.conn.execute("DELETE FROM suggestion_decisions WHERE suggestion_id = ? AND coder_id = ?",
-                                  [event["entity_id"], coder_id])
+                                  [p.suggestion_id, coder_id])
             else:
                 self.db["suggestion_decisions"].insert(
-                    {"suggestion_id": event["entity_id"], "coder_id": coder_id, "decision": "rejected",
-                     "coding_id": data["coding_id"], "at": now()}
+                    {"suggestion_id": p.suggestion_id, "coder_id": coder_id, "decision": "rejected",
+                     "coding_id": p.coding_id, "at": now()}
                 )
             return
-        if event["action"] == "suggestion.accept_all":
-            pairs = data["accepted"]
-        elif event["action"] == "suggestion.accept":
-            pairs = [[event["entity_id"], data["coding_id"]]]
+        if isinstance(p, SuggestionAcceptAll):
+            pairs = p.accepted
+        elif isinstance(p, SuggestionAccept):
+            pairs = [[p.suggestion_id, p.coding_id]]
         else:
-            pairs = [[event["entity_id"], None]]
+            pairs = [[p.suggestion_id, None]]
         for suggestion_id, coding_id in pairs:
             if coding_id is not None:
                 self._set_status(coding_id, "removed" if undo else "active")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ..model import Transcript, Utterance
 from .base import ProjectBase
 from .common import ProjectError, new_guid, now
+from .events import TranscriptImport
 
 
 @dataclass
@@ -66,12 +67,8 @@ class TranscriptStore(ProjectBase):
                     for u in transcript.utterances
                 ],
             )
-            self.log(
-                "transcript.import",
-                "transcript",
-                transcript_id,
-                {"name": name, "source": transcript.source, "sha256": transcript.sha256, "format": transcript.format},
-            )
+            self.log(TranscriptImport(transcript_id=transcript_id, name=name, source=transcript.source,
+                                      sha256=transcript.sha256, format=transcript.format))
         return ImportResult(name, status, len(transcript.utterances), words, transcript.notes)
 
     def import_conflicts(self, transcripts: list[Transcript]) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Any
 from ..variables import KINDS, TYPES, ValueProblem, canonical
 from .base import ProjectBase
 from .common import ProjectError, new_guid, now
+from .events import CaseAdd, CaseMembers, ValueChange, VariableCategories, VariableDefine, VariablesSet
 
 
 class VariableStore(ProjectBase):
@@ -44,7 +45,7 @@ class VariableStore(ProjectBase):
                 if extra:
                     self.conn.execute("UPDATE variables SET categories = ? WHERE id = ?",
                                       [json.dumps(have + extra, ensure_ascii=False), row[0]])
-                    self.log("variable.categories", "variable", row[0], {"name": name, "added": extra})
+                    self.log(VariableCategories(variable_id=row[0], name=name, added=extra))
                 return row[0]
             position = self.conn.execute("SELECT coalesce(max(position), 0) + 1 FROM variables").fetchone()[0]
             variable_id = self.db["variables"].insert(
@@ -52,8 +53,8 @@ class VariableStore(ProjectBase):
                  "categories": json.dumps(categories, ensure_ascii=False), "description": description,
                  "position": position, "created_at": now()}
             ).last_pk
-            self.log("variable.define", "variable", variable_id,
-                     {"name": name, "applies_to": applies_to, "type": type, "categories": categories})
+            self.log(VariableDefine(variable_id=variable_id, name=name, applies_to=applies_to, type=type,
+                                    categories=categories))
         return variable_id
 
     def variables(self) -> list[dict]:
@@ -103,10 +104,10 @@ class VariableStore(ProjectBase):
                 if before == value:
                     continue
                 self._write_value(v["id"], owner_id, value)
-                done.append({"variable": v["name"], "of": owner, "before": before, "after": value,
-                             "variable_id": v["id"], "owner_id": owner_id})
+                done.append(ValueChange(variable=v["name"], of=owner, before=before, after=value, variable_id=v["id"],
+                                        owner_id=owner_id).to_data())
             if done:
-                self.log("variables.set", "project", None, {"changes": done, "source": source}, coder_id)
+                self.log(VariablesSet(changes=done, source=source), coder_id)
         return len(done)
 
     def _write_value(self, variable_id: int, owner_id: int, value: str | None) -> None:
@@ -120,11 +121,12 @@ class VariableStore(ProjectBase):
     def _revert_variables(self, event: dict, *, undo: bool) -> None:
         """Put back each value as it was before (undo) or after (redo) a `variables.set`; a value
         someone has changed since is theirs now and stays."""
-        for change in reversed(event["data"]["changes"]) if undo else event["data"]["changes"]:
+        changes = VariablesSet.from_event(event).values()
+        for change in reversed(changes) if undo else changes:
             row = self.conn.execute("SELECT value FROM variable_values WHERE variable_id = ? AND owner_id = ?",
-                                    [change["variable_id"], change["owner_id"]]).fetchone()
-            if (row[0] if row else None) == change["after" if undo else "before"]:
-                self._write_value(change["variable_id"], change["owner_id"], change["before" if undo else "after"])
+                                    [change.variable_id, change.owner_id]).fetchone()
+            if (row[0] if row else None) == (change.after if undo else change.before):
+                self._write_value(change.variable_id, change.owner_id, change.before if undo else change.after)
 
     def set_value(self, variable: str, owner: str, value: str | None, *, coder: str | None = None) -> int:
         return self.set_values([(variable, owner, value)], coder=coder)
@@ -233,7 +235,7 @@ class VariableStore(ProjectBase):
         with self.transaction():
             case_id = self.db["cases"].insert({"guid": guid or new_guid(), "name": name, "description": description,
                                                "created_at": now()}).last_pk
-            self.log("case.add", "case", case_id, {"name": name})
+            self.log(CaseAdd(case_id=case_id, name=name))
             self.add_case_members(name, members)
         return case_id
 
@@ -263,7 +265,7 @@ class VariableStore(ProjectBase):
                 self.db["case_members"].insert({"case_id": case_id, "transcript_id": transcript_id, "speaker": speaker})
                 added.append([transcript, speaker])
             if added:
-                self.log("case.members", "case", case_id, {"case": case, "added": added})
+                self.log(CaseMembers(case_id=case_id, case=case, added=added))
         return len(added)
 
     def cases(self) -> list[dict]:
