@@ -126,7 +126,7 @@ def reconcile(
         written = write_decision(project, transcript, code, start, end, decision, coders=coders, take=take,
                                  spans=spans, consensus=consensus, decided_by=decided_by, note=note)
         event_id = project.log(written, project.coder_id(consensus))
-    return Decision(transcript, code, start, end, decision, written.taken_from, [tuple(s) for s in written.spans],
+    return Decision(transcript, code, start, end, decision, written.taken_from, [(s[0], s[1]) for s in written.spans],
                     decided_by, written.added, written.removed, event_id)
 
 

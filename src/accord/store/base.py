@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 if TYPE_CHECKING:
     from ..model import Codebook, Coding, Relation, Suggestion, Transcript
+    from .events import Payload
     from .transcripts import ImportResult
 
 
@@ -33,7 +34,7 @@ class ProjectBase:
         # --- the core (store/project.py) ---------------------------------------------------
         @contextlib.contextmanager
         def transaction(self) -> Iterator[Self]: ...
-        def log(self, action: str, entity: str, entity_id: int | None, data: dict, coder_id: int | None = None) -> int: ...
+        def log(self, payload: Payload, coder_id: int | None = None) -> int: ...
         @overload
         def meta(self, key: str, default: str) -> str: ...
         @overload

@@ -15,8 +15,9 @@ from ..model import Coding
 from .base import ProjectBase
 from .common import ProjectError, new_guid, now
 from .edits import EDITS
-from .events import (CodingApply, CodingMemo, CodingRemove, CodingsImport, MemoSet, Redo,
-                     ReconcileSeed, SuggestionAcceptAll, Undo, payload)
+from .events import (CodingApply, CodingMemo, CodingRemove, CodingsImport, LinkAdd, LinkRemove, MemoSet, ReconcileDecide,
+                     ReconcileSeed, ReconcileUnit, Redo, SuggestionAccept, SuggestionAcceptAll, SuggestionCorrect,
+                     SuggestionReject, Undo, payload)
 
 UNDOABLE = (
     "coding.apply",
@@ -234,16 +235,16 @@ class CodingStore(ProjectBase):
     def event_place(self, event: dict) -> tuple[str, int] | None:
         """The transcript and text offset an undoable action touched, so undo and redo can
         show the coder what changed; None for actions without one place (an import)."""
-        action, p = event["action"], payload(event)
-        if action.startswith("coding."):
+        p = payload(event)
+        if isinstance(p, (CodingApply, CodingRemove, CodingMemo)):
             coding = self.coding(p.coding_id)
             return coding.transcript, coding.start
-        if action.startswith("link."):
+        if isinstance(p, (LinkAdd, LinkRemove)):
             coding = self.coding(p.source)
             return coding.transcript, coding.start
         if isinstance(p, SuggestionAcceptAll):
             ids = [coding_id for _, coding_id in p.accepted]
-        elif action.startswith("suggestion."):
+        elif isinstance(p, (SuggestionAccept, SuggestionReject, SuggestionCorrect)):
             suggestion = self.suggestion(p.suggestion_id)
             return suggestion.transcript, suggestion.start if p.start is None else p.start
         elif isinstance(p, MemoSet):
@@ -251,7 +252,7 @@ class CodingStore(ProjectBase):
                 "SELECT t.name, u.start FROM utterances u JOIN transcripts t ON t.id = u.transcript_id "
                 "WHERE u.transcript_id = ? AND u.number = ?", [p.transcript_id, p.utterance]).fetchone()
             return (row[0], row[1]) if row else None
-        elif action.startswith("reconcile."):
+        elif isinstance(p, (ReconcileDecide, ReconcileSeed, ReconcileUnit)):
             ids = p.added + _removed(p)
         else:
             return None
@@ -274,13 +275,13 @@ class CodingStore(ProjectBase):
     def _revert(self, event: dict, *, undo: bool) -> None:
         """Undo (or redo) one logged action by restoring what the event recorded."""
         action, p = event["action"], payload(event)
-        if action == "coding.apply":
+        if isinstance(p, CodingApply):
             self._set_status(p.coding_id, "removed" if undo else "active")
-        elif action == "coding.remove":
+        elif isinstance(p, CodingRemove):
             self._set_status(p.coding_id, "active" if undo else "removed")
-        elif action == "coding.memo":
+        elif isinstance(p, CodingMemo):
             self.db["codings"].update(p.coding_id, {"memo": p.before if undo else p.after, "updated_at": now()})
-        elif action == "codings.import":
+        elif isinstance(p, CodingsImport):
             for cid in p.coding_ids:
                 self._set_status(cid, "removed" if undo else "active")
         elif action.startswith("suggestion."):
@@ -295,7 +296,7 @@ class CodingStore(ProjectBase):
             self._revert_variables(event, undo=undo)
         elif action in ("link.add", "link.remove", "links.import"):
             self._revert_link(event, undo=undo)
-        elif action.startswith("reconcile."):  # logged as the consensus coder's own actions
+        elif isinstance(p, (ReconcileDecide, ReconcileSeed, ReconcileUnit)):  # the consensus coder's own actions
             for cid in p.added:
                 self._set_status(cid, "removed" if undo else "active")
             for cid in _removed(p):

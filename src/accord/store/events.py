@@ -10,7 +10,7 @@ reads an event back, filling the defaults of fields older versions did not write
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from .common import ProjectError
 
@@ -160,7 +160,7 @@ class Undo(Payload):
 
     @classmethod
     def from_data(cls, data: dict, entity_id: int | None = None):
-        return cls(event_id=entity_id, undone=data["action"])
+        return cls(event_id=cast(int, entity_id), undone=data["action"])
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -192,6 +192,7 @@ class LinkStore(ProjectBase):
             for link_id in p.link_ids:
                 self._set_link_status(link_id, "removed" if undo else "active")
             return
+        assert isinstance(p, (LinkAdd, LinkRemove))
         added = isinstance(p, LinkAdd)
         self._set_link_status(p.link_id, "removed" if added == undo else "active")
 

@@ -115,7 +115,7 @@ class RatingStore(ProjectBase):
     def _revert_rating(self, event: dict, *, undo: bool) -> None:
         """Undo (or redo) a `rating.set` or `ratings.import` by writing back the recorded state."""
         p = payload(event)
-        changes = p.ratings() if isinstance(p, RatingsImport) else [p]
+        changes: list = p.ratings() if isinstance(p, RatingsImport) else [p]
         for c in (reversed(changes) if undo else changes):
             self._write_rating(c.transcript_id, c.scale, c.segment, event["coder_id"], c.before if undo else c.after)
 

@@ -322,11 +322,13 @@ class SuggestionStore(ProjectBase):
                      "coding_id": p.coding_id, "at": now()}
                 )
             return
+        pairs: list
         if isinstance(p, SuggestionAcceptAll):
             pairs = p.accepted
         elif isinstance(p, SuggestionAccept):
             pairs = [[p.suggestion_id, p.coding_id]]
         else:
+            assert isinstance(p, SuggestionReject)
             pairs = [[p.suggestion_id, None]]
         for suggestion_id, coding_id in pairs:
             if coding_id is not None:
