@@ -16,7 +16,7 @@ from textual.command import Hit, Hits, Provider
 from textual.widgets import Static
 
 from .. import blind
-from ..coding_session import CodingSession
+from ..coding import CodingSession
 from ..errors import AccordError
 from ..store import Project
 from . import prefs

@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import gc
 import re
+from functools import partial
 
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual import work
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ...coding_session import CodingSession
+from ...coding import selection
+from ...coding.retrain import AUTO_RETRAIN
+from ...coding.session import CodingSession
 from ...errors import AccordError
 from ..keys_compat import character_to_key
 from ..prefs import remember_order
@@ -34,8 +36,6 @@ from ..widgets.timeline_strip import TimelineStrip
 from ..widgets.transcript_view import TranscriptView
 from .modals import Choose, Confirm, MemoEditor, TextPrompt
 from .rating import RatesSegments
-
-WORD = re.compile(r"\s*\S+")
 
 BINDINGS = [
     Binding("j,down", "move(1)", "Next", id="move.down"),
@@ -83,9 +83,8 @@ BINDINGS = [
     Binding("q", "back", "Back", id="app.back"),
 ]
 
-# Decisions between background retrains (or a quarter of all the coder's decisions, if more):
-# the simulation behind the README's learning curves retrains as often. 0 turns it off.
-AUTO_RETRAIN = 10
+# AUTO_RETRAIN (imported above, from accord.coding.retrain) is read here at each decision, so
+# a test can turn it down for this screen.
 
 # The side panel (codebook, suggestion, memo) shows by itself from this many columns; below,
 # the transcript gets the whole width and `p` shows the panel when wanted.
@@ -124,14 +123,8 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         self.session = session
         self.view = TranscriptView(session, id="transcript")
         self.hit_index = -1
-        self.current_suggestion = None
-        self._last_suggestion = None  # the one shown last, where uncertain-first order resumes
         self.filter_label = ""
         self.last_saved = "nothing yet"
-        self._retraining = False
-        self._quiet_retrain = False  # the running retrain was started by `_count_decisions`
-        self._since_retrain = 0
-        self._decided: int | None = None  # the coder's decisions in the project, read when first needed
         self.link_from = None  # the coding marked with `&`, which the next `&` links to another
         # Keys of accord's own (remapped ones included) win over codebook hotkeys.
         reserved = RESERVED_KEYS | {k for keys in self.app.keymap.values() for k in keys.split(",")}
@@ -143,6 +136,19 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         self._panel_choice: bool | None = None  # the coder's `p`, which overrides the width rule
         self._look: CodeLook | None = None
         self._bind_hotkeys()
+
+    @property
+    def current_suggestion(self):
+        """The suggestion being decided on (the session's walk keeps it)."""
+        return self.session.walk.current
+
+    @property
+    def _retraining(self) -> bool:
+        return self.session.retraining.running
+
+    @property
+    def _since_retrain(self) -> int:
+        return self.session.retraining.since
 
     @property
     def look(self) -> CodeLook:
@@ -181,13 +187,10 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
             keys = ", ".join(self.shadowed)
             self.notify(f"Codebook hotkeys {keys} are accord keys here; apply those codes with Enter.", timeout=6)
         self.set_interval(3.0, self._save_progress)
-        own = self.session.project.own_pipeline_version(self.session.coder) if AUTO_RETRAIN > 0 else None
-        pending = self.session.suggestions
-        if own is not None and (not pending or any(sg.pipeline_version != own for sg in pending)):
+        if self.session.retraining.own_model_due(self.session.suggestions, every=AUTO_RETRAIN):
             # This transcript's suggestions come from an older or the shared model while the
             # coder has her own: suggest from hers (no training).
-            self._retraining, self._quiet_retrain = True, True
-            self._in_background("suggest_with_own_model", self._own_suggestions_in)
+            self._in_background(self.session.suggest_with_own_model, self._own_suggestions_in)
 
     def on_unmount(self) -> None:
         self._save_progress()
@@ -362,8 +365,7 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         index = self.view.cursor
         u = self.session.utterances[index]
         self.session.mark_reviewed(u.number)
-        sg = self.current_suggestion
-        if sg and not (sg.start < u.end and sg.end > u.start):
+        if self.session.walk.left_behind(u):
             self._set_current_suggestion(None)
         self.refresh_panels()
 
@@ -410,56 +412,24 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
 
     # --- selecting ----------------------------------------------------------------------------
 
-    def _span_for_extension(self) -> tuple[int, int]:
-        if self.view.selection is None:
-            u = self.session.utterances[self.view.cursor]
-            return u.start, u.start
-        return self.view.selection.start, self.view.selection.end
-
-    def _clamp(self, offset: int) -> int:
-        return max(0, min(len(self.session.transcript.text), offset))
+    def _selection(self) -> tuple[int, int] | None:
+        sel = self.view.selection
+        return None if sel is None else (sel.start, sel.end)
 
     def action_extend_end(self, delta: int) -> None:
-        start, end = self._span_for_extension()
-        self.view.set_selection(start, max(start + 1, self._clamp(end + delta)))
+        start, end = selection.extension_base(self.session.utterances[self.view.cursor], self._selection())
+        self.view.set_selection(*selection.extend_end(self.session.transcript.text, start, end, delta))
 
     def action_extend_word(self, direction: int) -> None:
-        start, end = self._span_for_extension()
-        text = self.session.transcript.text
-        if direction > 0:
-            m = WORD.match(text, end)
-            end = m.end() if m else end
-        else:
-            trimmed = text[start:end].rstrip()
-            cut = trimmed.rstrip().rfind(" ")
-            end = start + (cut if cut > 0 else len(trimmed))
-        self.view.set_selection(start, max(end, start + 1))
+        start, end = selection.extension_base(self.session.utterances[self.view.cursor], self._selection())
+        self.view.set_selection(*selection.extend_word(self.session.transcript.text, start, end, direction))
 
     def action_trim_start(self, direction: int) -> None:
-        if self.view.selection is None:
-            u = self.session.utterances[self.view.cursor]
-            start, end = u.start, u.end
-        else:
-            start, end = self.view.selection.start, self.view.selection.end
-        text = self.session.transcript.text
-        if direction > 0:
-            m = WORD.match(text, start)
-            nxt = m.end() if m else start
-            while nxt < end and text[nxt].isspace():
-                nxt += 1
-            start = min(nxt, end - 1)
-        else:
-            before = text[:start].rstrip()
-            cut = max(before.rfind(" "), before.rfind("\n"))
-            start = cut + 1
-        self.view.set_selection(start, end)
+        start, end = self.view.selected_span()
+        self.view.set_selection(*selection.trim_start(self.session.transcript.text, start, end, direction))
 
     def action_extend_utterance(self, direction: int) -> None:
-        s = self.session
-        start, end = self.view.selected_span()
-        last = s.utterance_index_at(max(start, end - 1))
-        target = max(s.utterance_index_at(start), min(len(s.utterances) - 1, last + direction))
-        self.view.set_selection(start, s.utterances[target].end)
+        self.view.set_selection(*selection.extend_utterance(self.session, *self.view.selected_span(), direction))
 
     def action_reset_selection(self) -> None:
         if self.link_from is not None:
@@ -476,8 +446,7 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         start, end = self.view.selected_span()
 
         def applied(coding) -> None:
-            sg = self.current_suggestion
-            if sg and sg.code == code and sg.start < coding.end and sg.end > coding.start:
+            if self.session.walk.settled_by(code, coding):
                 self._set_current_suggestion(None)  # applied by hand: no longer pending
             self.view.touch_range(coding.start, coding.end)
             self.saved(f"applied {code}")
@@ -611,20 +580,14 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
     # --- suggestions ----------------------------------------------------------------------------
 
     def _set_current_suggestion(self, suggestion) -> None:
-        old = self.current_suggestion
-        self.current_suggestion = suggestion
-        if suggestion:
-            self._last_suggestion = suggestion
+        old = self.session.walk.show(suggestion)
         self.view.current_suggestion_id = suggestion.id if suggestion else None
         for sg in (old, suggestion):
             if sg:
                 self.view.touch_range(sg.start, sg.end)
 
     def action_suggestion(self, direction: int) -> None:
-        start, _ = self.view.selected_span()
-        if self.current_suggestion:
-            start = self.current_suggestion.start
-        sg = self.session.next_suggestion(start, backwards=direction < 0, after=self._last_suggestion)
+        sg = self.session.walk.step(self.view.selected_span()[0], direction)
         if sg is None:
             way = "in uncertain-first order" if self.session.order == "uncertain" else "that way"
             self.notify(f"No more pending suggestions {way}.", severity="information")
@@ -639,11 +602,9 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         if sg is None:
             self.notify("No suggestion selected: ] goes to the next one.", severity="warning")
             return
-        start, end = self.view.selected_span()
-        adjusted = (start, end) != (sg.start, sg.end) and start < sg.end and end > sg.start
-        what = f"accepted {sg.code}" + (" (adjusted)" if adjusted else "")
-        self._save(f"accept {sg.code}",
-                   lambda: self.session.accept(sg, start if adjusted else None, end if adjusted else None),
+        start, end = selection.adjusted_span(sg, *self.view.selected_span())
+        what = f"accepted {sg.code}" + (" (adjusted)" if start is not None else "")
+        self._save(f"accept {sg.code}", lambda: self.session.accept(sg, start, end),
                    lambda coding: self._decided_on(sg, coding, what), self._stale)
 
     def _decided_on(self, sg, coding, what: str) -> None:
@@ -654,7 +615,7 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         self.view.touch_range(lo, hi)
         self.saved(what)
         self._count_decisions(1)
-        if self.session.next_suggestion(sg.start if coding is None else coding.start, after=sg):
+        if self.session.walk.goes_on_after(sg, coding):
             self.action_suggestion(1)
 
     def _reload_suggestions(self) -> None:
@@ -663,11 +624,8 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         shown = self.current_suggestion
         self._set_current_suggestion(None)
         self.session.reload()
-        if shown is not None:
-            same = next((s for s in self.session.suggestions
-                         if (s.code, s.start, s.end) == (shown.code, shown.start, shown.end)), None)
-            if same is not None:
-                self._set_current_suggestion(same)
+        if (same := self.session.walk.still_proposed(shown)) is not None:
+            self._set_current_suggestion(same)
         self.view.touch_all()
         self.refresh_panels()
 
@@ -681,45 +639,31 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
     def action_retrain(self) -> None:
         """Learn from this coder's decisions so far and refresh this transcript's suggestions,
         in a worker thread: training takes seconds and the coder can keep working meanwhile."""
-        if self._retraining:
+        if not self.session.retraining.start():
             self.notify("Already retraining; the new suggestions will appear when it is done.")
             return
-        self._retraining, self._quiet_retrain, self._since_retrain = True, False, 0
         self.saved("retraining suggestions…")
         self._save_progress()  # training reads how far the coder has read
-        self._in_background("retrain_and_suggest", self._retrained)
+        self._in_background(self.session.retrain_and_suggest, self._retrained)
 
     def _count_decisions(self, n: int) -> None:
-        """Retrain in the background every AUTO_RETRAIN decisions, so suggestions learn as
-        the coder goes (`T` does it at once)."""
-        if AUTO_RETRAIN <= 0 or n <= 0:
-            return
-        if self._decided is None:
-            self._decided = self.session.project.decision_count(self.session.coder)
-        else:
-            self._decided += n
-        self._since_retrain += n
-        if self._since_retrain >= max(AUTO_RETRAIN, self._decided // 4) and not self._retraining:
-            self._retraining, self._quiet_retrain, self._since_retrain = True, True, 0
+        """Retrain quietly in the background when the session's schedule says the coder's
+        decisions call for it (`T` does it at once)."""
+        if self.session.retraining.count(n, every=AUTO_RETRAIN):
             self._save_progress()
-            self._in_background("retrain_and_suggest", self._retrained)
+            self._in_background(self.session.retrain_and_suggest, self._retrained)
 
-    def _in_background(self, job: str, done) -> None:
-        """Run `accord.suggest.service.<job>(project path, coder, [this transcript])` in
-        accord's background process (it opens its own connection), then `done(result, error)` here."""
-        self._worker(job, done, self.app.project_path, self.session.coder, self.session.name)
+    def _in_background(self, job, done) -> None:
+        """Run `job()` (it waits for accord's background process, see `accord.suggest.background`:
+        in this process it held up the keys) in a worker thread, then `done(result, error)` here."""
+        self.run_worker(partial(self._wait_for, job, done), thread=True, exclusive=True, group="retrain")
 
-    @work(thread=True, exclusive=True, group="retrain")
-    def _worker(self, job: str, done, path, coder: str, name: str) -> None:
-        """Waits here, in a thread, for the job in accord's background process (see
-        `accord.suggest.background`: in this process it held up the keys)."""
-        from ...suggest import background
-
-        result, error = background.run(job, path, coder, [name])
+    def _wait_for(self, job, done) -> None:
+        result, error = job()
         self.app.call_from_thread(done, result, error)
 
     def _own_suggestions_in(self, added: int | None, error: str | None) -> None:
-        self._retraining = False
+        self.session.retraining.finished()
         if not self.is_attached:
             return
         if error:
@@ -730,7 +674,7 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
                     timeout=3)
 
     def _retrained(self, report: dict | None, error: str | None) -> None:
-        self._retraining = False
+        self.session.retraining.finished()
         if not self.is_attached:
             return
         if error:
@@ -738,7 +682,7 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
             self.notify(error, title="Retraining failed", severity="error", timeout=10)
             return
         self._reload_suggestions()
-        if self._quiet_retrain:
+        if self.session.retraining.quiet:
             self.notify(f"Suggestions retrained on your decisions ({report['utterances']} utterances); "
                         f"{len(self.session.suggestions)} pending here.", timeout=3)
             return
@@ -770,10 +714,8 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         def chosen(code: str | None) -> None:
             if not code:
                 return
-            start, end = self.view.selected_span()
-            adjusted = (start, end) != (sg.start, sg.end) and start < sg.end and end > sg.start
-            self._save(f"apply {code}, not {sg.code}",
-                       lambda: self.session.correct(sg, code, start if adjusted else None, end if adjusted else None),
+            start, end = selection.adjusted_span(sg, *self.view.selected_span())
+            self._save(f"apply {code}, not {sg.code}", lambda: self.session.correct(sg, code, start, end),
                        lambda coding: self._decided_on(sg, coding, f"applied {code}, not {sg.code}"), self._stale)
 
         self.app.push_screen(self._code_picker(f"Not {sg.code}: which code is right here?", choices), chosen)
@@ -783,7 +725,7 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         most per decision; on the AnnoMI pool, a better model after 100 or 400 decisions)."""
         order = "text" if self.session.order == "uncertain" else "uncertain"
         self.session.set_order(order)
-        self._last_suggestion = None
+        self.session.walk.restart()
         remember_order(self.app.project_path, order)
         if order == "uncertain":
             self.notify("] now goes through the suggestions uncertain first: where rules and model disagree, "

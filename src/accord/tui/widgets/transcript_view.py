@@ -33,7 +33,7 @@ from textual.geometry import Region
 from textual.widget import Widget
 from textual.strip import Strip
 
-from ...coding_session import CodingSession
+from ...coding import CodingSession
 from ..palette import CodeLook, color_mode
 
 _SOFT_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
