@@ -316,10 +316,14 @@ class CodingSession:
                 earlier = [s for s in ranked if self._place(s) < place]
                 return earlier[-1] if earlier else None
             return next((s for s in ranked if self._place(s) > place), None)
+        # Text order is by start, then id: two suggestions starting at one place are both
+        # reached, one after the other, when walking from the one shown (`after`).
+        here = (offset, after.id) if after is not None and after.start == offset else None
+        keyed = sorted(self.suggestions, key=lambda s: (s.start, s.id))
         if backwards:
-            earlier = [s for s in self.suggestions if s.start < offset]
+            earlier = [s for s in keyed if ((s.start, s.id) < here if here else s.start < offset)]
             return earlier[-1] if earlier else None
-        return next((s for s in self.suggestions if s.start > offset), None)
+        return next((s for s in keyed if ((s.start, s.id) > here if here else s.start > offset)), None)
 
     def search(self, pattern: str) -> list[tuple[int, int]]:
         """Regex hits inside spoken text (never in labels or timestamps); re.error on a bad pattern."""
