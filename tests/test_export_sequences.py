@@ -39,6 +39,8 @@ def report(demo, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("seqreport") / "episodes.docx"
     result = run("export", "sequences", out, "--coder", "reference", "-p", demo)
     assert result.output.strip() == f"Wrote {out}: 6 sessions, 72 ruptures, 6 figures, 8 tables"
+    one = run("export", "sequences", out.with_name("one.docx"), "session06_ending", "--coder", "reference", "-p", demo)
+    assert "1 session, 7 ruptures, 1 figure, " in one.output
     return out
 
 

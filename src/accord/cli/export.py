@@ -379,8 +379,8 @@ def export_sequences(project_path, out, transcripts, coder, within, lag, reveal)
         seqs = event_sequences(project, coder, names) if lag else {}
         result = sequences_document(timelines, project.codebook(), target, Path(project_path).stem, coder, within,
                                     lag, seqs)
-    click.echo(f"Wrote {out}: {result['sessions']} sessions, {result['ruptures']} ruptures, "
-               f"{result['figures']} figures, {result['tables']} tables")
+    counts = ", ".join(f"{result[k]} {k if result[k] != 1 else k[:-1]}" for k in ("sessions", "ruptures", "figures", "tables"))
+    click.echo(f"Wrote {out}: {counts}")
 
 
 # The commands this area adds to `accord` (cli/__init__.py adds them).
