@@ -256,41 +256,53 @@ def crosstab(project_path, by, of, scales, within, codes, coder, consensus, tran
         raise click.UsageError("--scales goes with --of ratings")
     if within is not None and of != "episodes":
         raise click.UsageError("--within goes with --of episodes")
-    if of != "codes":
-        return _crosstab_more(project_path, by, of, scales, within, codes, coder, consensus, transcripts, speakers,
-                              reveal, as_csv, docx, as_json)
-    from .. import blind
-    from ..crosstab import crosstab as make_table
-    from ..export.select import select
-
+    if of != "codes" and (codes or speakers):
+        raise click.UsageError(f"--codes and --speaker count codings; they do not apply to --of {of}")
     if as_csv and as_json:
         raise click.UsageError("choose --csv or --json")
     if coder and consensus:
         raise click.UsageError("give --coder or --consensus, not both")
+    from ..export import crosstab_report
+
     with open_project(project_path) as project:
         project.variable(by)
         if docx is not None and (not docx.parent.exists() or is_project_file(docx, project_path)):
             raise click.BadParameter(f"cannot write {docx} (no such folder, or the project file)", param_hint="--docx")
-        names = ["consensus"] if consensus else [coder] if coder else None
-        if names is None:
-            everyone = [c["name"] for c in project.coders()]
-            if len(everyone) != 1:
-                raise click.UsageError(f"say whose codings to count: --coder NAME (coders: {', '.join(everyone) or 'none'})")
-            names = everyone
-        sel = select(project, codes=codes, coders=names, transcripts=transcripts, speakers=speakers)
-        blind.check(project, "crosstab", "codings (as counts)", coders=names, reveal=reveal)
-        table = make_table(project, sel, by)
+        # one coder: counting two would count each passage (or segment) twice
+        name = "consensus" if consensus else coder or _only_coder(project)
+        table = _table(project, of, by, name, codes, transcripts, speakers, scales, within, reveal)
         if docx is not None:
-            from ..export.crosstab_report import crosstab_document
-
-            crosstab_document(table, docx, Path(project_path).stem)
+            write = {"codes": crosstab_report.crosstab_document, "ratings": crosstab_report.ratings_document,
+                     "episodes": crosstab_report.episodes_document}[of]
+            write(table, docx, Path(project_path).stem)
     if as_json:
         return emit_json(table)
     if as_csv:
-        return click.echo(crosstab_csv(table), nl=False)
-    _print(table)
+        return click.echo(crosstab_csv(table) if of == "codes" else crosstab_more_csv(table, of), nl=False)
+    _print(table) if of == "codes" else _print_more(table, of)
     if docx is not None:
         click.echo(f"Wrote {docx}")
+
+
+def _table(project, of, by, name, codes, transcripts, speakers, scales, within, reveal) -> dict:
+    """The cross-tab of `of` (codes, ratings or episodes) by `by` for one coder, once blind mode allows it."""
+    from .. import blind
+
+    if of == "codes":
+        from ..crosstab import crosstab as make_table
+        from ..export.select import select
+
+        sel = select(project, codes=codes, coders=[name], transcripts=transcripts, speakers=speakers)
+        blind.check(project, "crosstab", "codings (as counts)", coders=[name], reveal=reveal)
+        return make_table(project, sel, by)
+    from ..crosstab_more import episodes_by, ratings_by
+
+    blind.check(project, "crosstab", of, coders=[name], reveal=reveal)
+    try:
+        return (ratings_by(project, by, name, transcripts, scales) if of == "ratings"
+                else episodes_by(project, by, name, transcripts, within))
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
 
 
 def crosstab_csv(table: dict) -> str:
@@ -317,57 +329,32 @@ def _blank(x):
 
 
 def _print(table: dict) -> None:
-    from ..crosstab import describe_test
 
     levels = table["levels"]
     click.echo(f"Codes by {table['by']} ({table['type']}, of {table['of']}s), codings of {table['coder']}: "
                "count (per 1,000 words) / % of utterances coded")
-    width = max([4] + [len(r["code"]) for r in table["codes"]])
-    heads = [f"{lv} (n={table['utterances'][lv]})" for lv in levels]
-    cols = [max(len(h), 18) for h in heads]
-    click.echo(f"{'code':<{width}}  " + "  ".join(h.rjust(c) for h, c in zip(heads, cols)))
-    for r in table["codes"]:
-        cells = []
-        for lv, c in zip(levels, cols):
-            x = r["cells"][lv]
-            rate = f"{x['per_1000_words']:.1f}" if x["per_1000_words"] is not None else "-"
-            share = f"{100 * x['share_of_utterances']:.1f}%" if x["share_of_utterances"] is not None else "-"
-            cells.append(f"{x['codings']} ({rate}) / {share}".rjust(c))
-        click.echo(f"{r['code']:<{width}}  " + "  ".join(cells) + f"   {describe_test(r['test'])}")
+    _grid("code", table["codes"], "code", levels, [f"{lv} (n={table['utterances'][lv]})" for lv in levels], 18,
+          lambda x: f"{x['codings']} ({_rate(x['per_1000_words'])}) / {_percent(x['share_of_utterances'], 1)}")
 
 
-def _crosstab_more(project_path, by, of, scales, within, codes, coder, consensus, transcripts, speakers, reveal,
-                   as_csv, docx, as_json):
-    """`--of ratings` and `--of episodes`: the same faces over crosstab_more."""
-    from .. import blind
-    from ..crosstab_more import episodes_by, ratings_by
+def _grid(first: str, rows: list[dict], key: str, levels: list[str], heads: list[str], least: int, cell) -> None:
+    """One row per code (or marker), one column per value, each row's test at its end."""
+    from ..crosstab import describe_test
 
-    if as_csv and as_json:
-        raise click.UsageError("choose --csv or --json")
-    if codes or speakers:
-        raise click.UsageError(f"--codes and --speaker count codings; they do not apply to --of {of}")
-    with open_project(project_path) as project:
-        project.variable(by)
-        if docx is not None and (not docx.parent.exists() or is_project_file(docx, project_path)):
-            raise click.BadParameter(f"cannot write {docx} (no such folder, or the project file)", param_hint="--docx")
-        name = "consensus" if consensus else coder or _only_coder(project)
-        blind.check(project, "crosstab", of, coders=[name], reveal=reveal)
-        try:
-            table = (ratings_by(project, by, name, transcripts, scales) if of == "ratings"
-                     else episodes_by(project, by, name, transcripts, within))
-        except ValueError as e:
-            raise click.UsageError(str(e)) from None
-        if docx is not None:
-            from ..export.crosstab_report import ratings_document, episodes_document
+    width = max([len(first)] + [len(r[key]) for r in rows])
+    cols = [max(len(h), least) for h in heads]
+    click.echo(f"{first:<{width}}  " + "  ".join(h.rjust(c) for h, c in zip(heads, cols)))
+    for r in rows:
+        cells = "  ".join(cell(r["cells"][lv]).rjust(c) for lv, c in zip(levels, cols))
+        click.echo(f"{r[key]:<{width}}  {cells}   {describe_test(r['test'])}")
 
-            (ratings_document if of == "ratings" else episodes_document)(table, docx, Path(project_path).stem)
-    if as_json:
-        return emit_json(table)
-    if as_csv:
-        return click.echo(crosstab_more_csv(table, of), nl=False)
-    _print_more(table, of)
-    if docx is not None:
-        click.echo(f"Wrote {docx}")
+
+def _rate(x: float | None) -> str:
+    return f"{x:.1f}" if x is not None else "-"
+
+
+def _percent(x: float | None, decimals: int) -> str:
+    return f"{100 * x:.{decimals}f}%" if x is not None else "-"
 
 
 def _only_coder(project) -> str:
@@ -431,18 +418,8 @@ def _print_more(table: dict, of: str) -> None:
     levels = table["levels"]
     click.echo(f"Rupture-repair episodes by {table['by']} {head}, repair within {table['within']} utterances: "
                "ruptures (per 1,000 words) / % resolved")
-    width = max(len(m["marker"]) for m in table["markers"])
-    heads = [f"{lv} ({table['words'][lv]:,} words)" for lv in levels]
-    cols = [max(len(h), 16) for h in heads]
-    click.echo(f"{'marker':<{width}}  " + "  ".join(h.rjust(c) for h, c in zip(heads, cols)))
-    for m in table["markers"]:
-        cells = []
-        for lv, c in zip(levels, cols):
-            x = m["cells"][lv]
-            rate = f"{x['per_1000_words']:.1f}" if x["per_1000_words"] is not None else "-"
-            share = f"{100 * x['share_resolved']:.0f}%" if x["share_resolved"] is not None else "-"
-            cells.append(f"{x['ruptures']} ({rate}) / {share}".rjust(c))
-        click.echo(f"{m['marker']:<{width}}  " + "  ".join(cells) + f"   {describe_test(m['test'])}")
+    _grid("marker", table["markers"], "marker", levels, [f"{lv} ({table['words'][lv]:,} words)" for lv in levels], 16,
+          lambda x: f"{x['ruptures']} ({_rate(x['per_1000_words'])}) / {_percent(x['share_resolved'], 0)}")
 
 
 # The commands this area adds to `accord` (cli/__init__.py adds them).
