@@ -98,7 +98,7 @@ def codings_list(project_path: Path, coder, transcript, code, reveal: bool, as_j
 @project_option
 @click.option("--coder", required=True, help="Whose last action to undo.")
 def undo(project_path: Path, coder: str):
-    """Undo a coder's last action (apply, remove, memo, import, rating, link).
+    """Undo a coder's last action (apply, remove, memo, import, rating, link, variable).
 
     \b
     Example:
