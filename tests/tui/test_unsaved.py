@@ -101,3 +101,67 @@ async def test_a_reconcile_decision_that_cannot_be_saved_says_so_and_is_saved_wh
         assert "NOT SAVED" not in str(widget(app, "#reconcile-status").render())
         with Project.open(project_path) as p:
             assert [(c.start, c.end) for c in p.codings(coder=CONSENSUS)] == [(u[1].start, u[1].end), (u[5].start, u[5].end)]
+
+
+async def test_a_codebook_edit_that_cannot_be_saved_is_kept_retried_and_saved(project_path, monkeypatch):
+    """A new code typed in the codebook screen while another program holds the file is not lost
+    (and does not crash the app): the screen says NOT SAVED and saves it once the file is free."""
+    from accord.tui.screens.codebook import CodebookScreen
+    from accord.tui.screens.home import HomeScreen
+    from accord.tui.screens.modals import Choose
+
+    from .conftest import widget
+
+    monkeypatch.setattr(accord.store.project, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(saving, "RETRY_SECONDS", 0.2)
+    app = AccordApp(project_path, coder="alice", offer_demo=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await screen_ready(pilot, HomeScreen)
+        await pilot.press("c")
+        screen = await screen_ready(pilot, CodebookScreen)
+        blocker = hold_write_lock(project_path)
+        try:
+            await pilot.press("n", *"Humour", "enter")
+            await screen_ready(pilot, Choose)
+            await pilot.press(*"real relationship", "enter")
+            await pilot.press(*"Shared laughter that eases tension.", "ctrl+s")
+            await wait_for(pilot, lambda: screen.unsaved is not None)
+            status = str(widget(app, "#codebook-status").render())
+            assert "NOT SAVED: Added Humour" in status and "locked" in status
+            assert "Humour" not in screen.book.by_name()  # not shown as saved
+            with Project.open(project_path) as p:
+                assert len(p.codebook_versions()) == 1
+        finally:
+            blocker.communicate("go\n", timeout=30)
+        await wait_for(pilot, lambda: screen.unsaved is None, timeout=10)
+        assert "Humour" in screen.book.by_name()
+        assert "NOT SAVED" not in str(widget(app, "#codebook-status").render())
+    with Project.open(project_path) as p:
+        code = p.codebook().by_name()["Humour"]
+        assert (code.parent, code.definition) == ("Real relationship", "Shared laughter that eases tension.")
+        assert len(p.codebook_versions()) == 2
+
+
+async def test_a_variable_that_cannot_be_saved_says_so_and_the_app_goes_on(project_path, monkeypatch):
+    from accord.tui.screens.home import HomeScreen
+    from accord.tui.screens.modals import Choose, TextPrompt
+
+    with Project.open(project_path) as p:
+        p.define_variable("sessions attended", "transcript", "number")
+    monkeypatch.setattr(accord.store.project, "BUSY_TIMEOUT_MS", 300)
+    app = AccordApp(project_path, coder="alice", offer_demo=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await screen_ready(pilot, HomeScreen)
+        await pilot.press("v")
+        await screen_ready(pilot, Choose)
+        await pilot.press("enter")
+        await screen_ready(pilot, TextPrompt)
+        blocker = hold_write_lock(project_path)
+        try:
+            await pilot.press("3", "enter")
+            await wait_for(pilot, lambda: any("Not saved" in n.message for n in app._notifications))
+            assert isinstance(app.screen, HomeScreen) and app.is_running
+        finally:
+            blocker.communicate("go\n", timeout=30)
+    with Project.open(project_path) as p:
+        assert p.variable_values().get("sessions attended", {}) == {}

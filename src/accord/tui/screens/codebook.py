@@ -1,7 +1,9 @@
 """Browse and search the codebook; add a code or edit a definition.
 
 Edits go through the same validation as a YAML file and are stored as a new codebook
-version, so the history of definitions is kept and codings keep their codes.
+version, so the history of definitions is kept and codings keep their codes. An edit the
+store cannot save (another program holding the file) is kept, shown as NOT SAVED and retried,
+so a definition typed in is never lost.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from rich.text import Text
 from textual.widgets import Footer, Input, Static, Tree
 
 from ... import blind
@@ -21,11 +24,12 @@ from ...errors import InputError
 from ...model import Code, Codebook
 from ...store import Project
 from ..palette import CodeLook, color_mode
+from ..saving import SavesActions
 from ..widgets.code_panel import code_details, code_label
 from .modals import Choose, MemoEditor, TextPrompt
 
 
-class CodebookScreen(Screen):
+class CodebookScreen(SavesActions, Screen):
     BINDINGS = [
         Binding("slash", "search", "Search", id="codebook.search"),
         Binding("n", "new_code", "New code", id="codebook.new"),
@@ -48,6 +52,7 @@ class CodebookScreen(Screen):
             yield tree
             with VerticalScroll(id="codebook-detail-box"):
                 yield Static("", id="codebook-detail")
+        yield Static("", id="codebook-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -119,7 +124,7 @@ class CodebookScreen(Screen):
     def action_search(self) -> None:
         self.query_one(Input).focus()
 
-    def _save(self, book: Codebook, what: str) -> None:
+    def _store(self, book: Codebook, what: str) -> None:
         """Validate the edited codebook as if it were a file, then store it as a new version."""
         try:
             checked = parse_codebook(yaml.safe_dump(codebook_to_dict(book), allow_unicode=True), "edited codebook")
@@ -127,10 +132,21 @@ class CodebookScreen(Screen):
             self.notify(f"Not saved: {e.message}", severity="error", timeout=8)
             return
         checked.source = self.book.source if self.book else None
-        change = self.project.load_codebook(checked)
-        self.book = self.project.codebook()
-        self.rebuild()
-        self.notify(f"{what}: saved as codebook version {change['version']}")
+
+        def saved(change: dict) -> None:
+            self.book = self.project.codebook()
+            self.rebuild()
+            self.notify(f"{what}: saved as codebook version {change['version']}")
+
+        self._save(what, lambda: self.project.load_codebook(checked), saved)
+
+    def _show_unsaved(self) -> None:
+        status = Text()
+        if self.unsaved:
+            status.append(f" NOT SAVED: {self.unsaved[0]} ({self.unsaved[3]}); retrying ", style="bold white on red")
+        bar = self.query_one("#codebook-status", Static)
+        bar.update(status)
+        bar.display = bool(self.unsaved)  # takes no row while everything is saved
 
     def action_new_code(self) -> None:
         if not self.book:
@@ -148,7 +164,7 @@ class CodebookScreen(Screen):
                 def with_definition(definition: str | None) -> None:
                     book = copy.deepcopy(self.book)
                     book.codes.append(Code(name=name.strip(), parent=parent or None, definition=definition or ""))
-                    self._save(book, f"Added {name}")
+                    self._store(book, f"Added {name}")
 
                 self.app.push_screen(MemoEditor(f"Definition of {name}"), with_definition)
 
@@ -166,7 +182,7 @@ class CodebookScreen(Screen):
             if text is not None and text != code.definition:
                 book = copy.deepcopy(self.book)
                 book.by_name()[name].definition = text
-                self._save(book, f"Definition of {name}")
+                self._store(book, f"Definition of {name}")
 
         self.app.push_screen(MemoEditor(f"Definition of {name}", code.definition), save)
 
@@ -174,4 +190,4 @@ class CodebookScreen(Screen):
         if self.query_one(Input).has_focus and self.query_text:
             self.query_one(Input).value = ""
             return
-        self.app.pop_screen()
+        self._leave(self.app.pop_screen)

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 from ... import blind
 from ...store import Project
 from ..palette import CodeLook, color_mode
+from ..saving import SAVE_ERRORS, short
 from ..widgets.code_panel import wrapped_code_label
 from ..widgets.key_bar import KeyBar, hints_for
 from .coding import SIDE_PANEL_FROM
@@ -219,6 +220,10 @@ class HomeScreen(Screen):
             changed = self.project.set_value(name, owner, value, coder=self.coder)
         except ProjectError as e:
             self.notify(str(e), severity="error", timeout=8)
+            return
+        except SAVE_ERRORS as e:  # another program holds the file: never shown as set
+            self.notify(f"Not saved ({short(e)}): {name} of {owner} is unchanged; press v to try again.",
+                        severity="error", timeout=10)
             return
         self.refresh_data()
         if changed:
