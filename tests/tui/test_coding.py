@@ -6,7 +6,7 @@ from accord.tui.screens.codebook import CodebookScreen
 from accord.tui.screens.coding import CodingScreen
 from accord.tui.screens.help import HelpScreen
 from accord.tui.screens.home import HomeScreen
-from accord.tui.screens.modals import Choose, Confirm, Message
+from accord.tui.screens.modals import Choose, Confirm, MemoEditor, Message
 
 from .conftest import screen_ready, wait_for, widget
 
@@ -319,6 +319,21 @@ async def test_codebook_screen_search_add_and_edit(project_path):
         code = p.codebook().by_name()["Humour"]
         assert (code.parent, code.definition) == ("Real relationship", "Shared laughter that eases tension.")
         assert len(p.codebook_versions()) == 2
+
+
+async def test_editing_a_definition_adds_to_the_end_of_what_is_there(project_path):
+    app = AccordApp(project_path, coder="alice", offer_demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await screen_ready(pilot, HomeScreen)
+        await pilot.press("c")
+        screen = await screen_ready(pilot, CodebookScreen)
+        await wait_for(pilot, lambda: getattr(screen, "current", None) == "Rupture")
+        before = screen.book.by_name()["Rupture"].definition
+        await pilot.press("e")
+        await screen_ready(pilot, MemoEditor)
+        await pilot.press(*" See also the 3RS manual.", "ctrl+s")
+        await wait_for(pilot, lambda: screen.book.by_name()["Rupture"].definition != before)
+        assert screen.book.by_name()["Rupture"].definition == before + " See also the 3RS manual."
 
 
 async def test_unreadable_project_is_a_message_not_a_traceback(tmp_path):

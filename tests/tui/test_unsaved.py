@@ -128,6 +128,8 @@ async def test_a_codebook_edit_that_cannot_be_saved_is_kept_retried_and_saved(pr
             await wait_for(pilot, lambda: screen.unsaved is not None)
             status = str(widget(app, "#codebook-status").render())
             assert "NOT SAVED: Added Humour" in status and "locked" in status
+            footer = app.screen.query_one("Footer")  # the bar sits above the key hints, not under them
+            assert widget(app, "#codebook-status").region.bottom <= footer.region.y
             assert "Humour" not in screen.book.by_name()  # not shown as saved
             with Project.open(project_path) as p:
                 assert len(p.codebook_versions()) == 1

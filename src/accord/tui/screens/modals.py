@@ -56,7 +56,9 @@ class MemoEditor(ModalScreen[str | None]):
             yield Label("Ctrl+S to save (empty to delete), Escape to cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
+        area = self.query_one(TextArea)
+        area.move_cursor(area.document.end)  # typing adds to what is there, as in any editor
+        area.focus()
 
     def action_save(self) -> None:
         self.dismiss(self.query_one(TextArea).text.strip())
