@@ -493,3 +493,32 @@ def test_a_project_from_before_personal_suggestions_is_upgraded_in_place(tmp_pat
         assert "coder_id" in p.db["suggestion_models"].columns_dict
         applied = [r["name"] for r in p.db["_sqlite_migrations"].rows]
         assert "m004_personal_suggestions" in applied and applied[-1] == known_migrations()[-1]
+
+
+def test_waiting_at_most_bounds_the_wait_for_a_lock_and_restores_the_timeout(tmp_path):
+    """A screen's retry of an unsaved action waits briefly for another program's lock, not the
+    full busy timeout; afterwards the usual timeout is back. The lock is held by another
+    process (closing a second connection in this one would drop this one's locks)."""
+    import time
+
+    from accord.store.project import BUSY_TIMEOUT_MS
+
+    path = tmp_path / "p.db"
+    with Project.create(path) as p:
+        p.add_coder("alice")
+    script = ("import sqlite3, sys\n"
+              f"c = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+              "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); sys.stdin.readline(); c.execute('COMMIT')\n")
+    holder = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with Project.open(path) as p:
+            started = time.monotonic()
+            with pytest.raises(sqlite3.OperationalError, match="locked"), p.waiting_at_most(100):
+                p.add_coder("ben")
+            assert time.monotonic() - started < 5  # BUSY_TIMEOUT_MS is 15 s
+            assert p.conn.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
+    finally:
+        holder.communicate("go\n", timeout=30)
+    with Project.open(path) as p:
+        assert [c["name"] for c in p.coders()] == ["alice"]

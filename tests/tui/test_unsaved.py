@@ -4,6 +4,7 @@ once the file is free again. Driven through the real app; another process holds 
 import subprocess
 import sys
 import textwrap
+import time
 
 import accord.store.project
 import accord.tui.saving as saving
@@ -167,3 +168,26 @@ async def test_a_variable_that_cannot_be_saved_says_so_and_the_app_goes_on(proje
             blocker.communicate("go\n", timeout=30)
     with Project.open(project_path) as p:
         assert p.variable_values().get("sessions attended", {}) == {}
+
+
+async def test_the_screen_stays_usable_while_an_unsaved_action_is_retried(project_path, monkeypatch):
+    """Each retry waits only briefly for the lock (RETRY_WAIT_MS), so keys are handled at once
+    while another program holds the file, not after a whole busy timeout."""
+    monkeypatch.setattr(accord.store.project, "BUSY_TIMEOUT_MS", 8000)  # what the first attempt waits
+    monkeypatch.setattr(saving, "RETRY_SECONDS", 0.2)
+    app = AccordApp(project_path, coder="alice", transcript=NAME, offer_demo=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await screen_ready(pilot, CodingScreen)
+        blocker = hold_write_lock(project_path)
+        try:
+            await pilot.press("2")
+            await wait_for(pilot, lambda: screen.unsaved is not None, timeout=30)
+            at, started = screen.view.cursor, time.monotonic()
+            await pilot.press("j")
+            await wait_for(pilot, lambda: screen.view.cursor != at)
+            # a retry that waited the whole 8 s busy timeout would hold the key that long
+            assert time.monotonic() - started < 4
+        finally:
+            blocker.communicate("go\n", timeout=30)
+        await wait_for(pilot, lambda: screen.unsaved is None, timeout=10)
+    assert [c.code for c in stored(project_path)] == ["Minimal response"]

@@ -154,6 +154,17 @@ class Project(TranscriptStore, CodebookStore, CodingStore, EditStore, Suggestion
     # --- transactions and the event log ------------------------------------------------------
 
     @contextlib.contextmanager
+    def waiting_at_most(self, ms: int) -> Iterator[Self]:
+        """Wait at most `ms` for another program's lock inside this block, then the usual
+        BUSY_TIMEOUT_MS again: a screen retrying an unsaved action must not freeze for the
+        whole timeout each time it tries."""
+        self.conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
+        try:
+            yield self
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[Self]:
         """One unit of work: all of it is committed, or none of it.
 

@@ -15,6 +15,9 @@ from ..errors import AccordError
 
 # Seconds between attempts to save an action the store refused (locked, disk full).
 RETRY_SECONDS = 2.0
+# How long each retry waits for another program's lock: short, so the screen stays usable
+# while the file is held (the first attempt waits the store's full busy timeout).
+RETRY_WAIT_MS = 200
 # What a failed save raises: the store's own errors and the operating system's.
 SAVE_ERRORS = (sqlite3.Error, OSError)
 
@@ -62,7 +65,8 @@ class SavesActions:
             return
         what, do, then, _ = self.unsaved
         try:
-            result = do()
+            with self.app.project.waiting_at_most(RETRY_WAIT_MS):
+                result = do()
         except AccordError as e:  # no longer possible (e.g. the suggestion was replaced meanwhile)
             self.unsaved = None
             self.notify(f"{what} was not saved: {e}", severity="error", timeout=10)
