@@ -2,15 +2,15 @@
 
 A coder's coding is represented in the consensus by the consensus coding of the same code
 that overlaps it most (the earliest of equals): the one a decision took from it, or the one
-seeding made where the coders agreed. A link whose two codings are both represented is a
-link between those two consensus codings, and the consensus gets it unless another coder
-judged the same codings otherwise: drew a different link between the two, or a link of the
-same relation into the same target from another coding (bob says another repair resolved
-that rupture). So a link only one coder drew comes across when the
-other drew nothing there: not linking is not taken as a judgement against it. Links the
-coders drew differently are left out and listed (`accord reconcile`), for the reconciler to
-add the right one as the consensus coder. No link is made that no coder drew, and a link the
-consensus coder removed (`accord links remove`) is not brought back.
+seeding made where the coders agreed. A link whose two codings are both represented is a link
+between those two consensus codings, and the consensus gets it unless another coder judged
+the same codings otherwise: drew a different link between the two, or a link of the same
+relation into the same target from another coding (bob says another repair resolved that
+rupture). So a link only one coder drew comes across when the other drew nothing there: not
+linking is not taken as a judgement against it. Links the coders drew differently are left
+out and listed (`accord reconcile`), for the reconciler to add the right one as the consensus
+coder. No link is made that no coder drew, and a link the consensus coder removed (`accord
+links remove`) is not brought back.
 
 Callers check that the project is in reconciliation mode (see `reconcile.py`): this shows
 every coder's links.
@@ -42,23 +42,23 @@ def plan_links(project, coders, *, consensus: str, transcripts=None) -> list[Con
     each saying who drew it, who disputes it and whether the consensus holds it."""
     if not project.has_coder(consensus):
         return []
-    wanted = set(transcripts) if transcripts is not None else None
+    names = [None] if transcripts is None else list(transcripts)  # None: every transcript
+    theirs = [x for coder in coders for name in names for x in project.links(transcript=name, coder=coder)]
+    if not theirs:
+        return []
     held: dict[tuple[str, str], list[Coding]] = {}
-    for k in project.codings(coder=consensus):
-        if wanted is None or k.transcript in wanted:
+    for name in names:
+        for k in project.codings(transcript=name, coder=consensus):
             held.setdefault((k.transcript, k.code), []).append(k)
-
-    drawn: dict[tuple[int, str, int], set[str]] = {}
-    for coder in coders:
-        for link in project.links(coder=coder):
-            if wanted is not None and link.source.transcript not in wanted:
-                continue
-            source, target = _represented(held, link.source), _represented(held, link.target)
-            if source is not None and target is not None and source.id != target.id:
-                drawn.setdefault((source.id, link.relation, target.id), set()).add(coder)
+    drawn: dict[tuple[int, str, int], set[str]] = {}  # consensus source, relation, target -> coders
+    for link in theirs:
+        source, target = _represented(held, link.source), _represented(held, link.target)
+        if source is not None and target is not None and source.id != target.id:
+            drawn.setdefault((source.id, link.relation, target.id), set()).add(link.coder)
+    have = {(x.source.id, x.relation, x.target.id): x.id
+            for name in names for x in project.links(transcript=name, coder=consensus)}
 
     ends = {k.id: k for ks in held.values() for k in ks}
-    have = {(x.source.id, x.relation, x.target.id): x.id for x in project.links(coder=consensus)}
     dropped = set()
     for event in project.events(coder=consensus, action="link.remove", undone=False):
         p = payload(event)
