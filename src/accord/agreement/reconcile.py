@@ -207,7 +207,9 @@ def seed_consensus(
     Per agreed unit the consensus span runs from the earliest to the latest point of the
     coders' spans inside the unit (at character level: each run of characters all coders
     coded). Units where the consensus coder already has that code are left alone, so running
-    it again adds nothing. One transaction, one `reconcile.seed` event; returns codings added.
+    it again adds nothing. The coders' links whose codings the consensus now holds come with
+    them (`consensus_links.py`). One transaction, one `reconcile.seed` event (none when nothing
+    was added); returns codings added.
     """
     require_reconciliation(project)
     table, planned = _seed_plan(project, coders, consensus, unit, transcripts, codes)
