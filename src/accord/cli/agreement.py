@@ -338,9 +338,8 @@ def reconcile(project_path: Path, coders, unit, transcripts, codes, dry_run, as_
                    + (f" ({alone} drawn by one coder only)" if alone else "")
                    + f": accord links list --coder {CONSENSUS}")
     if disputed:
-        click.echo(f"{len(disputed)} link{'s' if len(disputed) != 1 else ''} the coders drew differently, "
-                   f"not carried over (add the one you decide on: accord links add TRANSCRIPT --from ID --to ID "
-                   f"--relation NAME --coder {CONSENSUS}):")
+        click.echo(f"{len(disputed)} link{'s' if len(disputed) != 1 else ''} the coders drew differently, left out "
+                   f"(to keep one: accord links add --from ID --to ID --relation NAME --coder {CONSENSUS}):")
         for x in disputed:
             t = texts[x.source.transcript]
             held = f"; in the consensus as link {x.link_id}" if x.link_id is not None else ""
