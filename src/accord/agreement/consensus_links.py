@@ -99,4 +99,3 @@ def carry_links(project, coders, *, consensus: str, transcripts=None) -> list[in
             if link_id is not None:
                 made.append(link_id)
     return made
-
