@@ -177,3 +177,32 @@ async def test_adjusting_one_codes_span_codes_exactly_the_words_typed(project_pa
     with Project.open(project_path) as p:
         [k] = [k for k in p.codings(coder=CONSENSUS) if k.code == "Minimal response"]
         assert p.transcript(NAME).text[k.start:k.end] == words and k.start == u[5].start
+
+
+async def test_a_decision_in_the_screen_brings_the_link_it_completes_and_undo_takes_it_back(project_path):
+    """Both coders have Minimal response at utterance 2; only alice coded Meta-communication at
+    utterance 6 and linked it as the repair of that rupture. Taking alice's codes there gives
+    the consensus the link; `u` takes the decision and the link back."""
+    with Project.open(project_path) as p:
+        u = p.transcript(NAME).utterances
+        ruptures = {c: p.apply_code(NAME, "Minimal response", c, u[1].start, u[1].end) for c in ("alice", "ben")}
+        repair = p.apply_code(NAME, "Meta-communication", "alice", u[5].start, u[5].end)
+        p.add_link(repair.id, ruptures["alice"].id, "repairs", "alice")
+        p.set_mode("reconciliation")
+    app = AccordApp(project_path, coder="alice", offer_demo=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await screen_ready(pilot, HomeScreen)
+        await pilot.press("a")
+        await screen_ready(pilot, AgreementScreen)
+        await pilot.press("enter")
+        dis = await screen_ready(pilot, ReconcileScreen)
+        await pilot.press("1")
+        await wait_for(pilot, lambda: dis.units[0].decided)
+        with Project.open(project_path) as p:
+            [link] = p.links(coder=CONSENSUS)
+            assert (link.source.code, link.relation, link.target.code) == ("Meta-communication", "repairs",
+                                                                         "Minimal response")
+        await pilot.press("u")
+        await wait_for(pilot, lambda: not dis.units[0].decided)
+        with Project.open(project_path) as p:
+            assert p.links(coder=CONSENSUS) == [] and len(p.links(coder="alice")) == 1

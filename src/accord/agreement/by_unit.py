@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ..names import name_list
 from ..model import Transcript, Utterance
 from ..store.events import ReconcileUnit
+from .consensus_links import carry_links
 from .disagreements import Disagreement, disagreements_by_code
 from .reconcile import CONSENSUS, _join, require_reconciliation, seed_consensus, write_decision
 from .unit_table import AgreementError
@@ -189,6 +190,7 @@ def decide_unit(project, unit: DisputedUnit, choice: str, *, take: str | None = 
                            consensus=consensus, decided_by=decided_by)
             for code, start, end, decision, spans in plan
         ]
+        linked = carry_links(project, coders, consensus=consensus, transcripts=[unit.transcript])
         decided = ReconcileUnit(
             transcript_id=project.transcript_id(unit.transcript),
             transcript=unit.transcript,
@@ -201,6 +203,7 @@ def decide_unit(project, unit: DisputedUnit, choice: str, *, take: str | None = 
             decisions=[w.to_data() for w in written],
             added=[i for w in written for i in w.added],
             removed=[i for w in written for i in w.removed],
+            links=linked or None,
         )
         project.log(decided, project.coder_id(consensus))
     return decided.to_data()

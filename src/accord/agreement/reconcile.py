@@ -9,7 +9,9 @@ the earlier decision; the log keeps both. Decisions and seeding are the consensu
 actions, so `project.undo(consensus)` takes the latest back (and brings back what it replaced). `seed_consensus` copies everything the
 coders already agree on, so only the disagreements are left to decide; every decision runs it
 first (it adds only what is missing), and so does `accord reconcile`, so the consensus coder
-never holds decisions without the agreements beside them.
+never holds decisions without the agreements beside them. The coders' links between codings
+come along: each seeding or decision gives the consensus the links whose two codings it now
+represents, in the same event (`consensus_links.py`), so undoing it takes them back too.
 
 Reconciling shows each coder's work to the others, so the project must be in
 reconciliation mode (`accord mode reconciliation`), never while coding is still blind.
@@ -17,13 +19,14 @@ reconciliation mode (`accord mode reconciliation`), never while coding is still 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..names import name_list
 from ..store.common import ProjectError
 from ..store.events import ReconcileDecide, ReconcileSeed
+from .consensus_links import ConsensusLink, carry_links, plan_links
 from .unit_table import AgreementError, build_unit_table
 
 DECISIONS = ("take", "both", "neither", "adjust")
@@ -52,6 +55,7 @@ class Decision:
     added: list[int] = field(default_factory=list)  # consensus coding ids
     removed: list[int] = field(default_factory=list)  # consensus codings replaced
     event_id: int | None = None
+    links: list[int] = field(default_factory=list)  # links the consensus gained (consensus_links.py)
 
 
 def _join(spans) -> list[tuple[int, int]]:
@@ -125,9 +129,10 @@ def reconcile(
         seed_consensus(project, coders, consensus=consensus, unit=unit)
         written = write_decision(project, transcript, code, start, end, decision, coders=coders, take=take,
                                  spans=spans, consensus=consensus, decided_by=decided_by, note=note)
-        event_id = project.log(written, project.coder_id(consensus))
+        linked = carry_links(project, coders, consensus=consensus, transcripts=[transcript])
+        event_id = project.log(replace(written, links=linked or None), project.coder_id(consensus))
     return Decision(transcript, code, start, end, decision, written.taken_from, [(s[0], s[1]) for s in written.spans],
-                    decided_by, written.added, written.removed, event_id)
+                    decided_by, written.added, written.removed, event_id, linked)
 
 
 def write_decision(project, transcript: str, code: str, start: int, end: int, decision: str, *, coders, take=None,
@@ -202,17 +207,31 @@ def seed_consensus(
     Per agreed unit the consensus span runs from the earliest to the latest point of the
     coders' spans inside the unit (at character level: each run of characters all coders
     coded). Units where the consensus coder already has that code are left alone, so running
-    it again adds nothing. One transaction, one `reconcile.seed` event; returns codings added.
+    it again adds nothing. The coders' links whose codings the consensus now holds come with
+    them (`consensus_links.py`). One transaction, one `reconcile.seed` event (none when nothing
+    was added); returns codings added.
     """
     require_reconciliation(project)
     table, planned = _seed_plan(project, coders, consensus, unit, transcripts, codes)
-    if not planned:
-        return 0
     with project.transaction():
-        consensus_id = project.ensure_coder(consensus)
-        added = [project.insert_coding(t, c, consensus, s, e, origin="consensus") for t, c, s, e in planned]
-        project.log(ReconcileSeed(coder_id=consensus_id, coders=table.coders, unit=unit, added=added), consensus_id)
+        added = []
+        if planned:
+            project.ensure_coder(consensus)
+            added = [project.insert_coding(t, c, consensus, s, e, origin="consensus") for t, c, s, e in planned]
+        linked = carry_links(project, table.coders, consensus=consensus, transcripts=transcripts)
+        if added or linked:
+            consensus_id = project.coder_id(consensus)
+            project.log(ReconcileSeed(coder_id=consensus_id, coders=table.coders, unit=unit, added=added,
+                                      links=linked or None), consensus_id)
     return len(added)
+
+
+def consensus_links(project, coders, *, consensus: str = CONSENSUS, transcripts=None) -> list[ConsensusLink]:
+    """Every link the coders drew between codings the consensus represents: who drew it, who
+    drew those codings' links otherwise (then the consensus did not get it) and whether the
+    consensus has it (see `consensus_links.py`)."""
+    require_reconciliation(project)
+    return plan_links(project, name_list(coders, "coders") or [], consensus=consensus, transcripts=transcripts)
 
 
 def seed_pending(project, coders, *, consensus: str = CONSENSUS, unit: str = "utterance", transcripts=None,

@@ -293,6 +293,9 @@ def reconcile(project_path: Path, coders, unit, transcripts, codes, dry_run, as_
     same first, so the consensus always holds the agreed codings beside the decisions. Only
     in reconciliation mode. `accord undo --coder consensus` takes the seeding back.
 
+    The coders' links between codings (`accord links`) come along once the consensus holds
+    both codings of a link; links the coders drew differently are listed and left out.
+
     \b
     Examples:
       accord mode reconciliation && accord reconcile --coders alice,bob
@@ -301,7 +304,8 @@ def reconcile(project_path: Path, coders, unit, transcripts, codes, dry_run, as_
       accord export excerpts agreed.docx --consensus
     """
     from ..agreement.disagreements import disagreements_by_code
-    from ..agreement.reconcile import CONSENSUS, seed_consensus, seed_pending
+    from ..agreement.reconcile import CONSENSUS, consensus_links, seed_consensus, seed_pending
+    from ..coding_refs import describe_end
 
     names = coders or []
     with open_project(project_path) as project:
@@ -312,20 +316,56 @@ def reconcile(project_path: Path, coders, unit, transcripts, codes, dry_run, as_
             click.echo(f"Would add {pending} agreed coding{'s' if pending != 1 else ''} to the consensus "
                        f"(coder {CONSENSUS!r}); nothing changed.")
             return
+        before = _consensus_link_ids(project)
         added = seed_consensus(project, names, unit=unit, transcripts=transcripts, codes=codes)
         found = disagreements_by_code(project, names, unit, transcripts=transcripts)
         wanted = set(codes or found)
         left = {code: sum(not d.resolved for d in ds) for code, ds in found.items() if code in wanted}
         total = next((c["codings"] for c in project.coders() if c["name"] == CONSENSUS), 0)
-    result = {"added": added, "consensus_codings": total, "left": {c: n for c, n in left.items() if n}}
+        linked = _consensus_link_ids(project) - before
+        links = consensus_links(project, names, transcripts=transcripts)
+        disputed = [x for x in links if x.disputed_by]
+        texts = {n: project.transcript(n) for n in {x.source.transcript for x in disputed}}
+    result = {"added": added, "consensus_codings": total, "left": {c: n for c, n in left.items() if n},
+              "links_added": len(linked), "link_disagreements": [_disputed_link(x, texts) for x in disputed]}
     if as_json:
         return emit_json(result)
     click.echo(f"Consensus: {added} agreed coding{'s' if added != 1 else ''} added "
-               f"({total} codings in all, coder {CONSENSUS!r})." + ("" if added else " Nothing new to add."))
+               f"({total} codings in all, coder {CONSENSUS!r})." + ("" if added or linked else " Nothing new to add."))
+    if linked:
+        alone = sum(len(x.coders) == 1 for x in links if x.link_id in linked)
+        click.echo(f"{len(linked)} link{'s' if len(linked) != 1 else ''} between codings carried over"
+                   + (f" ({alone} drawn by one coder only)" if alone else "")
+                   + f": accord links list --coder {CONSENSUS}")
+    if disputed:
+        click.echo(f"{len(disputed)} link{'s' if len(disputed) != 1 else ''} the coders drew differently, left out "
+                   f"(to keep one: accord links add --from ID --to ID --relation NAME --coder {CONSENSUS}):")
+        for x in disputed:
+            t = texts[x.source.transcript]
+            held = f"; in the consensus as link {x.link_id}" if x.link_id is not None else ""
+            click.echo(f"    {x.source.transcript}  {describe_end(t, x.source)} {x.relation} {describe_end(t, x.target)}"
+                       f"  [{', '.join(x.coders)}; {', '.join(x.disputed_by)} linked otherwise{held}]")
     n = sum(left.values())
     click.echo(f"{n} disagreement{'s' if n != 1 else ''} left to decide"
                + (": " + ", ".join(f"{c} {k}" for c, k in result["left"].items()) if n else "")
                + (" (in the agreement screen: `a` on the home screen)" if n else "."))
+
+
+def _consensus_link_ids(project) -> set[int]:
+    from ..agreement.reconcile import CONSENSUS
+
+    return {x.id for x in project.links(coder=CONSENSUS)} if project.has_coder(CONSENSUS) else set()
+
+
+def _disputed_link(x, texts) -> dict:
+    """A link the coders drew differently, for --json: its ends as consensus codings."""
+    from ..coding_refs import utterance_of
+
+    t = texts[x.source.transcript]
+    end = lambda c: {"coding": c.id, "code": c.code, "utterance": utterance_of(t, c.start)}  # noqa: E731
+    return {"transcript": x.source.transcript, "source": end(x.source), "relation": x.relation,
+            "target": end(x.target), "coders": list(x.coders), "disputed_by": list(x.disputed_by),
+            "consensus_link": x.link_id}
 
 
 # The commands this area adds to `accord` (cli/__init__.py adds them).

@@ -301,6 +301,8 @@ class CodingStore(ProjectBase):
                 self._set_status(cid, "removed" if undo else "active")
             for cid in _removed(p):
                 self._set_status(cid, "active" if undo else "removed")
+            for link_id in p.links or []:  # the links it carried over to the consensus
+                self._set_link_status(link_id, "removed" if undo else "active")
 
 
 def _removed(p) -> list[int]:

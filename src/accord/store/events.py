@@ -548,6 +548,7 @@ class ReconcileDecide(Payload):
     added: list[int] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
     note: str = ""
+    links: list[int] | None = absent_unless_set()  # links the consensus gained with it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -558,6 +559,7 @@ class ReconcileSeed(Payload):
     unit: str
     added: list[int] = field(default_factory=list)
     count: int = field(init=False)
+    links: list[int] | None = absent_unless_set()  # the coders' links carried over with it
 
     def __post_init__(self):
         _counted(self, "added")
@@ -579,3 +581,4 @@ class ReconcileUnit(Payload):
     decisions: list[dict]
     added: list[int] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
+    links: list[int] | None = absent_unless_set()  # links the consensus gained with it

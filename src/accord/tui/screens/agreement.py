@@ -524,7 +524,9 @@ class ReconcileScreen(SavesActions, Screen):
             self.notify(f"{verb} “{what}” in {data['transcript']}.")
             self.show()
         else:
-            self.notify(f"{verb} seeding the consensus with {data.get('count', 0)} agreed codings.")
+            links = len(data.get("links") or [])
+            self.notify(f"{verb} seeding the consensus with {data.get('count', 0)} agreed codings"
+                        + (f" and {links} links." if links else "."))
 
     def action_back(self) -> None:
         self._leave(self.app.pop_screen)
