@@ -132,3 +132,22 @@ def test_a_pipeline_saved_before_keeps_working_and_gains_the_view(pipeline):
     assert loaded.nlp.pipe_names.index("accord_disfluency") < loaded.nlp.pipe_names.index("accord_classifier")
     t = transcript("So?", "I-I-I don't, I- I don't know.")
     assert found(loaded, t) == found(pipeline, t)
+
+
+def test_overlapping_matches_of_one_code_make_one_suggestion():
+    """A pattern that can start on punctuation matches the words as said (", you need") and the
+    tidied view (". you need", the filler left out): one suggestion, which names its rule once."""
+    book = parse_codebook("""
+name: overlap
+codes:
+  - name: Directive
+    patterns:
+      - [{LOWER: {NOT_IN: ["if", "feel", "think", "what", "when"]}}, {LOWER: "you"}, {LOWER: "need"}]
+""")
+    pipeline = build_pipeline(book)
+    t = transcript("Any trouble?", "Well- well, not really. Uh, you need to self-certify, that's all.")
+    items = [i for i in suggest_transcript(pipeline, t) if i.code == "Directive"]
+    assert len(items) == 1
+    assert items[0].explanation.count("pattern [") == 1
+    assert "not if|feel|think|what|..." in items[0].explanation  # a long NOT_IN list reads short
+    assert "NOT_IN" not in items[0].explanation

@@ -62,8 +62,9 @@ def _compact(pattern: list[dict]) -> str:
                 name = key.upper().split("_", 1)[1].lower()  # {IS_PUNCT: true} reads as <punct>
                 bits.append(f"<{name}>" if value else f"<not {name}>")
                 continue
-            if isinstance(value, dict) and "IN" in value:
-                value = "|".join(map(str, value["IN"][:4])) + ("|..." if len(value["IN"]) > 4 else "")
+            if isinstance(value, dict) and ("IN" in value or "NOT_IN" in value):
+                words = value.get("IN", value.get("NOT_IN"))
+                value = ("" if "IN" in value else "not ") + "|".join(map(str, words[:4])) + ("|..." if len(words) > 4 else "")
             bits.append(str(value))
         parts.append("/".join(bits) + token.get("OP", ""))
     return "[" + " ".join(parts) + "]"

@@ -201,10 +201,7 @@ def suggest_analyses(
             why += _unknown_role_note(speakers, code, a.role)
             items.append(Item(name, code, a.start, a.end, round(p, 4), why, source))
         for code, hits in rule_hits.items():
-            by_sentence: dict[tuple[int, int], list] = {}
-            for h in hits:
-                by_sentence.setdefault((h.start, h.end), []).append(h)
-            for (start, end), group in by_sentence.items():
+            for (start, end), group in _overlapping(hits):
                 kind = pipeline.rules[group[0].rule].kind
                 score = RULE_SCORE.get(kind, 0.85)
                 why = _rule_text(pipeline, group)
@@ -226,8 +223,27 @@ def suggest_analyses(
     return items
 
 
+def _overlapping(hits) -> list[tuple[tuple[int, int], list]]:
+    """A code's rule hits in one utterance, grouped into spans that do not overlap: one
+    suggestion per sentence, and one where two matches of the same wording overlap (a match
+    on the words as said and one on their tidied view, which skips a filler)."""
+    groups: list[tuple[tuple[int, int], list]] = []
+    for h in sorted(hits, key=lambda h: (h.start, h.end)):
+        if groups and h.start < groups[-1][0][1]:
+            (start, end), group = groups[-1]
+            groups[-1] = ((start, max(end, h.end)), [*group, h])
+        else:
+            groups.append(((h.start, h.end), [h]))
+    return groups
+
+
 def _rule_text(pipeline: Pipeline, hits) -> str:
     texts = []
+    longest: dict = {}  # a rule once, with its longest match (what was said, stutters and all)
+    for h in hits:
+        if h.rule not in longest or len(h.matched) > len(longest[h.rule].matched):
+            longest[h.rule] = h
+    hits = list(longest.values())
     for h in hits[:2]:
         rule = pipeline.rules.get(h.rule)
         texts.append(rule.explain(h.matched) if rule else f"a rule of {h.code!r} matched \"{h.matched}\"")
