@@ -303,6 +303,23 @@ def test_simulation_references_train_on_the_baselines_random_utterances_with_ful
     assert final[20]["labels"]["macro_f1"] != final["all"]["labels"]["macro_f1"]
 
 
+def test_simulation_on_a_project_without_a_codebook_says_to_load_one(trained_demo, tmp_path):
+    from accord.store.common import ProjectError
+    from accord.suggest.simulate import simulate
+
+    with Project.open(trained_demo[0]) as demo:
+        book = demo.require_codebook()
+        rows = [{"transcript": k.transcript, "code": k.code, "start": k.start, "end": k.end}
+                for k in demo.codings(coder="reference")]
+        transcripts = [demo.transcript(name) for name in sorted({r["transcript"] for r in rows})]
+    with Project.create(tmp_path / "bare.db") as project:
+        for t in transcripts:
+            project.import_transcript(t)
+        with pytest.raises(ProjectError, match="no codebook"):
+            simulate(project, lambda: build_pipeline(book), rows, sorted({r["code"] for r in rows}),
+                     checkpoints=(10,), holdout=0.34, with_baseline=False, log=lambda s: None)
+
+
 def test_features_named_on_demand_are_those_named_up_front(trained_demo):
     from accord.suggest.analysis import analyze, analyze_lazily
     from accord.suggest.suggester import suggest_analyses

@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKED = ["src/accord/store", "src/accord/sequences", "src/accord/analysis", "src/accord/export",
-           "src/accord/agreement"]
+           "src/accord/agreement", "src/accord/suggest", "src/accord/coding"]
 
 
 def test_mypy_finds_nothing():

@@ -193,7 +193,8 @@ class DisfluencyMatcher:
         rows = arr[np.where(origin >= 0, origin, 0)]
         rows[origin < 0] = [brk, brk, brk, 0]
         view = Doc(doc.vocab, words=[strings[h] for h in rows[:, 0].tolist()], spaces=(rows[:, 3] != 0).tolist())
-        view.from_array([NORM, LEMMA], rows[:, 1:3])
+        # spaCy's doc.pyi types to_array() as float64 and from_array() as Ints2d; it is uint64 hashes.
+        view.from_array([NORM, LEMMA], rows[:, 1:3])  # type: ignore[arg-type]
         return view, origin
 
 

@@ -15,7 +15,7 @@ suggestion of "Coercion" is right where the reference says "Power dynamics".
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from .analysis import analyze
 from .suggester import suggest_analyses
@@ -23,7 +23,7 @@ from .suggester import suggest_analyses
 MODES = ("rules", "model", "both")
 
 
-def prf(tp: int, fp: int, fn: int) -> dict:
+def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "tp": tp, "fp": fp, "fn": fn}
@@ -35,11 +35,7 @@ def cohen_kappa(a: list, b: list) -> float | None:
     if n == 0:
         return None
     observed = sum(x == y for x, y in zip(a, b)) / n
-    ca, cb = defaultdict(int), defaultdict(int)
-    for x in a:
-        ca[x] += 1
-    for y in b:
-        cb[y] += 1
+    ca, cb = Counter(a), Counter(b)
     expected = sum(ca[k] * cb.get(k, 0) for k in ca) / (n * n)
     if expected >= 1.0:
         return None
@@ -96,9 +92,9 @@ def evaluate(pipeline, transcripts, reference: dict[str, list[tuple[str, int, in
     for mode in MODES:
         if mode != "rules" and pipeline.classifier is None:
             continue
-        utt = defaultdict(lambda: [0, 0, 0])
-        span = defaultdict(lambda: [0, 0, 0])
-        kappa_pairs = defaultdict(lambda: ([], []))
+        utt: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, fp, fn
+        span: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        kappa_pairs: defaultdict[str, tuple[list[bool], list[bool]]] = defaultdict(lambda: ([], []))
         made = 0
         for t in transcripts:
             a = analyses[t.name]
@@ -122,14 +118,13 @@ def evaluate(pipeline, transcripts, reference: dict[str, list[tuple[str, int, in
                 span[code][0] += hit
                 span[code][1] += len(ps) - hit
                 span[code][2] += len(gs) - found
-        per_code = {}
-        for code in codes:
-            u = prf(*utt[code])
-            s = prf(*span[code])
-            per_code[code] = {"utterance": u, "span": s, "kappa": cohen_kappa(*kappa_pairs[code]),
-                              "reference": utt[code][0] + utt[code][2]}
-        used = [c for c in codes if per_code[c]["reference"]]
-        macro = {lvl: sum(per_code[c][lvl]["f1"] for c in used) / len(used) if used else 0.0 for lvl in ("utterance", "span")}
-        kappas = [per_code[c]["kappa"] for c in used if per_code[c]["kappa"] is not None]
+        levels = {"utterance": {c: prf(*utt[c]) for c in codes}, "span": {c: prf(*span[c]) for c in codes}}
+        kappa = {c: cohen_kappa(*kappa_pairs[c]) for c in codes}
+        in_reference = {c: utt[c][0] + utt[c][2] for c in codes}
+        per_code = {c: {"utterance": levels["utterance"][c], "span": levels["span"][c], "kappa": kappa[c],
+                        "reference": in_reference[c]} for c in codes}
+        used = [c for c in codes if in_reference[c]]
+        macro = {lvl: sum(by_code[c]["f1"] for c in used) / len(used) if used else 0.0 for lvl, by_code in levels.items()}
+        kappas = [k for c in used if (k := kappa[c]) is not None]
         report[mode] = {"codes": per_code, "suggestions": made, "macro_f1": macro, "mean_kappa": sum(kappas) / len(kappas) if kappas else None}
     return report

@@ -20,8 +20,11 @@ import hashlib
 import json
 import warnings
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import srsly
+from spacy.language import Language
+from spacy.pipeline import SpanRuler
 
 from ..codebook import codebook_to_dict
 from ..errors import AccordError
@@ -29,11 +32,13 @@ from ..model import Codebook
 from . import classifier as _classifier  # noqa: F401  (registers the accord_classifier factory)
 from . import disfluency, fast_pipes
 from . import token_patterns as _token_patterns  # noqa: F401  (registers accord_token_patterns)
-from .classifier import LinearModel
+from .classifier import AccordClassifier, LinearModel
 from .analysis import SPANS_KEY
 from .rules import Rule, check_patterns, rules_for, ruler_patterns
+from .token_patterns import TokenPatternRuler
 
 FORMAT = 1
+P = TypeVar("P")
 
 
 @contextlib.contextmanager
@@ -48,6 +53,13 @@ class ModelError(AccordError):
     """The saved pipeline cannot be used (damaged, or from an incompatible accord)."""
 
 
+def _as(pipe: object, kind: type[P]) -> P:
+    """A pipe as the component accord put there (spaCy types every pipe as a Doc callable)."""
+    if not isinstance(pipe, kind):
+        raise ModelError(f"the suggestion pipeline's component {getattr(pipe, 'name', pipe)!r} is not a {kind.__name__}")
+    return pipe
+
+
 def codebook_sha(codebook: Codebook) -> str:
     snapshot = json.dumps(codebook_to_dict(codebook), ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(snapshot.encode()).hexdigest()
@@ -57,20 +69,20 @@ def codebook_sha(codebook: Codebook) -> str:
 class Pipeline:
     """A built or loaded pipeline with what is known about it."""
 
-    nlp: object
+    nlp: Language
     rules: dict[str, Rule]
     meta: dict = field(default_factory=dict)
 
     @property
     def classifier(self) -> LinearModel | None:
-        return self.nlp.get_pipe("accord_classifier").model
+        return _as(self.nlp.get_pipe("accord_classifier"), AccordClassifier).model
 
     @property
     def version(self) -> str:
         return self.meta.get("version") or f"rules-{self.meta.get('codebook_sha256', '')[:8]}"
 
     def set_model(self, model: LinearModel | None, meta: dict) -> None:
-        self.nlp.get_pipe("accord_classifier").model = model
+        _as(self.nlp.get_pipe("accord_classifier"), AccordClassifier).model = model
         self.meta.update(meta)
 
     def to_bytes(self) -> bytes:
@@ -139,11 +151,14 @@ def build_pipeline(codebook: Codebook, codes: set[str] | None = None) -> Pipelin
     # Plain token patterns go to accord's indexed matcher (spaCy's Matcher runs IN sets as
     # Python callbacks at every token: ~12k words/s for the alliance codebook); phrases and
     # anything it cannot take stay with spaCy's SpanRuler.
-    lower = nlp.add_pipe("accord_token_patterns", name="accord_token_rules", config={"spans_key": SPANS_KEY}).add_patterns(lower)
+    token_rules = nlp.add_pipe("accord_token_patterns", name="accord_token_rules", config={"spans_key": SPANS_KEY})
+    lower = _as(token_rules, TokenPatternRuler).add_patterns(lower)
     with _quiet():
-        nlp.add_pipe("span_ruler", name="accord_rules", config=dict(config, phrase_matcher_attr="LOWER")).add_patterns(lower)
+        rulers = nlp.add_pipe("span_ruler", name="accord_rules", config=dict(config, phrase_matcher_attr="LOWER"))
+        _as(rulers, SpanRuler).add_patterns(lower)
         if lemma:
-            nlp.add_pipe("span_ruler", name="accord_lemma_rules", config=dict(config, phrase_matcher_attr="LEMMA")).add_patterns(lemma)
+            lemma_rules = nlp.add_pipe("span_ruler", name="accord_lemma_rules", config=dict(config, phrase_matcher_attr="LEMMA"))
+            _as(lemma_rules, SpanRuler).add_patterns(lemma)
     nlp.add_pipe("accord_disfluency", config={"spans_key": SPANS_KEY})  # the rulers again, over a tidied view
     by_id = {r.id: r for r in rules}
     for p in lemma:

@@ -22,7 +22,7 @@ recall-first review threshold.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence, TypeVar
 
 if TYPE_CHECKING:
     from ..store import Project
@@ -30,7 +30,18 @@ if TYPE_CHECKING:
 FEW = 30  # confirmed examples below which a code gets a share of the queue
 SHARE = 4  # one place in SHARE goes to rare codes
 
-T = TypeVar("T")
+
+class Scored(Protocol):
+    """What the orders read: a stored `Suggestion` or a fresh `suggester.Item`."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def score(self) -> float: ...
+
+
+T = TypeVar("T", bound=Scored)
 
 
 def uncertain_first(items: Sequence[T], *, threshold: Callable[[str], float], disagree: Callable[[T], bool],
@@ -44,7 +55,9 @@ def uncertain_first(items: Sequence[T], *, threshold: Callable[[str], float], di
         if positives.get(code, 0) < few and len(per_code[code]) < few - positives.get(code, 0):
             per_code[code].append(i)
     rare = [i for turn in _round_robin([per_code[c] for c in sorted(per_code)]) for i in turn]
-    out, used, r, u = [], set(), 0, 0
+    out: list[T] = []
+    used: set[int] = set()
+    r = u = 0
     while len(out) < len(items):
         take_rare = r < len(rare) and (len(out) % share == 0 or u >= len(uncertain))
         source, k = (rare, r) if take_rare else (uncertain, u)

@@ -63,7 +63,7 @@ def _compact(pattern: list[dict]) -> str:
                 bits.append(f"<{name}>" if value else f"<not {name}>")
                 continue
             if isinstance(value, dict) and ("IN" in value or "NOT_IN" in value):
-                words = value.get("IN", value.get("NOT_IN"))
+                words = value["IN"] if "IN" in value else value["NOT_IN"]
                 value = ("" if "IN" in value else "not ") + "|".join(map(str, words[:4])) + ("|..." if len(words) > 4 else "")
             bits.append(str(value))
         parts.append("/".join(bits) + token.get("OP", ""))

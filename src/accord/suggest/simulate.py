@@ -154,7 +154,7 @@ def simulate(project: Project, pipeline_factory, rows: list[dict], codes: list[s
     screen, `Project.correct_suggestion`), one decision either way. `codebook` replaces the
     project's (e.g. with a `min_precision`); with `review`, the uncertain-first queue also holds
     the model's candidates above its recall-first review thresholds (`suggest_analyses(review=True)`)."""
-    book = codebook or project.codebook()
+    book = codebook or project.require_codebook()
     names = sorted({r["transcript"] for r in rows})
     transcripts = {n: project.transcript(n) for n in names}
     pipeline = pipeline_factory()

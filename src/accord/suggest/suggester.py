@@ -33,6 +33,7 @@ import numpy as np
 
 from ..model import Transcript
 from .analysis import UtteranceAnalysis, analyze, analyze_lazily
+from .classifier import LinearModel
 from .pipeline import Pipeline
 
 RULE_SCORE = {"phrase": 0.9, "pattern": 0.85, "lemma": 0.8}
@@ -40,7 +41,7 @@ RULE_SCORE = {"phrase": 0.9, "pattern": 0.85, "lemma": 0.8}
 
 def known_role(role: str | None) -> bool:
     """False for a speaker without a role (`analysis.roles_of` calls them "speaker X")."""
-    return bool(role) and not role.startswith("speaker ")
+    return bool(role and not role.startswith("speaker "))
 
 
 def role_allows(speakers: dict, code: str, role: str | None) -> bool:
@@ -71,13 +72,6 @@ class Item:
                 "explanation": self.explanation, "source": self.source}
 
 
-def model_scores(pipeline: Pipeline, analyses: list[UtteranceAnalysis]) -> np.ndarray | None:
-    model = pipeline.classifier
-    if model is None or not analyses:
-        return None
-    return model.scores([a.features for a in analyses])
-
-
 def _model_choices(pipeline, model, analyses, probs, index, family_of, codes, thresholds=None):
     """For each utterance, the codes the model suggests ({code: p}: codes outside exclusive
     families whose score reaches their threshold, in model order, then each family's best code
@@ -91,7 +85,9 @@ def _model_choices(pipeline, model, analyses, probs, index, family_of, codes, th
     T = np.asarray(thresholds)[cols]
     fam = np.array([family_of.get(c, -1) for c in names], dtype=np.int64)
     members = {f: np.flatnonzero(fam == f) for f in sorted(set(fam.tolist()) - {-1})}
-    roles, masks, role_of = pipeline.meta.get("roles", {}), {}, []
+    roles = pipeline.meta.get("roles", {})
+    masks: dict[tuple[str | None, bool], int] = {}  # (role, backchannel) -> row of `allowed`
+    role_of: list[int] = []
     speakers = pipeline.meta.get("speakers", {})
     quiet = set(pipeline.meta.get("no_backchannels", ()))
     for a in analyses:
@@ -106,13 +102,14 @@ def _model_choices(pipeline, model, analyses, probs, index, family_of, codes, th
     # Families in the order the first of their allowed members comes in the model's codes.
     order = [sorted((f for f, m in members.items() if allowed[r, m].any()), key=lambda f: members[f][allowed[r, members[f]]][0])
              for r in range(len(masks))]
-    hits = [[] for _ in analyses]
+    hits: list[list[int]] = [[] for _ in analyses]
     for i, j in zip(*(x.tolist() for x in np.nonzero(E & (fam == -1) & (P >= T)))):
         hits[i].append(j)
-    tops, has = {}, {}
+    tops: dict[int, list[int]] = {}
+    has: dict[int, list[bool]] = {}  # family -> per utterance, whether a member is allowed
     for f, m in members.items():
         tops[f] = m[np.where(E[:, m], P[:, m], -np.inf).argmax(axis=1)].tolist()  # the first best, as `>` keeps
-        has[f] = E[:, m].any(axis=1).tolist()
+        has[f] = np.any(E[:, m], axis=1).tolist()
     chosen_all, best_all = [], []
     for i in range(len(analyses)):
         chosen = {names[j]: float(P[i, j]) for j in hits[i]}
@@ -127,6 +124,42 @@ def _model_choices(pipeline, model, analyses, probs, index, family_of, codes, th
         chosen_all.append(chosen)
         best_all.append(best)
     return chosen_all, best_all
+
+
+@dataclass
+class _ModelPart:
+    """What the model says about each utterance of one `suggest_analyses` call."""
+
+    model: LinearModel
+    probs: np.ndarray  # utterance x the model's codes
+    index: dict[str, int]  # code -> column
+    families: list[list[str]]  # the exclusive families
+    family_of: dict[str, int]
+    chosen: list[dict[str, float]]  # per utterance, as `_model_choices` returns them
+    best: list[dict[int, tuple[float, str]]]
+
+    def preferred(self, i: int) -> dict[str, tuple[float, str]]:
+        """Code -> (p, the best code of its exclusive family) at utterance i."""
+        out = {}
+        for p, code in self.best[i].values():
+            for c in self.families[self.family_of[code]]:
+                out[c] = (p, code)
+        return out
+
+
+def _model_part(pipeline: Pipeline, model: LinearModel, analyses: list[UtteranceAnalysis], probs: np.ndarray | None,
+                codes: set[str] | None, review: bool) -> _ModelPart:
+    if probs is None:
+        probs = model.scores([a.features for a in analyses])
+    index = {c: j for j, c in enumerate(model.codes)}
+    gate = model.thresholds
+    if review and pipeline.meta.get("review_thresholds"):
+        lower = pipeline.meta["review_thresholds"]
+        gate = np.minimum(model.thresholds, np.array([lower.get(c, 1.01) for c in model.codes], np.float32))
+    families = list(pipeline.meta.get("exclusive", []))
+    family_of = {c: i for i, f in enumerate(families) for c in f if c in index}
+    chosen, best = _model_choices(pipeline, model, analyses, probs, index, family_of, codes, gate)
+    return _ModelPart(model, probs, index, families, family_of, chosen, best)
 
 
 def suggest_analyses(
@@ -144,79 +177,40 @@ def suggest_analyses(
     """Suggestions from analysed utterances; `namer(i)` (from `analyze_lazily`) names the
     features of utterance i when the model's part of its explanation needs them."""
     model = pipeline.classifier if use_model else None
-    if model is not None and probs is None:
-        probs = model_scores(pipeline, analyses)
-    index = {c: j for j, c in enumerate(model.codes)} if model is not None else {}
-    thresholds = model.thresholds if model is not None else None
-    gate = thresholds
-    if review and model is not None and pipeline.meta.get("review_thresholds"):
-        lower = pipeline.meta["review_thresholds"]
-        gate = np.minimum(thresholds, np.array([lower.get(c, 1.01) for c in model.codes], np.float32))
-    families = [f for f in pipeline.meta.get("exclusive", []) if model is not None]
-    family_of = {c: i for i, f in enumerate(families) for c in f if c in index}
-    if model is not None and analyses:
-        chosen_all, best_all = _model_choices(pipeline, model, analyses, probs, index, family_of, codes, gate)
+    part = _model_part(pipeline, model, analyses, probs, codes, review) if model is not None and analyses else None
     roles = pipeline.meta.get("roles", {})
     speakers = pipeline.meta.get("speakers", {})
     quiet = set(pipeline.meta.get("no_backchannels", ()))
     items: list[Item] = []
     for i, a in enumerate(analyses):
-        chosen: dict[str, float] = {}
-        if model is not None:
-            chosen, best = chosen_all[i], best_all[i]
         rule_hits: dict[str, list] = {}
         if use_rules:
             for h in a.hits:
                 if (codes is None or h.code in codes) and (not roles.get(h.code) or a.role in roles[h.code]) \
                         and role_allows(speakers, h.code, a.role) and not (a.backchannel and h.code in quiet):
                     rule_hits.setdefault(h.code, []).append(h)
-        preferred = {}
-        if model is not None:
-            for p, code in best.values():
-                for c in families[family_of[code]]:
-                    preferred[c] = (p, code)
-        rows = None
-        for code, p in chosen.items():
-            j = index[code]
-            probe = p < thresholds[j]
-            if probe and code in rule_hits:
-                continue  # the rule's suggestion is shown anyway, marked as a disagreement
-            why = f"model {p:.2f} (threshold {thresholds[j]:.2f})"
-            if probe:
-                need = ("not precise enough on held-out decisions to be suggested on its own" if thresholds[j] > 1
-                        else f"below the {thresholds[j]:.2f} it needs to be suggested")
-                why = f"model {p:.2f}, {need}: asked in uncertain-first review only, to learn from your answer"
-            if a.names is None and namer is not None:
-                a.names = namer(i)
-            if a.names is not None and rows is None:
-                rows = model.rows([a.features], model.keys, model.idf)
-            drivers = _drivers(model, a, j, rows)
-            if drivers:
-                why += "; driven by " + ", ".join(drivers)
-            hits = rule_hits.pop(code, None)
-            source = "probe" if probe else "model"
-            if hits:
-                why = _rule_text(pipeline, hits) + "; " + why
-                source = "both"
-            why += _unknown_role_note(speakers, code, a.role)
-            items.append(Item(name, code, a.start, a.end, round(p, 4), why, source))
+        preferred = part.preferred(i) if part is not None else {}
+        if part is not None:
+            items += _model_items(pipeline, part, name, i, a, rule_hits, namer)
         for code, hits in rule_hits.items():
             for (start, end), group in _overlapping(hits):
                 kind = pipeline.rules[group[0].rule].kind
                 score = RULE_SCORE.get(kind, 0.85)
                 why = _rule_text(pipeline, group)
-                if code in index:
-                    p = float(probs[i][index[code]])
+                if part is not None and code in part.index:
+                    j = part.index[code]
+                    threshold = part.model.thresholds[j]
+                    p = float(part.probs[i][j])
                     score = p
                     other = preferred.get(code)
-                    if other and other[1] != code and p >= thresholds[index[code]]:
+                    if other and other[1] != code and p >= threshold:
                         why += f"; but the model prefers {other[1]!r} here ({other[0]:.2f} against {p:.2f})"
-                    elif thresholds[index[code]] > 1:
+                    elif threshold > 1:
                         why += (f"; the model scores it {p:.2f} but does not suggest {code!r} on its own: "
                                 "on held-out decisions it was not precise enough")
                     else:
-                        why += f"; but the model scores it {p:.2f}, below its threshold {thresholds[index[code]]:.2f}"
-                    if thresholds[index[code]] <= 1:
+                        why += f"; but the model scores it {p:.2f}, below its threshold {threshold:.2f}"
+                    if threshold <= 1:
                         why += " (rules and model disagree)"
                 why += _unknown_role_note(speakers, code, a.role)
                 items.append(Item(name, code, start, end, round(score, 4), why, "rule"))
@@ -235,6 +229,41 @@ def _overlapping(hits) -> list[tuple[tuple[int, int], list]]:
         else:
             groups.append(((h.start, h.end), [h]))
     return groups
+
+
+def _model_items(pipeline: Pipeline, part: _ModelPart, name: str, i: int, a: UtteranceAnalysis,
+                 rule_hits: dict[str, list], namer) -> list[Item]:
+    """The model's suggestions on utterance i; a rule hit of the same code joins its explanation
+    and is taken out of `rule_hits`."""
+    model, thresholds = part.model, part.model.thresholds
+    speakers = pipeline.meta.get("speakers", {})
+    items = []
+    rows = None
+    for code, p in part.chosen[i].items():
+        j = part.index[code]
+        probe = p < thresholds[j]
+        if probe and code in rule_hits:
+            continue  # the rule's suggestion is shown anyway, marked as a disagreement
+        why = f"model {p:.2f} (threshold {thresholds[j]:.2f})"
+        if probe:
+            need = ("not precise enough on held-out decisions to be suggested on its own" if thresholds[j] > 1
+                    else f"below the {thresholds[j]:.2f} it needs to be suggested")
+            why = f"model {p:.2f}, {need}: asked in uncertain-first review only, to learn from your answer"
+        if a.names is None and namer is not None:
+            a.names = namer(i)
+        if a.names is not None and rows is None:
+            rows = model.rows([a.features], model.keys, model.idf)
+        drivers = _drivers(model, a, j, rows)
+        if drivers:
+            why += "; driven by " + ", ".join(drivers)
+        hits = rule_hits.pop(code, None)
+        source = "probe" if probe else "model"
+        if hits:
+            why = _rule_text(pipeline, hits) + "; " + why
+            source = "both"
+        why += _unknown_role_note(speakers, code, a.role)
+        items.append(Item(name, code, a.start, a.end, round(p, 4), why, source))
+    return items
 
 
 def _rule_text(pipeline: Pipeline, hits) -> str:
@@ -258,7 +287,7 @@ def _drivers(model, a: UtteranceAnalysis, j: int, rows, k: int = 3) -> list[str]
         return []
     _, pos, vals, _ = rows
     contrib = model.W[pos, j] * vals
-    out = []
+    out: list[str] = []
     for i in np.argsort(-contrib):
         if contrib[i] <= 0 or len(out) == k:
             break

@@ -40,7 +40,7 @@ def compile_token(token: dict, strings) -> tuple[bool, list] | None:
     hashes) or "flag" (a bool).
     """
     optional = False
-    tests = []
+    tests: list[tuple[int, str, int | bool | frozenset[int]]] = []
     for key, value in token.items():
         key = key.upper()
         if key == "OP":
@@ -117,8 +117,9 @@ class TokenPatterns:
         self.anywhere: set[int] = set()  # patterns whose start cannot be indexed
 
     def add(self, label: str, pattern: list[dict], pattern_id: str) -> bool:
-        compiled = [compile_token(t, self.vocab.strings) for t in pattern]
-        if not compiled or any(c is None for c in compiled) or all(opt for opt, _ in compiled):
+        tokens = [compile_token(t, self.vocab.strings) for t in pattern]
+        compiled = [c for c in tokens if c is not None]
+        if not compiled or len(compiled) < len(tokens) or all(opt for opt, _ in compiled):
             return False
         index = len(self.patterns)
         self.patterns.append((label, pattern_id, compiled))
@@ -255,7 +256,8 @@ class TokenPatterns:
             return ok
 
         everywhere = np.arange(n)
-        token_cache, start_cache = {}, {}
+        token_cache: dict[tuple, np.ndarray] = {}  # test ids -> where a token passes them
+        start_cache: dict[tuple, np.ndarray] = {}  # test ids of the heads -> possible starts
         found_s, found_e, found_p = [], [], []
         for index, steps in enumerate(self._steps):
             heads = []  # every token up to the first required one may start a match
@@ -266,12 +268,12 @@ class TokenPatterns:
             key = tuple(tuple(t[0] for t in tests) for tests in heads)
             starts = start_cache.get(key)
             if starts is None:
-                mask = None
                 for tests, k in zip(heads, key):
-                    m = token_cache.get(k)
-                    if m is None:
-                        m = token_cache[k] = passes(tests, everywhere) if tests else np.ones(n, dtype=bool)
-                    mask = m if mask is None else mask | m
+                    if k not in token_cache:
+                        token_cache[k] = passes(tests, everywhere) if tests else np.ones(n, dtype=bool)
+                mask = token_cache[key[0]]
+                for k in key[1:]:
+                    mask = mask | token_cache[k]
                 starts = start_cache[key] = np.flatnonzero(mask)
             if not len(starts):
                 continue
@@ -294,8 +296,8 @@ class TokenPatterns:
             if not len(s):
                 continue
             if branched:  # the same match can be reached with and without an optional token
-                key = np.unique(s * (n + 1) + p)
-                s, p = key // (n + 1), key % (n + 1)
+                pairs = np.unique(s * (n + 1) + p)
+                s, p = pairs // (n + 1), pairs % (n + 1)
             found_s.append(s)
             found_e.append(p)
             found_p.append(np.full(len(s), index))

@@ -83,7 +83,8 @@ class Labels:
     def infer(self, roles: dict) -> dict:
         """Exclusive families and role restrictions implied by the positives."""
         related = lambda a, b: a in ancestors(self.codebook, b) or b in ancestors(self.codebook, a)  # noqa: E731
-        fam_units, overlap = defaultdict(int), set()
+        fam_units: defaultdict[str, int] = defaultdict(int)
+        overlap: set[str] = set()
         for unit, codes in self.pos.items():
             by_fam = defaultdict(list)
             for c in codes:
@@ -94,7 +95,7 @@ class Labels:
                 if len(leaves) > 1 and any(not related(a, b) for a in leaves for b in leaves if a != b):
                     overlap.add(fam)
         exclusive = sorted(f for f, n in fam_units.items() if n >= MIN_EXCLUSIVE and f not in overlap)
-        seen_roles = defaultdict(lambda: defaultdict(int))
+        seen_roles: defaultdict[str, defaultdict[str | None, int]] = defaultdict(lambda: defaultdict(int))
         for unit, codes in self.pos.items():
             for c in codes:
                 seen_roles[c][roles.get(unit)] += 1
@@ -154,7 +155,7 @@ def fit(codes: list[str], feats: list[np.ndarray], labels: list[dict], *, extra=
 
 def _best_threshold(y: np.ndarray, p: np.ndarray, beta: float = 1.5) -> tuple[float, dict]:
     """The threshold maximising F-beta (beta 1.5: recall weighs more than precision), and P/R/F1 there."""
-    best = (0.5, -1.0, {})
+    best: tuple[float, float, dict[str, float]] = (0.5, -1.0, {})
     for t in np.arange(0.15, 0.71, 0.05):
         pred = p >= t
         tp, fp, fn = int((pred & (y == 1)).sum()), int((pred & (y == 0)).sum()), int((~pred & (y == 1)).sum())

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import TYPE_CHECKING
 
 from .suggester import Item
 
-_pipeline = None
+if TYPE_CHECKING:
+    from .pipeline import Pipeline
+
+_pipeline: Pipeline | None = None  # this worker's, set by the pool's initializer
 
 
 def _init(blob: bytes) -> None:
@@ -24,7 +28,7 @@ def _init(blob: bytes) -> None:
     _pipeline = Pipeline.from_bytes(blob)
 
 
-def _inherit(pipeline) -> None:
+def _inherit(pipeline: Pipeline) -> None:
     global _pipeline
     _pipeline = pipeline
 
@@ -32,6 +36,8 @@ def _inherit(pipeline) -> None:
 def _work(transcript, codes, explain) -> tuple[str, list[tuple]]:
     from .suggester import suggest_transcript
 
+    if _pipeline is None:
+        raise RuntimeError("a suggestion worker ran before its initializer set its pipeline")
     items = suggest_transcript(_pipeline, transcript, codes=codes, explain=explain)
     return transcript.name, [(i.code, i.start, i.end, i.score, i.explanation, i.source) for i in items]
 
