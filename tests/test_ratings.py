@@ -256,11 +256,12 @@ def test_a_table_without_the_columns_or_not_utf8_is_refused(study, tmp_path):
 
 
 def test_import_list_set_segments_and_undo_from_the_command_line(study, tmp_path):
+    assert "(key S)" in run("ratings", "--coder", "alice", "--project", study).output  # the coding screen's rating key
     good = table(tmp_path / "ratings.csv", f"{T1},1,{SCALE},alice,3\n{T1},3,rupture intensity,bob,5\n{T4},2,{SCALE},alice,2\n")
     assert "Imported 2 ratings by 'alice'" in run("ratings", "import", good, "--project", study).output
     out = run("ratings", "--coder", "alice", "--project", study).output
     assert f"{T1}  {SCALE}  segment 1 (00:00-05:00, utterances 1-13)  [alice]  3" in out and "bob" not in out
-    assert "utterances 21-40" in out
+    assert f"{T4}  {SCALE}  segment 2 (utterances 21-40)  [alice]  2" in out  # not "utterances 21-40" twice
     refused = run("ratings", "--project", study, code=1).output  # blind: everyone's needs --reveal
     assert "blind mode" in refused and "--reveal" in refused
     listed = json.loads(run("ratings", "--reveal", "--json", "--project", study).output)

@@ -51,11 +51,11 @@ def ratings(ctx, project_path: Path, coder, transcript, scale, reveal, as_json):
     if as_json:
         return emit_json(rows)
     if not rows:
-        click.echo("No ratings yet. Rate in the coding UI (key r), or: accord ratings set TRANSCRIPT SEGMENT VALUE "
+        click.echo("No ratings yet. Rate in the coding UI (key S), or: accord ratings set TRANSCRIPT SEGMENT VALUE "
                    "--scale NAME --coder NAME")
     for r in rows:
-        click.echo(f"{r['transcript']}  {r['scale']}  segment {r['segment']} ({r['window']}, utterances "
-                   f"{r['first']}-{r['last']})  [{r['coder']}]  {r['value']}")
+        where = r["window"] if r["window"].startswith("utterances") else f"{r['window']}, utterances {r['first']}-{r['last']}"
+        click.echo(f"{r['transcript']}  {r['scale']}  segment {r['segment']} ({where})  [{r['coder']}]  {r['value']}")
 
 
 @ratings.command("segments")
