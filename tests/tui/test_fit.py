@@ -304,3 +304,26 @@ async def test_keys_remapped_in_the_preferences_file_work_and_help_and_hints_sho
         svg = pilot.app.export_screenshot()  # what the terminal shows, as text
         shown = html.unescape(re.sub(r"<[^>]+>", "", svg[svg.index("<g class"):])).replace("\xa0", " ")
         assert re.search(r"ctrl\+down\s+Next\s+move\.down", shown)  # the help's row: keys in effect, id
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_long_prompt_is_shown_whole(project_path, size):
+    """The warning before blind coding ends is read to the end, not cut at the dialog's edge."""
+    from accord.tui.screens.modals import TextPrompt
+
+    with Project.open(project_path) as p:
+        name = p.transcripts()[0]["name"]
+        u = p.transcript(name).utterances[1]
+        for coder in ("alice", "ben"):
+            p.apply_code(name, "Minimal response", coder, u.start, u.end)
+    app = AccordApp(project_path, coder="alice", offer_demo=False)
+    async with app.run_test(size=size) as pilot:
+        await screen_ready(pilot, HomeScreen)
+        await pilot.press("a")
+        prompt = await screen_ready(pilot, TextPrompt)
+        await wait_for(pilot, lambda: prompt.query(".dialog-title") and prompt.query_one(".dialog-title").region.height)
+        title = prompt.query_one(".dialog-title")
+        shown = " ".join("".join(seg.text for seg in title.render_line(y)).strip() for y in range(title.region.height))
+        assert "Type reconciliation to switch, Escape to stay blind." in shown
+        box = prompt.query_one(".dialog").content_region
+        assert title.region.x >= box.x and title.region.right <= box.right  # wrapped inside, not cut at the edge
