@@ -291,6 +291,31 @@ async def test_home_lists_progress_and_opens_a_transcript(project_path):
         assert p.reviewed(NAME, "alice") == {1, 2, 3, 4}
 
 
+async def test_j_and_k_move_through_the_transcripts_on_home(project_path):
+    from accord.transcripts import read_transcript
+
+    from .conftest import ROOT
+
+    with Project.open(project_path) as p:
+        p.import_transcript(read_transcript(ROOT / "sample_transcripts" / "session01_cbt_panic.txt"))
+        names = [t["name"] for t in p.transcripts()]
+    app = AccordApp(project_path, coder="alice", offer_demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        home = await screen_ready(pilot, HomeScreen)
+        table = home.query_one("#transcripts")
+        await wait_for(pilot, lambda: table.row_count == 2)
+        first = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        await pilot.press("j")
+        await wait_for(pilot, lambda: table.cursor_row == 1)
+        second = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        assert {first, second} == set(names)
+        await pilot.press("k")
+        await wait_for(pilot, lambda: table.cursor_row == 0)
+        await pilot.press("j", "enter")
+        screen = await open_coding(pilot)
+        assert screen.session.name == second
+
+
 async def test_coder_is_asked_once_then_remembered(project_path):
     app = AccordApp(project_path, offer_demo=False)
     async with app.run_test(size=SIZE) as pilot:

@@ -30,6 +30,8 @@ class HomeScreen(Screen):
         Binding("a", "agreement", "Agreement", id="home.agreement"),
         Binding("v", "set_variable", "Set a variable", id="home.variable"),
         Binding("r", "retrieve", "Retrieve the segments of a code", id="home.retrieve"),
+        Binding("j", "row(1)", "Next transcript", id="home.down", show=False),
+        Binding("k", "row(-1)", "Previous transcript", id="home.up", show=False),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -162,6 +164,11 @@ class HomeScreen(Screen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.open_transcript(event.row_key.value)
+
+    def action_row(self, delta: int) -> None:
+        """j and k move through the transcripts as they move through utterances when coding."""
+        table = self.query_one("#transcripts", DataTable)
+        table.action_cursor_down() if delta > 0 else table.action_cursor_up()
 
     def action_codebook(self) -> None:
         self.app.open_codebook()
