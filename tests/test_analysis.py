@@ -285,6 +285,8 @@ def test_retrieve_bad_requests(demo, tmp_path):
     before = digest(demo)
     unknown = run("retrieve", "Nonsense", "-p", demo, code=None)
     assert unknown.exit_code == 1 and "no code named 'Nonsense'" in unknown.output
+    typo = run("retrieve", "agenda contrl", "-p", demo, code=1).output
+    assert "did you mean 'Agenda control'?" in typo
     assert run("retrieve", "Rupture", "--followed-by", "Nope", "-p", demo, code=None).exit_code == 1
     assert run("retrieve", "Rupture", "--transcripts", "nope", "-p", demo, code=None).exit_code == 1
     assert run("retrieve", "Rupture", "--within", "-1", "-p", demo, code=None).exit_code == 2

@@ -18,3 +18,14 @@ def name_list(value: Iterable[str] | None, what: str = "names") -> list[str] | N
         raise TypeError(f"{what} must be a list of names, not the string {value!r}")
     names = [v.strip() for v in value if v and v.strip()]
     return names or None
+
+
+def no_such_code(name: str, known: Iterable[str]) -> str:
+    """The message for a code name the codebook lacks, with the nearest names it has (a typo
+    such as "agenda contrl" is the usual cause)."""
+    import difflib
+
+    folded = {k.casefold(): k for k in known}
+    near = [folded[m] for m in difflib.get_close_matches(name.strip().casefold(), list(folded), n=3, cutoff=0.6)]
+    hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+    return f"no code named {name!r} in the codebook{hint} (see `accord codebook show`)"

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..model import Codebook, Coding, Transcript
+from ..names import no_such_code
 from ..store.common import ProjectError
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ class Hierarchy:
         """The code called `name` (case-insensitive); an unknown name is an error."""
         found = self._fold.get(name.strip().casefold())
         if found is None:
-            raise ProjectError(f"no code named {name!r} in the codebook (see `accord codebook show`)")
+            raise ProjectError(no_such_code(name, self._fold.values()))
         return found
 
     def find(self, name: str) -> str | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import AccordError, InputError
+from ..names import no_such_code
 from .common import NAMES, emit_json, json_option, open_project, project_option, reveal_option
 
 
@@ -201,7 +202,7 @@ def evaluate(project_path: Path, coder, gold, codes, by_root, by_codes, as_json)
         try:
             groups = group_by(book, wanted)
         except KeyError as e:
-            raise AccordError(f"no code named {e.args[0]} in the project's codebook (see `accord codebook show`)") from None
+            raise AccordError(no_such_code(str(e.args[0]), (c.name for c in book.codes))) from None
     reference = {}
     for r in rows:
         reference.setdefault(r["transcript"], []).append((r["code"], r["start"], r["end"]))

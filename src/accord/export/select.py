@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from ..names import name_list
+from ..names import name_list, no_such_code
 from ..model import Code, Codebook, Transcript, Utterance
 from ..store.common import ProjectError
 from ..crosstab import Lookup
@@ -162,7 +162,7 @@ def _codes(all_codes: list[Code], names: list[str] | None) -> list[Code]:
     chosen = set()
     for n in names:
         if n.casefold() not in by_fold:
-            raise ProjectError(f"no code named {n!r} in the codebook (see `accord codebook show`)")
+            raise ProjectError(no_such_code(n, by_fold.values()))
         chosen.add(by_fold[n.casefold()])
     parents = {c.name: c.parent for c in all_codes}
 

@@ -17,6 +17,7 @@ import json
 
 from ..codebook import codebook_to_dict, relation_from_dict, scale_from_dict
 from ..model import Code, Codebook
+from ..names import no_such_code
 from .base import ProjectBase
 from .common import ProjectError, new_guid, now
 from .events import CodebookLoad
@@ -131,7 +132,7 @@ class CodebookStore(ProjectBase):
         if row is None:
             if not self.conn.execute("SELECT 1 FROM codes LIMIT 1").fetchone():
                 raise ProjectError(f"no code named {name!r}: the project has no codebook yet (`accord codebook load FILE`)")
-            raise ProjectError(f"no code named {name!r} in the project's codebook (see `accord codebook show`)")
+            raise ProjectError(no_such_code(name, [r[0] for r in self.conn.execute("SELECT name FROM codes")]))
         return row[0]
 
 

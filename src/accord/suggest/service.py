@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from ..errors import AccordError
+from ..names import no_such_code
 from .pipeline import ModelError, Pipeline, build_pipeline, codebook_sha
 from .suggester import Item, suggest_transcript
 
@@ -49,7 +50,7 @@ def check_codes(book, codes: list[str] | None, pipeline: Pipeline) -> set[str] |
     for name in codes:
         code = names.get(name.casefold())
         if code is None:
-            raise AccordError(f"no code named {name!r} in the project's codebook (see `accord codebook show`)")
+            raise AccordError(no_such_code(name, (c.name for c in book.codes)))
         model = pipeline.classifier
         if not code.examples and not code.patterns and not (model and code.name in model.codes):
             raise AccordError(
