@@ -17,6 +17,7 @@ CASES = {
     "unknown.pdf": (None, "unsupported file type (PDF)"),
     "unknown_format.dat": (None, "unknown format"),
     "truncated.docx": (None, "not a readable .docx"),
+    "text_named.docx": (None, "named .docx but plain text, not a Word file: import it with --format text"),
     "malformed.vtt": (8, "bad VTT cue timing '00:00:04.000 --> 00:00:0x.500'"),
     "missing_header.vtt": (1, "not a WebVTT file"),
     "malformed.srt": (10, "bad SRT cue timing '00:00:09;000 --> 00:00:12,000'"),

@@ -41,6 +41,9 @@ def _open(data: bytes, file: Path | str):
     if data[:4] == b"\xd0\xcf\x11\xe0":
         raise InputError(file, "old Word 97-2003 .doc or password-protected document: "
                                "open it in Word and save it as .docx")
+    if not data.startswith(b"PK") and _looks_like_text(data):
+        raise InputError(file, "named .docx but plain text, not a Word file: import it with --format text "
+                               "(or rename it to .txt)")
     open_zip_checked(data, file)
     try:
         return docx.Document(io.BytesIO(data))
@@ -48,6 +51,19 @@ def _open(data: bytes, file: Path | str):
         raise InputError(file, f"not a readable .docx (damaged or truncated file: {e})") from None
     except Exception as e:  # lxml errors from a corrupt part
         raise InputError(file, f"not a readable .docx ({type(e).__name__}: {e})") from None
+
+
+def _looks_like_text(data: bytes) -> bool:
+    """Whether the start of a file reads as text (UTF-8, no NUL bytes): a transcript saved
+    under a .docx name, the usual cause of a "Word file" that is no zip at all."""
+    head = data[:4096]
+    if not head.strip() or b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return e.start >= len(head) - 3  # only a character cut at the end of the sample
+    return True
 
 
 def _label_is_bold(paragraph, offset: int) -> bool:
