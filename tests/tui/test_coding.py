@@ -316,6 +316,23 @@ async def test_j_and_k_move_through_the_transcripts_on_home(project_path):
         assert screen.session.name == second
 
 
+async def test_paging_through_a_transcript_reads_it_all(project_path):
+    """Page down to the end and every utterance counts as read (the home screen's Reviewed
+    column and what training and agreement take as read), not only those the cursor stopped on."""
+    app = coding_app(project_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_coding(pilot)
+        last = len(screen.session.utterances) - 1
+        while screen.view.cursor != last:
+            at = screen.view.cursor
+            await pilot.press("pagedown")
+            await wait_for(pilot, lambda: screen.view.cursor != at)
+        assert screen.session.progress == 1.0
+        await pilot.press("q")
+    with Project.open(project_path) as p:
+        assert p.reviewed(NAME, "alice") == {u.number for u in p.transcript(NAME).utterances}
+
+
 async def test_coder_is_asked_once_then_remembered(project_path):
     app = AccordApp(project_path, offer_demo=False)
     async with app.run_test(size=SIZE) as pilot:

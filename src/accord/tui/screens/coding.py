@@ -379,7 +379,15 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         self._after_move()
 
     def action_page(self, direction: int) -> None:
+        """A page down or up shows every utterance it passes: they count as read, as if the
+        coder had stepped through them (what training and agreement take as read)."""
+        before = self.view.cursor
         self.view.page(direction)
+        shown, pos = self.view.shown, {i: k for k, i in enumerate(self.view.shown)}
+        if before in pos and self.view.cursor in pos:
+            a, b = sorted((pos[before], pos[self.view.cursor]))
+            for index in shown[a:b]:
+                self.session.reviewed.add(self.session.utterances[index].number)
         self._after_move()
 
     def action_jump_start(self) -> None:
