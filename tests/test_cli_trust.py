@@ -155,3 +155,10 @@ def test_accord_reconcile_seeds_the_consensus_and_running_it_again_adds_nothing(
     run("mode", "blind", "--project", path)
     result = run("reconcile", "--coders", "alice,bob", "--project", path, code=None)
     assert result.exit_code == 1 and "blind" in result.output
+
+
+def test_suggestions_says_so_when_none_are_pending(tmp_path):
+    path = tmp_path / "demo.db"
+    build_demo(path, suggestions=False)
+    out = run("suggestions", "-p", path, "--coder", "reference").output
+    assert "No pending suggestions for reference (make new ones with accord suggest)." in out

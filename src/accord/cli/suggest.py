@@ -312,6 +312,10 @@ def suggestions_list(project_path: Path, coder, transcript, order, limit, as_jso
         texts = {n: project.transcript(n).text for n in {s.transcript for s in rows}}
     if as_json:
         return emit_json([dict(dataclasses.asdict(s), text=texts[s.transcript][s.start:s.end]) for s in rows])
+    if not rows:
+        whose = f" for {coder}" if coder else ""
+        where = f" in {transcript}" if transcript else ""
+        click.echo(f"No pending suggestions{whose}{where} (make new ones with accord suggest).")
     for s in rows:
         quote = texts[s.transcript][s.start:s.end].replace("\n", " ")
         quote = quote if len(quote) <= 60 else quote[:57] + "..."
