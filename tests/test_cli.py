@@ -274,3 +274,15 @@ def test_every_command_an_area_defines_is_added_to_accord():
     nested = {id(c) for g in defined.values() if isinstance(g, click.Group) for c in g.commands.values()}
     top = {i for i in defined if i not in nested}
     assert top == listed == {id(c) for c in cli.main.commands.values()}
+
+
+def test_undo_and_redo_say_which_code_and_utterance(project, tmp_path):
+    run("import", "--project", project, write_session(tmp_path))
+    with Project.open(project) as p:
+        name = p.transcripts()[0]["name"]
+        u = p.transcript(name).utterances[1]
+        p.add_coder("alice")
+        p.apply_code(name, "Minimal response", "alice", u.start, u.end)
+    out = run("undo", "--coder", "alice", "--project", project).output
+    assert "Undid coding.apply (event" in out and f"): Minimal response, {name} utterance 2" in out
+    assert f"): Minimal response, {name} utterance 2" in run("redo", "--coder", "alice", "--project", project).output

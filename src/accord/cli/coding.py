@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError
+from ..errors import AccordError, InputError
 from .common import (emit_json, json_option, open_project, project_option, reveal_option)
 
 
@@ -106,7 +106,8 @@ def undo(project_path: Path, coder: str):
     """
     with open_project(project_path) as project:
         event = project.undo(coder)
-    click.echo(f"Undid {event['action']} (event {event['id']})" if event else "Nothing to undo.")
+        about = _about(project, event) if event else ""
+    click.echo(f"Undid {event['action']} (event {event['id']}){about}" if event else "Nothing to undo.")
 
 
 @click.command()
@@ -121,7 +122,32 @@ def redo(project_path: Path, coder: str):
     """
     with open_project(project_path) as project:
         event = project.redo(coder)
-    click.echo(f"Redid {event['action']} (event {event['id']})" if event else "Nothing to redo.")
+        about = _about(project, event) if event else ""
+    click.echo(f"Redid {event['action']} (event {event['id']}){about}" if event else "Nothing to redo.")
+
+
+def _about(project, event: dict) -> str:
+    """What an undone or redone action was about, when it names a code or a transcript:
+    ": Minimal response, annomi_023 utterance 2"."""
+    from ..store.events import payload
+
+    try:
+        p = payload(event)
+    except AccordError:  # an action this accord has no payload type for: the action name says enough
+        return ""
+    code, transcript, start = getattr(p, "code", None), getattr(p, "transcript", None), getattr(p, "start", None)
+    bits = [code] if isinstance(code, str) else []
+    if isinstance(transcript, str):
+        where = transcript
+        if isinstance(start, int):
+            try:
+                utterances = project.transcript(transcript).utterances
+            except AccordError:  # since renamed or deleted
+                utterances = []
+            number = next((u.number for u in utterances if u.start <= start < max(u.end, u.start + 1)), None)
+            where += f" utterance {number}" if number else ""
+        bits.append(where)
+    return ": " + ", ".join(bits) if bits else ""
 
 
 # The commands this area adds to `accord` (cli/__init__.py adds them).
