@@ -286,3 +286,17 @@ def test_undo_and_redo_say_which_code_and_utterance(project, tmp_path):
     out = run("undo", "--coder", "alice", "--project", project).output
     assert "Undid coding.apply (event" in out and f"): Minimal response, {name} utterance 2" in out
     assert f"): Minimal response, {name} utterance 2" in run("redo", "--coder", "alice", "--project", project).output
+
+
+def test_the_same_text_under_another_name_is_imported_with_a_note(project, tmp_path):
+    first = write_session(tmp_path, "s1.txt")
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes(first.read_bytes())
+    run("import", "--project", project, first)
+    out = run("import", "--project", project, copy).output
+    assert "Imported: copy" in out
+    assert "note: the same text as transcript 's1', already in the project: imported again as 'copy'" in out
+    assert "accord transcripts delete copy --coder NAME" in out
+    other = tmp_path / "other.txt"
+    other.write_text("T: Something else entirely.\nC: Yes, quite different.\n", encoding="utf-8")
+    assert "same text" not in run("import", "--project", project, other).output

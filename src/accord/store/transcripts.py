@@ -43,6 +43,12 @@ class TranscriptStore(ProjectBase):
                     )
                 name = self._free_name(name)
                 status = "imported-as-new"
+            same = self.conn.execute("SELECT name FROM transcripts WHERE sha256 = ? AND name != ? ORDER BY id",
+                                     [transcript.sha256, name]).fetchone()
+            notes = list(transcript.notes)
+            if same:  # stored all the same (a copy may be wanted), but never silently
+                notes.append(f"the same text as transcript {same[0]!r}, already in the project: imported again "
+                             f"as {name!r} (if that was a mistake: `accord transcripts delete {name} --coder NAME`)")
             words = transcript.words
             transcript_id = self.db["transcripts"].insert(
                 {
@@ -69,7 +75,7 @@ class TranscriptStore(ProjectBase):
             )
             self.log(TranscriptImport(transcript_id=transcript_id, name=name, source=transcript.source,
                                       sha256=transcript.sha256, format=transcript.format))
-        return ImportResult(name, status, len(transcript.utterances), words, transcript.notes)
+        return ImportResult(name, status, len(transcript.utterances), words, notes)
 
     def import_conflicts(self, transcripts: list[Transcript]) -> list[str]:
         """Why importing these would be refused: a changed text under a stored name, or two
