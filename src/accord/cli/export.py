@@ -214,7 +214,10 @@ def export_qdpx(project_path, out, coders, reveal):
         blind.check(project, "export qdpx", "codings and memos", coders=names, reveal=reveal)
         counts = write_qdpx(project, target, names)
     click.echo(f"Wrote {out}: {counts['transcripts']} transcripts, {counts['codes']} codes, "
-               f"{counts['coders']} coders, {counts['codings']} codings, {counts['notes']} memos, "
+               f"{counts['coders']} coders, {counts['codings']} codings, "
+               f"{_count(counts['notes'] - counts['journal'], 'memo')} (on codings and utterances)"
+               + (f", {_count(counts['journal'], 'journal entry', 'journal entries')}" if counts["journal"] else "")
+               + ", "
                f"{counts['variables']} variables, {counts['cases']} cases (speakers included)")
 
 
@@ -264,7 +267,8 @@ def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False,
             + (f" (+{s['transcripts_reused']} already here)" if s["transcripts_reused"] else "")
             + f", {s['codes']} new codes, {s['coders']} new coders, {s['codings']} codings"
             + (f" ({s['codings_skipped']} already here)" if s["codings_skipped"] else "")
-            + f", {s['memos']} memos"
+            + f", {_count(s['memos'], 'memo')} on utterances and {s.get('coding_memos', 0)} on codings"
+            + (f", {_count(s['journal'], 'journal entry', 'journal entries')}" if s.get("journal") else "")
             + (f", {s['links']} links between codings" if s.get("links") else "")
             + (f", {s['variables']} new variables, {s['cases']} new cases, {s['variable_values']} variable values"
                if s["variables"] or s["cases"] or s["variable_values"] else "")
@@ -280,6 +284,10 @@ def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False,
             click.echo(f"  not imported: {_losses(b.lost)} (details below; --strict refuses such a file)")
         for note in b.notes:
             click.echo(f"  note: {note}")
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def _losses(lost: dict[str, int]) -> str:

@@ -96,7 +96,7 @@ class InterchangeStore(ProjectBase):
         if problems:
             raise ProjectError("; ".join(problems))
         summary = {"transcripts": 0, "transcripts_reused": 0, "codes": 0, "coders": 0, "codings": 0,
-                   "codings_skipped": 0, "memos": 0, "journal": 0, "description": None, "variables": 0, "cases": 0,
+                   "codings_skipped": 0, "memos": 0, "coding_memos": 0, "journal": 0, "description": None, "variables": 0, "cases": 0,
                    "variable_values": 0, "links": 0}
         with self.transaction():
             code_names = self._merge_codes(bundle.codebook, bundle.code_guids, summary)
@@ -197,6 +197,7 @@ class InterchangeStore(ProjectBase):
             )
             coding_id = cursor.lastrowid
             assert coding_id is not None  # set by every INSERT
+            summary["coding_memos"] += bool(c.get("memo"))
             seen_guids[c["guid"]] = seen_spans[key] = found[c["guid"]] = coding_id
             by_coder.setdefault(key[2], []).append(coding_id)
         for coder_id, ids in by_coder.items():
