@@ -285,6 +285,8 @@ def test_retrieve_bad_requests(demo, tmp_path):
     before = digest(demo)
     unknown = run("retrieve", "Nonsense", "-p", demo, code=None)
     assert unknown.exit_code == 1 and "no code named 'Nonsense'" in unknown.output
+    alone = run("retrieve", "Rupture", "--context", "2", "-p", demo, code=2).output
+    assert "--context" in alone and "--docx" in alone  # it shapes the Word file only: said, not ignored
     typo = run("retrieve", "agenda contrl", "-p", demo, code=1).output
     assert "did you mean 'Agenda control'?" in typo
     assert run("retrieve", "Rupture", "--followed-by", "Nope", "-p", demo, code=None).exit_code == 1

@@ -260,6 +260,9 @@ def retrieve(project_path: Path, code, all_of, none_of, followed_by, within, spe
     from ..analysis import Query
     from ..analysis.retrieval import retrieve_across
 
+    if context is not None and docx is None:
+        raise click.BadParameter("sets the utterances shown around each excerpt in the Word file: give --docx FILE "
+                                 "too", param_hint="--context")
     if docx is not None and (not docx.parent.exists() or is_project_file(docx, project_path)):
         raise click.BadParameter(f"cannot write {docx} (no such folder, or the project file)", param_hint="--docx")
     names = transcripts
