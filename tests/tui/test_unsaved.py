@@ -191,3 +191,31 @@ async def test_the_screen_stays_usable_while_an_unsaved_action_is_retried(projec
             blocker.communicate("go\n", timeout=30)
         await wait_for(pilot, lambda: screen.unsaved is None, timeout=10)
     assert [c.code for c in stored(project_path)] == ["Minimal response"]
+
+
+async def test_quitting_with_an_unsaved_action_asks_first(project_path, monkeypatch):
+    """Ctrl+Q (and Ctrl+C, which quits as in any terminal program) do not drop an action that
+    is still being retried: accord asks, and staying keeps it."""
+    from accord.tui.screens.modals import Confirm
+
+    monkeypatch.setattr(accord.store.project, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(saving, "RETRY_SECONDS", 0.2)
+    app = AccordApp(project_path, coder="alice", transcript=NAME, offer_demo=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await screen_ready(pilot, CodingScreen)
+        blocker = hold_write_lock(project_path)
+        try:
+            await pilot.press("2")
+            await wait_for(pilot, lambda: screen.unsaved is not None)
+            for key in ("ctrl+q", "ctrl+c"):
+                await pilot.press(key)
+                await screen_ready(pilot, Confirm)
+                assert app.is_running
+                await pilot.press("escape")  # stay and keep retrying
+                await screen_ready(pilot, CodingScreen)
+        finally:
+            blocker.communicate("go\n", timeout=30)
+        await wait_for(pilot, lambda: screen.unsaved is None, timeout=10)
+        await pilot.press("ctrl+c")  # nothing unsaved: quits at once
+        await wait_for(pilot, lambda: not app.is_running)
+    assert [c.code for c in stored(project_path)] == ["Minimal response"]

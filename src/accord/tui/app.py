@@ -12,6 +12,7 @@ from pathlib import Path
 
 from textual import work
 from textual.app import App
+from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 from textual.widgets import Static
 
@@ -77,6 +78,10 @@ class AccordApp(App):
     CSS_PATH = "accord.tcss"
     TITLE = "accord"
     COMMANDS = App.COMMANDS | {AccordCommands}
+    # Ctrl+C quits as it does in any terminal program (Textual's default only says to press
+    # Ctrl+Q), except in a text box, where it copies; both go through `action_quit`, which
+    # never drops an unsaved action unasked.
+    BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, id="app.interrupt")]
 
     def __init__(self, project_path: str | Path = "accord.db", coder: str | None = None,
                  transcript: str | None = None, offer_demo: bool = True) -> None:
@@ -87,6 +92,15 @@ class AccordApp(App):
         self.offer_demo = offer_demo
         self.project: Project | None = None
         self.keymap = prefs.keymap()  # binding id -> the person's own keys
+
+    async def action_quit(self) -> None:
+        """Quit, but first let a screen holding an action it could not save try once more and,
+        if it still cannot, ask (`SavesActions._leave`), as leaving the screen does."""
+        screen = self.screen
+        if getattr(screen, "unsaved", None) and hasattr(screen, "_leave"):
+            screen._leave(self.exit)
+            return
+        self.exit()
 
     def keys_for(self, binding) -> str:
         """The keys in effect for a binding: the person's own, else accord's."""
