@@ -367,7 +367,7 @@ def agreement_report(
 
     `unit`: "utterance", "sentence", "character" (of spoken text) or "document" (every
     character, labels and line breaks too, as NVivo counts). `transcripts`, `codes`: names to restrict
-    to (default: transcripts every coder has coded, codes any of them used there).
+    to (default: transcripts every coder has coded or read to the end, codes any of them used there).
     `bootstrap`: resamples for alpha's interval (0: none; never at character level, where
     characters are not independent). `unitizing`: "2004" or "2016" definition of unitizing
     alpha. Raises `AgreementError` (or the store's `ProjectError`) with a clear message for

@@ -17,7 +17,7 @@ from .common import NAMES, emit_json, json_option, open_project, project_option,
 @click.option("--unit", type=click.Choice(["utterance", "sentence", "character", "document"]), default="utterance", show_default=True,
               help="Unit of analysis: character counts spoken text only; document every character, labels and line breaks too (as NVivo's coding comparison).")
 @click.option("--codes", type=NAMES, help="Only these codes, comma-separated (default: the codes any of the coders used).")
-@click.option("--transcripts", type=NAMES, help="Only these transcripts, comma-separated (default: those every coder has coded).")
+@click.option("--transcripts", type=NAMES, help="Only these transcripts, comma-separated (default: those every coder has coded or read to the end).")
 @click.option("--per-transcript", is_flag=True, help="Also give the figures for each transcript.")
 @click.option("--pairwise", is_flag=True, help="More than two coders: print a pairwise kappa matrix for every code.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True, help="Bootstrap resamples for alpha's interval (0: none).")
@@ -281,7 +281,7 @@ def _disputed_units(project_path: Path, coders, unit, transcripts, as_json):
 @click.option("--coders", type=NAMES, required=True, help="The coders being reconciled, comma-separated: alice,bob.")
 @click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance", show_default=True,
               help="The unit agreement is judged by (use the one you reconcile disagreements by).")
-@click.option("--transcripts", type=NAMES, help="Only these transcripts, comma-separated (default: those every coder has coded).")
+@click.option("--transcripts", type=NAMES, help="Only these transcripts, comma-separated (default: those every coder has coded or read to the end).")
 @click.option("--codes", type=NAMES, help="Only these codes, comma-separated.")
 @click.option("--dry-run", is_flag=True, help="Only say how many agreed codings would be added; change nothing.")
 @json_option

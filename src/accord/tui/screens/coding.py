@@ -10,6 +10,7 @@ NOT SAVED and retried; nothing else is saved until it is.
 
 from __future__ import annotations
 
+import bisect
 import gc
 import re
 from functools import partial
@@ -379,7 +380,12 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         self._after_move()
 
     def action_page(self, direction: int) -> None:
+        before = self.view.cursor
         self.view.page(direction)
+        low, high = sorted((before, self.view.cursor))
+        shown, us = self.view.shown, self.session.utterances  # shown: sorted utterance indexes
+        passed = shown[bisect.bisect_left(shown, low):bisect.bisect_right(shown, high)]
+        self.session.mark_read(us[i].number for i in passed)
         self._after_move()
 
     def action_jump_start(self) -> None:
