@@ -116,6 +116,10 @@ class AgreementReport:
     by_transcript: list[TranscriptAgreement]
     method: str
     notes: list[str]
+    # What `accord disagreements` lists, counted: units where the coders' codes differ (each
+    # once), and (code, unit) pairs where they differ, which is what the per-code rows add up to.
+    disputed_units: int = 0
+    code_disagreements: int = 0
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -400,6 +404,7 @@ def agreement_report(
             by_transcript.append(TranscriptAgreement(name, units.stop - units.start, by_code, overall))
     by_code, overall = _scope(table, everything, 0, total, s, notes)
     boot = {"resamples": resamples, "seed": seed, "level": level} if resamples else None
+    differ = table.applied.any(axis=1) & ~table.applied.all(axis=1)  # codes x units
     return AgreementReport(
         unit=unit,
         coders=table.coders,
@@ -422,4 +427,6 @@ def agreement_report(
             version=__version__,
         ),
         notes=notes,
+        disputed_units=int(differ.any(axis=0).sum()),
+        code_disagreements=int(differ.sum()),
     )
