@@ -95,6 +95,28 @@ def test_disagreements_without_a_code_list_each_disputed_unit_once_with_each_cod
     ]
 
 
+def test_agreement_disagreements_and_reconcile_count_disagreements_the_same_two_ways(project):
+    """One unit disputed on two codes is one disputed unit but two per-code disagreements: every
+    command gives both counts, so 2 units here and 3 in the per-code rows never look like a bug."""
+    run("mode", "reconciliation", "-p", project)
+    units = json.loads(run("disagreements", "--coders", "alice,bob", "--json", "-p", project).output)
+    per_code = sum(len(json.loads(run("disagreements", "--coders", "alice,bob", "--code", code, "--json", "-p",
+                                      project).output))
+                   for code in ("Denial", "Minimal response", "Meta-communication"))
+    assert (len(units), per_code) == (2, 3)
+    report = json.loads(run("agreement", "--coders", "alice,bob", "--json", "-p", project).output)
+    assert (report["disputed_units"], report["code_disagreements"]) == (2, 3)
+    # the per-code rows: units anyone coded, less those all coders agreed on, add up to the same
+    rows = report["by_code"]
+    assert sum(round(r["coded_units"]["units"] * (1 - r["coded_units"]["percent_agreement"])) for r in rows) == 3
+    text = run("agreement", "--coders", "alice,bob", "-p", project).output
+    assert "disagreements: 2 utterances where the coders' codes differ" in text and "3 counted per code" in text
+    listed = run("disagreements", "--coders", "alice,bob", "-p", project).output
+    assert "2 disputed unit(s), 0 decided; 3 counted per code" in listed
+    left = run("reconcile", "--coders", "alice,bob", "-p", project).output
+    assert "3 code disagreements left to decide" in left and "2 disputed units, each one decision" in left
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

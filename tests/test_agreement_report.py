@@ -334,7 +334,59 @@ def test_default_transcripts_are_those_every_coder_coded(tmp_path):
     assert report.transcripts == ["s1"] and report.units == 12
     assert any("s2" in n for n in report.notes)
     chosen = agreement_report(project, ["alice", "bob"], transcripts=["s1", "s2"])
-    assert chosen.units == 20 and any("bob has no codings in s2" in n for n in chosen.notes)
+    assert chosen.units == 20 and any("bob has neither coded nor read s2" in n for n in chosen.notes)
+    project.close()
+
+
+def _read_and_coded_nothing(tmp_path, read_upto):
+    """alice codes s1 and s2; bob codes s1 only and reviews s2 up to utterance `read_upto` (of 8)."""
+    project = build(
+        tmp_path / "r.db",
+        {"alice": [("s1", "Repair", 1, None), ("s1", "Rupture", 4, None), ("s2", "Repair", 2, None),
+                   ("s2", "Withdrawal", 5, None)],
+         "bob": [("s1", "Repair", 1, None), ("s1", "Repair", 6, None), ("s1", "Withdrawal", 4, None)]},
+    )
+    project.save_reviewed("s2", "bob", set(range(1, read_upto + 1)))
+    return project
+
+
+def test_a_coder_who_read_a_transcript_and_coded_nothing_there_counts(tmp_path):
+    project = _read_and_coded_nothing(tmp_path, read_upto=8)
+    report = agreement_report(project, ["alice", "bob"])
+    named = agreement_report(project, ["alice", "bob"], transcripts=["s1", "s2"])
+    assert report.transcripts == ["s1", "s2"] and report.units == 20
+    assert not any("left out, not coded or read" in n for n in report.notes)
+    # the same figure as naming both transcripts, and as an independent computation
+    sets = {}
+    for c in ("alice", "bob"):
+        per_code = [utterance_labels(project, c, code) for code in report.codes]
+        sets[c] = ["+".join(code for code, lab in zip(report.codes, col) if lab) for col in zip(*per_code)]
+    assert report.overall.all_units.kappa == pytest.approx(named.overall.all_units.kappa)
+    assert report.overall.all_units.kappa == pytest.approx(cohen_kappa_score(sets["alice"], sets["bob"]))
+    assert not any("neither coded nor read" in n for n in named.notes)  # bob read s2: nothing to warn about
+    project.close()
+
+
+def test_a_transcript_a_coder_neither_coded_nor_read_is_left_out_and_the_note_says_why(tmp_path):
+    project = _read_and_coded_nothing(tmp_path, read_upto=7)  # the last utterance never reached
+    report = agreement_report(project, ["alice", "bob"])
+    assert report.transcripts == ["s1"] and report.units == 12
+    note = next(n for n in report.notes if n.startswith("left out"))
+    assert "not coded or read by bob: s2 (7 of 8 utterances reviewed)" in note and "--transcripts" in note
+    assert "alice" not in note.split(".")[0]
+    project.close()
+
+
+def test_disagreements_and_reconcile_include_a_transcript_read_and_left_uncoded(tmp_path):
+    from accord.agreement.by_unit import disputed_units
+    from accord.agreement.reconcile import seed_consensus
+
+    project = _read_and_coded_nothing(tmp_path, read_upto=8)
+    project.set_mode("reconciliation")
+    where = {(x.transcript, x.utterance) for x in disputed_units(project, ["alice", "bob"])}
+    assert {("s2", 2), ("s2", 5)} <= where  # alice's codings there against bob's "nothing"
+    seed_consensus(project, ["alice", "bob"])
+    assert not project.codings(transcript="s2", coder="consensus")  # nothing agreed there
     project.close()
 
 

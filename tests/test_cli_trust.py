@@ -144,7 +144,7 @@ def test_accord_reconcile_seeds_the_consensus_and_running_it_again_adds_nothing(
     out = run("reconcile", "--coders", "alice,bob", "--dry-run", "--project", path).output
     assert "Would add 1 agreed coding to the consensus" in out and digest(path) == before
     out = run("reconcile", "--coders", "alice,bob", "--project", path).output
-    assert "1 agreed coding" in out and "1 disagreement" in out
+    assert "1 agreed coding" in out and "1 code disagreement left to decide" in out
     assert consensus_excerpts(path, tmp_path) == {("Denial", *denial)}
     before = digest(path)
     out = run("reconcile", "--coders", "alice,bob", "--project", path).output

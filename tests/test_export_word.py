@@ -71,6 +71,11 @@ def test_excerpts_report_follows_codebook_and_matches_every_coding(demo, tmp_pat
     assert facts["Project"] == "demo"
     assert facts["Codebook"] == f"{book.name}, version {book.version}"
     assert facts["Coders"] == "reference, bob"
+    one = tmp_path / "one.docx"
+    run("export", "excerpts", one, "--project", demo, "--coders", "bob", "--codes", "Minimal response")
+    one_facts = {row.cells[0].text: row.cells[1].text for row in docx.Document(one).tables[0].rows}
+    assert one_facts["Coder"] == "bob" and "Coders" not in one_facts  # one coder: singular
+    assert one_facts["Only code"] == "Minimal response" and not any("coder" in k.lower() for k in one_facts if k != "Coder")
     assert facts["Excerpts"] == str(len(codings))
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", facts["Date"])
     # real heading styles, in codebook order, one level per depth of the hierarchy
@@ -108,12 +113,16 @@ def test_excerpts_report_follows_codebook_and_matches_every_coding(demo, tmp_pat
     assert "session01_cbt_panic \u00b7 utterance 3 \u00b7 00:00:34 \u00b7 Therapist \u00b7 reference" in sources
     memos = [p.text for p in document.paragraphs if p.style.name == "Excerpt Memo"]
     assert len(memos) == sum(1 for c in codings if c.memo)
-    # navigation and page numbers: TOC and PAGE fields, fields updated on opening
-    instructions = " ".join(t.text for t in document.element.body.iter(W + "instrText"))
-    assert "TOC" in instructions
+    # navigation: a contents page written out as text (every heading to level 3, in order; no
+    # TOC field, whose placeholder LibreOffice shows as "Update Field"), and page numbers
+    texts = [p.text for p in document.paragraphs]
+    start = texts.index("Contents") + 1
+    listed = texts[start : start + len([h for h in expected + ratings if h[0] <= 3])]
+    assert listed == [name for depth, name in expected + ratings if depth <= 3]
+    assert not any("Update Field" in t for t in texts)
+    assert "TOC" not in " ".join(t.text for t in document.element.body.iter(W + "instrText"))
     footer = " ".join(t.text for t in document.sections[0].footer._element.iter(W + "instrText"))
     assert "PAGE" in footer
-    assert document.settings.element.find(W + "updateFields") is not None
 
 
 def test_context_shows_neighbours_and_emphasises_coded_words(demo, tmp_path):

@@ -316,21 +316,26 @@ async def test_j_and_k_move_through_the_transcripts_on_home(project_path):
         assert screen.session.name == second
 
 
-async def test_paging_through_a_transcript_reads_it_all(project_path):
-    """Page down to the end and every utterance counts as read (the home screen's Reviewed
-    column and what training and agreement take as read), not only those the cursor stopped on."""
-    app = coding_app(project_path)
+async def test_paging_to_the_end_reads_every_utterance(project_path):
+    """Page down passes over the utterances it scrolls past: they were on screen, so a coder who
+    pages through a session has read all of it (agreement counts it even if they coded nothing)."""
+    app = AccordApp(project_path, coder="alice", offer_demo=False)
     async with app.run_test(size=SIZE) as pilot:
+        await screen_ready(pilot, HomeScreen)
+        await pilot.press("enter")
         screen = await open_coding(pilot)
-        last = len(screen.session.utterances) - 1
-        while screen.view.cursor != last:
-            at = screen.view.cursor
+        total, pages = len(screen.session.utterances), 0
+        while screen.view.cursor < total - 1:
+            before = screen.view.cursor
             await pilot.press("pagedown")
-            await wait_for(pilot, lambda: screen.view.cursor != at)
-        assert screen.session.progress == 1.0
+            await wait_for(pilot, lambda: screen.view.cursor != before)
+            pages += 1
+        assert 2 <= pages < total // 4  # several pages, each passing over many utterances
         await pilot.press("q")
+        await screen_ready(pilot, HomeScreen)
     with Project.open(project_path) as p:
-        assert p.reviewed(NAME, "alice") == {u.number for u in p.transcript(NAME).utterances}
+        assert p.reviewed(NAME, "alice") == set(range(1, total + 1))
+        assert p.review_counts("alice")[NAME] == (total, total)
 
 
 async def test_coder_is_asked_once_then_remembered(project_path):

@@ -78,7 +78,8 @@ def method_text(
         "unit end and coding end > unit start, in Unicode code points of the stored transcript "
         "text, end exclusive). Codes were compared as applied: a sub-code does not count as its "
         "parent code. Transcripts enter the figures only when every coder has coded them (at "
-        "least one coding), unless they were chosen by name.",
+        "least one coding) or read them through (reviewed every utterance, so that coding "
+        "nothing there was their judgement), unless they were chosen by name.",
     ]
     pa = (
         "Percent agreement is the share of units on which the two coders made the same decision."

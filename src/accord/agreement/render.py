@@ -127,6 +127,18 @@ def _matrix_lines(report: AgreementReport, code: str | None) -> list[str]:
     return lines
 
 
+def disputed_text(report: AgreementReport) -> str:
+    """How many disagreements, counted both ways, so the figure matches `accord disagreements`
+    (each unit once) and the per-code rows (once per code the coders differ on there)."""
+    if not report.code_disagreements:
+        return "disagreements: none (the coders applied the same codes to every unit)"
+    units = "characters" if report.unit in ("character", "document") else f"{report.unit}s"
+    listed = " (each listed once by `accord disagreements`)" if report.unit in ("utterance", "sentence") else ""
+    return (f"disagreements: {report.disputed_units} {units} where the coders' codes differ{listed}; "
+            f"{report.code_disagreements} counted per code, as the per-code rows add up (a unit disputed on "
+            "two codes counts twice)")
+
+
 def report_text(report: AgreementReport, pairwise: bool = False, method: bool = False) -> str:
     """The report as a terminal table, with its unit, coefficients and notes stated."""
     n_t = len(report.transcripts)
@@ -147,6 +159,7 @@ def report_text(report: AgreementReport, pairwise: bool = False, method: bool = 
         "agree = percent agreement" + (" (mean over pairs of coders)" if len(report.coders) > 2 else "")
         + "; units anyone coded = units at least one coder gave the code; n/a = not computable"
     )
+    lines.append(disputed_text(report))
     overall = report.overall
     if overall.multi_coded_units:
         lines.append(

@@ -116,6 +116,10 @@ class AgreementReport:
     by_transcript: list[TranscriptAgreement]
     method: str
     notes: list[str]
+    # What `accord disagreements` lists, counted: units where the coders' codes differ (each
+    # once), and (code, unit) pairs where they differ, which is what the per-code rows add up to.
+    disputed_units: int = 0
+    code_disagreements: int = 0
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -367,7 +371,7 @@ def agreement_report(
 
     `unit`: "utterance", "sentence", "character" (of spoken text) or "document" (every
     character, labels and line breaks too, as NVivo counts). `transcripts`, `codes`: names to restrict
-    to (default: transcripts every coder has coded, codes any of them used there).
+    to (default: transcripts every coder has coded or read to the end, codes any of them used there).
     `bootstrap`: resamples for alpha's interval (0: none; never at character level, where
     characters are not independent). `unitizing`: "2004" or "2016" definition of unitizing
     alpha. Raises `AgreementError` (or the store's `ProjectError`) with a clear message for
@@ -400,6 +404,7 @@ def agreement_report(
             by_transcript.append(TranscriptAgreement(name, units.stop - units.start, by_code, overall))
     by_code, overall = _scope(table, everything, 0, total, s, notes)
     boot = {"resamples": resamples, "seed": seed, "level": level} if resamples else None
+    differ = table.applied.any(axis=1) & ~table.applied.all(axis=1)  # codes x units
     return AgreementReport(
         unit=unit,
         coders=table.coders,
@@ -422,4 +427,6 @@ def agreement_report(
             version=__version__,
         ),
         notes=notes,
+        disputed_units=int(differ.any(axis=0).sum()),
+        code_disagreements=int(differ.sum()),
     )

@@ -82,12 +82,27 @@ def _utterances(project, transcript_ids: list[int]) -> dict[int, tuple[np.ndarra
     return {tid: (table[a:b, 1].copy(), table[a:b, 2].copy()) for tid, a, b in zip(transcript_ids, firsts, lasts)}
 
 
+def _left_out_notes(coders, partly, worked, counts) -> list[str]:
+    """Why each left-out transcript is out: who has neither coded nor read it, and how far they got."""
+    notes = []
+    for c in coders:
+        missing = [t for t in partly if t not in worked[c]]
+        if missing:
+            where = ", ".join(f"{t} ({counts[c][t][0]} of {counts[c][t][1]} utterances reviewed)" for t in missing)
+            it = "it" if len(missing) == 1 else "them"
+            notes.append(f"left out, not coded or read by {c}: {where}. To count {it}, {c} reads {it} to the "
+                         f"end in the coding screen, or name {it} with --transcripts (then {c} counts as "
+                         "coding nothing there)")
+    return notes
+
+
 def build_unit_table(project, coders, unit="utterance", transcripts=None, codes=None) -> UnitTable:
     """Load the codings of `coders` and mark, per code and coder, the units they coded.
 
-    Transcripts default to those every coder has coded (at least one coding of any code),
-    so a transcript someone has not started yet does not count as "nobody coded anything
-    here". Codes default to those at least one of the coders used there, in codebook order.
+    Transcripts default to those every coder has worked on: coded (at least one coding of any
+    code) or read (their review progress covers every utterance, so coding nothing there is
+    their judgement). A transcript someone has not started yet does not count as "nobody
+    coded anything here"; one they read and found nothing to code in does. Codes default to those at least one of the coders used there, in codebook order.
     """
     check_unit(unit)
     coders = _names(project, coders)
@@ -100,11 +115,13 @@ def build_unit_table(project, coders, unit="utterance", transcripts=None, codes=
     name_of = {tid: name for tid, name, _ in catalogue}
     id_of = {name: tid for tid, name, _ in catalogue}
     coded_in = {c: {name_of[int(t)] for t in np.unique(codings[c][:, 0])} for c in coders}
+    counts = {c: project.review_counts(c) for c in coders}
+    read = {c: {t for t, (done, total) in counts[c].items() if total and done == total} for c in coders}
+    worked = {c: coded_in[c] | read[c] for c in coders}
     if transcripts is None:
-        chosen = [t for _, t, _ in catalogue if all(t in coded_in[c] for c in coders)]
-        partly = [t for _, t, _ in catalogue if t not in chosen and any(t in coded_in[c] for c in coders)]
-        if partly:
-            notes.append(f"left out {len(partly)} transcript(s) not coded by every coder: {', '.join(partly)}")
+        chosen = [t for _, t, _ in catalogue if all(t in worked[c] for c in coders)]
+        partly = [t for _, t, _ in catalogue if t not in chosen and any(t in worked[c] for c in coders)]
+        notes.extend(_left_out_notes(coders, partly, worked, counts))
     else:
         chosen = []
         for name in name_list(transcripts, "transcripts") or []:
@@ -112,13 +129,13 @@ def build_unit_table(project, coders, unit="utterance", transcripts=None, codes=
             if name not in chosen:
                 chosen.append(name)
         for c in coders:
-            missing = [t for t in chosen if t not in coded_in[c]]
+            missing = [t for t in chosen if t not in worked[c]]
             if len(missing) == len(chosen):
-                raise AgreementError(f"coder {c!r} has no codings in {', '.join(chosen)}; there is nothing to compare")
+                raise AgreementError(f"coder {c!r} has neither coded nor read {', '.join(chosen)}; there is nothing to compare")
             if missing:
-                notes.append(f"{c} has no codings in {', '.join(missing)}: counted as coding nothing there")
+                notes.append(f"{c} has neither coded nor read {', '.join(missing)}: counted as coding nothing there")
     if not chosen:
-        raise AgreementError(f"no transcript has codings by every one of {', '.join(coders)}")
+        raise AgreementError(f"no transcript has been coded or read to the end by every one of {', '.join(coders)}")
 
     chosen_ids = np.asarray([id_of[t] for t in chosen], dtype=np.int64)
     for c in coders:

@@ -17,7 +17,7 @@ from .common import NAMES, emit_json, json_option, open_project, project_option,
 @click.option("--unit", type=click.Choice(["utterance", "sentence", "character", "document"]), default="utterance", show_default=True,
               help="Unit of analysis: character counts spoken text only; document every character, labels and line breaks too (as NVivo's coding comparison).")
 @click.option("--codes", type=NAMES, help="Only these codes, comma-separated (default: the codes any of the coders used).")
-@click.option("--transcripts", type=NAMES, help="Only these transcripts, comma-separated (default: those every coder has coded).")
+@click.option("--transcripts", type=NAMES, help="Only these transcripts, comma-separated (default: those every coder has coded or read to the end).")
 @click.option("--per-transcript", is_flag=True, help="Also give the figures for each transcript.")
 @click.option("--pairwise", is_flag=True, help="More than two coders: print a pairwise kappa matrix for every code.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True, help="Bootstrap resamples for alpha's interval (0: none).")
@@ -273,7 +273,10 @@ def _disputed_units(project_path: Path, coders, unit, transcripts, as_json):
             click.echo(f"    {c + ':':<{width}} {', '.join(own) or '-'}")
         if x.agreed:
             click.echo(f"    {'agreed:':<{width}} {', '.join(x.agreed)}")
-    click.echo(f"{len(units)} disputed unit(s), {sum(x.decided for x in units)} decided")
+    per_code = sum(len(x.disputed) for x in units)
+    click.echo(f"{len(units)} disputed unit(s), {sum(x.decided for x in units)} decided"
+               + (f"; {per_code} counted per code, as `accord agreement` counts them (a unit disputed on "
+                  "two codes counts twice)" if per_code != len(units) else ""))
 
 
 @click.command()
@@ -281,7 +284,7 @@ def _disputed_units(project_path: Path, coders, unit, transcripts, as_json):
 @click.option("--coders", type=NAMES, required=True, help="The coders being reconciled, comma-separated: alice,bob.")
 @click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance", show_default=True,
               help="The unit agreement is judged by (use the one you reconcile disagreements by).")
-@click.option("--transcripts", type=NAMES, help="Only these transcripts, comma-separated (default: those every coder has coded).")
+@click.option("--transcripts", type=NAMES, help="Only these transcripts, comma-separated (default: those every coder has coded or read to the end).")
 @click.option("--codes", type=NAMES, help="Only these codes, comma-separated.")
 @click.option("--dry-run", is_flag=True, help="Only say how many agreed codings would be added; change nothing.")
 @json_option
@@ -321,12 +324,14 @@ def reconcile(project_path: Path, coders, unit, transcripts, codes, dry_run, as_
         found = disagreements_by_code(project, names, unit, transcripts=transcripts)
         wanted = set(codes or found)
         left = {code: sum(not d.resolved for d in ds) for code, ds in found.items() if code in wanted}
+        units_left = len({(d.transcript, d.start) for code, ds in found.items() if code in wanted
+                          for d in ds if not d.resolved})
         total = next((c["codings"] for c in project.coders() if c["name"] == CONSENSUS), 0)
         linked = _consensus_link_ids(project) - before
         links = consensus_links(project, names, transcripts=transcripts)
         disputed = [x for x in links if x.disputed_by]
         texts = {n: project.transcript(n) for n in {x.source.transcript for x in disputed}}
-    result = {"added": added, "consensus_codings": total, "left": {c: n for c, n in left.items() if n},
+    result = {"added": added, "consensus_codings": total, "left": {c: n for c, n in left.items() if n}, "units_left": units_left,
               "links_added": len(linked), "link_disagreements": [_disputed_link(x, texts) for x in disputed]}
     if as_json:
         return emit_json(result)
@@ -346,9 +351,10 @@ def reconcile(project_path: Path, coders, unit, transcripts, codes, dry_run, as_
             click.echo(f"    {x.source.transcript}  {describe_end(t, x.source)} {x.relation} {describe_end(t, x.target)}"
                        f"  [{', '.join(x.coders)}; {', '.join(x.disputed_by)} linked otherwise{held}]")
     n = sum(left.values())
-    click.echo(f"{n} disagreement{'s' if n != 1 else ''} left to decide"
-               + (": " + ", ".join(f"{c} {k}" for c, k in result["left"].items()) if n else "")
-               + (" (in the agreement screen: `a` on the home screen)" if n else "."))
+    click.echo(f"{n} code disagreement{'s' if n != 1 else ''} left to decide"
+               + (" (counted per code: " + ", ".join(f"{c} {k}" for c, k in result["left"].items())
+                  + f"; {units_left} disputed unit{'s' if units_left != 1 else ''}, each one decision"
+                  " in the agreement screen: `a` on the home screen)" if n else "."))
 
 
 def _consensus_link_ids(project) -> set[int]:

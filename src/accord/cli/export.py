@@ -301,7 +301,7 @@ def _losses(lost: dict[str, int]) -> str:
 @click.option("--unit", type=click.Choice(["utterance", "sentence", "character", "document"]), default="utterance",
               show_default=True, help="Unit of analysis (document: every character, labels and line breaks too, as NVivo counts).")
 @click.option("--codes", type=NAMES, help="Only these codes, comma-separated (default: the codes any of the coders used).")
-@click.option("--transcripts", type=NAMES, help="Only these transcripts, comma-separated (default: those every coder has coded).")
+@click.option("--transcripts", type=NAMES, help="Only these transcripts, comma-separated (default: those every coder has coded or read to the end).")
 @click.option("--per-transcript", is_flag=True, help="Add a table per transcript.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True,
               help="Bootstrap resamples for alpha's interval (0: none).")

@@ -353,6 +353,14 @@ class CodingSession:
         self.reviewed.add(number)
         self.stopped_at = number
 
+    def mark_read(self, numbers) -> None:
+        """Utterances a page move scrolled past: they were on screen, so they count as read.
+
+        Paging is how a coder reads a transcript through; without this a coder who paged to the
+        end had read a few utterances per page, and agreement took their session for unread.
+        """
+        self.reviewed.update(numbers)
+
     def save_progress(self) -> None:
         """Store what the coder has read and where they stopped (only what changed)."""
         if self.reviewed != self._reviewed_saved:

@@ -13,7 +13,7 @@ from pathlib import Path
 from statistics import median
 
 from ..agreement.render import apa
-from .docx import Report
+from .docx import Report, fact
 
 NA = "n/a"
 OVERALL = "All codes (set of codes per unit)"
@@ -90,7 +90,7 @@ def agreement_document(report, path: str | Path, project_name: str, ratings: lis
     doc = Report(f"Inter-coder agreement: {project_name}")
     facts = [
         ("Project", project_name),
-        ("Coders", ", ".join(report.coders)),
+        fact("coders", report.coders),
         ("Unit of analysis", report.unit),
         ("Units", str(report.units)),
         ("Transcripts", str(len(report.transcripts))),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .docx import Report
+from .docx import Report, fact
 from .select import Selection
 
 
@@ -29,11 +29,12 @@ def codebook_report(selection: Selection, path: str | Path) -> dict:
         ("Project", sel.project_name),
         ("Version", book.version),
         ("Codes", str(len(sel.codes))),
-        ("Coders", ", ".join(sel.coders) or "none"),
+        fact("coders", sel.coders),
         ("Codings", str(len(sel.excerpts))),
     ]
     for key, values in sel.filters.items():
-        facts.append((f"Counted only {key}", ", ".join(values)))
+        if key != "coders":  # the coders row already names exactly the chosen coders
+            facts.append(fact(key, values, "Counted only"))
     report.title_page(f"Codebook: {book.name}", sel.project_name, facts)
     report.contents(levels=2)
     if book.description:

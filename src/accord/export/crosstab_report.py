@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..crosstab import describe_test
-from .docx import Report
+from .docx import Report, fact
 
 
 def crosstab_document(table: dict, path: str | Path, project_name: str) -> dict:
@@ -16,7 +16,7 @@ def crosstab_document(table: dict, path: str | Path, project_name: str) -> dict:
              ("Coder", table["coder"] or "none"),
              ("Utterances", str(sum(table["utterances"].values()))), ("Words", str(sum(table["words"].values())))]
     for key, values in table["filters"].items():
-        facts.append((f"Counted only {key}", ", ".join(values)))
+        facts.append(fact(key, values, "Counted only"))
     report.title_page(f"Codes by {by}", project_name, facts)
     levels = table["levels"]
     report.heading(f"Codes by {by}", 1)

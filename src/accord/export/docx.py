@@ -41,6 +41,8 @@ class Report:
     def __init__(self, title: str):
         self.doc = docx.Document()
         self._pending: list = []
+        self._headings: list[tuple[str, int]] = []
+        self._contents: tuple | None = None
         self.doc.core_properties.title = title
         self.doc.core_properties.author = "accord"
         self.doc.core_properties.comments = f"Made with accord {__version__}"
@@ -113,7 +115,9 @@ class Report:
         return p
 
     def heading(self, text: str, level: int):
-        return self.paragraph(text, f"Heading {min(max(level, 1), 9)}")
+        level = min(max(level, 1), 9)
+        self._headings.append((text, level))  # for the contents page
+        return self.paragraph(text, f"Heading {level}")
 
     @property
     def text_width_in(self) -> float:
@@ -155,15 +159,28 @@ class Report:
         self.page_break()
 
     def contents(self, levels: int = 3) -> None:
-        """A table of contents field (Word fills it in when fields are updated on opening)."""
+        """A contents page: the headings down to `levels`, written out as text when the report
+        is saved. Not a TOC field: LibreOffice, and Word until someone updates fields, show a
+        field's placeholder ("Update Field") instead of the contents."""
         self.paragraph("Contents", "Title")
-        p = self.add()
-        _field(p, f'TOC \\o "1-{levels}" \\h \\z \\u', "Right-click and choose Update Field to show the contents.")
-        settings = self.doc.settings.element
-        update = OxmlElement("w:updateFields")
-        update.set(qn("w:val"), "true")
-        settings.append(update)
+        self._contents = (self.add(), levels)  # a place-holder paragraph, replaced in `save`
         self.page_break()
+
+    def _write_contents(self) -> None:
+        if self._contents is None:
+            return
+        marker, levels = self._contents
+        for text, level in self._headings:
+            if level > levels:
+                continue
+            p = oxml_parser.makeelement(_W + "p")
+            props = etree.SubElement(p, _W + "pPr")
+            etree.SubElement(props, _W + "spacing").set(_W + "after", "40")
+            etree.SubElement(props, _W + "ind").set(_W + "left", str(360 * (level - 1)))
+            self.run(p, text, bold=level == 1)
+            marker.addprevious(p)
+        marker.getparent().remove(marker)
+        self._contents = None
 
     def table(self, columns: list[str], rows: list[list], show_header: bool = True):
         """A grid table; cells are filled through the cell list, which is much faster than `cell()`."""
@@ -230,6 +247,7 @@ class Report:
 
     def save(self, path: str | Path) -> None:
         self.flush()
+        self._write_contents()
         buffer = io.BytesIO()
         self.doc.save(buffer)
         write_atomically(path, buffer.getvalue())
@@ -255,6 +273,15 @@ MIN_TABLE_PT = 7.5  # smallest table type: a wide table (codes by seven speaker 
 # LibreOffice do; not at a no-break space (which str.split() would split at).
 _BREAKS = re.compile(r"[ \t\n\u200b]+|(?<=-)")
 ZWSP = "\u200b"
+
+
+def fact(noun: str, values, prefix: str = "") -> tuple[str, str]:
+    """A title-page row naming a plural noun, singular for one value: ("Coder", "consensus"),
+    ("Only codes", "Denial, Repair"), so a row never reads "Coders consensus"."""
+    values = list(values)
+    name = noun[:-1] if len(values) == 1 and noun.endswith("s") else noun
+    label = f"{prefix} {name}" if prefix else name.capitalize()
+    return label, ", ".join(values) or "none"
 
 
 def _text_width(section) -> int:

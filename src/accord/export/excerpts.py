@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..model import Transcript
-from .docx import Report
+from .docx import Report, fact
 from .select import Excerpt, Selection
 
 if TYPE_CHECKING:
@@ -40,12 +40,13 @@ def excerpts_report(selection: Selection, path: str | Path, *, context: int | No
     facts = [
         ("Project", sel.project_name),
         ("Codebook", f"{book.name}, version {codebook_version or book.version}"),
-        ("Coders", ", ".join(sel.coders) or "none"),
+        fact("coders", sel.coders),
         ("Transcripts", str(len({e.transcript.name for e in sel.excerpts}))),
         ("Excerpts", str(len(sel.excerpts))),
     ]
     for key, values in sel.filters.items():
-        facts.append((f"Only {key}", ", ".join(values)))
+        if key != "coders":  # the coders row already names exactly the chosen coders
+            facts.append(fact(key, values, "Only"))
     if sel.pseudonymise:
         facts.append(("Speakers", "pseudonymised (roles or stable IDs)"))
     if context is not None:

@@ -111,6 +111,26 @@ class MemoStore(ProjectBase):
                 pk=("transcript_id", "coder_id"),
             )
 
+    def review_counts(self, coder: str) -> dict[str, tuple[int, int]]:
+        """Transcript name -> (utterances this coder has reviewed, utterances in all).
+
+        Agreement asks it: a coder who reviewed every utterance of a transcript has read it,
+        so coding nothing there is their judgement, not work not yet done.
+        """
+        coder_id = self.coder_id(coder)
+        numbers: dict[int, set[int]] = {}
+        for tid, number in self.conn.execute("SELECT transcript_id, number FROM utterances"):
+            numbers.setdefault(tid, set()).add(number)
+        reviewed = {
+            tid: {n for a, b in json.loads(ranges) for n in range(a, b + 1)}
+            for tid, ranges in self.conn.execute(
+                "SELECT transcript_id, ranges FROM review_progress WHERE coder_id = ?", [coder_id])
+        }
+        return {
+            name: (len(reviewed.get(tid, set()) & numbers.get(tid, set())), len(numbers.get(tid, ())))
+            for tid, name in self.conn.execute("SELECT id, name FROM transcripts ORDER BY id")
+        }
+
     def position(self, transcript: str, coder: str) -> int | None:
         """The utterance number where this coder last stopped in this transcript, if saved."""
         value = self.meta(self._position_key(transcript, coder))

@@ -10,6 +10,7 @@ NOT SAVED and retried; nothing else is saved until it is.
 
 from __future__ import annotations
 
+import bisect
 import gc
 import re
 from functools import partial
@@ -383,11 +384,10 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         coder had stepped through them (what training and agreement take as read)."""
         before = self.view.cursor
         self.view.page(direction)
-        shown, pos = self.view.shown, {i: k for k, i in enumerate(self.view.shown)}
-        if before in pos and self.view.cursor in pos:
-            a, b = sorted((pos[before], pos[self.view.cursor]))
-            for index in shown[a:b]:
-                self.session.reviewed.add(self.session.utterances[index].number)
+        low, high = sorted((before, self.view.cursor))
+        shown, us = self.view.shown, self.session.utterances  # shown: sorted utterance indexes
+        passed = shown[bisect.bisect_left(shown, low):bisect.bisect_right(shown, high)]
+        self.session.mark_read(us[i].number for i in passed)
         self._after_move()
 
     def action_jump_start(self) -> None:
