@@ -110,3 +110,21 @@ async def test_blind_coder_sees_only_their_own_links(project_path):
         assert "Links:" not in str(widget(app, "#memo-panel").render())
         await pilot.press("ampersand")  # ben's codings are not alice's to link
         await wait_for(pilot, lambda: any("None of your codes here" in n.message for n in app._notifications))
+
+
+async def test_at_80_columns_the_status_says_what_is_being_linked_whole(project_path):
+    """A long code name leaves no room for the whole hint at 80 columns: the hint goes, what is
+    being linked stays whole, and nothing in the status line is cut mid-word."""
+    with Project.open(project_path) as p:
+        u = p.transcript(NAME).utterances[3]
+        p.apply_code(NAME, "Acknowledging therapist contribution", "alice", u.start, u.end)
+    app = AccordApp(project_path, coder="alice", transcript=NAME, offer_demo=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await screen_ready(pilot, CodingScreen)
+        await pilot.press("j", "j", "j")
+        await wait_for(pilot, lambda: screen.view.cursor == 3)
+        await pilot.press("ampersand")
+        await wait_for(pilot, lambda: screen.link_from is not None)
+        status = str(widget(app, "#status").render()).rstrip()
+        assert "linking from Acknowledging therapist contribution (4)" in status
+        assert len(status) <= 80 and "& on the oth" not in status.replace("& on the other coding, Esc cancels", "")

@@ -293,18 +293,21 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         pieces.append((8, f"  {suggestions} suggestions", ""))
         if filter_label:
             pieces.append((4, f"  filter: {filter_label}", "yellow"))
-        if linking:
-            pieces.append((2, f"  {linking}", "bold magenta"))
+        if linking:  # what is being linked is kept; how to finish goes first when room is short
+            what, _, how = linking.partition(": ")
+            pieces.append((1, f"  {what}", "bold magenta"))  # a mode the coder is in: as important as saving
+            if how:
+                pieces.append((4, f": {how}", "magenta"))
         if not unsaved:
             pieces.append((1, f"  unsaved: none ✓ {last_saved}", "green"))
         room, keep = width, set()
-        for rank, text, _ in sorted(pieces, key=lambda p: p[0]):
-            if len(text) <= room:
-                keep.add(rank)
-                room -= len(text)
+        for i in sorted(range(len(pieces)), key=lambda i: pieces[i][0]):  # by importance, each piece alone
+            if len(pieces[i][1]) <= room:
+                keep.add(i)
+                room -= len(pieces[i][1])
         status = Text()
-        for rank, text, style in pieces:
-            if rank in keep:
+        for i, (_, text, style) in enumerate(pieces):
+            if i in keep:
                 status.append(text, style=style)
         if not keep:  # narrower than the most important piece: cut it, visibly
             status.append(pieces[0][1][: max(0, width - 1)] + "…", style=pieces[0][2])
@@ -522,7 +525,7 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         if c is None:
             return ""
         number = self.session.utterances[self.session.utterance_index_at(c.start)].number
-        return f"linking from {c.code} ({number}): & on the other coding, Esc cancels"
+        return f"linking from {c.code} ({number}): & on the other coding, Esc cancels"  # status splits at ": "
 
     def _pick_own_coding(self, title: str, codings: list, then) -> None:
         """`then(coding)` with the one coding, or the one the coder picks of several."""
