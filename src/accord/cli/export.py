@@ -256,9 +256,15 @@ def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False,
         with project.transaction():
             for b in bundles:
                 results.append((b, project.import_bundle(b)))
+        book = project.codebook()
+        warnings = {id(s): _role_warnings(project, book, s.pop("new_coding_ids")) for _, s in results}
     if as_json:
-        return emit_json([dict(s, file=b.source, notes=b.notes, not_imported=b.lost) for b, s in results])
+        return emit_json([dict(s, file=b.source, notes=b.notes, not_imported=b.lost, role_warnings=warnings[id(s)])
+                          for b, s in results])
     for b, s in results:
+        for w in warnings[id(s)]:
+            click.echo(f"warning: {b.source}: {w['transcript']} utterance {w['utterance']} ({w['coder']}): "
+                       f"{w['message']}; imported as coded", err=True)
         click.echo(
             f"Imported {b.source}: {s['transcripts']} transcripts"
             + (f" (+{s['transcripts_reused']} already here)" if s["transcripts_reused"] else "")
@@ -280,6 +286,21 @@ def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False,
             click.echo(f"  not imported: {_losses(b.lost)} (details below; --strict refuses such a file)")
         for note in b.notes:
             click.echo(f"  note: {note}")
+
+
+def _role_warnings(project, book, coding_ids: list[int]) -> list[dict]:
+    """The imported codings that put a code on another role's turn (`speaker_roles`)."""
+    from ..speaker_roles import span_mismatch
+
+    out, texts = [], {}
+    for c in project.codings_by_id(coding_ids):
+        if c.transcript not in texts:
+            texts[c.transcript] = project.transcript(c.transcript)
+        found = span_mismatch(book, texts[c.transcript], c.code, c.start, c.end)
+        if found:
+            out.append({"transcript": c.transcript, "coder": c.coder, "coding_id": c.id, **found.to_dict(),
+                        "message": found.message()})
+    return out
 
 
 def _losses(lost: dict[str, int]) -> str:
