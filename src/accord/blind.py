@@ -105,8 +105,8 @@ def switch_mode(project: Project, mode: str, by: str | None, via: str = "mode") 
     if before == mode:
         return before
     with project.transaction():
-        if before == "blind":
-            others = [n for n in _names(project) if n != by]
+        others = [n for n in _names(project) if n != by]
+        if before == "blind" and others:  # nobody else's work: nothing revealed
             record_reveal(project, via, "all codings, memos and decisions (blind mode ended)", others, by)
         project.set_mode(mode, by=by, login=login())
     return before

@@ -33,8 +33,8 @@ def suggest(project_path: Path, transcripts, codes, workers, rebuild, for_coder,
     the model trained on coders' decisions.
 
     Re-running replaces the pending suggestions; suggestions a coder has decided on are kept.
-    The summary counts the suggestions made, how many are new and how many had been decided
-    or coded before. In blind mode that split would tell whether other coders have decided,
+    The summary counts the suggestions made: how many are to decide and how many had been
+    decided or coded before (kept as they were). In blind mode that split would tell whether other coders have decided,
     so it is left out: give --coder NAME to hear how many NAME still has to decide (with
     --for NAME the run is NAME's own and the split is theirs).
 
@@ -89,7 +89,7 @@ def suggest(project_path: Path, transcripts, codes, workers, rebuild, for_coder,
                    + f" ({counts['hidden']}" + ("" if viewer else "; add --coder NAME for yours") + ")")
     else:
         whose = f"{for_coder} had" if for_coder else "a coder had"
-        click.echo(f"{head}: {counts['new']} new, {counts['already']} that {whose} already decided or coded (kept)")
+        click.echo(f"{head}: {counts['new']} to decide, {counts['already']} that {whose} already decided or coded (kept)")
     if review_only:
         click.echo(f"{sum(review_only.values())} more asked in uncertain-first review only (the model's candidates "
                    "below the threshold the codebook's min_precision sets): "
