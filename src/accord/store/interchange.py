@@ -9,6 +9,7 @@ the project as it was; `bundle_conflicts` says beforehand what would be refused.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from ..model import Codebook, Relation
 from .base import ProjectBase
@@ -96,7 +97,7 @@ class InterchangeStore(ProjectBase):
         problems = self.bundle_conflicts(bundle)
         if problems:
             raise ProjectError("; ".join(problems))
-        summary = {"transcripts": 0, "transcripts_reused": 0, "codes": 0, "coders": 0, "codings": 0,
+        summary: dict[str, Any] = {"transcripts": 0, "transcripts_reused": 0, "codes": 0, "coders": 0, "codings": 0,
                    "codings_skipped": 0, "memos": 0, "journal": 0, "description": None, "variables": 0, "cases": 0,
                    "variable_values": 0, "links": 0}
         with self.transaction():
