@@ -65,7 +65,8 @@ def annomi(corpus_dir, tmp_path_factory):
     run("import", *[corpus_dir / "transcripts" / f"annomi_{s:03d}.txt" for s in SESSIONS], "--project", project)
     out = run("codings", "import", table, "--project", project).output
     assert out.count("Imported 89 codings") == 10
-    run("mode", "reconciliation", "--project", project)  # coding is done: compare (blind mode: tests/test_blind.py)
+    first = sorted({f"annotator{r['annotator_id']}" for r in rows})[0]
+    run("mode", "reconciliation", "--coder", first, "--project", project)  # coding is done: compare (blind mode: tests/test_blind.py)
     return project, labels
 
 

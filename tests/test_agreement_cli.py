@@ -42,7 +42,7 @@ def project(tmp_path):
         encoding="utf-8",
     )
     out = run("codings", "import", table, "--project", path).output
-    run("mode", "reconciliation", "--project", path)  # coding is done: compare and export both (blind mode: tests/test_blind.py)
+    run("mode", "reconciliation", "--coder", "alice", "--project", path)  # coding is done: compare and export both (blind mode: tests/test_blind.py)
     assert "Imported 3 codings for coder 'alice'" in out and "Imported 4 codings for coder 'bob'" in out
     return path
 
@@ -71,11 +71,11 @@ def test_agreement_table_json_and_csv(project):
 
 
 def test_mode_switches_and_disagreements_need_reconciliation(project):
-    run("mode", "blind", "--project", project)
+    run("mode", "blind", "--coder", "alice", "--project", project)
     assert run("mode", "--project", project).output.strip() == "blind"
     blind = run("disagreements", "--coders", "alice,bob", "--code", "Minimal response", "-p", project, code=None)
     assert blind.exit_code == 1 and "accord mode reconciliation" in blind.stderr
-    assert "Mode: reconciliation (was blind)" in run("mode", "reconciliation", "-p", project).output
+    assert "Mode: reconciliation (was blind)" in run("mode", "reconciliation", "--coder", "alice", "-p", project).output
     out = run("disagreements", "--coders", "alice,bob", "--code", "Minimal response", "-p", project).output
     assert "s1 utterance 4" in out and "alice: Whatever. It doesn't matter." in out and "bob: -" in out
     assert "1 disagreement(s), 0 decided" in out
@@ -160,7 +160,7 @@ def test_agreement_csv_makes_names_a_spreadsheet_would_run_inert(tmp_path):
     table.write_text('transcript,utterance,code,coder\n"=HYPERLINK(""http://x"")",2,Minimal response,alice\n'
                      '"=HYPERLINK(""http://x"")",2,Minimal response,bob\n', encoding="utf-8")
     run("codings", "import", table, "--project", path)
-    run("mode", "reconciliation", "--project", path)
+    run("mode", "reconciliation", "--coder", "alice", "--project", path)
     out = run("agreement", "--coders", "alice,bob", "--per-transcript", "--csv", "--project", path).output
     scopes = [row[0] for row in csv.reader(io.StringIO(out))][1:]
     assert "'=HYPERLINK(\"http://x\")" in scopes

@@ -199,7 +199,7 @@ def test_nothing_of_the_consensus_or_its_links_while_the_project_is_blind(path):
     run("mode", "reconciliation", "--coder", "alice", "-p", path)
     assert "drew differently" not in run("reconcile", "--coders", "alice,bob", "-p", path).output
     assert "[consensus]" in run("links", "list", "--coder", "consensus", "-p", path).output
-    run("mode", "blind", "-p", path)  # back to blind: the coders' links stay out of sight again
+    run("mode", "blind", "--coder", "alice", "-p", path)  # back to blind: the coders' links stay out of sight again
     assert "blind mode" in run("reconcile", "--coders", "alice,bob", "-p", path, code=1).output
 
 

@@ -41,7 +41,7 @@ def test_codes_rename_merge_delete_and_undo(project):
         assert [k.code for k in p.codings()] == ["Minimal response"]
     event = json.loads(run("codes", "delete", "Topic shift", "--coder", "alice", "--json", "-p", project).output)
     assert event["action"] == "code.delete" and event["code"] == "Topic shift" and "removed" not in event
-    run("mode", "reconciliation", "-p", project)
+    run("mode", "reconciliation", "--coder", "alice", "-p", project)
     out = run("codes", "delete", "Minimal response", "--coder", "alice", "-p", project).output
     assert "Deleted code 'Minimal response' and removed its 1 coding (undo" in out
 

@@ -152,7 +152,7 @@ def test_accord_reconcile_seeds_the_consensus_and_running_it_again_adds_nothing(
     assert digest(path) == before
     with Project.open(path) as p:
         assert len(p.codings(coder="consensus")) == 1
-    run("mode", "blind", "--project", path)
+    run("mode", "blind", "--coder", "alice", "--project", path)
     result = run("reconcile", "--coders", "alice,bob", "--project", path, code=None)
     assert result.exit_code == 1 and "blind" in result.output
 

@@ -37,7 +37,9 @@ def annomi(tmp_path_factory, refi_dir) -> Path:
     path = tmp_path_factory.mktemp("agreement") / "annomi.db"
     run("init", "-p", path)
     run("import", refi_dir / "samples" / "annomi_027_10coders.qdpx", "-p", path)
-    run("mode", "reconciliation", "-p", path)  # coding is done: compare and export both (blind mode: tests/test_blind.py)
+    with Project.open(path) as p:
+        first = p.coders()[0]["name"]
+    run("mode", "reconciliation", "--coder", first, "-p", path)  # coding is done: compare and export both (blind mode: tests/test_blind.py)
     return path
 
 

@@ -374,7 +374,7 @@ def test_a_shared_model_trained_on_several_blind_coders_comes_with_a_warning(tmp
     assert "blind mode" in result.output and "reference, ben" in result.output and "--for reference" in result.output
     assert "Warning" not in runner.invoke(main, ["train", "-p", str(path), "--for", "ben"]).output
     assert "Warning" not in runner.invoke(main, ["train", "-p", str(path), "--coder", "ben"]).output
-    runner.invoke(main, ["mode", "-p", str(path), "reconciliation"])
+    assert runner.invoke(main, ["mode", "-p", str(path), "reconciliation", "--coder", "ben"]).exit_code == 0
     assert "Warning" not in runner.invoke(main, ["train", "-p", str(path)]).output
 
 

@@ -79,7 +79,7 @@ def test_accord_train_and_suggest_say_where_review_asks_and_how_many_it_asks_abo
     trained = run("train", "-p", path).output
     assert re.search(r"^code .* review$", trained, re.M) and "asked in uncertain-first review" in trained
     out = run("suggest", "-p", path).output
-    shown, new = map(int, re.search(r"^(\d+) suggestions in 6 transcript\(s\): (\d+) new", out, re.M).groups())
+    shown, new = map(int, re.search(r"^(\d+) suggestions in 6 transcript\(s\): (\d+) to decide", out, re.M).groups())
     asked = int(re.search(r"^(\d+) more asked in uncertain-first review only", out, re.M).group(1))
     assert shown == new and asked > 0  # a fresh project: every suggestion is new; review-only ones apart
 

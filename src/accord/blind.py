@@ -4,7 +4,9 @@ While a project is in `blind` mode each coder sees only their own codings, memos
 decisions on suggestions. Every command and screen that would show one coder's work to
 somebody asks `check` first; it refuses, saying why, unless the asker reveals on purpose,
 and a reveal is written to the event log (`blind.reveal`: who asked, by which command, what
-and whose work was shown), as is leaving blind mode.
+and whose work was shown), as is every switch of mode (`project.mode`: who switched). Each of
+them also records the operating-system account that ran accord, since a coder's name is taken
+at its word. `history` reads them back for an audit (`accord mode --history`).
 
 What this protects against: a coder seeing another coder's work by accident (a listing, an
 export, a status line). What it cannot protect against: anyone who can read the project file
@@ -15,10 +17,11 @@ the files are brought together with `accord merge` afterwards.
 
 from __future__ import annotations
 
+import getpass
 from typing import TYPE_CHECKING
 
 from .store.common import ProjectError
-from .store.events import BlindReveal
+from .store.events import BlindReveal, ProjectMode, payload
 
 if TYPE_CHECKING:
     from .store import Project
@@ -62,17 +65,51 @@ def check(project: Project, command: str, what: str, *, coders=None, viewer: str
         raise BlindError(
             f"the project is in blind mode: `{command}` would show {what} of {whose} {asker}. "
             f"Ask for your own work only ({own}), add --reveal to see it anyway (written to the event "
-            "log: who, when, what), or end blind coding for everyone: `accord mode reconciliation`"
+            "log: who, when, what), or end blind coding for everyone: `accord mode reconciliation --coder NAME`"
         )
     record_reveal(project, command, what, others, viewer)
     return others
+
+
+def login() -> str | None:
+    """The operating-system account running accord (None where it cannot be told)."""
+    try:
+        return getpass.getuser() or None
+    except (OSError, KeyError, ImportError):
+        return None
 
 
 def record_reveal(project: Project, command: str, what: str, coders: list[str], by: str | None) -> int:
     """Log that `by` (None: not said) saw `what` of `coders` through `command`."""
     with project.transaction():
         by_id = next((c["id"] for c in project.coders() if c["name"] == by), None)
-        return project.log(BlindReveal(by=by, command=command, what=what, coders=list(coders)), by_id)
+        return project.log(BlindReveal(by=by, command=command, what=what, coders=list(coders), login=login()),
+                           by_id)
+
+
+class SwitcherUnknown(ProjectError):
+    """A mode switch in a project with coders must say which coder is switching."""
+
+
+def switch_mode(project: Project, mode: str, by: str | None, via: str = "mode") -> str:
+    """Switch to `mode` as coder `by`; returns the mode before. In a project with coders `by`
+    is required: an audit must be able to say which coder ended (or restarted) blind coding.
+    The operating-system account is logged too (the only name there is in a project without
+    coders). Leaving blind mode is also logged as a reveal of everyone's work to `by`."""
+    if by is not None:
+        project.coder_id(by)
+    elif project.coders():
+        raise SwitcherUnknown("say who is switching the mode: --coder NAME (one of "
+                              + ", ".join(_names(project)) + "); it is written to the event log")
+    before = project.mode
+    if before == mode:
+        return before
+    with project.transaction():
+        others = [n for n in _names(project) if n != by]
+        if before == "blind" and others:  # nobody else's work: nothing revealed
+            record_reveal(project, via, "all codings, memos and decisions (blind mode ended)", others, by)
+        project.set_mode(mode, by=by, login=login())
+    return before
 
 
 def leave_blind(project: Project, by: str | None, via: str) -> None:
@@ -82,7 +119,24 @@ def leave_blind(project: Project, by: str | None, via: str) -> None:
         if project.mode == "blind":
             others = [n for n in _names(project) if n != by]
             record_reveal(project, via, "all codings, memos and decisions (blind mode ended)", others, by)
-        project.set_mode("reconciliation")
+        project.set_mode("reconciliation", by=by, login=login())
+
+
+def history(project: Project) -> list[dict]:
+    """Every mode switch and every reveal, oldest first: when, who (the coder said; None where
+    it was not recorded, as before accord logged it), the login, and what."""
+    out = []
+    events = project.events(action=ProjectMode.action) + project.events(action=BlindReveal.action)
+    for e in sorted(events, key=lambda e: e["id"]):
+        p = payload(e)
+        row = {"event": e["id"], "at": e["at"], "by": p.by, "login": p.login}
+        if isinstance(p, ProjectMode):
+            row.update(kind="mode", before=p.before, after=p.after)
+        else:
+            assert isinstance(p, BlindReveal)
+            row.update(kind="reveal", command=p.command, what=p.what, coders=list(p.coders))
+        out.append(row)
+    return out
 
 
 def coder_counts(project: Project, viewer: str | None = None, *, revealed: bool = False) -> list[dict]:
@@ -115,3 +169,34 @@ def visible_codings(project: Project, viewer: str | None, **filters):
     if project.mode != "blind":
         return project.codings(**filters)
     return project.codings(coder=viewer, **filters) if viewer else []
+
+
+def suggest_run_counts(project: Project, totals: dict[str, dict], shown: dict[str, int], *,
+                       personal: str | None = None, viewer: str | None = None) -> dict:
+    """What `accord suggest` may say about a run: `totals` are the store's counts per
+    transcript, `shown` the suggestions (not review-only) the run made per transcript.
+
+    Every suggestion shown is new or was kept because it had been decided or coded, so
+    already = shown - new. A coder's own run (`personal`) speaks only of their decisions.
+    A shared run in blind mode, in a project with coders besides the viewer (as in `check`,
+    the only coder is taken to be asking), keeps their decisions out: no new/already split (it
+    would count what others decided), and with `viewer` how many that coder has to decide."""
+    total = sum(shown.values())
+    new = {n: t["added"] - t.get("review_only_added", 0) for n, t in totals.items()}
+    counts = {"suggestions": total, "transcripts": {n: {"suggestions": shown.get(n, 0)} for n in totals}}
+    if viewer is not None:
+        project.coder_id(viewer)
+    names = _names(project)
+    others = [n for n in names if n != (viewer if viewer is not None or len(names) != 1 else names[0])]
+    if project.mode == "blind" and personal is None and others:
+        counts["hidden"] = "blind mode: how many suggestions other coders have decided is not shown"
+        if viewer is not None:
+            pending = {n: len(project.suggestions(transcript=n, coder=viewer)) for n in totals}
+            counts.update(viewer=viewer, pending_for_viewer=sum(pending.values()))
+            for n in totals:
+                counts["transcripts"][n]["pending_for_viewer"] = pending[n]
+        return counts
+    for n, t in totals.items():
+        counts["transcripts"][n].update(new=new[n], already=shown.get(n, 0) - new[n], superseded=t["superseded"])
+    counts.update(new=sum(new.values()), already=total - sum(new.values()), whose=personal)
+    return counts

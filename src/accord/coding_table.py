@@ -31,8 +31,8 @@ def is_coding_table(columns) -> bool:
 def read_coding_table(
     path: str | Path, transcripts: dict[str, Transcript], codes: set[str], default_coder: str | None = None
 ) -> list[dict]:
-    """Rows as dicts with transcript, code, start, end, memo (and coder, when the table has a
-    coder column); every problem names its line."""
+    """Rows as dicts with transcript, code, start, end, memo, line (the file's line number; and
+    coder, when the table has a coder column); every problem names its line."""
     path = Path(path)
     text, dialect = read_table_text(path, "coding table")
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
@@ -57,7 +57,8 @@ def read_coding_table(
         if code is None:
             raise InputError(path, f"code {row.get('code')!r} is not in the project's codebook", reader.line_num)
         start, end = _span(path, reader.line_num, row, transcripts[name])
-        rows.append({"transcript": name, "code": code, "start": start, "end": end, "memo": row.get("memo") or ""})
+        rows.append({"transcript": name, "code": code, "start": start, "end": end, "memo": row.get("memo") or "",
+                     "line": reader.line_num})
         if "coder" in columns:  # several coders in one table; an empty cell means `default_coder`
             coder = row.get("coder") or default_coder
             if not coder:

@@ -177,32 +177,62 @@ def _memo_place(memo: dict) -> str:
 @click.command()
 @project_option
 @click.argument("mode", required=False, type=click.Choice(["blind", "reconciliation"]))
-@click.option("--coder", "viewer", metavar="NAME", help="Who is switching (recorded in the event log).")
-def mode(project_path: Path, mode: str | None, viewer: str | None):
+@click.option("--coder", "viewer", metavar="NAME",
+              help="Who is switching (written to the event log); required to switch when the project has coders.")
+@click.option("--history", is_flag=True, help="List every mode switch and every --reveal: when, who, what.")
+@json_option
+def mode(project_path: Path, mode: str | None, viewer: str | None, history: bool, as_json: bool):
     """Show or switch the project's mode: blind (coders see only their own codings) or
     reconciliation (everyone's codings visible, disagreements can be resolved).
 
-    Leaving blind mode shows everyone everyone's work: it is logged as a reveal (who, when).
+    Switching says who switches (--coder NAME, required once the project has coders); the
+    event log keeps the coder and the operating-system login. Leaving blind mode shows
+    everyone everyone's work: it is logged as a reveal too. --history lists every switch and
+    every reveal, oldest first, for an audit of blind coding (it shows who looked at whose
+    work, never the work itself).
 
     \b
     Examples:
       accord mode
       accord mode reconciliation --coder alice
+      accord mode --history
+      accord mode --history --json
     """
     from .. import blind
 
+    if history and mode:
+        raise click.UsageError("--history lists the log; switch the mode in another command")
+    if as_json and not history:
+        raise click.UsageError("--json goes with --history")
     with open_project(project_path) as project:
         if viewer:
             project.coder_id(viewer)
+        if history:
+            rows = blind.history(project)
+            if as_json:
+                return emit_json({"mode": project.mode, "history": rows})
+            return _print_history(project.mode, rows)
         if mode is None:
             click.echo(project.mode)
             return
-        before = project.mode
-        if before != mode and mode == "reconciliation":
-            blind.leave_blind(project, viewer, "mode reconciliation")
-        elif before != mode:
-            project.set_mode(mode)
+        if viewer is None and project.coders():
+            raise click.UsageError("say who is switching the mode: --coder NAME (one of "
+                                   + ", ".join(c["name"] for c in project.coders()) + "); it is written to the event log")
+        before = blind.switch_mode(project, mode, viewer, "mode " + mode)
     click.echo(f"Mode: {mode}" + (" (unchanged)" if before == mode else f" (was {before})"))
+
+
+def _print_history(mode: str, rows: list[dict]) -> None:
+    click.echo(f"Mode now: {mode}. Mode switches and reveals of other coders' work, oldest first:")
+    if not rows:
+        click.echo("  none yet")
+    for r in rows:
+        who = (r["by"] or "(no coder given)") + (f" [login {r['login']}]" if r["login"] else "")
+        if r["kind"] == "mode":
+            click.echo(f"  {r['at']}  mode    {r['before']} -> {r['after']}  by {who}")
+        else:
+            whose = ", ".join(r["coders"]) or "nobody else"
+            click.echo(f"  {r['at']}  reveal  `{r['command']}` showed {r['what']} of {whose} to {who}")
 
 
 @click.command()

@@ -26,7 +26,8 @@ def codings():
 @project_option
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--coder", help="Whose codings these are (created if new); optional when the table has a coder column.")
-def codings_import(project_path: Path, file: Path, coder: str | None):
+@json_option
+def codings_import(project_path: Path, file: Path, coder: str | None, as_json: bool):
     """Import codings from a CSV: transcript,utterance,code[,text][,memo][,coder].
 
     `text` is the exact words coded within the utterance (empty: the whole utterance);
@@ -34,12 +35,18 @@ def codings_import(project_path: Path, file: Path, coder: str | None):
     one table (--coder then names the coder of rows with an empty cell). The whole file is
     checked first; one bad row and nothing is imported.
 
+    A row that puts a code on the turn of a role the codebook excludes (`speakers: [client]`
+    on a therapist's turn) is imported, as the coder's judgement, with a warning naming its
+    line, transcript, utterance, code and role (the rule the coding screen warns by).
+
     \b
     Examples:
       accord codings import reference.csv --coder reference
       accord codings import annotators.csv          # with a coder column
+      accord codings import reference.csv --coder reference --json
     """
     from ..coding_table import read_coding_table
+    from ..speaker_roles import span_mismatch
 
     if not file.is_file():
         raise InputError(file, "no such file")
@@ -57,6 +64,20 @@ def codings_import(project_path: Path, file: Path, coder: str | None):
             by_coder[coder] = []
         with project.transaction():  # all coders' codings, or none
             counts = {name: project.import_codings(batch, name) for name, batch in by_coder.items()}
+    warnings = []
+    for row in rows:
+        found = span_mismatch(book, transcripts[row["transcript"]], row["code"], row["start"], row["end"])
+        if found:
+            warnings.append({"file": str(file), "line": row["line"], "transcript": row["transcript"],
+                             "coder": row.get("coder") or coder, **found.to_dict(), "message": found.message()})
+    if as_json:
+        return emit_json({"imported": counts, "role_warnings": warnings})
+    for w in warnings:
+        click.echo(f"warning: {file} line {w['line']}: {w['transcript']} utterance {w['utterance']}: "
+                   f"{w['message']}; imported as coded", err=True)
+    if warnings:
+        click.echo(f"{len(warnings)} imported coding(s) put a code on another role's turn; see docs/codebooks.md "
+                   "(speakers)", err=True)
     for name, count in counts.items():
         click.echo(f"Imported {count} codings for coder {name!r}")
     if not counts:

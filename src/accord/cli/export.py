@@ -49,7 +49,7 @@ def _select(project, codes, coders, consensus, transcripts, speakers, pseudonymi
                  speakers=speakers, pseudonymise=pseudonymise)  # checks the names first, reads only
     if command:  # blind mode: one coder's own work, or --reveal (logged)
         named = coders or (["consensus"] if consensus else None)
-        blind.check(project, command, what, coders=named, reveal=reveal)
+        blind.check(project, command, what, coders=named, reveal=reveal, own="--coders YOUR_NAME")
     return sel
 
 
@@ -137,7 +137,9 @@ def export_csv_(project_path, out, table, codes, coders, consensus, transcripts,
     (the matrix with words, case and variables).
 
     Without --table, OUT is a folder (created if needed) that gets segments.csv,
-    frequencies.csv, matrix.csv, ratings.csv and long.csv.
+    frequencies.csv, matrix.csv, ratings.csv and long.csv. An OUT ending in .csv without
+    --table is refused (a folder named like a file would surprise): name a folder, or choose
+    the table.
 
     Text cells starting with = + - @ (or a tab or carriage return) get a ' in front, so a
     spreadsheet shows them as text instead of running them as formulas (CSV injection);
@@ -160,6 +162,11 @@ def export_csv_(project_path, out, table, codes, coders, consensus, transcripts,
         raise click.BadParameter("standard output takes one table: add --table", param_hint="OUT")
     if table is None and out.exists() and not out.is_dir():
         raise click.BadParameter(f"{out} is a file; without --table OUT is a folder", param_hint="OUT")
+    if table is None and out.suffix.lower() == ".csv" and not out.is_dir():
+        raise click.BadParameter(
+            f"{out} names a .csv file, but without --table OUT is a folder that gets five tables; name a folder "
+            f"({out.with_suffix('')}/) or write one table to the file: --table segments (or frequencies, matrix, "
+            "ratings, long)", param_hint="OUT")
     with open_project(project_path) as project:
         target = out if table is None else _out(out, project_path)
         sel = _select(project, codes, coders, consensus, transcripts, speakers, pseudonymise,
@@ -211,7 +218,7 @@ def export_qdpx(project_path, out, coders, reveal):
         for name in names or []:
             project.coder_id(name)  # unknown coder: a clear message
         target = _out(out, project_path)
-        blind.check(project, "export qdpx", "codings and memos", coders=names, reveal=reveal)
+        blind.check(project, "export qdpx", "codings and memos", coders=names, reveal=reveal, own="--coders YOUR_NAME")
         counts = write_qdpx(project, target, names)
     click.echo(f"Wrote {out}: {counts['transcripts']} transcripts, {counts['codes']} codes, "
                f"{counts['coders']} coders, {counts['codings']} codings, "
@@ -259,9 +266,15 @@ def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False,
         with project.transaction():
             for b in bundles:
                 results.append((b, project.import_bundle(b)))
+        book = project.codebook()
+        warnings = {id(s): _role_warnings(project, book, s.pop("new_coding_ids")) for _, s in results}
     if as_json:
-        return emit_json([dict(s, file=b.source, notes=b.notes, not_imported=b.lost) for b, s in results])
+        return emit_json([dict(s, file=b.source, notes=b.notes, not_imported=b.lost, role_warnings=warnings[id(s)])
+                          for b, s in results])
     for b, s in results:
+        for w in warnings[id(s)]:
+            click.echo(f"warning: {b.source}: {w['transcript']} utterance {w['utterance']} ({w['coder']}): "
+                       f"{w['message']}; imported as coded", err=True)
         click.echo(
             f"Imported {b.source}: {s['transcripts']} transcripts"
             + (f" (+{s['transcripts_reused']} already here)" if s["transcripts_reused"] else "")
@@ -288,6 +301,21 @@ def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False,
 
 def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _role_warnings(project, book, coding_ids: list[int]) -> list[dict]:
+    """The imported codings that put a code on another role's turn (`speaker_roles`)."""
+    from ..speaker_roles import span_mismatch
+
+    out, texts = [], {}
+    for c in project.codings_by_id(coding_ids):
+        if c.transcript not in texts:
+            texts[c.transcript] = project.transcript(c.transcript)
+        found = span_mismatch(book, texts[c.transcript], c.code, c.start, c.end)
+        if found:
+            out.append({"transcript": c.transcript, "coder": c.coder, "coding_id": c.id, **found.to_dict(),
+                        "message": found.message()})
+    return out
 
 
 def _losses(lost: dict[str, int]) -> str:

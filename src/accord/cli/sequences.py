@@ -189,8 +189,14 @@ def _print_summary(result: dict, episodes, tables) -> None:
     if result["overall"]["linked"]:
         click.echo(f"{result['overall']['linked']} of the {result['overall']['resolved']} resolved ruptures were "
                    "resolved by a repairs link (`accord links`), the others by the window")
+    off = result["overall"]
+    if off["ruptures_off_role"] or off["repairs_off_role"]:
+        click.echo(f"warning: counted as coded: {off['ruptures_off_role']} rupture(s) and {off['repairs_off_role']} "
+                   "repair(s) are on the turn of a role the codebook excludes for their code"
+                   + ("" if episodes else " (--episodes lists them, marked !role)"))
     if episodes:
-        click.echo("\nEpisodes (utterance numbers; - unresolved; linked: resolved by a repairs link):")
+        click.echo("\nEpisodes (utterance numbers; - unresolved; linked: resolved by a repairs link; "
+                   "!role: the codebook gives the code to another role):")
         for e in episodes:
             r, p = e.rupture, e.repair
             who = f"{r.speaker}" + (f" ({r.role})" if r.role else "")
@@ -198,7 +204,11 @@ def _print_summary(result: dict, episodes, tables) -> None:
                    + f", after {e.latency_utterances} utt" + (f" / {e.latency_seconds:g} s" if e.latency_seconds is not None else "")
                    + (" (linked)" if e.linked else "")
                    if p else "- unresolved")
-            click.echo(f"  {e.transcript} {r.first}: {r.code} [{r.marker}] by {who} -> {fix}")
+            click.echo(f"  {e.transcript} {r.first}: {r.code} [{r.marker}] by {who}" + (" !role" if r.off_role else "")
+                       + f" -> {fix}" + (" !role" if p and p.off_role else ""))
+            for m in (r, p):
+                if m is not None and m.off_role:
+                    click.echo(f"      !role: {m.off_role}")
     if result.get("sdis"):
         s = result["sdis"]
         click.echo(f"\nWrote {s['file']} (SDIS event data for GSEQ; codes: "

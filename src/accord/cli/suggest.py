@@ -26,19 +26,27 @@ def _pct(x) -> str:
 @click.option("--rebuild", is_flag=True, help="Rebuild the rules from the codebook, dropping the saved model.")
 @click.option("--for", "for_coder", metavar="CODER",
               help="This coder's own suggestions, from their own model (see `accord train --for`); nobody else sees them.")
+@click.option("--coder", "viewer", metavar="NAME",
+              help="Blind mode: who is asking; the summary says how many suggestions NAME has still to decide.")
 @json_option
-def suggest(project_path: Path, transcripts, codes, workers, rebuild, for_coder, as_json):
+def suggest(project_path: Path, transcripts, codes, workers, rebuild, for_coder, viewer, as_json):
     """Suggest codes for transcripts (all of them by default) from the codebook's rules and
     the model trained on coders' decisions.
 
     Re-running replaces the pending suggestions; suggestions a coder has decided on are kept.
+    The summary counts the suggestions made: how many are to decide and how many had been
+    decided or coded before (kept as they were). In blind mode that split would tell whether other coders have decided,
+    so it is left out: give --coder NAME to hear how many NAME still has to decide (with
+    --for NAME the run is NAME's own and the split is theirs).
 
     \b
     Examples:
       accord suggest
       accord suggest session01_cbt_panic --codes "Minimal response,Denial"
+      accord suggest --coder alice               # blind mode: how many alice has to decide
       accord suggest --for alice
     """
+    from .. import blind
     from ..suggest import service
 
     with open_project(project_path) as project:
@@ -57,6 +65,8 @@ def suggest(project_path: Path, transcripts, codes, workers, rebuild, for_coder,
             results = service.run_suggestions(project, names, pipeline, codes=chosen, workers=workers,
                                               progress=lambda t: bar.update(1))
         totals = service.store_suggestions(project, pipeline, results, needs_save and not for_coder, coder=for_coder)
+        shown = {n: sum(1 for i in items if i.source != "probe") for n, items in results.items()}
+        counts = blind.suggest_run_counts(project, totals, shown, personal=for_coder, viewer=viewer or for_coder)
     per_code = Counter()
     per_source = Counter()
     review_only = Counter()  # the model's candidates under the precision gate, for uncertain-first review
@@ -68,15 +78,19 @@ def suggest(project_path: Path, transcripts, codes, workers, rebuild, for_coder,
             per_code[i.code] += 1
             per_source[(i.code, i.source)] += 1
     if as_json:
-        return emit_json({"version": pipeline.version, "transcripts": totals, "codes": dict(per_code),
+        return emit_json({"version": pipeline.version, **counts, "codes": dict(per_code),
                           "review_only": dict(review_only), "not_suggestable": silent})
     click.echo(f"Pipeline {pipeline.version}" + (" (model trained on an older codebook: run `accord train`)" if pipeline.meta.get("stale") else ""))
     click.echo(f"{'code':<36} {'total':>6} {'rules':>6} {'model':>6} {'both':>6}")
     for code in [c.name for c in book.codes if per_code[c.name]]:
         click.echo(f"{code:<36} {per_code[code]:>6} {per_source[(code, 'rule')]:>6} {per_source[(code, 'model')]:>6} {per_source[(code, 'both')]:>6}")
-    added = sum(t["added"] - t.get("review_only_added", 0) for t in totals.values())
-    kept = sum(t["kept"] for t in totals.values())
-    click.echo(f"{sum(per_code.values())} suggestions in {len(names)} transcript(s): {added} new, {kept} already decided kept")
+    head = f"{counts['suggestions']} suggestions in {len(names)} transcript(s)"
+    if "hidden" in counts:
+        click.echo(head + (f"; {counts['pending_for_viewer']} waiting for {viewer}'s decision" if viewer else "")
+                   + f" ({counts['hidden']}" + ("" if viewer else "; add --coder NAME for yours") + ")")
+    else:
+        whose = f"{for_coder} had" if for_coder else "a coder had"
+        click.echo(f"{head}: {counts['new']} to decide, {counts['already']} that {whose} already decided or coded (kept)")
     if review_only:
         click.echo(f"{sum(review_only.values())} more asked in uncertain-first review only (the model's candidates "
                    "below the threshold the codebook's min_precision sets): "

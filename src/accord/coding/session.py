@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 
 from ..model import REPAIRS, Coding, Link, Relation, Suggestion
+from ..speaker_roles import role_mismatch
 from ..store import Project
 from . import retrain
 from .retrain import RetrainSchedule
@@ -124,22 +125,14 @@ class CodingSession:
 
     def role_warning(self, code: str, start: int, end: int) -> str | None:
         """Why `code` should not go on `[start, end)`: the codebook gives it to some speaker
-        roles (`speakers`) and an utterance there is another role's. None when it fits, or
-        when the speaker's role is unknown. The coder decides: applying is not refused."""
+        roles (`speakers`) and an utterance there is another role's (`speaker_roles`, the rule
+        imports and `accord sequences` use too). None when it fits, or when the speaker's role
+        is unknown. The coder decides: applying is not refused."""
         if not self.codebook or code not in self.codes:
             return None
-        roles = self.codebook.speakers_of(code)
-        if not roles:
-            return None
-        for i in self.utterances_overlapping(start, end):
-            u = self.utterances[i]
-            role = self.transcript.roles.get(u.speaker)
-            if role and role not in roles:
-                owner = self.codebook.speakers_from(code)
-                source = "codebook" if owner == code else f"codebook: speakers of {owner!r}"
-                return (f"{code!r} is a code for the {' and '.join(roles)}'s turns ({source}), "
-                        f"but utterance {u.number} is the {role}'s ({u.speaker})")
-        return None
+        found = role_mismatch(self.codebook, self.transcript, code,
+                              (self.utterances[i] for i in self.utterances_overlapping(start, end)))
+        return found.message() if found else None
 
     def _add(self, coding: Coding) -> None:
         """A new coding of this coder's; pending suggestions of its code that it overlaps are settled."""

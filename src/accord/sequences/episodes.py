@@ -11,6 +11,11 @@ utterance is at most `within` utterances after the rupture's last one. A repair 
 meta-communication). Latency is counted from the rupture's last utterance to the repair's
 first: in utterances (0 when both fall in the same turn) and in seconds between the starts of
 those two utterances, where both have timestamps.
+
+A rupture or repair coded on the turn of a role the codebook excludes for its code (a
+client-only code on a therapist's turn) still counts: it is the coder's judgement, as in the
+coding screen, which saves it with a warning. Its marker carries `off_role` (why), and the
+summary counts them (`ruptures_off_role`, `repairs_off_role`) so a report can say so.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import AccordError
 from ..model import REPAIRS, Codebook, Coding, Transcript
+from ..speaker_roles import role_mismatch
 
 if TYPE_CHECKING:
     from ..store import Project
@@ -43,6 +49,8 @@ class Marker:
     last: int
     speaker: str
     role: str | None
+    off_role: str | None = None  # the codebook gives the code to other roles (speaker_roles): why
+
 
 
 @dataclass(frozen=True)
@@ -101,8 +109,9 @@ def place(transcript: Transcript, codings: list[Coding], codebook: Codebook, fam
         if first > last:
             continue
         u = utterances[first]
+        off = role_mismatch(codebook, transcript, c.code, utterances[first:last + 1])
         out.append(Marker(c.id, c.code, marker, c.start, c.end, u.number, utterances[last].number, u.speaker,
-                          transcript.roles.get(u.speaker)))
+                          transcript.roles.get(u.speaker), off.message() if off else None))
     out.sort(key=lambda m: (m.start, m.end, m.coding_id))
     return out
 
@@ -208,6 +217,8 @@ def summarize(episodes: list[Episode]) -> dict:
         "latency_seconds": _spread([e.latency_seconds for e in resolved if e.latency_seconds is not None]),
         "repairs": len(repairs),
         "repairs_by_role": dict(sorted(by_role.items())),
+        "ruptures_off_role": sum(e.rupture.off_role is not None for e in episodes),
+        "repairs_off_role": sum(r.off_role is not None for r in repairs.values()),
     }
 
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..model import Codebook, Coding, Transcript
+from ..speaker_roles import role_mismatch
 from .episodes import DEFAULT_WITHIN, Episode, Marker, check_families, pair, repairs_links
 
 if TYPE_CHECKING:
@@ -84,8 +85,10 @@ def _place(transcript: Transcript, coding: Coding, codebook: Codebook, starts: l
         rows[coding.code] = family_and_row(codebook, coding.code)
     family, row = rows[coding.code]
     u = utterances[first]
+    off = role_mismatch(codebook, transcript, coding.code, utterances[first:last + 1]) if family in (RUPTURE, REPAIR) else None
     marker = Marker(coding.id, coding.code, row if family == RUPTURE else codebook.family_of(coding.code)[1],
-                    coding.start, coding.end, u.number, utterances[last].number, u.speaker, transcript.roles.get(u.speaker))
+                    coding.start, coding.end, u.number, utterances[last].number, u.speaker, transcript.roles.get(u.speaker),
+                    off.message() if off else None)
     return family, row, marker, Mark(row, family, coding.code, marker.first, marker.last, coding.id)
 
 

@@ -242,6 +242,8 @@ class ProjectMode(Payload):
     action, entity = "project.mode", "project"
     before: str
     after: str
+    by: str | None = absent_unless_set()  # the coder who switched (not written before 2026-05)
+    login: str | None = absent_unless_set()  # the operating-system account that ran it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -265,6 +267,7 @@ class BlindReveal(Payload):
     command: str
     what: str
     coders: list[str]
+    login: str | None = absent_unless_set()  # the operating-system account that ran it
 
 
 # --- codebook, suggestions ---------------------------------------------------------------------

@@ -9,6 +9,7 @@ the project as it was; `bundle_conflicts` says beforehand what would be refused.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from ..model import Codebook, Relation
 from .base import ProjectBase
@@ -90,15 +91,17 @@ class InterchangeStore(ProjectBase):
 
         Transcripts already in the project (same text) are reused, codes and coders are
         matched by name, and codings already present (same guid, or same span, code and
-        coder) are skipped, so importing a file twice changes nothing.
+        coder) are skipped, so importing a file twice changes nothing. The summary's
+        `new_coding_ids` (not written to the log) are the codings this import added.
         """
         problems = self.bundle_conflicts(bundle)
         if problems:
             raise ProjectError("; ".join(problems))
-        summary = {"transcripts": 0, "transcripts_reused": 0, "codes": 0, "coders": 0, "codings": 0,
+        summary: dict[str, Any] = {"transcripts": 0, "transcripts_reused": 0, "codes": 0, "coders": 0, "codings": 0,
                    "codings_skipped": 0, "memos": 0, "coding_memos": 0, "journal": 0, "description": None, "variables": 0, "cases": 0,
                    "variable_values": 0, "links": 0}
         with self.transaction():
+            seen_before = [r[0] for r in self.conn.execute("SELECT id FROM codings")]
             code_names = self._merge_codes(bundle.codebook, bundle.code_guids, summary)
             transcript_names = self._store_transcripts(bundle.transcripts, summary)
             coder_ids = self._store_coders(bundle.coders, summary)
@@ -109,6 +112,8 @@ class InterchangeStore(ProjectBase):
             self._store_variables(bundle, transcript_names, summary)
             if any(v for k, v in summary.items() if k not in ("transcripts_reused", "codings_skipped")):
                 self.log(InterchangeImport(summary=summary, name=bundle.name, source=bundle.source))
+        known = set(seen_before)
+        summary["new_coding_ids"] = sorted({i for i in coding_ids.values() if i not in known})  # not logged
         return summary
 
     def _merge_codes(self, book: Codebook | None, guids: dict[str, str], summary: dict) -> dict[str, str]:

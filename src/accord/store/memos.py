@@ -24,13 +24,16 @@ class MemoStore(ProjectBase):
     def mode(self) -> str:
         return self.meta("mode", "blind")
 
-    def set_mode(self, mode: str) -> None:
+    def set_mode(self, mode: str, by: str | None = None, login: str | None = None) -> None:
+        """Switch modes, logged with the coder who did (`by`) and the account that ran it
+        (`login`), for `accord mode --history`."""
         if mode not in MODES:
             raise ProjectError(f"unknown mode {mode!r}; choose {' or '.join(MODES)}")
         with self.transaction():
+            coder_id = self.coder_id(by) if by is not None else None
             before = self.mode
             self.db["meta"].upsert({"key": "mode", "value": mode}, pk="key")
-            self.log(ProjectMode(before=before, after=mode))
+            self.log(ProjectMode(before=before, after=mode, by=by, login=login), coder_id)
 
     def visible_codings(self, viewer: str, transcript: str | None = None) -> list[Coding]:
         """The codings `viewer` may see: their own while blind, everyone's when reconciling."""
