@@ -51,7 +51,7 @@ def test_import_keeps_the_row_and_warns_naming_it_by_the_coding_screens_rule(tab
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1
     assert warnings[0].startswith(f"warning: {csv} line 3: {SESSION} utterance {therapist}: 'Defending self' "
-                                  "is a code for the client's turns")
+                                  "is a code for the client and participant's turns")
     assert "is the therapist's" in warnings[0] and warnings[0].endswith("imported as coded")
     with Project.open(project) as p:
         ben = p.codings(coder="ben")
@@ -68,7 +68,7 @@ def test_import_json_carries_the_warnings(table):
     assert out["imported"] == {"ben": 3}
     [w] = out["role_warnings"]
     assert (w["line"], w["transcript"], w["utterance"], w["code"], w["role"], w["roles"], w["coder"]) == (
-        3, SESSION, therapist, "Defending self", "therapist", ["client"], "ben")
+        3, SESSION, therapist, "Defending self", "therapist", ["client", "participant"], "ben")
 
 
 def test_refi_import_warns_too(table, tmp_path):
@@ -95,7 +95,7 @@ def test_sequences_count_an_off_role_rupture_and_flag_it(table):
     data = json.loads(run("sequences", "--coder", "ben", "--episodes", "--json", "-p", project).stdout)
     assert data["overall"]["ruptures"] == 1 and data["overall"]["ruptures_off_role"] == 1
     [episode] = data["episodes"]
-    assert episode["rupture"]["first"] == therapist and "client's turns" in episode["rupture"]["off_role"]
+    assert episode["rupture"]["first"] == therapist and "client and participant's turns" in episode["rupture"]["off_role"]
     text = run("sequences", "--coder", "ben", "--episodes", "-p", project).stdout
     assert "warning: counted as coded: 1 rupture(s) and 0 repair(s)" in text
     assert f"{therapist}: Defending self [Confrontation rupture] by Therapist (therapist) !role" in text
