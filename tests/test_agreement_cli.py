@@ -98,7 +98,7 @@ def test_disagreements_without_a_code_list_each_disputed_unit_once_with_each_cod
 def test_agreement_disagreements_and_reconcile_count_disagreements_the_same_two_ways(project):
     """One unit disputed on two codes is one disputed unit but two per-code disagreements: every
     command gives both counts, so 2 units here and 3 in the per-code rows never look like a bug."""
-    run("mode", "reconciliation", "-p", project)
+    run("mode", "reconciliation", "--coder", "alice", "-p", project)
     units = json.loads(run("disagreements", "--coders", "alice,bob", "--json", "-p", project).output)
     per_code = sum(len(json.loads(run("disagreements", "--coders", "alice,bob", "--code", code, "--json", "-p",
                                       project).output))
