@@ -18,7 +18,8 @@ read them (QualCoder's importer is the reference; MAXQDA reads the same places):
   `<Case>`; every speaker is a case coded over their turns (a `<SelectionRef>` to a selection
   per turn), an accord case under its own name, any other speaker as "SPEAKER (transcript)",
   so per-speaker queries work in NVivo and MAXQDA. accord's types and categories, and which
-  cases are only speakers, travel in the extras.
+  cases are only speakers, travel in the extras;
+- ratings have no place in REFI: they travel in the extras only (the chosen coders', as codings).
 Dates are written as `YYYY-MM-DDTHH:MM:SSZ`. Guids are the project's own, and guids accord has
 to make up (selections, notes) are derived from them, so exporting twice gives the same file
 apart from its modification date.
