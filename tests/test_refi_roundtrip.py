@@ -53,7 +53,7 @@ def snapshot(p: Project) -> dict:
             (t.name, t.text, t.utterances, t.roles, t.format, t.encoding, t.source, t.notes, t.sha256)
             for t in (p.transcript(r["name"]) for r in p.transcripts())
         ],
-        "codebook": (book.name, book.version, book.description, book.codes),
+        "codebook": (book.name, book.version, book.description, book.codes, book.ratings),
         "coders": [c["name"] for c in p.coders()],
         "guids": (p.guids("transcripts"), p.guids("codes"), p.guids("coders")),
         "codings": sorted(
@@ -61,6 +61,8 @@ def snapshot(p: Project) -> dict:
             for r in p.coding_records()
         ),
         "memos": sorted((m["transcript"], m["utterance"] or 0, m["coder"], m["text"]) for m in p.memo_records()),
+        "ratings": [(r["transcript"], r["scale"], r["segment"], r["coder"], r["value"], r["created_at"], r["updated_at"])
+                    for r in p.rating_records()],
     }
 
 
@@ -128,6 +130,7 @@ def test_export_import_round_trip_is_exact(demo, tmp_path):
         before, after = snapshot(a), snapshot(b)
         for key in before:
             assert after[key] == before[key], key
+        assert len(before["ratings"]) == 40 and before["codebook"][-1]  # the demo's ratings and scale
         assert all(r["origin"] == "import" for r in b.coding_records())
     # and back out again: the same file, apart from when it was made
     again = tmp_path / "again.qdpx"

@@ -200,9 +200,11 @@ def export_qdc(project_path, out):
 @click.option("--coders", type=NAMES, help="Only these coders' codings and memos (comma-separated).")
 @reveal_option
 def export_qdpx(project_path, out, coders, reveal):
-    """The project as a REFI-QDA .qdpx: transcripts, codebook, each coder's codings and memos.
+    """The project as a REFI-QDA .qdpx: transcripts, codebook, each coder's codings, memos and ratings.
 
-    In blind mode: one coder's own (--coders YOU), or everyone's with --reveal (logged).
+    REFI-QDA has no place for ratings: they travel in accord's own extras, which another
+    accord reads back exactly and other tools ignore. In blind mode: one coder's own
+    (--coders YOU), or everyone's with --reveal (logged).
 
     \b
     Examples:
@@ -218,14 +220,17 @@ def export_qdpx(project_path, out, coders, reveal):
         for name in names or []:
             project.coder_id(name)  # unknown coder: a clear message
         target = _out(out, project_path)
-        blind.check(project, "export qdpx", "codings and memos", coders=names, reveal=reveal, own="--coders YOUR_NAME")
+        blind.check(project, "export qdpx", "codings, memos and ratings", coders=names, reveal=reveal, own="--coders YOUR_NAME")
         counts = write_qdpx(project, target, names)
     click.echo(f"Wrote {out}: {counts['transcripts']} transcripts, {counts['codes']} codes, "
                f"{counts['coders']} coders, {counts['codings']} codings, "
                f"{_count(counts['notes'] - counts['journal'], 'memo')} (on codings and utterances)"
                + (f", {_count(counts['journal'], 'journal entry', 'journal entries')}" if counts["journal"] else "")
                + ", "
-               f"{counts['variables']} variables, {counts['cases']} cases (speakers included)")
+               f"{counts['variables']} variables, {counts['cases']} cases (speakers included), "
+               f"{_count(counts['ratings'], 'rating')}")
+    if counts["ratings"]:
+        click.echo("  note: ratings travel in accord's extras: other tools do not read them")
 
 
 def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False, strict: bool = False) -> None:
@@ -262,7 +267,7 @@ def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False,
         if problems:
             for problem in problems:
                 click.echo(f"error: {problem}", err=True)
-            raise AccordError("nothing imported: a transcript of that name with different text is already in the project")
+            raise AccordError("nothing imported: the file disagrees with what the project holds (above)")
         with project.transaction():
             for b in bundles:
                 results.append((b, project.import_bundle(b)))
@@ -285,7 +290,15 @@ def import_refi(project_path: Path, files, *, roles=None, as_json: bool = False,
             + (f", {s['links']} links between codings" if s.get("links") else "")
             + (f", {s['variables']} new variables, {s['cases']} new cases, {s['variable_values']} variable values"
                if s["variables"] or s["cases"] or s["variable_values"] else "")
+            + f", {_count(s.get('ratings', 0), 'rating')}"
+            + (f" ({s['ratings_skipped']} already here)" if s.get("ratings_skipped") else "")
         )
+        for scale, n in (s.get("rating_scales_missing") or {}).items():
+            click.echo(f"  not imported: {_count(n, 'rating')} on scale {scale!r}, which this project's codebook "
+                       "lacks (add it under `ratings:` and import again)")
+        if s.get("ratings_unfit"):
+            click.echo(f"  not imported: {_count(s['ratings_unfit'], 'rating')} on a segment or value the scale "
+                       "here does not have (the scale differs from the file's)")
         for before, after in s.get("variables_renamed", []):
             click.echo(f"  note: variable {before!r} is another type or kind in this project; imported as {after!r}")
         if s.get("relations"):

@@ -34,5 +34,8 @@ class Bundle:
     cases: list[dict] = field(default_factory=list)
     # links between two codings: dicts with guid, relation, source and target (the codings' guids)
     links: list[dict] = field(default_factory=list)
+    # ratings on the codebook's rating scales (from accord's extras): dicts with transcript,
+    # scale, segment, coder, value, created_at, updated_at
+    ratings: list[dict] = field(default_factory=list)
     # what the file holds that accord did not import, by kind -> how many (`--strict` refuses any)
     lost: dict[str, int] = field(default_factory=dict)

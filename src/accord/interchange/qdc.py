@@ -13,9 +13,9 @@ from pathlib import Path
 from lxml import etree
 
 from .. import __version__
-from ..codebook import COLOR_RE, relation_from_dict
+from ..codebook import COLOR_RE, relation_from_dict, scale_from_dict, scale_to_dict
 from ..errors import InputError
-from ..model import FAMILIES, ROLES, Code, Codebook
+from ..model import FAMILIES, ROLES, Code, Codebook, RatingScale
 from .bundle import Bundle
 from .descriptions import code_description, parse_description
 from .extras import add_extras, read_extras
@@ -60,11 +60,13 @@ def codes_element(parent, ns: str, book: Codebook, guids: dict[str, str], extra_
 
 def codebook_extras(book: Codebook, guids: dict[str, str]) -> dict:
     """What REFI cannot say about a codebook: its name and version, hotkeys, patterns, speaker
-    roles, backchannels, rupture/repair families and the relations links may have."""
+    roles, backchannels, rupture/repair families, the relations links may have and the rating
+    scales (written as in the codebook YAML)."""
     return {
         "codebook": {"name": book.name, "version": book.version, "description": book.description,
                      "min_precision": book.min_precision,
-                     "relations": [{"name": r.name, "description": r.description} for r in book.relations]},
+                     "relations": [{"name": r.name, "description": r.description} for r in book.relations],
+                     "ratings": [scale_to_dict(s) for s in book.ratings]},
         "codes": {
             guids[c.name]: {
                 "hotkey": c.hotkey,
@@ -189,7 +191,8 @@ def _drop_clashing_hotkeys(codes: list[Code], notes: list[str], where: str) -> N
             owner[c.hotkey] = c.name
 
 
-def make_codebook(codes: list[Code], extras: dict, default_name: str, where: str) -> Codebook:
+def make_codebook(codes: list[Code], extras: dict, default_name: str, where: str,
+                  notes: list[str] | None = None) -> Codebook:
     info = extras.get("codebook") if isinstance(extras.get("codebook"), dict) else {}
     return Codebook(
         name=str(info.get("name") or default_name),
@@ -200,7 +203,27 @@ def make_codebook(codes: list[Code], extras: dict, default_name: str, where: str
         min_precision=mp if isinstance(mp := info.get("min_precision"), float) and 0 < mp < 1 else None,
         relations=[relation_from_dict(r) for r in info.get("relations") or []
                    if isinstance(r, dict) and isinstance(r.get("name"), str) and r["name"].strip()],
+        ratings=_scales(info.get("ratings"), where, notes if notes is not None else []),
     )
+
+
+def _scales(raw, where: str, notes: list[str]) -> list[RatingScale]:
+    """The rating scales in accord's extras; one that does not read as a scale is left out
+    with a note (the extras are accord's own, so that means a damaged or edited file)."""
+    scales: list[RatingScale] = []
+    for d in raw if isinstance(raw, list) else []:
+        try:
+            scale = scale_from_dict(d)
+            if len(scale.anchors) < 2 or (scale.unit != "session" and not scale.size):
+                raise ValueError
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            notes.append(f"{where}: a rating scale in accord's extras is damaged; left out")
+            continue
+        if scale.name.casefold() in {s.name.casefold() for s in scales}:
+            notes.append(f"{where}: rating scale {scale.name!r} is given twice in accord's extras; the first kept")
+            continue
+        scales.append(scale)
+    return scales
 
 
 def read_qdc(path: str | Path) -> Bundle:
@@ -221,7 +244,7 @@ def read_qdc(path: str | Path) -> Bundle:
     if codes_el is None or not children(codes_el, "Code"):
         raise InputError(where, "the codebook has no <Codes> with at least one <Code>", root.sourceline)
     codes, guids, _ = read_codes(codes_el, where, extras, notes)
-    book = make_codebook(codes, extras, path.stem, where)
+    book = make_codebook(codes, extras, path.stem, where, notes)
     bundle = Bundle(name=book.name, source=where, codebook=book, code_guids=guids, notes=notes)
     report_categories(root, where, bundle)
     return bundle

@@ -114,10 +114,11 @@ class _Reader:
         self._cases(root, bundle)
         self._links(root, bundle)
         self._finish_variables(bundle)
+        self._ratings(bundle)
         self._leftovers(root, bundle)
         self.report_dates(bundle)
         working = ({c["coder"] for c in bundle.codings} | {m["coder"] for m in bundle.memos}
-                   | {n["coder"] for n in bundle.project_notes})
+                   | {n["coder"] for n in bundle.project_notes} | {r["coder"] for r in bundle.ratings})
         idle = sorted(name for name in self.users.values() if name not in working)
         if idle:
             self.notes.append(f"{self.where}: user(s) {', '.join(map(repr, idle))} coded nothing and wrote no memo "
@@ -166,7 +167,7 @@ class _Reader:
         if codes_el is None or not children(codes_el, "Code"):
             return {}
         codes, guids, names = read_codes(codes_el, self.where, self.extras, self.notes)
-        bundle.codebook = make_codebook(codes, self.extras, f"{bundle.name} codebook", self.where)
+        bundle.codebook = make_codebook(codes, self.extras, f"{bundle.name} codebook", self.where, self.notes)
         bundle.code_guids = guids
         return names
 
@@ -578,6 +579,33 @@ class _Reader:
             bundle.lost["variable values"] = len(bad)
             self.notes.append(f"{self.where}:{bad[0][0]}: {len(bad)} variable value(s) not imported, not of their "
                               f"variable's type (first: {bad[0][1]})")
+
+    def _ratings(self, bundle: Bundle) -> None:
+        """Ratings from accord's extras (REFI has no place for them), on the sources read here,
+        each coder found by user guid as codings are; an entry that does not read is noted."""
+        raw = (self.extras or {}).get("ratings")
+        damaged = 0
+        for entry in raw if isinstance(raw, list) else []:
+            try:
+                tguid, scale, segment, user, value, created, updated = entry
+                ok = (isinstance(scale, str) and scale.strip() and all(
+                      isinstance(n, int) and not isinstance(n, bool) for n in (segment, value)) and segment >= 1)
+            except (TypeError, ValueError):
+                ok = False
+            if not ok or not isinstance(tguid, str) or not isinstance(user, str) or None in (norm_guid(tguid),
+                                                                                             norm_guid(user)):
+                damaged += 1
+                continue
+            placed = self.placed.get(norm_guid(tguid))
+            if placed is None:
+                bundle.lost["ratings of sources not imported"] = bundle.lost.get("ratings of sources not imported", 0) + 1
+                continue
+            bundle.ratings.append({"transcript": placed[0], "scale": scale, "segment": segment, "coder": self.user(user),
+                                   "value": value, "created_at": created if isinstance(created, str) else None,
+                                   "updated_at": updated if isinstance(updated, str) else None})
+        if damaged:
+            bundle.lost["damaged ratings"] = damaged
+            self.notes.append(f"{self.where}: {damaged} rating(s) in accord's extras are damaged; not imported")
 
     def _leftovers(self, root, bundle: Bundle) -> None:
         loose = [g for g in self.note_texts if g not in self.used_notes and self.note_texts[g][0]]

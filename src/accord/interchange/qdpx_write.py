@@ -18,7 +18,8 @@ read them (QualCoder's importer is the reference; MAXQDA reads the same places):
   `<Case>`; every speaker is a case coded over their turns (a `<SelectionRef>` to a selection
   per turn), an accord case under its own name, any other speaker as "SPEAKER (transcript)",
   so per-speaker queries work in NVivo and MAXQDA. accord's types and categories, and which
-  cases are only speakers, travel in the extras.
+  cases are only speakers, travel in the extras;
+- ratings have no place in REFI: they travel in the extras only (the chosen coders', as codings).
 Dates are written as `YYYY-MM-DDTHH:MM:SSZ`. Guids are the project's own, and guids accord has
 to make up (selections, notes) are derived from them, so exporting twice gives the same file
 apart from its modification date.
@@ -67,6 +68,7 @@ def build_project(project: Project, coders: list[str] | None = None) -> tuple[by
     coder_guids = project.guids("coders")
     transcript_guids = project.guids("transcripts")
     records = project.coding_records(coders)
+    ratings = project.rating_records(coders)
     memos = [m for m in project.memo_records() if coders is None or m["coder"] in coders]
     names = [c["name"] for c in project.coders() if coders is None or c["name"] in coders]
     name = Path(project.path).stem
@@ -250,12 +252,15 @@ def build_project(project: Project, coders: list[str] | None = None) -> tuple[by
     extras["transcripts"] = extras_t
     extras["variables"] = {v["guid"]: {"type": v["type"], "categories": v["categories"], "of": v["applies_to"]}
                            for v in variables}
+    # REFI has no place for ratings: [transcript guid, scale, segment, user guid, value, created, updated]
+    extras["ratings"] = [[transcript_guids[r["transcript"]], r["scale"], r["segment"], coder_guids[r["coder"]],
+                          r["value"], r["created_at"], r["updated_at"]] for r in ratings]
     extras["speaker_cases"] = [derived_guid("speaker case", tguid, speaker) for tguid, speaker in speaker_cases.values()]
     add_extras(root, extras)
     qde = etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8", pretty_print=True)
     counts = {"transcripts": len(summaries), "journal": len(journal), "codes": len(book.codes) if book else 0, "coders": len(names),
               "codings": len(records), "selections": selections, "notes": len(note_els), "variables": len(variables),
-              "cases": len(cases_el), "links": len(links)}
+              "cases": len(cases_el), "links": len(links), "ratings": len(ratings)}
     return qde, sources, counts
 
 

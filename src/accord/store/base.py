@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Self, overload
 from sqlite_utils import Database
 
 if TYPE_CHECKING:
-    from ..model import Codebook, Coding, Relation, Suggestion, Transcript
+    from ..model import Codebook, Coding, RatingScale, Relation, Suggestion, Transcript
     from .events import Payload
     from .transcripts import ImportResult
 
@@ -94,6 +94,10 @@ class ProjectBase:
         # --- ratings.py --------------------------------------------------------------------
         def _revert_rating(self, event: dict, *, undo: bool) -> None: ...
         def _rated(self, transcript_id: int) -> bool: ...
+        def rating_scales(self) -> list[RatingScale]: ...
+        def _rating_conflicts(self, ratings: list[dict], transcript_names: dict[str, str], source: str) -> list[str]: ...
+        def _store_bundle_ratings(self, ratings: list[dict], transcript_names: dict[str, str],
+                                  coder_ids: dict[str, int], summary: dict) -> None: ...
         def _merge_ratings(self, theirs: Any, transcript_map: dict, coder_map: dict, coder_names: dict,
                            result: Any) -> list[list]: ...
 

@@ -42,6 +42,17 @@ class InterchangeStore(ProjectBase):
             params = ids
         return list(self.db.query(sql + 'ORDER BY k.transcript_id, k.start, k."end", k.id', params))
 
+    def rating_records(self, coders: list[str] | None = None) -> list[dict]:
+        """Every rating (or only these coders') with both its dates, in transcript, scale,
+        segment and coder order; like `coding_records`, for exports to the whole team."""
+        sql = ("SELECT t.name AS transcript, r.scale, r.segment, d.name AS coder, r.value, r.created_at, r.updated_at "
+               "FROM ratings r JOIN transcripts t ON t.id = r.transcript_id JOIN coders d ON d.id = r.coder_id ")
+        params: list = []
+        if coders is not None:
+            params = [self.coder_id(c) for c in coders]
+            sql += f"WHERE r.coder_id IN ({','.join('?' * len(params))}) "
+        return list(self.db.query(sql + "ORDER BY t.id, r.scale, r.segment, d.id", params))
+
     def retired_codes_in_use(self) -> list[str]:
         return [
             r[0]
@@ -72,15 +83,20 @@ class InterchangeStore(ProjectBase):
     # --- writing a checked bundle --------------------------------------------------------------
 
     def bundle_conflicts(self, bundle) -> list[str]:
-        """Why storing `bundle` would be refused: a transcript name already used for other text."""
+        """Why storing `bundle` would be refused: a transcript name already used for other text,
+        or a rating the project has with another value (same transcript, scale, segment, coder)."""
         problems = []
+        same: dict[str, str] = {}
         for t, _guid, _at in bundle.transcripts:
             row = self.conn.execute("SELECT sha256 FROM transcripts WHERE name = ?", [t.name]).fetchone()
-            if row and row[0] != t.sha256 and not self._same_text(t.sha256):
+            here = self._same_text(t.sha256)
+            if here:
+                same[t.name] = here
+            elif row and row[0] != t.sha256:
                 problems.append(
                     f"{t.source or t.name}: the text differs from transcript {t.name!r} already in the project"
                 )
-        return problems
+        return problems + self._rating_conflicts(bundle.ratings, same, bundle.source)
 
     def _same_text(self, sha256: str) -> str | None:
         row = self.conn.execute("SELECT name FROM transcripts WHERE sha256 = ? ORDER BY id LIMIT 1", [sha256]).fetchone()
@@ -91,15 +107,16 @@ class InterchangeStore(ProjectBase):
 
         Transcripts already in the project (same text) are reused, codes and coders are
         matched by name, and codings already present (same guid, or same span, code and
-        coder) are skipped, so importing a file twice changes nothing. The summary's
-        `new_coding_ids` (not written to the log) are the codings this import added.
+        coder) are skipped, as are ratings already present with the same value, so importing a
+        file twice changes nothing. The summary's `new_coding_ids` (not written to the log) are
+        the codings this import added.
         """
         problems = self.bundle_conflicts(bundle)
         if problems:
             raise ProjectError("; ".join(problems))
         summary: dict[str, Any] = {"transcripts": 0, "transcripts_reused": 0, "codes": 0, "coders": 0, "codings": 0,
                    "codings_skipped": 0, "memos": 0, "coding_memos": 0, "journal": 0, "description": None, "variables": 0, "cases": 0,
-                   "variable_values": 0, "links": 0}
+                   "variable_values": 0, "links": 0, "ratings": 0, "ratings_skipped": 0}
         with self.transaction():
             seen_before = [r[0] for r in self.conn.execute("SELECT id FROM codings")]
             code_names = self._merge_codes(bundle.codebook, bundle.code_guids, summary)
@@ -110,7 +127,9 @@ class InterchangeStore(ProjectBase):
             self._store_memos(bundle.memos, transcript_names, coder_ids, summary)
             self._store_project_notes(bundle, coder_ids, summary)
             self._store_variables(bundle, transcript_names, summary)
-            if any(v for k, v in summary.items() if k not in ("transcripts_reused", "codings_skipped")):
+            self._store_bundle_ratings(bundle.ratings, transcript_names, coder_ids, summary)
+            if any(v for k, v in summary.items() if k not in ("transcripts_reused", "codings_skipped", "ratings_skipped",
+                                                              "rating_scales_missing", "ratings_unfit")):
                 self.log(InterchangeImport(summary=summary, name=bundle.name, source=bundle.source))
         known = set(seen_before)
         summary["new_coding_ids"] = sorted({i for i in coding_ids.values() if i not in known})  # not logged

@@ -157,6 +157,73 @@ class RatingStore(ProjectBase):
             "AND json_extract(c.value, '$.transcript_id') = ? LIMIT 1",
         ))
 
+    def _rating_conflicts(self, ratings: list[dict], transcript_names: dict[str, str], source: str) -> list[str]:
+        """Ratings of a file that this project has for the same transcript, scale, segment and
+        coder with another value (transcripts mapped by their text, coders by name)."""
+        scales = {s.name.casefold(): s.name for s in self.rating_scales()}
+        problems = []
+        for r in ratings:
+            transcript, scale = transcript_names.get(r["transcript"]), scales.get(r["scale"].casefold())
+            coder = self.conn.execute("SELECT id FROM coders WHERE name = ?", [r["coder"]]).fetchone()
+            if transcript is None or scale is None or coder is None:
+                continue
+            here = self._rating_row(self.transcript_id(transcript), scale, r["segment"], coder[0])
+            if here is not None and here["value"] != r["value"]:
+                problems.append(f"{source}: {r['coder']} rated segment {r['segment']} of {transcript!r} on "
+                                f"{scale!r} {r['value']} in the file and {here['value']} in the project")
+        return problems
+
+    def _store_bundle_ratings(self, ratings: list[dict], transcript_names: dict[str, str], coder_ids: dict[str, int],
+                              summary: dict) -> None:
+        """A REFI bundle's ratings this project lacks, with their dates; one already here with
+        the same value is counted as skipped, one on a scale this codebook lacks (or on a segment
+        or value the scale here does not have) is counted and left out. Logged as one undoable
+        `ratings.import` per coder. The caller has refused conflicting values beforehand."""
+        scales = {s.name.casefold(): s for s in self.rating_scales()}
+        cut: dict[tuple[str, str], tuple] = {}
+        by_coder: dict[int, list[dict]] = {}
+        stamp = now()
+        for r in ratings:
+            scale = scales.get(r["scale"].casefold())
+            if scale is None:
+                missing = summary.setdefault("rating_scales_missing", {})
+                missing[r["scale"]] = missing.get(r["scale"], 0) + 1
+                continue
+            name = transcript_names[r["transcript"]]
+            if (name, scale.name) not in cut:
+                t = self.transcript(name)
+                cut[name, scale.name] = (self.transcript_id(name), {s.number: s for s in segments(t, scale)},
+                                         how_cut(t, scale))
+            transcript_id, numbered, (unit, size) = cut[name, scale.name]
+            segment = numbered.get(r["segment"])
+            try:
+                value = check_value(scale, r["value"])
+            except ValueError:
+                segment = None
+            if segment is None:
+                summary["ratings_unfit"] = summary.get("ratings_unfit", 0) + 1
+                continue
+            coder_id = coder_ids[r["coder"]]
+            here = self._rating_row(transcript_id, scale.name, r["segment"], coder_id)
+            if here is not None:
+                if here["value"] != value:
+                    raise ProjectError(f"{r['coder']} rated segment {r['segment']} of {name!r} on {scale.name!r} "
+                                       f"{value} in the file and {here['value']} in the project")
+                summary["ratings_skipped"] += 1
+                continue
+            after = {"value": value, "unit": "session" if unit == "session" else f"{size} {unit}",
+                     "first": segment.first, "last": segment.last}
+            self.db["ratings"].insert(
+                {"transcript_id": transcript_id, "scale": scale.name, "segment": r["segment"], "coder_id": coder_id,
+                 **after, "created_at": r.get("created_at") or stamp,
+                 "updated_at": r.get("updated_at") or r.get("created_at") or stamp})
+            by_coder.setdefault(coder_id, []).append(
+                RatingSet(transcript_id=transcript_id, transcript=name, scale=scale.name, segment=r["segment"],
+                          before=None, after=after).to_data())
+        for coder_id, changes in by_coder.items():
+            self.log(RatingsImport(coder_id=coder_id, changes=changes), coder_id)
+        summary["ratings"] = sum(len(c) for c in by_coder.values())
+
     def _merge_ratings(self, theirs, transcript_map: dict, coder_map: dict, coder_names: dict, result) -> list[list]:
         """Their ratings this project lacks; one rated otherwise here is kept as it is and
         counted, one on a scale this codebook lacks is counted and left out. Returns the
