@@ -98,6 +98,11 @@ def test_sequences_count_an_off_role_rupture_and_flag_it(table):
     assert episode["rupture"]["first"] == therapist and "client and participant's turns" in episode["rupture"]["off_role"]
     text = run("sequences", "--coder", "ben", "--episodes", "-p", project).stdout
     assert "warning: counted as coded: 1 rupture(s) and 0 repair(s)" in text
+    import csv as csv_module
+
+    [row] = csv_module.DictReader(run("sequences", "--coder", "ben", "--episodes", "--csv", "-p",
+                                      project).stdout.splitlines())
+    assert row["rupture_off_role"] == episode["rupture"]["off_role"] and row["repair_off_role"] == ""
     assert f"{therapist}: Defending self [Confrontation rupture] by Therapist (therapist) !role" in text
 
 

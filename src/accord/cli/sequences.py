@@ -63,12 +63,15 @@ def _episode_row(e) -> dict:
             "repaired_by": p.speaker if p else "", "repair_role": (p.role or "") if p else "",
             "latency_utterances": "" if e.latency_utterances is None else e.latency_utterances,
             "latency_seconds": "" if e.latency_seconds is None else e.latency_seconds,
-            "resolved_by": ("link" if e.linked else "window") if p else ""}
+            "resolved_by": ("link" if e.linked else "window") if p else "",
+            # why a code is on a role the codebook excludes for it (empty when it fits): `!role` in the text output
+            "rupture_off_role": r.off_role or "", "repair_off_role": (p.off_role or "") if p else ""}
 
 
 EPISODE_COLUMNS = ["session", "coder", "rupture_code", "marker",
                    "rupture_utterance", "ruptured_by", "rupture_role", "resolved", "repair_code", "repair_utterance",
-                   "repaired_by", "repair_role", "latency_utterances", "latency_seconds", "resolved_by"]
+                   "repaired_by", "repair_role", "latency_utterances", "latency_seconds", "resolved_by",
+                   "rupture_off_role", "repair_off_role"]
 
 
 def _matrix(table, values, fmt) -> list[str]:
