@@ -125,10 +125,7 @@ def undo(project_path: Path, coder: str):
     Example:
       accord undo --coder alice
     """
-    with open_project(project_path) as project:
-        event = project.undo(coder)
-        about = _about(project, event) if event else ""
-    click.echo(f"Undid {event['action']} (event {event['id']}){about}" if event else "Nothing to undo.")
+    _step(project_path, coder, redo=False)
 
 
 @click.command()
@@ -141,10 +138,18 @@ def redo(project_path: Path, coder: str):
     Example:
       accord redo --coder alice
     """
+    _step(project_path, coder, redo=True)
+
+
+def _step(project_path: Path, coder: str, *, redo: bool) -> None:
+    """Undo or redo one action of `coder` and say which, and what it was about."""
     with open_project(project_path) as project:
-        event = project.redo(coder)
+        event = project.redo(coder) if redo else project.undo(coder)
         about = _about(project, event) if event else ""
-    click.echo(f"Redid {event['action']} (event {event['id']}){about}" if event else "Nothing to redo.")
+    if event:
+        click.echo(f"{'Redid' if redo else 'Undid'} {event['action']} (event {event['id']}){about}")
+    else:
+        click.echo(f"Nothing to {'redo' if redo else 'undo'}.")
 
 
 def _about(project, event: dict) -> str:
@@ -161,11 +166,13 @@ def _about(project, event: dict) -> str:
     if isinstance(transcript, str):
         where = transcript
         if isinstance(start, int):
+            from ..speaker_roles import utterances_in
+
             try:
-                utterances = project.transcript(transcript).utterances
+                at = utterances_in(project.transcript(transcript), start, start + 1)
             except AccordError:  # since renamed or deleted
-                utterances = []
-            number = next((u.number for u in utterances if u.start <= start < max(u.end, u.start + 1)), None)
+                at = []
+            number = at[0].number if at else None
             where += f" utterance {number}" if number else ""
         bits.append(where)
     return ": " + ", ".join(bits) if bits else ""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..limits import verify_archive
+from .encoding import decode
 from .labels import Label, is_metadata, match_label
 from .render import Turn
 from .timecodes import parse_timecode
@@ -54,15 +55,14 @@ def _open(data: bytes, file: Path | str):
 
 
 def _looks_like_text(data: bytes) -> bool:
-    """Whether the start of a file reads as text (UTF-8, no NUL bytes): a transcript saved
-    under a .docx name, the usual cause of a "Word file" that is no zip at all."""
-    head = data[:4096]
-    if not head.strip() or b"\x00" in head:
+    """Whether the start of a file decodes as a text transcript would (`encoding.decode`): a
+    transcript saved under a .docx name, the usual cause of a "Word file" that is no zip."""
+    if not data[:4096].strip():
         return False
     try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as e:
-        return e.start >= len(head) - 3  # only a character cut at the end of the sample
+        decode(data[:4096], "")
+    except InputError:
+        return False
     return True
 
 

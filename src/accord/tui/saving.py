@@ -22,6 +22,14 @@ RETRY_WAIT_MS = 200
 SAVE_ERRORS = (sqlite3.Error, OSError)
 
 
+# How every screen shows an action it could not save yet (status bars and notes).
+NOT_SAVED_STYLE = "bold white on red"
+
+
+def not_saved(what: str, error: str) -> str:
+    return f" NOT SAVED: {what} ({error}); retrying "
+
+
 def short(error: BaseException) -> str:
     """An error as a status bar says it: 'database is locked', 'disk I/O error'."""
     return str(error) or type(error).__name__

@@ -23,7 +23,7 @@ from ...agreement.reconcile import CONSENSUS, reconcile, seed_consensus, seed_pe
 from ...agreement.render import fixed
 from ...agreement.report import agreement_report
 from ...errors import AccordError
-from ..saving import SavesActions
+from ..saving import NOT_SAVED_STYLE, SavesActions, not_saved
 from .modals import Choose, TextPrompt
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ class AgreementScreen(SavesActions, Screen):
         """Whether the consensus holds the agreements yet (the first step of reconciling), and the keys."""
         note = Text()
         if self.unsaved:
-            note.append(f" NOT SAVED: {self.unsaved[0]} ({self.unsaved[3]}); retrying ", style="bold white on red")
+            note.append(not_saved(self.unsaved[0], self.unsaved[3]), style=NOT_SAVED_STYLE)
             note.append(" ")
         if self.pending:
             note.append(f"Step 1: s copies {self.pending} agreed codings into the consensus. ", style="bold yellow")
@@ -381,7 +381,7 @@ class ReconcileScreen(SavesActions, Screen):
         """Whose codes are shown, whether the agreements are in the consensus yet, and the keys."""
         status = Text(no_wrap=True, overflow="ellipsis")
         if self.unsaved:  # first, so no terminal is too narrow to show it
-            status.append(f" NOT SAVED: {self.unsaved[0]} ({self.unsaved[3]}); retrying ", style="bold white on red")
+            status.append(not_saved(self.unsaved[0], self.unsaved[3]), style=NOT_SAVED_STYLE)
             status.append("  ")
         shown = ", ".join(f"{coder} [{i + 1}]" for i, coder in enumerate(self.coders))
         status.append(f"Codes of {shown}, consensus · ")

@@ -24,7 +24,7 @@ from ...errors import InputError
 from ...model import Code, Codebook
 from ...store import Project
 from ..palette import CodeLook, color_mode
-from ..saving import SavesActions
+from ..saving import NOT_SAVED_STYLE, SavesActions, not_saved
 from ..widgets.code_panel import code_details, code_label
 from .modals import Choose, MemoEditor, TextPrompt
 
@@ -143,7 +143,7 @@ class CodebookScreen(SavesActions, Screen):
     def _show_unsaved(self) -> None:
         status = Text()
         if self.unsaved:
-            status.append(f" NOT SAVED: {self.unsaved[0]} ({self.unsaved[3]}); retrying ", style="bold white on red")
+            status.append(not_saved(self.unsaved[0], self.unsaved[3]), style=NOT_SAVED_STYLE)
         bar = self.query_one("#codebook-status", Static)
         bar.update(status)
         bar.display = bool(self.unsaved)  # takes no row while everything is saved

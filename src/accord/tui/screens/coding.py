@@ -29,7 +29,7 @@ from ...coding.session import CodingSession
 from ...errors import AccordError
 from ..keys_compat import character_to_key
 from ..prefs import remember_order
-from ..saving import SAVE_ERRORS, SavesActions
+from ..saving import NOT_SAVED_STYLE, SAVE_ERRORS, SavesActions, not_saved
 from ..palette import CodeLook, color_mode
 from ..widgets.code_panel import CodePanel
 from ..widgets.key_bar import KeyBar, hints_for
@@ -282,7 +282,7 @@ class CodingScreen(RatesSegments, SavesActions, Screen):
         pieces = []  # (importance: lower is kept first, text, style)
         if unsaved:  # first, so no terminal is too narrow to show it
             what, error = unsaved
-            pieces.append((0, f" NOT SAVED: {what} ({error}); retrying ", "bold white on red"))
+            pieces.append((0, not_saved(what, error), NOT_SAVED_STYLE))
         pieces.append((3, f" {s.coder} ", "bold reverse"))
         pieces.append((6, f"  {s.name}", ""))
         pieces.append((2, f"  utterance {number}/{len(s.utterances)}", ""))
